@@ -1,0 +1,40 @@
+# The two commands a newcomer runs: `make run` (the whole stack) and `make test` (the whole suite).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+# System tools the tests use: promtool (Debian's prometheus) checks /metrics, chromium drives pages.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+
+.PHONY: run test bench tools check clean-var
+
+$(INSTALLED): requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $(INSTALLED)
+
+run: $(INSTALLED)
+	$(PY) manage.py runstack
+
+tools:
+	@missing=""; \
+	command -v promtool >/dev/null || missing="$$missing prometheus"; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing system packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && $(APT_INSTALL) $$missing >/dev/null; \
+	fi
+
+# With no REDIS_URL, the suite gets a private Redis for its run; with DATABASE_URL / REDIS_URL it uses those.
+test: $(INSTALLED) tools
+	$(PY) -m core.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: $(INSTALLED)
+	$(PY) -m core.embedded_redis run -- $(PY) bench/run.py
+
+check: $(INSTALLED)
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run

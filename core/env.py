@@ -1,0 +1,100 @@
+"""Reading configuration from the environment.
+
+Every variable read here is listed, with its default, in the README's configuration table. Kept free of
+Django imports so the launchers (embedded Redis, the stack) can use it before settings exist.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+import socket
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+ROLES = ("control", "hobbies", "models", "training", "memory")
+
+# Logical Redis databases, as offsets from the database number in REDIS_URL, so that one Redis server
+# (or one numbered slice of a shared one) holds the broker, results, cache and metrics apart.
+REDIS_DB_OFFSETS = {"broker": 0, "results": 1, "cache": 2, "metrics": 3}
+
+
+class ConfigError(Exception):
+    """A configuration variable is missing or malformed."""
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip() or default
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off"}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    raw = os.environ.get(name, "")
+    items = [item.strip() for item in raw.split(",") if item.strip()]
+    return items or list(default)
+
+
+def var_dir() -> Path:
+    path = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+MACHINE_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,100}$")
+
+
+def machine_name() -> str:
+    """MACHINE_NAME, or the host name made safe for queue names (`<role>.<machine>` splits on the dot)."""
+    name = env_str("MACHINE_NAME") or re.sub(r"[^A-Za-z0-9_-]", "-", socket.gethostname())[:100]
+    if not MACHINE_NAME_PATTERN.match(name):
+        raise ConfigError(f"MACHINE_NAME {name!r} may hold only letters, digits, '-' and '_' (1-100 of them)")
+    return name
+
+
+def machine_roles() -> list[str]:
+    roles = env_list("MACHINE_ROLES", list(ROLES))
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        raise ConfigError(f"MACHINE_ROLES has unknown roles {unknown}; known roles are {list(ROLES)}")
+    return roles
+
+
+def local_secret_key(directory: Path) -> str:
+    """The secret key of a local install: generated once, kept in var/ with owner-only permissions."""
+    path = directory / "secret_key"
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+def redis_url_with_db(url: str, purpose: str) -> str:
+    """REDIS_URL moved to the logical database for one purpose (broker, results, cache, metrics)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    base_db = int(parts.path.strip("/") or 0)
+    return urlunsplit(parts._replace(path=f"/{base_db + REDIS_DB_OFFSETS[purpose]}"))

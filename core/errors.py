@@ -1,0 +1,113 @@
+"""One error shape for every 4xx and 5xx: {"error": {"code", "message", "details"}}."""
+
+from __future__ import annotations
+
+from http import HTTPStatus
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, serializers
+from rest_framework.views import exception_handler as drf_exception_handler
+
+# DRF's exception classes carry default codes; these are the names clients read.
+CODES_BY_EXCEPTION = {
+    exceptions.ParseError: "malformed_json",
+    exceptions.ValidationError: "invalid",
+    exceptions.NotAuthenticated: "not_authenticated",
+    exceptions.AuthenticationFailed: "authentication_failed",
+    exceptions.PermissionDenied: "forbidden",
+    exceptions.NotFound: "not_found",
+    exceptions.MethodNotAllowed: "method_not_allowed",
+    exceptions.NotAcceptable: "not_acceptable",
+    exceptions.UnsupportedMediaType: "unsupported_media_type",
+    exceptions.Throttled: "throttled",
+}
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict:
+    return {"error": {"code": code, "message": message, "details": details if details is not None else {}}}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None, **headers) -> JsonResponse:
+    response = JsonResponse(error_body(code, message, details), status=status)
+    for name, value in headers.items():
+        response[name.replace("_", "-")] = value
+    response.autodidact_error = True  # our middleware leaves shaped errors alone
+    return response
+
+
+class ServiceUnavailable(exceptions.APIException):
+    status_code = 503
+    default_detail = "A capability this request needs is unavailable."
+    default_code = "unavailable"
+
+
+class NotBuiltYet(exceptions.APIException):
+    """A capability that does not exist yet says so, instead of pretending."""
+
+    status_code = 501
+    default_detail = "This capability is not built yet."
+    default_code = "not_implemented"
+
+
+def _message_for(exc: exceptions.APIException) -> str:
+    if isinstance(exc, exceptions.ValidationError):
+        return "The request is invalid; see details for each field."
+    if isinstance(exc, exceptions.Throttled):
+        return f"Rate limit exceeded. Try again in {exc.wait:.0f} seconds." if exc.wait else "Rate limit exceeded."
+    detail = exc.detail
+    if isinstance(detail, (list, dict)):
+        return HTTPStatus(exc.status_code).phrase
+    return str(detail)
+
+
+def api_exception_handler(exc, context):
+    """DRF's handler, reshaped. Anything DRF does not know stays unhandled, for the middleware's 500."""
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    code = CODES_BY_EXCEPTION.get(type(exc)) or getattr(exc, "default_code", None) or "error"
+    details = exc.detail if isinstance(exc.detail, (list, dict)) else {}
+    if isinstance(details, list):
+        details = {"non_field_errors": details}
+    if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+        details = {"retry_after_seconds": int(exc.wait + 0.999)}
+    response.data = error_body(code, _message_for(exc), details)
+    response.autodidact_error = True
+    return response
+
+
+def not_found_view(request, exception=None):
+    return error_response(404, "not_found", f"No route matches {request.path}.")
+
+
+def server_error_view(request):
+    return error_response(500, "server_error", "Internal server error; it has been recorded.")
+
+
+class StrictFieldsMixin:
+    """Serializer mixin: keys the serializer does not declare are an error, not silently dropped.
+
+    A typo such as {"max_concurent": 3} must fail loudly instead of leaving the default in place.
+    """
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            known = {name for name, field in self.fields.items() if not field.read_only}
+            unknown = sorted(set(data) - known)
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
+    pass
+
+
+class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
+    pass

@@ -1,0 +1,61 @@
+"""Readiness: can this install do work right now? Each check names what is down and why."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError, connection
+
+
+@dataclass(frozen=True)
+class Check:
+    ok: bool
+    detail: str = ""
+
+
+def _redis_check(url: str) -> Check:
+    if settings.REDIS_EMBEDDED_MISSING:
+        return Check(False, "REDIS_URL is unset and the embedded Redis is not running (start the stack: make run)")
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS,
+                                      socket_timeout=settings.REDIS_TIMEOUT_SECONDS)
+        try:
+            client.ping()
+        finally:
+            client.close()
+    except (redis.RedisError, OSError) as exc:
+        return Check(False, f"{type(exc).__name__}: {exc}")
+    return Check(True)
+
+
+def _database_check() -> Check:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError as exc:
+        return Check(False, f"{type(exc).__name__}: {exc}")
+    return Check(True)
+
+
+def _worker_check() -> Check:
+    from workers.models import WorkerHeartbeat
+
+    try:
+        alive = WorkerHeartbeat.objects.alive().count()
+    except DatabaseError:
+        return Check(False, "cannot read worker heartbeats: the database is down")
+    if not alive:
+        return Check(False, f"no worker heartbeat within {settings.WORKER_STALE_SECONDS} s")
+    return Check(True, f"{alive} worker(s) alive")
+
+
+def readiness() -> dict[str, dict]:
+    checks = {
+        "database": _database_check(),
+        "redis": _redis_check(settings.CACHES["default"]["LOCATION"]),
+        "broker": _redis_check(settings.CELERY_BROKER_URL),
+        "workers": _worker_check(),
+    }
+    return {name: asdict(check) for name, check in checks.items()}

@@ -1,0 +1,1 @@
+"""Memory hub. Its models, services and API arrive with its issue; the app is wired in already."""

@@ -1,0 +1,3 @@
+app_name = "models_suite"
+
+urlpatterns: list = []

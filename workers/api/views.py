@@ -1,0 +1,58 @@
+from celery.exceptions import TimeoutError as CeleryTimeout
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.errors import ServiceUnavailable
+from core.schema import ErrorSerializer
+from workers.api.serializers import (
+    MachineSerializer,
+    PingRequestSerializer,
+    PingResultSerializer,
+    WorkerHeartbeatSerializer,
+)
+from workers.models import Machine, WorkerHeartbeat
+from workers.queues import queue_name
+from workers.tasks import ping_task
+
+
+@extend_schema(tags=["workers"])
+class MachineListView(generics.ListAPIView):
+    queryset = Machine.objects.prefetch_related("workers")
+    serializer_class = MachineSerializer
+
+
+@extend_schema(tags=["workers"])
+class MachineDetailView(generics.RetrieveAPIView):
+    queryset = Machine.objects.prefetch_related("workers")
+    serializer_class = MachineSerializer
+    lookup_field = "name"
+
+
+@extend_schema(tags=["workers"])
+class WorkerListView(generics.ListAPIView):
+    queryset = WorkerHeartbeat.objects.select_related("machine")
+    serializer_class = WorkerHeartbeatSerializer
+    filterset_fields = ["machine__name"]
+
+
+class MachinePingView(APIView):
+    """Send a ping task to a machine's control queue and, unless wait_seconds is 0, wait for its answer."""
+
+    @extend_schema(request=PingRequestSerializer, responses={200: PingResultSerializer, 202: PingResultSerializer,
+                                                               503: ErrorSerializer}, tags=["workers"])
+    def post(self, request, name):
+        machine = generics.get_object_or_404(Machine, name=name)
+        params = PingRequestSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        wait = params.validated_data["wait_seconds"]
+        result = ping_task.apply_async(kwargs={"machine": machine.name})
+        body = {"task_id": result.id, "queue": queue_name("control", machine.name), "result": None}
+        if not wait:
+            return Response(body, status=202)
+        try:
+            body["result"] = result.get(timeout=wait)
+        except CeleryTimeout:
+            raise ServiceUnavailable(f"No worker on {machine.name} answered within {wait:g} s.") from None
+        return Response(body)

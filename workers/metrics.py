@@ -1,0 +1,146 @@
+"""Celery figures for /metrics that stay right across worker processes and machines.
+
+Every worker process adds its task outcomes and run times to hashes in Redis (the metrics database), and
+/metrics reads them back; queue depth and the age of the oldest waiting message are read from the broker
+at scrape time. Nothing lives in one process's memory, so nothing is lost or double counted when there are
+several processes or machines.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+
+import redis
+from django.conf import settings
+from django.db import DatabaseError
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+
+logger = logging.getLogger(__name__)
+
+RUNTIME_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, float("inf"))
+TASKS_KEY = "celery:tasks"
+BUCKETS_KEY = "celery:runtime:buckets"
+SUM_KEY = "celery:runtime:sum"
+COUNT_KEY = "celery:runtime:count"
+# kombu's Redis transport keeps a queue's messages of priority p > 0 in "<queue>\x06\x16<p>".
+PRIORITY_SEPARATOR = "\x06\x16"
+PRIORITY_STEPS = (0, 3, 6, 9)
+SENT_AT_HEADER = "autodidact_sent_at"
+
+_clients: dict[tuple[int, str], redis.Redis] = {}
+
+
+def _client(url: str) -> redis.Redis:
+    key = (os.getpid(), url)  # a connection pool must not be shared across fork
+    if key not in _clients:
+        _clients[key] = redis.Redis.from_url(
+            url, socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS, socket_timeout=settings.REDIS_TIMEOUT_SECONDS
+        )
+    return _clients[key]
+
+
+def record_task(*, task: str, queue: str, outcome: str, runtime: float | None) -> None:
+    """Count one finished task (and its run time). Never raises: metrics must not fail a task."""
+    try:
+        pipe = _client(settings.METRICS_REDIS_URL).pipeline(transaction=True)
+        pipe.hincrby(TASKS_KEY, json.dumps([task, queue, outcome]), 1)
+        if runtime is not None:
+            labels = json.dumps([task, queue])
+            for bound in RUNTIME_BUCKETS:
+                if runtime <= bound:
+                    pipe.hincrby(BUCKETS_KEY, json.dumps([task, queue, bound]), 1)
+            pipe.hincrbyfloat(SUM_KEY, labels, runtime)
+            pipe.hincrby(COUNT_KEY, labels, 1)
+        pipe.execute()
+    except redis.RedisError:
+        logger.warning("could not record metrics for %s (%s)", task, outcome)
+
+
+def _bound_label(bound: float) -> str:
+    return "+Inf" if bound == float("inf") else repr(float(bound))
+
+
+class CeleryTaskCollector:
+    def collect(self):
+        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read", labels=["source"])
+        try:
+            client = _client(settings.METRICS_REDIS_URL)
+            tasks, buckets = client.hgetall(TASKS_KEY), client.hgetall(BUCKETS_KEY)
+            sums, counts = client.hgetall(SUM_KEY), client.hgetall(COUNT_KEY)
+        except redis.RedisError:
+            up.add_metric(["redis"], 0)
+            yield up
+            return
+        up.add_metric(["redis"], 1)
+        yield up
+
+        total = CounterMetricFamily(
+            "autodidact_celery_tasks", "Finished Celery tasks by task, queue and outcome",
+            labels=["task", "queue", "outcome"],
+        )
+        for field, value in sorted(tasks.items()):
+            total.add_metric(json.loads(field), int(value))
+        yield total
+
+        runtime = HistogramMetricFamily(
+            "autodidact_celery_task_runtime_seconds", "Celery task run time", labels=["task", "queue"]
+        )
+        by_labels: dict[tuple, dict[float, int]] = {}
+        for field, value in buckets.items():
+            task, queue, bound = json.loads(field)
+            by_labels.setdefault((task, queue), {})[float(bound)] = int(value)
+        for field, value in sorted(sums.items()):
+            labels = tuple(json.loads(field))
+            seen = by_labels.get(labels, {})
+            runtime.add_metric(
+                list(labels),
+                buckets=[(_bound_label(b), seen.get(b, 0)) for b in RUNTIME_BUCKETS],
+                sum_value=float(value),
+            )
+        yield runtime
+
+
+class QueueCollector:
+    """Waiting messages per known queue, and how long the oldest of them has waited."""
+
+    def collect(self):
+        from workers.selectors import known_queues
+
+        depth = GaugeMetricFamily("autodidact_celery_queue_depth", "Messages waiting in a queue", labels=["queue"])
+        oldest = GaugeMetricFamily(
+            "autodidact_celery_queue_oldest_message_age_seconds",
+            "Age of the oldest message waiting in a queue (0 when empty)", labels=["queue"],
+        )
+        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read", labels=["source"])
+        try:
+            queues = known_queues()
+            client = _client(settings.CELERY_BROKER_URL)
+            now = time.time()
+            for queue in queues:
+                waiting, oldest_sent = 0, None
+                for step in PRIORITY_STEPS:
+                    key = queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}"
+                    waiting += client.llen(key)
+                    sent = _sent_at(client.lindex(key, -1))  # producers LPUSH, consumers pop the right end
+                    if sent is not None:
+                        oldest_sent = sent if oldest_sent is None else min(oldest_sent, sent)
+                depth.add_metric([queue], waiting)
+                oldest.add_metric([queue], max(0.0, now - oldest_sent) if oldest_sent else 0.0)
+        except (redis.RedisError, DatabaseError):
+            up.add_metric(["broker"], 0)
+            yield up
+            return
+        up.add_metric(["broker"], 1)
+        yield from (up, depth, oldest)
+
+
+def _sent_at(raw: bytes | None) -> float | None:
+    if not raw:
+        return None
+    try:
+        return float(json.loads(raw)["headers"][SENT_AT_HEADER])
+    except (ValueError, KeyError, TypeError):
+        return None

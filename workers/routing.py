@@ -1,0 +1,44 @@
+"""Send each task to the queue of the machine where it must run.
+
+The queue is `<task's role>.<machine>`. The machine comes from, in order: the task's own `machine_for`
+(e.g. the sub-agent's machine), a `machine` keyword argument, this machine if it offers the role, or the
+machine with a live worker for the role that was heard from last. An explicit `queue=` always wins.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+
+from workers.queues import queue_name
+
+DEFAULT_ROLE = "control"  # tasks we did not declare (Celery's own) run with the control plane
+
+
+class NoMachineForRole(RuntimeError):
+    pass
+
+
+def machine_for_task(task, role: str, args, kwargs) -> str:
+    args, kwargs = args or (), kwargs or {}
+    chooser = getattr(task, "machine_for", None)
+    explicit = chooser(args, kwargs) if chooser else None
+    explicit = explicit or kwargs.get("machine")
+    if explicit:
+        return explicit
+    if role in settings.MACHINE_ROLES:
+        return settings.MACHINE_NAME
+    from workers.selectors import machines_offering
+
+    offering = machines_offering(role)
+    if offering:
+        return offering[0]
+    raise NoMachineForRole(
+        f"No live worker offers the {role!r} role: start a worker whose MACHINE_ROLES include {role!r}"
+    )
+
+
+def route_task(name, args, kwargs, options, task=None, **_):
+    if options.get("queue"):
+        return None
+    role = getattr(task, "role", None) or DEFAULT_ROLE
+    return {"queue": queue_name(role, machine_for_task(task, role, args, kwargs))}

@@ -1,0 +1,56 @@
+"""Default beat schedules, created by data migrations and then owned by operators (edit them in admin).
+
+`ensure_schedules` creates what is missing and leaves existing rows alone, so re-running migrations never
+duplicates a schedule nor undoes an operator's change. Each app's data migration calls it with its own list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DefaultSchedule:
+    name: str
+    task: str
+    every: int
+    period: str  # django-celery-beat's IntervalSchedule periods: seconds, minutes, hours, days
+    description: str
+    expire_seconds: int | None = None  # a tick nobody ran in time is dropped, not piled up
+
+    def expires(self) -> int:
+        return self.expire_seconds or {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[self.period] * self.every
+
+
+def ensure_schedules(apps, schedules: list[DefaultSchedule]) -> None:
+    interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
+    task_model = apps.get_model("django_celery_beat", "PeriodicTask")
+    for entry in schedules:
+        interval, _ = interval_model.objects.get_or_create(every=entry.every, period=entry.period)
+        task_model.objects.get_or_create(
+            name=entry.name,
+            defaults={"task": entry.task, "interval": interval, "description": entry.description,
+                      "expire_seconds": entry.expires(), "enabled": True},
+        )
+
+
+def remove_schedules(apps, schedules: list[DefaultSchedule]) -> None:
+    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
+        name__in=[entry.name for entry in schedules]
+    ).delete()
+
+
+FOUNDATION_SCHEDULES = [
+    DefaultSchedule(
+        name="Prune old error events",
+        task="core.tasks.error_events_prune_task",
+        every=1, period="days",
+        description="Deletes error events older than ERROR_EVENT_RETENTION_DAYS (30 by default).",
+    ),
+    DefaultSchedule(
+        name="Prune old worker heartbeats",
+        task="workers.tasks.heartbeats_prune_task",
+        every=1, period="days",
+        description="Forgets workers that stopped or went silent more than 7 days ago.",
+    ),
+]

@@ -1,0 +1,121 @@
+"""Hooks into Celery: worker registration and heartbeats, task metrics, the error bus."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import time
+
+from celery import bootsteps, signals
+from django.conf import settings
+from django.db import close_old_connections
+
+from workers import metrics
+from workers.celery import app
+from workers.queues import role_of_queue
+
+logger = logging.getLogger(__name__)
+
+
+class HeartbeatStep(bootsteps.StartStopStep):
+    """Registers the worker with its machine on start, beats on the worker's timer, says goodbye on stop."""
+
+    requires = {"celery.worker.components:Timer"}
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.timer_ref = None
+
+    def start(self, worker):
+        self._register(worker)
+        self.timer_ref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, self._beat, (worker,))
+
+    def stop(self, worker):
+        if self.timer_ref is not None:
+            self.timer_ref.cancel()
+        from workers.services import worker_stop
+
+        self._safely(worker_stop, worker_name=worker.hostname)
+
+    def _register(self, worker):
+        from workers.gpu import gpu_inventory
+        from workers.services import worker_register
+
+        queues = sorted(worker.app.amqp.queues.consume_from)
+        suffix = f".{settings.MACHINE_NAME}"
+        self._safely(
+            worker_register,
+            worker_name=worker.hostname,
+            machine_name=settings.MACHINE_NAME,
+            hostname=socket.gethostname(),
+            roles=sorted({role_of_queue(q) for q in queues if q.endswith(suffix)}),
+            queues=queues,
+            pid=os.getpid(),
+            concurrency=worker.concurrency or 1,
+            gpus=gpu_inventory(),
+        )
+
+    def _beat(self, worker):
+        from workers.gpu import gpu_inventory
+        from workers.services import worker_beat
+
+        if self._safely(worker_beat, worker_name=worker.hostname, gpus=gpu_inventory()) is False:
+            self._register(worker)
+
+    @staticmethod
+    def _safely(fn, **kwargs):
+        # The database may be briefly away; a missed beat is better than a dead worker.
+        close_old_connections()
+        try:
+            return fn(**kwargs)
+        except Exception:
+            logger.exception("heartbeat: %s failed", fn.__name__)
+            return None
+
+
+app.steps["worker"].add(HeartbeatStep)
+
+_started: dict[str, float] = {}
+
+
+@signals.before_task_publish.connect
+def stamp_sent_at(headers=None, **_):
+    # Lets /metrics tell how long the oldest waiting message of a queue has waited.
+    if headers is not None:
+        headers[metrics.SENT_AT_HEADER] = time.time()
+
+
+@signals.task_prerun.connect
+def note_start(task_id=None, **_):
+    _started[task_id] = time.monotonic()
+
+
+@signals.task_postrun.connect
+def count_finished(task_id=None, task=None, state=None, **_):
+    started = _started.pop(task_id, None)
+    metrics.record_task(
+        task=task.name,
+        queue=queue_of(task.request),
+        outcome=(state or "unknown").lower(),
+        runtime=None if started is None else time.monotonic() - started,
+    )
+
+
+@signals.task_failure.connect
+def record_failure(sender=None, task_id=None, exception=None, einfo=None, **_):
+    from core.services import error_event_record
+
+    close_old_connections()
+    error_event_record(
+        source="task",
+        exception=exception,
+        task_name=getattr(sender, "name", ""),
+        task_id=task_id or "",
+        traceback=str(einfo) if einfo else "",
+    )
+
+
+def queue_of(request) -> str:
+    info = getattr(request, "delivery_info", None) or {}
+    return info.get("routing_key") or info.get("queue") or "unknown"
