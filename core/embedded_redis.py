@@ -98,18 +98,19 @@ def stop_leftover(data_dir: Path, timeout: float = 15.0) -> bool:
 
 
 class EmbeddedRedis:
-    def __init__(self, data_dir: Path, *, appendonly: bool = True):
+    def __init__(self, data_dir: Path, *, appendonly: bool = True, port: int | None = None):
         self.data_dir = Path(data_dir)
         self.appendonly = appendonly
         self.process: subprocess.Popen | None = None
         self.url: str | None = None
-        self.port: int | None = None
+        self.port = port  # None: a free one; after start(), the one in use, so a restart keeps the address
 
     def start(self, timeout: float = 15.0) -> str:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         binary = find_redis_server()
-        for _attempt in range(5):  # another process may take the port between probe and bind
-            self.port = port = free_loopback_port()
+        fixed = self.port is not None
+        for _attempt in range(1 if fixed else 5):  # another process may take the port between probe and bind
+            port = self.port if fixed else free_loopback_port()
             self.process = subprocess.Popen(
                 [
                     binary,
@@ -131,7 +132,7 @@ class EmbeddedRedis:
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.process.poll() is None:
                 if ping(url, timeout=0.5):
-                    self.url = url
+                    self.url, self.port = url, port
                     (self.data_dir / STATE_FILE).write_text(url)
                     (self.data_dir / PID_FILE).write_text(str(self.process.pid))
                     return url

@@ -6,6 +6,8 @@ this host as the one machine with every role. DJANGO_ENV=production turns the de
 
 from __future__ import annotations
 
+import os
+
 import dj_database_url
 
 from core import embedded_redis
@@ -109,6 +111,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": env_int("SQLITE_BUSY_TIMEOUT", 20),
         "transaction_mode": "IMMEDIATE",
     }
+    # A file, not memory, so the workers that integration tests start share the test database; one per
+    # test run, so two runs side by side do not delete each other's.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: broker, results, cache, metrics in distinct logical databases ---------------------------------
@@ -200,6 +205,7 @@ ERROR_EVENT_RETENTION_DAYS = env_int("ERROR_EVENT_RETENTION_DAYS", 30)
 # --- Static files, i18n ---------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # WhiteNoise checks for it even while serving from the apps' folders
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

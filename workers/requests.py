@@ -6,6 +6,7 @@ process counts and records them here.
 
 from __future__ import annotations
 
+from billiard.einfo import ExceptionWithTraceback
 from billiard.exceptions import WorkerLostError
 from celery.worker.request import Request
 
@@ -31,8 +32,18 @@ class AutodidactRequest(Request):
             _record(self, "timeout", f"Hard time limit ({timeout}s) exceeded", "TimeLimitExceeded")
 
     def on_failure(self, exc_info, send_failed_event=True, return_ok=False):
+        lost = self._is_worker_lost(exc_info.exception)
         super().on_failure(exc_info, send_failed_event=send_failed_event, return_ok=return_ok)
-        if isinstance(exc_info.exception, WorkerLostError):
+        if lost:
             requeued = self.task.acks_late and self.task.reject_on_worker_lost
             note = "; the message was re-queued" if requeued else ""
-            _record(self, "worker_lost", f"{exc_info.exception}{note}", "WorkerLostError")
+            _record(self, "worker_lost", f"The process running the task died{note}", "WorkerLostError")
+
+    def _is_worker_lost(self, exc) -> bool:
+        # Celery reports a vanished pool process either as WorkerLostError or, with billiard >= 4.3, as
+        # the SystemExit it saw, unless we cancelled the task ourselves (see Request.on_failure).
+        if isinstance(exc, ExceptionWithTraceback):
+            exc = exc.exc
+        if isinstance(exc, (SystemExit, KeyboardInterrupt)):
+            return not (self._already_cancelled or self._already_revoked)
+        return isinstance(exc, WorkerLostError)

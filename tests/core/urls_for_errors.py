@@ -1,0 +1,29 @@
+"""Test-only URLconf: the product's routes plus views that crash, to see what a client gets for a 500."""
+
+from django.urls import path
+from rest_framework.permissions import AllowAny
+from rest_framework.views import APIView
+
+from core.urls import handler404, handler500, urlpatterns as product_urlpatterns  # noqa: F401
+
+SECRET_IN_MESSAGE = "db password is hunter2"
+
+
+def crash_plain(request):
+    raise RuntimeError(SECRET_IN_MESSAGE)
+
+
+class CrashApiView(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def get(self, request):
+        raise RuntimeError(SECRET_IN_MESSAGE)
+
+
+urlpatterns = [
+    path("boom/plain", crash_plain),
+    path("api/v1/boom", CrashApiView.as_view()),
+    *product_urlpatterns,
+]

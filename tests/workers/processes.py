@@ -1,0 +1,126 @@
+"""Real processes for integration tests: Celery workers on the test database and Redis, private Redis servers.
+
+No eager mode anywhere: a task sent in a test travels through Redis to a worker process started here.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import redis
+from django.conf import settings
+from django.db import connection
+
+from core.embedded_redis import EmbeddedRedis
+from core.env import BASE_DIR
+
+TEST_TASKS_MODULE = "tests.workers.tasks_for_tests"
+
+
+def database_url_for_children() -> str:
+    """The test database (not the development one) as a URL for processes the tests start."""
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str = "condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+class WorkerProcess:
+    def __init__(self, machine: str, roles: list[str], heartbeat_seconds: int, log_path: Path):
+        self.machine, self.roles = machine, roles
+        self.worker_name = f"test@{machine}"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "core.settings",
+            "DATABASE_URL": database_url_for_children(),
+            "REDIS_URL": settings.REDIS_URL,
+            "MACHINE_NAME": machine,
+            "MACHINE_ROLES": ",".join(roles),
+            "WORKER_HEARTBEAT_SECONDS": str(heartbeat_seconds),
+        }
+        queues = ",".join(f"{role}.{machine}" for role in roles)
+        self.log_path = log_path
+        self.log = open(log_path, "w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "celery", "-A", "workers", "worker", "--queues", queues,
+             "--hostname", self.worker_name, "--concurrency", "1", "--loglevel", "INFO",
+             "--without-mingle", "--without-gossip", "--include", TEST_TASKS_MODULE],
+            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+
+    def wait_registered(self, timeout: float = 60.0):
+        from workers.models import WorkerHeartbeat
+
+        def registered():
+            if self.process.poll() is not None:
+                raise AssertionError(f"worker {self.worker_name} exited:\n{self.log_path.read_text()[-3000:]}")
+            return WorkerHeartbeat.objects.filter(worker_name=self.worker_name, stopped_at__isnull=True).first()
+
+        return wait_for(registered, timeout, what=f"{self.worker_name} to register")
+
+    def kill(self) -> None:
+        """SIGKILL the whole worker (main process and pool): no goodbye, as when a machine dies."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(10)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        self.log.close()
+
+
+@pytest.fixture
+def flush_redis():
+    """Empty the broker, results and metrics databases this test run uses."""
+    def flush():
+        for url in (settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND, settings.METRICS_REDIS_URL):
+            redis.Redis.from_url(url).flushdb()
+
+    flush()
+    return flush
+
+
+@pytest.fixture
+def start_worker(transactional_db, flush_redis, tmp_path):
+    """start_worker("alpha", ["control"]) -> a running, registered worker; all are stopped after the test."""
+    started: list[WorkerProcess] = []
+
+    def start(machine: str, roles: list[str] | None = None, heartbeat_seconds: int = 15) -> WorkerProcess:
+        worker = WorkerProcess(machine, roles or ["control"], heartbeat_seconds, tmp_path / f"worker-{machine}.log")
+        started.append(worker)
+        worker.wait_registered()
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()
+
+
+@pytest.fixture
+def private_redis(tmp_path):
+    """A Redis server of the test's own, which it may stop and start (never the shared one)."""
+    server = EmbeddedRedis(tmp_path / "redis", appendonly=False)
+    server.start()
+    yield server
+    server.stop()

@@ -1,0 +1,31 @@
+"""Tasks that exist only for tests; test workers load them with --include."""
+
+import os
+import signal
+import time
+
+from workers.base import autodidact_task
+
+
+class PermanentProblem(Exception):
+    pass
+
+
+@autodidact_task(role="control")
+def failing_task(message: str, machine: str | None = None) -> None:
+    raise PermanentProblem(message)
+
+
+@autodidact_task(role="control")
+def sleepy_task(seconds: float, machine: str | None = None) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+@autodidact_task(role="control", bind=True)
+def die_once_task(self, marker_path: str, machine: str | None = None) -> int:
+    """Kills its own pool process the first time it runs, as a crash or OOM kill would; succeeds after."""
+    if not os.path.exists(marker_path):
+        open(marker_path, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return os.getpid()

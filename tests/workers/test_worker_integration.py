@@ -1,0 +1,179 @@
+"""Real Celery workers consuming real Redis queues: routing, heartbeats, failures, crashes, metrics."""
+
+import json
+import os
+import time
+from datetime import timedelta
+
+import pytest
+import redis
+import time_machine
+from django.conf import settings
+from django.utils import timezone
+
+from core.health import readiness
+from core.models import ErrorEvent
+from tests.workers import tasks_for_tests
+from tests.workers.processes import wait_for
+from workers import metrics
+from workers.models import Machine, WorkerHeartbeat
+from workers.tasks import ping_task
+
+pytestmark = pytest.mark.slow
+
+
+def task_counts() -> dict[tuple, int]:
+    raw = redis.Redis.from_url(settings.METRICS_REDIS_URL).hgetall(metrics.TASKS_KEY)
+    return {tuple(json.loads(field)): int(value) for field, value in raw.items()}
+
+
+def wait_for_counts(expected: dict[tuple, int]) -> dict[tuple, int]:
+    """A result is stored a moment before the worker counts the task (task_postrun): wait for the count."""
+    wait_for(lambda: all(task_counts().get(k, 0) >= v for k, v in expected.items()), what=f"counts {expected}")
+    return task_counts()
+
+
+def test_a_task_sent_for_a_machine_runs_only_on_that_machine(start_worker, personas):
+    alpha, beta = start_worker("alpha"), start_worker("beta")
+
+    answers = [ping_task.apply_async(kwargs={"machine": m}) for m in ["alpha", "beta", "alpha", "beta", "alpha"]]
+    ran_on = [a.get(timeout=30)["worker"] for a in answers]
+
+    assert ran_on == [alpha.worker_name, beta.worker_name, alpha.worker_name, beta.worker_name, alpha.worker_name]
+    counts = wait_for_counts({("workers.tasks.ping_task", "control.alpha", "success"): 3,
+                              ("workers.tasks.ping_task", "control.beta", "success"): 2})
+    assert counts[("workers.tasks.ping_task", "control.alpha", "success")] == 3
+    assert counts[("workers.tasks.ping_task", "control.beta", "success")] == 2
+    assert not any(queue.endswith("gamma") for _, queue, _ in counts)
+
+
+def test_a_task_for_a_machine_without_a_worker_waits_in_that_machines_queue(start_worker):
+    start_worker("alpha")
+    waiting = ping_task.apply_async(kwargs={"machine": "gamma"})
+    ping_task.apply_async(kwargs={"machine": "alpha"}).get(timeout=30)  # alpha is up and consuming
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    assert broker.llen("control.gamma") == 1
+    assert waiting.state == "PENDING"
+
+
+def test_operators_ping_a_machine_through_the_api(start_worker, personas):
+    start_worker("alpha")
+    response = personas["operator"].client().post("/api/v1/machines/alpha/ping", {"wait_seconds": 30},
+                                                  format="json")
+    assert response.status_code == 200, response.json()
+    assert response.json()["result"]["machine"] == "alpha"
+    assert response.json()["queue"] == "control.alpha"
+
+
+def test_a_worker_registers_its_machine_and_beats_then_goes_stale_when_killed(start_worker):
+    worker = start_worker("alpha", roles=["control", "memory"], heartbeat_seconds=1)
+
+    row = WorkerHeartbeat.objects.get(worker_name=worker.worker_name)
+    assert row.pid == worker.process.pid
+    assert sorted(row.queues) == ["control.alpha", "memory.alpha"]
+    assert Machine.objects.get(name="alpha").roles == ["control", "memory"]
+    wait_for(lambda: WorkerHeartbeat.objects.get(pk=row.pk).beats >= 3, what="three heartbeats")
+    assert readiness()["workers"]["ok"]
+
+    worker.kill()
+    last = WorkerHeartbeat.objects.get(pk=row.pk).last_beat_at
+    time.sleep(2.5)  # two beat intervals: a live worker would have beaten twice by now
+    row.refresh_from_db()
+    assert row.last_beat_at == last and row.stopped_at is None
+
+    with time_machine.travel(timezone.now() + timedelta(seconds=settings.WORKER_STALE_SECONDS + 1)):
+        assert row.status == "stale"
+        assert not WorkerHeartbeat.objects.alive().exists()
+        assert not readiness()["workers"]["ok"]
+
+
+def test_a_clean_shutdown_marks_the_worker_stopped(start_worker):
+    worker = start_worker("alpha")
+    worker.stop()
+    row = WorkerHeartbeat.objects.get(worker_name=worker.worker_name)
+    assert row.stopped_at is not None and row.status == "stopped"
+
+
+def test_a_failed_task_is_recorded_on_the_error_bus_and_counted(start_worker):
+    start_worker("alpha")
+    result = tasks_for_tests.failing_task.apply_async(kwargs={"message": "the disk is full", "machine": "alpha"})
+    with pytest.raises(Exception, match="the disk is full"):
+        result.get(timeout=30)
+
+    event = wait_for(lambda: ErrorEvent.objects.filter(source="task").first(), what="the error event")
+    assert event.task_name == "tests.workers.tasks_for_tests.failing_task"
+    assert event.task_id == result.id
+    assert event.exception_type == "PermanentProblem"
+    assert event.machine == "alpha"
+    assert "PermanentProblem" in event.traceback
+    # A permanent error is not retried: exactly one failure.
+    key = ("tests.workers.tasks_for_tests.failing_task", "control.alpha", "failure")
+    assert wait_for_counts({key: 1})[("tests.workers.tasks_for_tests.failing_task", "control.alpha", "failure")] == 1
+
+
+def test_a_task_whose_process_is_killed_is_requeued_and_finished_once(start_worker, tmp_path):
+    start_worker("alpha")
+    marker = tmp_path / "died-once"
+    result = tasks_for_tests.die_once_task.apply_async(kwargs={"marker_path": str(marker), "machine": "alpha"})
+
+    assert isinstance(result.get(timeout=60), int)
+    success = ("tests.workers.tasks_for_tests.die_once_task", "control.alpha", "success")
+    counts = wait_for_counts({success: 1})
+    assert counts[success] == 1
+    assert counts[("tests.workers.tasks_for_tests.die_once_task", "control.alpha", "worker_lost")] == 1
+    lost = ErrorEvent.objects.get(source="worker")
+    assert lost.exception_type == "WorkerLostError" and "re-queued" in lost.message
+
+
+def test_queue_depth_and_the_age_of_the_oldest_message_are_reported(start_worker):
+    start_worker("alpha")  # registers its machine, so its queues are known
+    Machine.objects.create(name="gamma", roles=["control"])
+    for _ in range(2):
+        ping_task.apply_async(kwargs={"machine": "gamma"})
+
+    with time_machine.travel(time.time() + 120, tick=False):
+        families = {f.name: f for f in metrics.QueueCollector().collect()}
+    depth = {s.labels["queue"]: s.value for s in families["autodidact_celery_queue_depth"].samples}
+    age = {s.labels["queue"]: s.value for s in families["autodidact_celery_queue_oldest_message_age_seconds"].samples}
+    assert depth["control.gamma"] == 2 and depth["control.alpha"] == 0
+    assert age["control.gamma"] >= 120 and age["control.alpha"] == 0
+
+
+def test_ready_is_503_while_redis_is_down_and_200_when_it_returns(transactional_db, private_redis, settings, client):
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": private_redis.url}}
+    settings.CELERY_BROKER_URL = private_redis.url
+    machine = Machine.objects.create(name="alpha", roles=["control"])
+    WorkerHeartbeat.objects.create(worker_name="w@alpha", machine=machine, pid=os.getpid(), queues=["control.alpha"])
+    assert client.get("/health/ready").status_code == 200
+
+    private_redis.stop()
+    down = client.get("/health/ready")
+    assert down.status_code == 503
+    body = down.json()["error"]
+    assert body["code"] == "not_ready" and "redis" in body["message"] and "broker" in body["message"]
+    assert body["details"]["checks"]["database"]["ok"]
+    assert not ErrorEvent.objects.exists()  # an outage is reported by the probe, not recorded per probe
+
+    private_redis.start()
+    assert client.get("/health/ready").status_code == 200
+    assert client.get("/health").status_code == 200
+
+
+def test_a_stopping_worker_leaves_no_orphan_processes(start_worker):
+    worker = start_worker("alpha")
+    worker.stop()
+    with pytest.raises(ProcessLookupError):
+        os.killpg(worker.process.pid, 0)
+
+
+def test_a_task_past_its_hard_time_limit_is_killed_counted_and_recorded(start_worker):
+    start_worker("alpha")
+    result = tasks_for_tests.sleepy_task.apply_async(kwargs={"seconds": 30, "machine": "alpha"}, time_limit=1)
+    with pytest.raises(Exception, match="TimeLimitExceeded"):
+        result.get(timeout=30)
+
+    wait_for_counts({("tests.workers.tasks_for_tests.sleepy_task", "control.alpha", "timeout"): 1})
+    event = wait_for(lambda: ErrorEvent.objects.filter(exception_type="TimeLimitExceeded").first(),
+                     what="the time-limit error event")
+    assert event.task_id == result.id and "Hard time limit" in event.message
