@@ -77,9 +77,13 @@ def api_exception_handler(exc, context):
         details = {"non_field_errors": details}
     if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
         details = {"retry_after_seconds": int(exc.wait + 0.999)}
-    response.data = error_body(code, _message_for(exc), details)
-    response.autodidact_error = True
-    return response
+    # A JSON response whatever renderer the view negotiated (the schema view speaks YAML), so every
+    # client reads errors the same way; DRF's headers (WWW-Authenticate, Retry-After) come along.
+    shaped = error_response(response.status_code, code, _message_for(exc), details)
+    for name, value in response.headers.items():
+        if name.lower() != "content-type":
+            shaped[name] = value
+    return shaped
 
 
 def not_found_view(request, exception=None):

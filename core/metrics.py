@@ -37,7 +37,8 @@ class ErrorEventCollector:
         family = CounterMetricFamily(
             "autodidact_error_events", "Errors recorded on the error bus, by source", labels=["source"]
         )
-        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read", labels=["source"])
+        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)",
+                               labels=["source"])
         try:
             counts = dict(ErrorEvent.objects.values_list("source").annotate(n=Count("id")).order_by())
         except DatabaseError:

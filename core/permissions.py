@@ -20,10 +20,10 @@ class RolePermission(BasePermission):
     message = "Your role does not allow this."
 
     def has_permission(self, request, view) -> bool:
-        roles = user_roles(request.user)
-        if not roles:
+        if not request.user.is_authenticated:
             return False
         scope = getattr(view, "role_scope", "general")
+        roles = user_roles(request.user)
         if scope == "self" or OPERATOR in roles:
             return True
         if request.method in SAFE_METHODS and VIEWER in roles:

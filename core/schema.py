@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -50,3 +51,16 @@ class AutoSchema(SpectacularAutoSchema):
         if "{" in self.path:
             codes.append("404")
         return sorted(codes)
+
+
+class BearerOrTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "core.auth.BearerOrTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "API token: `Authorization: Bearer <token>` (or `Token <token>`). Tokens come from "
+            "`make run` (operator) or `manage.py create_role_user`; no route exchanges a password for one.",
+        }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 import traceback as traceback_module
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -115,10 +117,8 @@ class OperatorAccount:
     created: bool
 
 
-def operator_bootstrap(*, var_directory, username: str = "operator") -> OperatorAccount:
+def operator_bootstrap(*, var_directory: Path, username: str = "operator") -> OperatorAccount:
     """The local stack's operator: created on first run, its credentials kept in var/ (owner-only files)."""
-    from pathlib import Path
-
     token_file, password_file = Path(var_directory) / "operator.token", Path(var_directory) / "operator.password"
     user_model = get_user_model()
     existing = user_model.objects.filter(username=username).first()
@@ -135,9 +135,7 @@ def operator_bootstrap(*, var_directory, username: str = "operator") -> Operator
     return OperatorAccount(username=username, password=password, token=token, created=created)
 
 
-def _write_private(path, text: str) -> None:
-    import os
-
+def _write_private(path: Path, text: str) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(text + "\n")

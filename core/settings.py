@@ -12,7 +12,6 @@ import dj_database_url
 
 from core import embedded_redis
 from core.env import (
-    BASE_DIR,
     ConfigError,
     env_bool,
     env_int,

@@ -8,7 +8,6 @@ Redis, which flushes its append-only file. If any child dies, the whole stack st
 from __future__ import annotations
 
 import ctypes
-import os
 import shutil
 import signal
 import subprocess

@@ -10,9 +10,11 @@ logger = logging.getLogger(__name__)
 class ClientRouteThrottle(SimpleRateThrottle):
     """The originals' limit: THROTTLE_RATE (100/min) per client and route.
 
-    The client is the authenticated user, or the address for anonymous calls; the route is the URL pattern,
-    so /api/v1/machines/a and /api/v1/machines/b share one budget. Counts live in the shared cache (Redis),
-    so every web process and machine sees the same numbers.
+    The client is the authenticated user (or the address, for a public route that opts into throttling:
+    DRF checks permissions first, so anonymous calls to protected routes are refused with 401 before they
+    are counted; tokens are 160 random bits, beyond guessing). The route is the URL pattern, so
+    /api/v1/machines/a and /api/v1/machines/b share one budget. Counts live in the shared cache (Redis), so
+    every web process and machine sees the same numbers.
     """
 
     scope = "client_route"

@@ -1,14 +1,22 @@
 from django.contrib import admin
 from django.contrib.auth.views import redirect_to_login
 from django.urls import include, path
+from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
 
 from core.api import views
 
 
 class SwaggerView(SpectacularSwaggerView):
-    """Swagger UI for people: an anonymous visitor is sent to log in rather than handed a 401."""
+    """Swagger UI for people: an anonymous visitor is sent to log in rather than handed a 401.
 
+    The page itself is only the UI's shell; the schema it loads stays behind authentication.
+    """
+
+    permission_classes = [AllowAny]
+
+    @extend_schema(exclude=True)
     def get(self, request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())

@@ -1,1 +1,4 @@
-"""Learning: feedback, reward, adapters. Its models, services and API arrive with its issue; the app is wired in already."""
+"""Learning: feedback, reward, adapters.
+
+Its models, services and API arrive with its issue; the app is wired in already.
+"""

@@ -9,7 +9,13 @@ from rest_framework.test import APIClient
 from core.roles import ROLES
 from core.services import role_user_ensure
 
-pytest_plugins = ["tests.workers.processes"]
+pytest_plugins = ["tests.workers.processes", "tests.browser"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Personas get passwords; the production hasher is slow on purpose, which tests do not need.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

@@ -24,7 +24,6 @@ RUNTIME_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 
 TASKS_KEY = "celery:tasks"
 BUCKETS_KEY = "celery:runtime:buckets"
 SUM_KEY = "celery:runtime:sum"
-COUNT_KEY = "celery:runtime:count"
 # kombu's Redis transport keeps a queue's messages of priority p > 0 in "<queue>\x06\x16<p>".
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (0, 3, 6, 9)
@@ -52,11 +51,15 @@ def record_task(*, task: str, queue: str, outcome: str, runtime: float | None) -
             for bound in RUNTIME_BUCKETS:
                 if runtime <= bound:
                     pipe.hincrby(BUCKETS_KEY, json.dumps([task, queue, bound]), 1)
-            pipe.hincrbyfloat(SUM_KEY, labels, runtime)
-            pipe.hincrby(COUNT_KEY, labels, 1)
+            pipe.hincrbyfloat(SUM_KEY, labels, runtime)  # the count is the +Inf bucket
         pipe.execute()
     except redis.RedisError:
         logger.warning("could not record metrics for %s (%s)", task, outcome)
+
+
+def source_up_family() -> GaugeMetricFamily:
+    return GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)",
+                             labels=["source"])
 
 
 def _bound_label(bound: float) -> str:
@@ -65,11 +68,11 @@ def _bound_label(bound: float) -> str:
 
 class CeleryTaskCollector:
     def collect(self):
-        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read", labels=["source"])
+        up = source_up_family()
         try:
             client = _client(settings.METRICS_REDIS_URL)
             tasks, buckets = client.hgetall(TASKS_KEY), client.hgetall(BUCKETS_KEY)
-            sums, counts = client.hgetall(SUM_KEY), client.hgetall(COUNT_KEY)
+            sums = client.hgetall(SUM_KEY)
         except redis.RedisError:
             up.add_metric(["redis"], 0)
             yield up
@@ -114,7 +117,7 @@ class QueueCollector:
             "autodidact_celery_queue_oldest_message_age_seconds",
             "Age of the oldest message waiting in a queue (0 when empty)", labels=["queue"],
         )
-        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read", labels=["source"])
+        up = source_up_family()
         try:
             queues = known_queues()
             client = _client(settings.CELERY_BROKER_URL)

@@ -19,7 +19,8 @@ class DefaultSchedule:
     expire_seconds: int | None = None  # a tick nobody ran in time is dropped, not piled up
 
     def expires(self) -> int:
-        return self.expire_seconds or {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[self.period] * self.every
+        seconds_per = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[self.period]
+        return self.expire_seconds or seconds_per * self.every
 
 
 def ensure_schedules(apps, schedules: list[DefaultSchedule]) -> None:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from core.services import error_event_record, role_user_ensure
-from tests.browser import admin_login, browser, page, page_watch  # noqa: F401  (fixtures)
+from tests.browser import admin_login
 from workers.models import Machine, WorkerHeartbeat
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -131,14 +131,7 @@ def test_worker_heartbeats_status_filter(logged_in):
     expect(result_rows(page)).to_contain_text("autodidact@gpu1")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="product bug: SwaggerView.get() redirects anonymous visitors, but DRF's initial() checks "
-    "SPECTACULAR_SETTINGS['SERVE_PERMISSIONS'] (IsAuthenticated) first and answers 401 before get() runs",
-)
 def test_swagger_ui_sends_anonymous_visitor_to_login(page, page_watch, operator):
-    # Today the page is a bare "401 Unauthorized", which chromium also logs as a failed resource load.
-    page_watch.allow_console_error(r"status of 401 \(Unauthorized\).*/api/docs/")
     page.goto("/api/docs/")
     expect(page).to_have_url(re.compile(r"/admin/login/\?next=/api/docs/$"), timeout=3000)
 

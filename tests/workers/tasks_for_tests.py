@@ -29,3 +29,16 @@ def die_once_task(self, marker_path: str, machine: str | None = None) -> int:
         open(marker_path, "w").close()
         os.kill(os.getpid(), signal.SIGKILL)
     return os.getpid()
+
+
+@autodidact_task(role="control")
+def stubborn_task(seconds: float, machine: str | None = None) -> None:
+    """Ignores its soft time limit, so only the hard limit can stop it."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            time.sleep(0.1)
+        except SoftTimeLimitExceeded:
+            pass

@@ -169,11 +169,12 @@ def test_a_stopping_worker_leaves_no_orphan_processes(start_worker):
 
 def test_a_task_past_its_hard_time_limit_is_killed_counted_and_recorded(start_worker):
     start_worker("alpha")
-    result = tasks_for_tests.sleepy_task.apply_async(kwargs={"seconds": 30, "machine": "alpha"}, time_limit=1)
+    result = tasks_for_tests.stubborn_task.apply_async(kwargs={"seconds": 60, "machine": "alpha"},
+                                                       soft_time_limit=1, time_limit=2)
     with pytest.raises(Exception, match="TimeLimitExceeded"):
         result.get(timeout=30)
 
-    wait_for_counts({("tests.workers.tasks_for_tests.sleepy_task", "control.alpha", "timeout"): 1})
+    wait_for_counts({("tests.workers.tasks_for_tests.stubborn_task", "control.alpha", "timeout"): 1})
     event = wait_for(lambda: ErrorEvent.objects.filter(exception_type="TimeLimitExceeded").first(),
                      what="the time-limit error event")
     assert event.task_id == result.id and "Hard time limit" in event.message

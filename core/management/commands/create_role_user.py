@@ -8,7 +8,9 @@ from core.services import role_user_ensure
 
 
 class Command(BaseCommand):
-    help = "Create or update a user with one role (" + "; ".join(f"{r}: {d}" for r, d in ROLE_DESCRIPTIONS.items()) + ") and print its API token."
+    help = "Create or update a user with one role and print its API token. Roles: " + "; ".join(
+        f"{role}: {description}" for role, description in ROLE_DESCRIPTIONS.items()
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
