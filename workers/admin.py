@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django_celery_beat.models import ClockedSchedule, CrontabSchedule, IntervalSchedule, SolarSchedule
 
 from workers.models import Machine, WorkerHeartbeat
 
@@ -50,3 +51,19 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     list_filter = [StatusFilter, "machine"]
     search_fields = ["worker_name", "machine__name"]
     readonly_fields = ["started_at", "last_beat_at", "stopped_at", "beats"]
+
+
+# django-celery-beat's schedule tables come without filters or search; operators find a schedule by the
+# periodic tasks that use it.
+BEAT_SCHEDULE_FILTERS = {
+    IntervalSchedule: ["period"],
+    CrontabSchedule: ["timezone"],
+    SolarSchedule: ["event"],
+    ClockedSchedule: [("clocked_time", admin.DateFieldListFilter)],
+}
+for _model, _filters in BEAT_SCHEDULE_FILTERS.items():
+    _base = type(admin.site._registry[_model])
+    admin.site.unregister(_model)
+    admin.site.register(_model, type(_base.__name__, (_base,), {
+        "list_filter": _filters, "search_fields": ["periodictask__name", "periodictask__task"],
+    }))
