@@ -11,12 +11,12 @@ import redis
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
-from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from core.roles import ROLES
 from core.services import role_user_ensure
+from tests.routes import all_routes
 from workers.models import Machine
 from workers.queues import queue_name
 
@@ -27,14 +27,6 @@ BROWSER_PREFIXES = ("admin/", "api/docs/")
 PUBLIC_ROUTES = {"health", "health/ready"}
 DUMMY_BY_CONVERTER = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001"}
 
-
-def all_routes(patterns=None, prefix: str = ""):
-    """Every route of the URLconf as one string ("api/v1/machines/<str:name>/ping"), includes unfolded."""
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            yield from all_routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
 
 
 def protected_routes() -> list[str]:

@@ -11,23 +11,16 @@ import pytest
 import yaml
 from django.core.management import call_command
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 from openapi_spec_validator import validate
 from rest_framework.test import APIClient
 
 from core.services import role_user_ensure
+from tests.routes import all_routes
 
 ERROR_REF = "#/components/schemas/Error"
 DOCUMENTED_PREFIXES = ("api/v1/", "health", "metrics")
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
-
-def all_routes(patterns=None, prefix: str = ""):
-    for pattern in get_resolver().url_patterns if patterns is None else patterns:
-        if isinstance(pattern, URLResolver):
-            yield from all_routes(pattern.url_patterns, prefix + str(pattern.pattern))
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern)
 
 
 def as_openapi_path(route: str) -> str:

@@ -4,7 +4,8 @@ from django.urls import path
 from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
-from core.urls import handler404, handler500, urlpatterns as product_urlpatterns  # noqa: F401
+from core.urls import handler404, handler500  # noqa: F401
+from core.urls import urlpatterns as product_urlpatterns
 
 SECRET_IN_MESSAGE = "db password is hunter2"
 
