@@ -1,1 +1,14 @@
-from django.contrib import admin  # noqa: F401  (models register here as they arrive)
+from django.contrib import admin
+
+from models_suite.models import ModelArtifact
+
+
+@admin.register(ModelArtifact)
+class ModelArtifactAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "status", "architecture", "parameter_count", "context_length", "quantization",
+                    "estimated_memory_bytes", "builtin"]
+    list_filter = ["kind", "status", "builtin", "architecture"]
+    search_fields = ["name", "path", "base_url", "remote_model", "sha256"]
+    readonly_fields = ["kind", "architecture", "context_length", "parameter_count", "quantization", "size_bytes",
+                       "kv_cache_bytes", "estimated_memory_bytes", "sha256", "capabilities", "tokenizer", "metadata",
+                       "created_at", "updated_at"]
