@@ -1,0 +1,178 @@
+"""Local transformers models: CPU, or CUDA with bf16 when present; peft adapters attached, switched and
+detached at run time on the resident base, never reloading it."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Iterator
+
+from models_suite.backends.base import (
+    BackendError,
+    GenerationRequest,
+    GenerationResult,
+    InvalidRequest,
+    cut_at_stop,
+)
+
+
+def pick_device(requested: str = "auto") -> str:
+    import torch
+
+    if requested != "auto":
+        return requested
+    return "cuda" if torch.cuda.is_available() else "cpu"
+
+
+class TransformersBackend:
+    def __init__(self, model_dir: str | Path, *, device: str = "auto"):
+        import torch
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.device = pick_device(device)
+        dtype = torch.bfloat16 if self.device.startswith("cuda") else torch.float32
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(model_dir, local_files_only=True)
+            self.model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=dtype)
+        except (OSError, ValueError) as exc:
+            raise BackendError(f"cannot load {model_dir}: {exc}") from None
+        self.model.to(self.device).eval()
+        config = self.model.config
+        self.context_length = int(getattr(config, "n_positions", 0) or getattr(config, "max_position_embeddings", 0))
+        self.adapters: dict[str, str] = {}  # name -> path
+        self.active_adapter: str | None = None
+        # One generation at a time per resident model: adapter switches must not land mid-generation.
+        self.lock = threading.Lock()
+
+    # --- adapters --------------------------------------------------------------------------------------------
+    def load_adapter(self, name: str, path: str | Path) -> None:
+        with self.lock:
+            try:
+                self.model.load_adapter(str(path), adapter_name=name)
+            except (OSError, ValueError, RuntimeError, KeyError) as exc:
+                raise BackendError(f"cannot attach adapter {name!r} from {path}: {exc}") from None
+            self.adapters[name] = str(path)
+            self._activate(self.active_adapter)  # loading must not change what answers
+
+    def use_adapter(self, name: str | None) -> None:
+        with self.lock:
+            self._activate(name)
+
+    def unload_adapter(self, name: str) -> None:
+        with self.lock:
+            if name not in self.adapters:
+                return
+            self.model.delete_adapter(name)
+            del self.adapters[name]
+            if self.active_adapter == name:
+                self._activate(None)
+
+    def _activate(self, name: str | None) -> None:
+        if name is not None and name not in self.adapters:
+            raise BackendError(f"adapter {name!r} is not attached; attached: {sorted(self.adapters)}")
+        if self.adapters:
+            if name is None:
+                self.model.disable_adapters()
+            else:
+                self.model.enable_adapters()
+                self.model.set_adapter(name)
+        self.active_adapter = name
+
+    # --- generation ------------------------------------------------------------------------------------------
+    def render(self, request: GenerationRequest) -> str:
+        if request.prompt is not None:
+            return request.prompt
+        if getattr(self.tokenizer, "chat_template", None):
+            return self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+        # A base model without a chat template: a plain transcript it can continue.
+        lines = [f"{m['role']}: {m['content']}" for m in request.messages]
+        return "\n".join(lines) + "\nassistant:"
+
+    def _inputs(self, request: GenerationRequest):
+        request.validate()
+        encoded = self.tokenizer(self.render(request), return_tensors="pt")
+        prompt_tokens = encoded["input_ids"].shape[1]
+        if prompt_tokens >= self.context_length:
+            raise InvalidRequest(
+                f"the prompt is {prompt_tokens} tokens; this model's context is {self.context_length} tokens"
+            )
+        max_new = min(request.max_tokens, self.context_length - prompt_tokens)
+        return {k: v.to(self.device) for k, v in encoded.items()}, prompt_tokens, max_new
+
+    def _generate_kwargs(self, request: GenerationRequest, max_new: int) -> dict:
+        import torch
+
+        kwargs = {"max_new_tokens": max_new, "pad_token_id": self.tokenizer.pad_token_id
+                  if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id}
+        if request.temperature > 0:
+            if request.seed is not None:
+                torch.manual_seed(request.seed)
+            kwargs.update(do_sample=True, temperature=request.temperature, top_p=request.top_p)
+        else:
+            kwargs.update(do_sample=False)
+        if request.stop:
+            kwargs.update(stop_strings=request.stop, tokenizer=self.tokenizer)
+        return kwargs
+
+    def generate(self, request: GenerationRequest) -> GenerationResult:
+        import torch
+
+        inputs, prompt_tokens, max_new = self._inputs(request)
+        with self.lock, torch.inference_mode():
+            started = time.perf_counter()
+            output = self.model.generate(**inputs, **self._generate_kwargs(request, max_new))
+            seconds = time.perf_counter() - started
+        new_tokens = output[0, prompt_tokens:]
+        text, stopped = cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), request.stop)
+        eos = self.tokenizer.eos_token_id
+        ended = stopped or (len(new_tokens) < max_new) or (eos is not None and int(new_tokens[-1]) == eos)
+        return GenerationResult(text=text, prompt_tokens=prompt_tokens, completion_tokens=len(new_tokens),
+                                finish_reason="stop" if ended else "length", seconds=seconds)
+
+    def stream(self, request: GenerationRequest) -> Iterator[str]:
+        from transformers import TextIteratorStreamer
+
+        inputs, _, max_new = self._inputs(request)
+        streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
+        failure: list[BaseException] = []
+
+        def run():
+            import torch
+
+            try:
+                with self.lock, torch.inference_mode():
+                    self.model.generate(**inputs, **self._generate_kwargs(request, max_new), streamer=streamer)
+            except BaseException as exc:  # surfaced to the reader below, not lost in the thread
+                failure.append(exc)
+                streamer.end()
+
+        thread = threading.Thread(target=run, daemon=True)
+        thread.start()
+        sent, stopped = "", False
+        for piece in streamer:
+            candidate, stopped = cut_at_stop(sent + piece, request.stop)
+            if candidate[len(sent):]:
+                yield candidate[len(sent):]
+            sent = candidate
+            if stopped:
+                break
+        if stopped:
+            for _ in streamer:  # drain, so the generating thread finishes and releases the lock
+                pass
+        thread.join()
+        if failure:
+            raise BackendError(f"generation failed: {failure[0]}")
+
+    def memory_bytes(self) -> int:
+        return sum(p.numel() * p.element_size() for p in self.model.parameters())
+
+    def close(self) -> None:
+        import gc
+
+        import torch
+
+        del self.model
+        gc.collect()
+        if self.device.startswith("cuda"):
+            torch.cuda.empty_cache()
