@@ -13,7 +13,9 @@ REDIS_URL is already set, in which case COMMAND just runs.
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -24,6 +26,7 @@ import time
 from pathlib import Path
 
 SYSTEM_REDIS_PORT = 6379
+PR_SET_PDEATHSIG = 1
 STATE_FILE = "redis.url"
 PID_FILE = "redis.pid"
 
@@ -54,10 +57,27 @@ def free_loopback_port() -> int:
 def ping(url: str, timeout: float = 1.0) -> bool:
     import redis
 
+    client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
-        return bool(redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout).ping())
+        return bool(client.ping())
     except (redis.RedisError, OSError):
         return False
+    finally:
+        client.close()
+
+
+def die_with_parent() -> None:
+    """Linux: the child gets SIGTERM if the process that started it dies, so nothing is left behind."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    except OSError:
+        pass
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(text)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -104,16 +124,29 @@ class EmbeddedRedis:
         self.process: subprocess.Popen | None = None
         self.url: str | None = None
         self.port = port  # None: a free one; after start(), the one in use, so a restart keeps the address
+        self.password: str | None = None
+
+    def _write_config(self) -> Path:
+        """A password known only to this install's files: loopback is shared with every local user.
+
+        Kept in an owner-only config file rather than on the command line, which `ps` shows to everyone.
+        """
+        self.password = self.password or secrets.token_hex(24)  # a restart keeps the address, password too
+        config = self.data_dir / "redis.conf"
+        _write_private(config, f"requirepass {self.password}\n")
+        return config
 
     def start(self, timeout: float = 15.0) -> str:
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         binary = find_redis_server()
+        config = self._write_config()
         fixed = self.port is not None
         for _attempt in range(1 if fixed else 5):  # another process may take the port between probe and bind
             port = self.port if fixed else free_loopback_port()
             self.process = subprocess.Popen(
                 [
                     binary,
+                    str(config),
                     "--port", str(port),
                     "--bind", "127.0.0.1",
                     "--dir", str(self.data_dir),
@@ -127,13 +160,14 @@ class EmbeddedRedis:
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 start_new_session=True,  # Ctrl-C in the terminal reaches us, and we stop it in order
+                preexec_fn=die_with_parent,
             )
-            url = f"redis://127.0.0.1:{port}/0"
+            url = f"redis://:{self.password}@127.0.0.1:{port}/0"
             deadline = time.monotonic() + timeout
             while time.monotonic() < deadline and self.process.poll() is None:
                 if ping(url, timeout=0.5):
                     self.url, self.port = url, port
-                    (self.data_dir / STATE_FILE).write_text(url)
+                    _write_private(self.data_dir / STATE_FILE, url)
                     (self.data_dir / PID_FILE).write_text(str(self.process.pid))
                     return url
                 time.sleep(0.05)
@@ -168,15 +202,35 @@ def _run(argv: list[str]) -> int:
     if not command:
         parser.error("give a command to run after --")
     if os.environ.get("REDIS_URL"):
-        return subprocess.call(command)
+        return run_to_completion(command, dict(os.environ))
     with tempfile.TemporaryDirectory(prefix="autodidact-redis-") as scratch:
         server = EmbeddedRedis(Path(args.data_dir or scratch), appendonly=bool(args.data_dir))
-        url = server.start()
-        print(f"embedded redis: {url}", file=sys.stderr, flush=True)
         try:
-            return subprocess.call(command, env={**os.environ, "REDIS_URL": url})
+            url = server.start()
+            print(f"embedded redis on 127.0.0.1:{server.port}", file=sys.stderr, flush=True)
+            return run_to_completion(command, {**os.environ, "REDIS_URL": url})
         finally:
             server.stop()
+
+
+def run_to_completion(command: list[str], env: dict) -> int:
+    """Run the command and wait for it however we are interrupted, so it can clean up after itself.
+
+    Ctrl-C reaches the command directly (same process group): we only wait for it. A SIGTERM or SIGHUP sent
+    to us is passed on. subprocess.call would SIGKILL it instead, skipping e.g. pytest's fixture teardown.
+    """
+    child = subprocess.Popen(command, env=env)
+
+    def forward(signum, frame):
+        child.send_signal(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig, handler in
+                ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, forward), (signal.SIGHUP, forward))}
+    try:
+        return child.wait()
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
 
 
 if __name__ == "__main__":

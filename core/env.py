@@ -57,8 +57,10 @@ def env_list(name: str, default: list[str]) -> list[str]:
 
 
 def var_dir() -> Path:
+    """Runtime data, readable by this user only: it holds the database, tokens and the Redis password."""
     path = Path(env_str("VAR_DIR", str(BASE_DIR / "var"))).resolve()
     path.mkdir(parents=True, exist_ok=True)
+    path.chmod(0o700)
     return path
 
 

@@ -64,10 +64,15 @@ def _message_for(exc: exceptions.APIException) -> str:
 
 def api_exception_handler(exc, context):
     """DRF's handler, reshaped. Anything DRF does not know stays unhandled, for the middleware's 500."""
+    from workers.routing import NoMachineForRole
+
+    original = exc
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, NoMachineForRole):
+        exc = ServiceUnavailable(str(exc))
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -79,6 +84,12 @@ def api_exception_handler(exc, context):
         details = {"retry_after_seconds": int(exc.wait + 0.999)}
     # A JSON response whatever renderer the view negotiated (the schema view speaks YAML), so every
     # client reads errors the same way; DRF's headers (WWW-Authenticate, Retry-After) come along.
+    if response.status_code >= 500:
+        from core.middleware import record_request_failure
+
+        request = context["request"]
+        record_request_failure(getattr(request, "_request", request), exception=original,
+                               status_code=response.status_code)
     shaped = error_response(response.status_code, code, _message_for(exc), details)
     for name, value in response.headers.items():
         if name.lower() != "content-type":

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import asdict, dataclass
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -15,7 +18,7 @@ class Check:
     detail: str = ""
 
 
-def _redis_check(url: str) -> Check:
+def _redis_check(url: str, purpose: str) -> Check:
     if settings.REDIS_EMBEDDED_MISSING:
         return Check(False, "REDIS_URL is unset and the embedded Redis is not running (start the stack: make run)")
     try:
@@ -26,7 +29,9 @@ def _redis_check(url: str) -> Check:
         finally:
             client.close()
     except (redis.RedisError, OSError) as exc:
-        return Check(False, f"{type(exc).__name__}: {exc}")
+        # Anyone may probe readiness: say what kind of failure, not the hosts and users in its message.
+        logger.warning("readiness: Redis at %s: %s", purpose, exc)
+        return Check(False, f"unreachable ({type(exc).__name__})")
     return Check(True)
 
 
@@ -35,7 +40,8 @@ def _database_check() -> Check:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
     except DatabaseError as exc:
-        return Check(False, f"{type(exc).__name__}: {exc}")
+        logger.warning("readiness: database: %s", exc)
+        return Check(False, f"unreachable ({type(exc).__name__})")
     return Check(True)
 
 
@@ -54,8 +60,8 @@ def _worker_check() -> Check:
 def readiness() -> dict[str, dict]:
     checks = {
         "database": _database_check(),
-        "redis": _redis_check(settings.CACHES["default"]["LOCATION"]),
-        "broker": _redis_check(settings.CELERY_BROKER_URL),
+        "redis": _redis_check(settings.CACHES["default"]["LOCATION"], "cache"),
+        "broker": _redis_check(settings.CELERY_BROKER_URL, "broker"),
         "workers": _worker_check(),
     }
     return {name: asdict(check) for name, check in checks.items()}

@@ -19,6 +19,7 @@ CODES_BY_STATUS = {
     403: "forbidden",
     404: "not_found",
     405: "method_not_allowed",
+    411: "length_required",
     413: "payload_too_large",
     415: "unsupported_media_type",
     429: "throttled",
@@ -97,6 +98,10 @@ class BodySizeLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        if "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower():
+            # WSGI hands Django no length for a chunked body, and Django then reads it as empty: the request
+            # would run with its defaults while the client believes its body was used.
+            return error_response(411, "length_required", "Send the body with a Content-Length, not chunked.")
         raw = request.META.get("CONTENT_LENGTH") or "0"
         try:
             length = int(raw)

@@ -1,13 +1,13 @@
 """The whole stack on one machine: embedded Redis (when REDIS_URL is unset), gunicorn, a worker, beat.
 
-Children run in their own sessions so that Ctrl-C reaches only us, and we stop them in order: beat first
-(no new ticks), then the web server, then the worker (warm shutdown finishes or re-queues its tasks), then
-Redis, which flushes its append-only file. If any child dies, the whole stack stops and says which.
+Children run in their own sessions so that Ctrl-C reaches only us, and we stop them in reverse order of
+start: beat first (no new ticks), then the worker (warm shutdown finishes or re-queues its tasks), then the
+web server, then Redis, which flushes its append-only file. If any child dies, the whole stack stops and
+says which. Ctrl-C, SIGTERM and a closed terminal (SIGHUP) all stop it the same way.
 """
 
 from __future__ import annotations
 
-import ctypes
 import shutil
 import signal
 import subprocess
@@ -18,15 +18,7 @@ from pathlib import Path
 
 import httpx
 
-PR_SET_PDEATHSIG = 1
-
-
-def _die_with_parent() -> None:
-    # Linux: a child gets SIGTERM if the stack is killed outright, so nothing is left behind.
-    try:
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
-    except OSError:
-        pass
+from core.embedded_redis import die_with_parent
 
 
 @dataclass
@@ -46,14 +38,14 @@ class Stack:
     def start(self) -> None:
         for child in self.children:
             child.process = subprocess.Popen(
-                child.argv, env=self.env, start_new_session=True, preexec_fn=_die_with_parent
+                child.argv, env=self.env, start_new_session=True, preexec_fn=die_with_parent
             )
 
     def first_exited(self) -> Child | None:
         return next((c for c in self.children if c.process and c.process.poll() is not None), None)
 
     def stop(self) -> None:
-        for child in reversed(self.children):  # started web, worker, beat: stop beat first
+        for child in reversed(self.children):
             if child.process and child.process.poll() is None:
                 child.process.send_signal(signal.SIGTERM)
                 try:
@@ -85,10 +77,10 @@ def run(stack: Stack, base_url: str, on_ready) -> int:
     def request_stop(signum, frame):
         stack.stopping = True
 
-    signal.signal(signal.SIGINT, request_stop)
-    signal.signal(signal.SIGTERM, request_stop)
-    stack.start()
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, request_stop)
     try:
+        stack.start()
         if wait_until_ready(base_url, stack):
             on_ready()
         while not stack.stopping:

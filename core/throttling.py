@@ -1,38 +1,64 @@
 import logging
+import time
+import uuid
 
 from django.conf import settings
 from redis.exceptions import RedisError
-from rest_framework.throttling import SimpleRateThrottle
+from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
+
+from core.redis_clients import client_for
 
 logger = logging.getLogger(__name__)
 
+# A sliding window in one atomic step: drop entries older than the window, count, admit or refuse.
+# Reading then writing in two steps (DRF's own throttle) lets parallel requests from several web processes
+# all pass on the same count.
+SLIDING_WINDOW = """
+local key, now, window, limit, member = KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4]
+redis.call('ZREMRANGEBYSCORE', key, '-inf', now - window)
+local count = redis.call('ZCARD', key)
+if count < limit then
+  redis.call('ZADD', key, now, member)
+  redis.call('EXPIRE', key, math.ceil(window))
+  return {1, 0}
+end
+local oldest = redis.call('ZRANGE', key, 0, 0, 'WITHSCORES')
+return {0, tostring(tonumber(oldest[2]) + window - now)}
+"""
 
-class ClientRouteThrottle(SimpleRateThrottle):
-    """The originals' limit: THROTTLE_RATE (100/min) per client and route.
+
+class ClientRouteThrottle(BaseThrottle):
+    """The originals' limit: THROTTLE_RATE (100/min) per client and route, over a sliding window.
 
     The client is the authenticated user (or the address, for a public route that opts into throttling:
     DRF checks permissions first, so anonymous calls to protected routes are refused with 401 before they
     are counted; tokens are 160 random bits, beyond guessing). The route is the URL pattern, so
-    /api/v1/machines/a and /api/v1/machines/b share one budget. Counts live in the shared cache (Redis), so
-    every web process and machine sees the same numbers.
+    /api/v1/machines/a and /api/v1/machines/b share one budget. Counts live in Redis (the cache database),
+    so every web process and machine shares them.
     """
 
-    scope = "client_route"
+    def __init__(self):
+        self.wait_seconds: float | None = None
 
-    def get_rate(self):
-        return settings.THROTTLE_RATE
-
-    def get_cache_key(self, request, view):
+    def cache_key(self, request) -> str:
         client = f"user:{request.user.pk}" if request.user.is_authenticated else f"ip:{self.get_ident(request)}"
         match = request.resolver_match
         route = match.route if match is not None else request.path
-        return f"throttle:{client}:{route}"
+        return f"autodidact:throttle:{client}:{route}"
 
-    def allow_request(self, request, view):
+    def allow_request(self, request, view) -> bool:
+        limit, window = SimpleRateThrottle.parse_rate(None, settings.THROTTLE_RATE)
         try:
-            return super().allow_request(request, view)
+            admitted, wait = client_for(settings.CACHES["default"]["LOCATION"]).eval(
+                SLIDING_WINDOW, 1, self.cache_key(request), time.time(), window, limit, uuid.uuid4().hex
+            )
         except RedisError:
             # The database is the truth and stays reachable; a Redis outage must not take the API down
             # with it, so limits are not enforced until Redis returns (/health/ready reports the outage).
             logger.warning("throttle skipped: Redis unavailable")
             return True
+        self.wait_seconds = None if admitted else max(0.0, float(wait))
+        return bool(admitted)
+
+    def wait(self):
+        return self.wait_seconds

@@ -5,31 +5,65 @@
 
 Idempotent tasks (the default: they claim their row with a conditional UPDATE) are acknowledged only after
 they finish and re-queued if their worker dies, so a killed worker's job is picked up again and finished
-once. Only transient errors (a connection dropped, a lock timed out) are retried, with capped backoff.
+once. Only transient errors (a connection dropped, a lock timed out) are retried, with capped, jittered
+exponential backoff; anything else is a bug or bad data and fails at once.
 """
 
 from __future__ import annotations
 
+import random
+import re
 from typing import Callable
 
 import httpx
 import kombu.exceptions
 import redis.exceptions
+from celery import Task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from workers.celery import app
 
-TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+ALWAYS_TRANSIENT: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError,
     redis.exceptions.TimeoutError,
     kombu.exceptions.OperationalError,
-    OperationalError,  # database unreachable, or SQLite's "database is locked"
-    InterfaceError,
-    httpx.TransportError,
+    InterfaceError,  # the database connection was closed under us
+    httpx.ConnectError,
+    httpx.TimeoutException,
+    httpx.RemoteProtocolError,
     ConnectionError,
     TimeoutError,
 )
+# Django's OperationalError covers both "the server went away" and "no such table": only the first kind
+# is worth another try.
+TRANSIENT_DATABASE_MESSAGES = re.compile(
+    r"database is locked|could not connect|connection (refused|reset|timed out)|server closed the connection"
+    r"|terminating connection|could not serialize access|deadlock detected|the database system is starting up",
+    re.IGNORECASE,
+)
+RETRY_BACKOFF_CAP_SECONDS = 300
+
+
+def is_transient(exc: BaseException) -> bool:
+    if isinstance(exc, ALWAYS_TRANSIENT):
+        return True
+    return isinstance(exc, OperationalError) and bool(TRANSIENT_DATABASE_MESSAGES.search(str(exc)))
+
+
+class AutodidactTask(Task):
+    role = "control"
+    machine_for = None
+
+    def __call__(self, *args, **kwargs):
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            if not is_transient(exc) or self.request.called_directly or self.request.retries >= self.max_retries:
+                raise
+            delay = min(RETRY_BACKOFF_CAP_SECONDS, 2 ** self.request.retries)
+            raise self.retry(exc=exc, countdown=delay * random.uniform(0.5, 1.0)) from exc
+
 
 MachineFor = Callable[[tuple, dict], "str | None"]
 
@@ -46,16 +80,13 @@ def autodidact_task(
 
     def decorate(fn):
         return app.task(
+            base=AutodidactTask,
             role=role,
             machine_for=staticmethod(machine_for) if machine_for else None,
             acks_late=idempotent,
             reject_on_worker_lost=idempotent,
             time_limit=limit,
             soft_time_limit=max(1, limit - max(5, limit // 20)),
-            autoretry_for=TRANSIENT_ERRORS,
-            retry_backoff=2,
-            retry_backoff_max=300,
-            retry_jitter=True,
             max_retries=max_retries,
             Request="workers.requests:AutodidactRequest",
             **options,

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import time
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+
+from core.redis_clients import client_for
 
 logger = logging.getLogger(__name__)
 
@@ -28,23 +29,19 @@ SUM_KEY = "celery:runtime:sum"
 PRIORITY_SEPARATOR = "\x06\x16"
 PRIORITY_STEPS = (0, 3, 6, 9)
 SENT_AT_HEADER = "autodidact_sent_at"
+QUEUES_KEY = "celery:queues"  # every queue a task was ever sent to, so a never-started machine's shows too
 
-_clients: dict[tuple[int, str], redis.Redis] = {}
-
-
-def _client(url: str) -> redis.Redis:
-    key = (os.getpid(), url)  # a connection pool must not be shared across fork
-    if key not in _clients:
-        _clients[key] = redis.Redis.from_url(
-            url, socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS, socket_timeout=settings.REDIS_TIMEOUT_SECONDS
-        )
-    return _clients[key]
+def record_published(queue: str) -> None:
+    try:
+        client_for(settings.METRICS_REDIS_URL).sadd(QUEUES_KEY, queue)
+    except redis.RedisError:
+        logger.warning("could not record queue %s", queue)
 
 
 def record_task(*, task: str, queue: str, outcome: str, runtime: float | None) -> None:
     """Count one finished task (and its run time). Never raises: metrics must not fail a task."""
     try:
-        pipe = _client(settings.METRICS_REDIS_URL).pipeline(transaction=True)
+        pipe = client_for(settings.METRICS_REDIS_URL).pipeline(transaction=True)
         pipe.hincrby(TASKS_KEY, json.dumps([task, queue, outcome]), 1)
         if runtime is not None:
             labels = json.dumps([task, queue])
@@ -70,7 +67,7 @@ class CeleryTaskCollector:
     def collect(self):
         up = source_up_family()
         try:
-            client = _client(settings.METRICS_REDIS_URL)
+            client = client_for(settings.METRICS_REDIS_URL)
             tasks, buckets = client.hgetall(TASKS_KEY), client.hgetall(BUCKETS_KEY)
             sums = client.hgetall(SUM_KEY)
         except redis.RedisError:
@@ -119,8 +116,9 @@ class QueueCollector:
         )
         up = source_up_family()
         try:
-            queues = known_queues()
-            client = _client(settings.CELERY_BROKER_URL)
+            client = client_for(settings.CELERY_BROKER_URL)
+            published = {q.decode() for q in client_for(settings.METRICS_REDIS_URL).smembers(QUEUES_KEY)}
+            queues = sorted(set(known_queues()) | published)
             now = time.time()
             for queue in queues:
                 waiting, oldest_sent = 0, None

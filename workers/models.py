@@ -23,10 +23,6 @@ class Machine(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def has_gpu(self) -> bool:
-        return bool(self.gpus)
-
 
 class WorkerHeartbeatQuerySet(models.QuerySet):
     def alive(self, within_seconds: int | None = None):

@@ -1,8 +1,9 @@
 """Send each task to the queue of the machine where it must run.
 
 The queue is `<task's role>.<machine>`. The machine comes from, in order: the task's own `machine_for`
-(e.g. the sub-agent's machine), a `machine` keyword argument, this machine if it offers the role, or the
-machine with a live worker for the role that was heard from last. An explicit `queue=` always wins.
+(e.g. the sub-agent's machine), a `machine` keyword argument, this machine if a live worker here consumes
+the role, another machine with a live worker for the role (heard from last first), and last this machine if
+its MACHINE_ROLES include the role. An explicit `queue=` always wins.
 """
 
 from __future__ import annotations
@@ -25,13 +26,17 @@ def machine_for_task(task, role: str, args, kwargs) -> str:
     explicit = explicit or kwargs.get("machine")
     if explicit:
         return explicit
-    if role in settings.MACHINE_ROLES:
-        return settings.MACHINE_NAME
     from workers.selectors import machines_offering
 
+    # A live worker decides, not configuration: with the default MACHINE_ROLES (all of them) the control
+    # machine would otherwise keep training work it has no worker (or GPU) for.
     offering = machines_offering(role)
+    if settings.MACHINE_NAME in offering:
+        return settings.MACHINE_NAME
     if offering:
         return offering[0]
+    if role in settings.MACHINE_ROLES:
+        return settings.MACHINE_NAME  # our own worker is not up yet (the stack is starting): it waits in our queue
     raise NoMachineForRole(
         f"No live worker offers the {role!r} role: start a worker whose MACHINE_ROLES include {role!r}"
     )

@@ -30,7 +30,3 @@ def known_queues() -> list[str]:
     for roles, name in Machine.objects.values_list("roles", "name"):
         queues.update(queue_name(role, name) for role in roles)
     return sorted(queues)
-
-
-def any_worker_alive() -> bool:
-    return WorkerHeartbeat.objects.alive().exists()

@@ -5,11 +5,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
 import time
 
+from billiard.exceptions import TimeLimitExceeded
 from celery import bootsteps, signals
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
 
 from workers import metrics
 from workers.celery import app
@@ -19,24 +21,34 @@ logger = logging.getLogger(__name__)
 
 
 class HeartbeatStep(bootsteps.StartStopStep):
-    """Registers the worker with its machine on start, beats on the worker's timer, says goodbye on stop."""
+    """Registers the worker with its machine on start, beats from a thread of its own, says goodbye on stop.
 
-    requires = {"celery.worker.components:Timer"}
+    A thread, not the worker's timer: a slow nvidia-smi or a database waiting on a lock must not stall the
+    event loop that consumes messages and enforces time limits.
+    """
 
     def __init__(self, worker, **kwargs):
         super().__init__(worker, **kwargs)
-        self.timer_ref = None
+        self.stopping = threading.Event()
+        self.thread: threading.Thread | None = None
 
     def start(self, worker):
         self._register(worker)
-        self.timer_ref = worker.timer.call_repeatedly(settings.WORKER_HEARTBEAT_SECONDS, self._beat, (worker,))
+        self.thread = threading.Thread(target=self._run, args=(worker,), name="autodidact-heartbeat", daemon=True)
+        self.thread.start()
 
     def stop(self, worker):
-        if self.timer_ref is not None:
-            self.timer_ref.cancel()
         from workers.services import worker_stop
 
+        self.stopping.set()
+        if self.thread is not None:
+            self.thread.join(timeout=10)
         self._safely(worker_stop, worker_name=worker.hostname)
+
+    def _run(self, worker):
+        while not self.stopping.wait(settings.WORKER_HEARTBEAT_SECONDS):
+            self._beat(worker)
+        connection.close()  # this thread's own database connection
 
     def _register(self, worker):
         from workers.gpu import gpu_inventory
@@ -80,10 +92,12 @@ _started: dict[str, float] = {}
 
 
 @signals.before_task_publish.connect
-def stamp_sent_at(headers=None, **_):
-    # Lets /metrics tell how long the oldest waiting message of a queue has waited.
+def stamp_sent_at(headers=None, routing_key=None, **_):
+    # Lets /metrics tell how long the oldest waiting message of a queue has waited, and which queues exist.
     if headers is not None:
         headers[metrics.SENT_AT_HEADER] = time.time()
+    if routing_key:
+        metrics.record_published(routing_key)
 
 
 @signals.task_prerun.connect
@@ -94,10 +108,12 @@ def note_start(task_id=None, **_):
 @signals.task_postrun.connect
 def count_finished(task_id=None, task=None, state=None, **_):
     started = _started.pop(task_id, None)
+    if state is None:
+        return  # no outcome here: a timeout or a lost process, counted by the main process (workers.requests)
     metrics.record_task(
         task=task.name,
         queue=queue_of(task.request),
-        outcome=(state or "unknown").lower(),
+        outcome=state.lower(),
         runtime=None if started is None else time.monotonic() - started,
     )
 
@@ -105,6 +121,9 @@ def count_finished(task_id=None, task=None, state=None, **_):
 @signals.task_failure.connect
 def record_failure(sender=None, task_id=None, exception=None, einfo=None, **_):
     from core.services import error_event_record
+
+    if isinstance(exception, TimeLimitExceeded):
+        return  # Celery signals a hard time limit more than once; workers.requests records it once
 
     close_old_connections()
     error_event_record(

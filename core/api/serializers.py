@@ -2,7 +2,7 @@ from django.contrib.auth import get_user_model
 from rest_framework import serializers
 
 from core.models import ErrorEvent
-from core.roles import user_roles
+from core.roles import OPERATOR, user_roles
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -22,10 +22,20 @@ class TokenSerializer(serializers.Serializer):
 
 
 class ErrorEventSerializer(serializers.ModelSerializer):
+    traceback = serializers.CharField(read_only=True, allow_null=True, help_text="Operators only; null for others")
+
     class Meta:
         model = ErrorEvent
         fields = ["id", "created_at", "source", "machine", "route", "task_name", "task_id", "status_code",
                   "exception_type", "message", "traceback"]
+
+    def to_representation(self, event):
+        data = super().to_representation(event)
+        request = self.context.get("request")
+        if request is None or OPERATOR not in user_roles(request.user):
+            # Tracebacks can carry local variables' text, paths and hosts: operators only.
+            data["traceback"] = None
+        return data
 
 
 class CheckSerializer(serializers.Serializer):

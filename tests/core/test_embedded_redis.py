@@ -21,8 +21,12 @@ def server(tmp_path):
 
 def test_it_runs_on_a_private_loopback_port_with_its_files_in_its_directory(server, tmp_path):
     url = server.start()
-    assert url.startswith("redis://127.0.0.1:") and server.port != SYSTEM_REDIS_PORT
+    assert url.endswith(f"@127.0.0.1:{server.port}/0") and server.port != SYSTEM_REDIS_PORT
     assert ping(url)
+    # Loopback is shared with every local user: without the password, nothing.
+    assert not ping(f"redis://127.0.0.1:{server.port}/0")
+    assert (tmp_path / "redis" / "redis.conf").stat().st_mode & 0o777 == 0o600
+    assert (tmp_path / "redis" / "redis.url").stat().st_mode & 0o777 == 0o600
     assert running_url(tmp_path / "redis") == url  # other processes of the install find it
     import redis
 
@@ -71,7 +75,7 @@ def test_the_launcher_gives_a_command_a_private_redis_and_stops_it_after():
                             cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     url = result.stdout.strip()
-    assert url.startswith("redis://127.0.0.1:") and not url.startswith(f"redis://127.0.0.1:{SYSTEM_REDIS_PORT}/")
+    assert "@127.0.0.1:" in url and f":{SYSTEM_REDIS_PORT}/" not in url
     assert not ping(url)
 
 
@@ -81,3 +85,29 @@ def test_the_launcher_passes_the_exit_code_and_leaves_a_given_redis_url_alone():
                              "import os, sys; print(os.environ['REDIS_URL']); sys.exit(3)"],
                             cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 3 and result.stdout.strip() == "redis://example.invalid:1/0"
+
+
+def test_the_launcher_lets_its_command_clean_up_when_terminated(tmp_path):
+    """SIGTERM to the launcher reaches the command, which finishes its clean-up before Redis stops."""
+    import signal
+    import time
+
+    marker = tmp_path / "cleaned-up"
+    script = (
+        "import signal, sys, time, pathlib\n"
+        "def bye(*_):\n"
+        f"    pathlib.Path({str(marker)!r}).write_text('yes'); sys.exit(0)\n"
+        "signal.signal(signal.SIGTERM, bye)\n"
+        "print('ready', flush=True)\n"
+        "time.sleep(60)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    launcher = subprocess.Popen([sys.executable, "-m", "core.embedded_redis", "run", "--", sys.executable, "-c", script],
+                                cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)
+    assert launcher.stdout.readline().strip() == "ready"
+    launcher.send_signal(signal.SIGTERM)
+    assert launcher.wait(30) == 0
+    deadline = time.monotonic() + 5
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert marker.read_text() == "yes"

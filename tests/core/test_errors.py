@@ -238,3 +238,40 @@ def test_recorded_crash_is_readable_through_the_api(client, operator_client):
     assert response.status_code == 200
     [event] = response.json()["results"]
     assert event["route"] == "GET /api/v1/boom" and event["exception_type"] == "RuntimeError"
+
+
+def test_a_chunked_body_is_refused_rather_than_silently_dropped(operator_client, machine, broker):
+    # WSGI gives Django no length for a chunked body and Django reads it as empty: the ping would run with
+    # its defaults while the client thinks its body counted.
+    response = operator_client.post(ping_url(), data=b'{"wait_seconds": 0}', content_type="application/json",
+                                    HTTP_TRANSFER_ENCODING="chunked")
+    assert_error_shape(response, 411, "length_required")
+    assert queued(broker) == 0
+
+
+def test_a_5xx_from_an_api_exception_is_recorded_with_its_exception(operator_client, machine, settings):
+    from core.models import ErrorEvent
+
+    # No worker consumes the machine's queue: the ping waits its time out and answers 503.
+    response = operator_client.post(ping_url(), {"wait_seconds": 0.2}, format="json")
+    assert_error_shape(response, 503, "unavailable")
+    event = ErrorEvent.objects.get()
+    assert event.exception_type == "ServiceUnavailable" and event.status_code == 503
+    assert "answered within" in event.message and event.route == f"POST {ping_url()}"
+
+
+@pytest.mark.urls("tests.core.urls_for_errors")
+def test_sending_work_no_machine_can_take_is_503_naming_the_role(operator_client, settings):
+    settings.MACHINE_NAME, settings.MACHINE_ROLES = "web", ["hobbies"]  # and no live worker anywhere
+    response = operator_client.post("/api/v1/send-control-work")
+    body = assert_error_shape(response, 503, "unavailable")
+    assert "'control' role" in body["message"]
+    assert ErrorEvent.objects.get().exception_type == "NoMachineForRole"
+
+
+@pytest.mark.urls("tests.core.urls_for_errors")
+def test_only_operators_see_tracebacks(personas, client, db):
+    client.get("/boom/plain")
+    event_url = "/api/v1/errors/"
+    assert personas["operator"].client().get(event_url).json()["results"][0]["traceback"]
+    assert personas["viewer"].client().get(event_url).json()["results"][0]["traceback"] is None

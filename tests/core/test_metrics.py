@@ -6,6 +6,7 @@ import subprocess
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from core import redis_clients
 from core.services import error_event_record
 from workers import metrics as celery_metrics
 
@@ -61,11 +62,11 @@ def test_viewers_may_scrape_and_others_may_not(scrape):
 
 def test_metrics_still_answer_when_redis_is_down(scrape, settings):
     settings.METRICS_REDIS_URL = settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
-    celery_metrics._clients.clear()
+    redis_clients.reset()
     try:
         response = scrape()
     finally:
-        celery_metrics._clients.clear()
+        redis_clients.reset()
     text = response.content.decode()
     assert response.status_code == 200 and promtool_check(text).returncode == 0
     found = samples(text)

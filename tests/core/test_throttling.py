@@ -146,3 +146,24 @@ def test_writes_still_work_when_redis_cache_is_down(operator_client, machines, u
     for _ in range(LIMIT + 1):
         response = operator_client.post("/api/v1/machines/throttle-a/ping", {"wait_seconds": 0}, format="json")
         assert response.status_code == 202
+
+
+def test_parallel_requests_from_several_processes_cannot_exceed_the_limit(personas, settings):
+    """The count is checked and taken in one atomic step in Redis: concurrent callers cannot all pass
+    on the same count (threads stand in for web processes; each uses its own connection)."""
+    from concurrent.futures import ThreadPoolExecutor
+    from types import SimpleNamespace
+
+    from core.throttling import ClientRouteThrottle
+
+    settings.THROTTLE_RATE = "25/min"
+    user = personas["viewer"].user
+    request = SimpleNamespace(user=user, resolver_match=SimpleNamespace(route="api/v1/me"), path="/api/v1/me",
+                              META={"REMOTE_ADDR": "127.0.0.1"})
+
+    def attempt(_):
+        return ClientRouteThrottle().allow_request(request, None)
+
+    with ThreadPoolExecutor(max_workers=16) as pool:
+        admitted = sum(pool.map(attempt, range(200)))
+    assert admitted == 25

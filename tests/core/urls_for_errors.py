@@ -23,8 +23,16 @@ class CrashApiView(APIView):
         raise RuntimeError(SECRET_IN_MESSAGE)
 
 
+class SendControlWorkView(APIView):
+    def post(self, request):
+        from workers.tasks import ping_task
+
+        ping_task.apply_async()  # no machine named: the router must find one with the control role
+
+
 urlpatterns = [
     path("boom/plain", crash_plain),
     path("api/v1/boom", CrashApiView.as_view()),
+    path("api/v1/send-control-work", SendControlWorkView.as_view()),
     *product_urlpatterns,
 ]

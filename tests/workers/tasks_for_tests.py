@@ -42,3 +42,12 @@ def stubborn_task(seconds: float, machine: str | None = None) -> None:
             time.sleep(0.1)
         except SoftTimeLimitExceeded:
             pass
+
+
+@autodidact_task(role="control")
+def flaky_task(marker_path: str, machine: str | None = None) -> str:
+    """Loses its connection the first time, as when Redis or the database restarts; works after."""
+    if not os.path.exists(marker_path):
+        open(marker_path, "w").close()
+        raise ConnectionError("connection reset by peer")
+    return "done"

@@ -2,10 +2,13 @@
 
 from datetime import timedelta
 
+import httpx
 import pytest
+from django.db import OperationalError
 from django.utils import timezone
 
 from tests.workers import tasks_for_tests
+from workers.base import is_transient
 from workers.models import Machine, WorkerHeartbeat
 from workers.queues import queue_name, queues_for, role_of_queue
 from workers.routing import NoMachineForRole, route_task
@@ -36,9 +39,22 @@ def test_the_machine_keyword_picks_the_machine():
     assert route(ping_task, {"machine": "alpha"}) == {"queue": "control.alpha"}
 
 
-def test_a_task_of_a_role_this_machine_offers_runs_here(settings):
+def test_a_task_of_a_role_this_machine_offers_runs_here_when_its_worker_is_not_up_yet(db, settings):
     settings.MACHINE_NAME, settings.MACHINE_ROLES = "here", ["control"]
     assert route(tasks_for_tests.sleepy_task) == {"queue": "control.here"}
+
+
+def test_a_live_worker_elsewhere_wins_over_a_role_this_machine_only_claims(db, settings):
+    # The default MACHINE_ROLES claims every role; training must still go where a training worker runs.
+    settings.MACHINE_NAME, settings.MACHINE_ROLES = "control-box", ["control", "training"]
+    _live_worker("gpu1", ["training.gpu1"], seconds_ago=3)
+    assert route(TrainingTask) == {"queue": "training.gpu1"}
+    _live_worker("control-box", ["training.control-box"], seconds_ago=10)
+    assert route(TrainingTask) == {"queue": "training.control-box"}  # ours when ours is live too
+
+
+class TrainingTask:
+    name, role, machine_for = "t", "training", None
 
 
 def _live_worker(machine: str, queues: list[str], seconds_ago: int) -> None:
@@ -75,7 +91,21 @@ def test_tasks_declare_reliability_per_role(settings):
     assert ping_task.acks_late and ping_task.reject_on_worker_lost
     assert ping_task.time_limit == settings.CELERY_ROLE_TIME_LIMITS["control"]
     assert 0 < ping_task.soft_time_limit < ping_task.time_limit
-    # Only transient errors are retried: a bug must fail at once, not five times.
-    assert ConnectionError in ping_task.autoretry_for and ValueError not in ping_task.autoretry_for
     longest = max(settings.CELERY_ROLE_TIME_LIMITS.values())
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest
+
+
+@pytest.mark.parametrize("exc, transient", [
+    (ConnectionError("reset"), True),
+    (TimeoutError(), True),
+    (OperationalError("database is locked"), True),
+    (OperationalError('could not connect to server: Connection refused'), True),
+    (OperationalError("no such table: hobbies_activity"), False),
+    (httpx.UnsupportedProtocol("ftp://"), False),
+    (httpx.ConnectError("refused"), True),
+    (ValueError("bad data"), False),
+    (KeyError("x"), False),
+])
+def test_only_transient_errors_are_retried(exc, transient):
+    # A bug or bad data must fail at once, not five times over several minutes.
+    assert is_transient(exc) is transient

@@ -44,7 +44,7 @@ def test_a_task_sent_for_a_machine_runs_only_on_that_machine(start_worker, perso
                               ("workers.tasks.ping_task", "control.beta", "success"): 2})
     assert counts[("workers.tasks.ping_task", "control.alpha", "success")] == 3
     assert counts[("workers.tasks.ping_task", "control.beta", "success")] == 2
-    assert not any(queue.endswith("gamma") for _, queue, _ in counts)
+    assert not any(queue.endswith("gamma") for _, queue, _ in counts)  # no task ran for a machine we never named
 
 
 def test_a_task_for_a_machine_without_a_worker_waits_in_that_machines_queue(start_worker):
@@ -128,7 +128,7 @@ def test_a_task_whose_process_is_killed_is_requeued_and_finished_once(start_work
 
 def test_queue_depth_and_the_age_of_the_oldest_message_are_reported(start_worker):
     start_worker("alpha")  # registers its machine, so its queues are known
-    Machine.objects.create(name="gamma", roles=["control"])
+    # gamma never registered (a typo, a box never started): its queue still shows, from the broker
     for _ in range(2):
         ping_task.apply_async(kwargs={"machine": "gamma"})
 
@@ -160,13 +160,6 @@ def test_ready_is_503_while_redis_is_down_and_200_when_it_returns(transactional_
     assert client.get("/health").status_code == 200
 
 
-def test_a_stopping_worker_leaves_no_orphan_processes(start_worker):
-    worker = start_worker("alpha")
-    worker.stop()
-    with pytest.raises(ProcessLookupError):
-        os.killpg(worker.process.pid, 0)
-
-
 def test_a_task_past_its_hard_time_limit_is_killed_counted_and_recorded(start_worker):
     start_worker("alpha")
     result = tasks_for_tests.stubborn_task.apply_async(kwargs={"seconds": 60, "machine": "alpha"},
@@ -174,7 +167,23 @@ def test_a_task_past_its_hard_time_limit_is_killed_counted_and_recorded(start_wo
     with pytest.raises(Exception, match="TimeLimitExceeded"):
         result.get(timeout=30)
 
-    wait_for_counts({("tests.workers.tasks_for_tests.stubborn_task", "control.alpha", "timeout"): 1})
-    event = wait_for(lambda: ErrorEvent.objects.filter(exception_type="TimeLimitExceeded").first(),
-                     what="the time-limit error event")
-    assert event.task_id == result.id and "Hard time limit" in event.message
+    timeout = ("tests.workers.tasks_for_tests.stubborn_task", "control.alpha", "timeout")
+    wait_for_counts({timeout: 1})
+    # The worker handles one task at a time: once a later ping is counted, everything about the killed
+    # task has been recorded, so the exact counts below would see any double counting.
+    ping_task.apply_async(kwargs={"machine": "alpha"}).get(timeout=30)
+    counts = wait_for_counts({("workers.tasks.ping_task", "control.alpha", "success"): 1})
+    assert {k: v for k, v in counts.items() if k[0].endswith("stubborn_task")} == {timeout: 1}
+    event = ErrorEvent.objects.get()
+    assert event.exception_type == "TimeLimitExceeded" and event.task_id == result.id
+    assert "Hard time limit" in event.message
+
+
+def test_a_transient_error_is_retried_and_the_task_then_succeeds(start_worker, tmp_path):
+    start_worker("alpha")
+    result = tasks_for_tests.flaky_task.apply_async(kwargs={"marker_path": str(tmp_path / "m"), "machine": "alpha"})
+    assert result.get(timeout=30) == "done"
+    name = "tests.workers.tasks_for_tests.flaky_task"
+    counts = wait_for_counts({(name, "control.alpha", "success"): 1})
+    assert counts[(name, "control.alpha", "retry")] == 1
+    assert not ErrorEvent.objects.exists()  # a retried blip is not an error

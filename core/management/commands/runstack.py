@@ -31,13 +31,13 @@ class Command(BaseCommand):
             raise CommandError(f"Autodidact is already running from {var} (another `make run`)") from None
         env = dict(os.environ)
         redis_server = None
-        if not env.get("REDIS_URL"):
-            # We hold the lock, so a server still up in var/redis was left by a stack that crashed.
-            stop_leftover(var / "redis")
-            redis_server = EmbeddedRedis(var / "redis")
-            env["REDIS_URL"] = redis_server.start()
-            self.stdout.write(f"embedded redis: {env['REDIS_URL']} (data in {var / 'redis'})")
         try:
+            if not env.get("REDIS_URL"):
+                # We hold the lock, so a server still up in var/redis was left by a stack that crashed.
+                stop_leftover(var / "redis")
+                redis_server = EmbeddedRedis(var / "redis")
+                env["REDIS_URL"] = redis_server.start()
+                self.stdout.write(f"embedded redis on 127.0.0.1:{redis_server.port} (data in {var / 'redis'})")
             call_command("migrate", interactive=False, verbosity=0)
             account = operator_bootstrap(var_directory=var)
             env["PROMETHEUS_MULTIPROC_DIR"] = str(stack.fresh_directory(var / "prometheus"))

@@ -4,8 +4,17 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from core.env import env_str
+from core.env import ROLES, env_str
 from workers.queues import queues_for
+
+
+def worker_name() -> str:
+    """WORKER_NAME, else "autodidact" for a worker of every role and the roles' names otherwise, so two
+    workers of one machine (say "hobbies-memory" and "training") keep heartbeats of their own."""
+    if env_str("WORKER_NAME"):
+        return env_str("WORKER_NAME")
+    roles = settings.MACHINE_ROLES
+    return "autodidact" if set(roles) == set(ROLES) else "-".join(roles)
 
 
 def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> list[str]:
@@ -14,7 +23,7 @@ def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> li
     argv = [
         sys.executable, "-m", "celery", "-A", "workers", "worker",
         "--queues", ",".join(queues),
-        "--hostname", f"{env_str('WORKER_NAME', 'autodidact')}@{settings.MACHINE_NAME}",
+        "--hostname", f"{worker_name()}@{settings.MACHINE_NAME}",
         "--loglevel", loglevel,
         "--without-mingle", "--without-gossip",  # state lives in the database, not in worker chatter
     ]
