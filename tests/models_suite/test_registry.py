@@ -1,8 +1,6 @@
 """Registering models: facts read from the artifact, bad artifacts refused with nothing written."""
 
 import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -10,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from models_suite.models import ModelArtifact
 from models_suite.services.registry import RegistrationError, model_register
+from tests.models_suite.fake_cloud import FakeCloud
 
 
 @pytest.fixture
@@ -99,31 +98,11 @@ def test_a_directory_with_damaged_weights_or_config_is_refused(db, hf_dir):
     assert not ModelArtifact.objects.exists()
 
 
-class FakeCloud(BaseHTTPRequestHandler):
-    """A cloud LLM's model list, on loopback: the one thing outside the product, so the one thing faked."""
-
-    def do_GET(self):
-        if self.path != "/v1/models" or self.headers.get("Authorization") != "Bearer sk-test":
-            self.send_response(401)
-            self.end_headers()
-            return
-        body = json.dumps({"object": "list", "data": [{"id": "cloud-large", "object": "model"}]}).encode()
-        self.send_response(200)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def cloud():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), FakeCloud)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/v1"
-    server.shutdown()
+    server = FakeCloud()
+    yield server.base_url
+    server.close()
 
 
 def test_a_remote_endpoint_is_checked_and_its_key_kept_by_reference(db, cloud, monkeypatch):
