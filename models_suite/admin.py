@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from models_suite.models import ModelArtifact
+from models_suite.models import EvalRun, ModelArtifact
 
 
 @admin.register(ModelArtifact)
@@ -12,3 +12,12 @@ class ModelArtifactAdmin(admin.ModelAdmin):
     readonly_fields = ["kind", "architecture", "context_length", "parameter_count", "quantization", "size_bytes",
                        "kv_cache_bytes", "estimated_memory_bytes", "sha256", "capabilities", "tokenizer", "metadata",
                        "created_at", "updated_at"]
+
+
+@admin.register(EvalRun)
+class EvalRunAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "model", "suite", "split", "status", "score", "correct_count", "item_count",
+                    "machine"]
+    list_filter = ["status", "suite", "split", "model", "machine"]
+    search_fields = ["model__name", "suite", "adapter", "error"]
+    readonly_fields = [f.name for f in EvalRun._meta.fields]

@@ -21,6 +21,10 @@ class ModelArtifact(models.Model):
     kind = models.CharField(max_length=8, choices=Kind.choices)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE, db_index=True)
     path = models.CharField(max_length=1000, blank=True, help_text="Directory or file, for local kinds")
+    machine = models.CharField(
+        max_length=100, blank=True, db_index=True,
+        help_text="The machine whose disk holds a local artifact (its models queue runs it); blank for remote",
+    )
     base_url = models.URLField(max_length=500, blank=True, help_text="For remote: e.g. http://127.0.0.1:8080/v1")
     remote_model = models.CharField(max_length=200, blank=True, help_text="The model name the endpoint expects")
     api_key_env = models.CharField(
@@ -54,3 +58,45 @@ class ModelArtifact(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class EvalRun(models.Model):
+    """One measurement: a model (optionally with an adapter) on one split of one suite, item by item.
+
+    Held-out items are fixed by the suite's seed, and the suite's fingerprint is stored beside the score,
+    so scores are comparable across runs and models exactly when the fingerprints match.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        RUNNING = "running", "running"
+        COMPLETED = "completed", "completed"
+        FAILED = "failed", "failed"
+
+    model = models.ForeignKey(ModelArtifact, on_delete=models.CASCADE, related_name="eval_runs")
+    adapter = models.CharField(max_length=1000, blank=True, help_text="Path of a LoRA adapter, or blank for the base")
+    suite = models.CharField(max_length=100, db_index=True)
+    split = models.CharField(max_length=8, choices=[("train", "train"), ("heldout", "held-out")], default="heldout")
+    limit = models.PositiveIntegerField(null=True, blank=True, help_text="First N items only (blank: all)")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    machine = models.CharField(max_length=100, blank=True, help_text="Where it ran")
+    suite_fingerprint = models.CharField(max_length=64, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+    correct_count = models.PositiveIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True, help_text="Mean item score, 0..1")
+    results = models.JSONField(default=list, blank=True,
+                               help_text="Per item: id, skill, answer, expected, correct, score, detail")
+    scores_by_skill = models.JSONField(default=dict, blank=True)
+    generation_seconds = models.FloatField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["model", "suite", "split", "-created_at"])]
+
+    def __str__(self) -> str:
+        score = f"{self.score:.1%}" if self.score is not None else self.status
+        return f"{self.model} on {self.suite}/{self.split}: {score}"

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import httpx
+from django.conf import settings
 from django.db import transaction
 
 from models_suite.artifacts import ArtifactError, inspect_artifact
@@ -31,7 +32,8 @@ def model_register_local(*, path: str | Path, name: str | None = None, builtin: 
     except ArtifactError as exc:
         raise RegistrationError(str(exc)) from None
     values = {
-        "kind": facts.kind, "status": ModelArtifact.Status.AVAILABLE, "path": str(location), "base_url": "",
+        "kind": facts.kind, "status": ModelArtifact.Status.AVAILABLE, "path": str(location),
+        "machine": settings.MACHINE_NAME, "base_url": "",
         "remote_model": "", "api_key_env": "", "architecture": facts.architecture,
         "context_length": facts.context_length, "parameter_count": facts.parameter_count,
         "quantization": facts.quantization, "size_bytes": facts.size_bytes, "kv_cache_bytes": facts.kv_cache_bytes,
@@ -84,7 +86,7 @@ def model_register_remote(
     artifact, _ = ModelArtifact.objects.update_or_create(
         name=_slug(name or remote_model),
         defaults={
-            "kind": ModelArtifact.Kind.REMOTE, "status": ModelArtifact.Status.AVAILABLE, "path": "",
+            "kind": ModelArtifact.Kind.REMOTE, "status": ModelArtifact.Status.AVAILABLE, "path": "", "machine": "",
             "base_url": base_url.rstrip("/"), "remote_model": remote_model, "api_key_env": api_key_env,
             "context_length": context_length, "capabilities": ["completion", "chat"],
             "metadata": {"verified": verify, "listed_models": listed[:50]},

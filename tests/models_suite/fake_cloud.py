@@ -12,6 +12,7 @@ class FakeCloud:
         self.model, self.api_key = model, api_key
         self.failures: list[int] = []  # statuses to answer before succeeding, e.g. [429, 503]
         self.requests: list[dict] = []
+        self.answers: dict[str, str] = {}  # prompt -> what this "model" knows; anything else is echoed
         cloud = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -43,7 +44,7 @@ class FakeCloud:
                 if body.get("model") != cloud.model:
                     return self._send(404, {"error": {"message": f"no model {body.get('model')}"}})
                 source = body["messages"][-1]["content"] if "messages" in body else body["prompt"]
-                text = f"echo: {source}"[: body.get("max_tokens", 64)]
+                text = cloud.answers.get(source, f"echo: {source}")[: body.get("max_tokens", 64)]
                 if body.get("stream"):
                     return self._stream(text, chat="messages" in body)
                 choice = ({"message": {"role": "assistant", "content": text}} if "messages" in body

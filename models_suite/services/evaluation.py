@@ -1,0 +1,110 @@
+"""Evaluation runs: a model answers every item of a suite's split, each answer is graded and stored."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections import defaultdict
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from models_suite.backends import Backend, BackendError, BackendUnavailable, GenerationRequest
+from models_suite.evaluation import SuiteError, fingerprint, get_suite, grade
+from models_suite.models import EvalRun, ModelArtifact
+
+ANSWER_MAX_TOKENS = 32
+
+
+class EvaluationError(Exception):
+    """The evaluation cannot be started as asked; the message says why."""
+
+
+def backend_for(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
+    """A freshly loaded backend for the artifact. (The model host, which keeps models resident, builds on
+    this; an evaluation loads once per run.)"""
+    if artifact.kind == ModelArtifact.Kind.HF:
+        from models_suite.backends.transformers_backend import TransformersBackend
+
+        backend = TransformersBackend(artifact.path)
+        if adapter:
+            backend.load_adapter("eval", adapter)
+            backend.use_adapter("eval")
+        return backend
+    if adapter:
+        raise BackendUnavailable(f"adapters attach to local transformers models only, not to {artifact.kind}")
+    if artifact.kind == ModelArtifact.Kind.REMOTE:
+        from models_suite.backends.remote_backend import RemoteBackend
+
+        key = os.environ.get(artifact.api_key_env) if artifact.api_key_env else None
+        return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key,
+                             context_length=artifact.context_length)
+    raise BackendUnavailable(
+        "GGUF models run through llama-cpp-python, which is not installed here (pip install llama-cpp-python)"
+    )
+
+
+def eval_run_create(*, model: ModelArtifact, suite: str, split: str = "heldout", limit: int | None = None,
+                    adapter: str = "") -> EvalRun:
+    try:
+        get_suite(suite)
+    except SuiteError as exc:
+        raise EvaluationError(str(exc)) from None
+    if split not in {"train", "heldout"}:
+        raise EvaluationError(f"split must be train or heldout, not {split!r}")
+    if model.status != ModelArtifact.Status.AVAILABLE:
+        raise EvaluationError(f"model {model.name} is {model.status}")
+    run = EvalRun.objects.create(model=model, suite=suite, split=split, limit=limit, adapter=adapter)
+    from models_suite.tasks import eval_run_task
+
+    transaction.on_commit(lambda: eval_run_task.delay(eval_run_id=run.pk))
+    return run
+
+
+def _claim(eval_run_id: int) -> bool:
+    """pending -> running, once: a redelivered message finds the row taken and does nothing."""
+    return bool(EvalRun.objects.filter(pk=eval_run_id, status=EvalRun.Status.PENDING).update(
+        status=EvalRun.Status.RUNNING, started_at=timezone.now(), machine=settings.MACHINE_NAME))
+
+
+def eval_run_execute(*, eval_run_id: int) -> EvalRun:
+    if not _claim(eval_run_id):
+        return EvalRun.objects.get(pk=eval_run_id)
+    run = EvalRun.objects.select_related("model").get(pk=eval_run_id)
+    items = get_suite(run.suite).items(run.split, limit=run.limit)
+    try:
+        backend = backend_for(run.model, adapter=run.adapter)
+    except BackendError as exc:
+        return _fail(run, f"cannot load {run.model.name}: {exc}")
+    results, by_skill, generation_seconds = [], defaultdict(list), 0.0
+    try:
+        for item in items:
+            started = time.perf_counter()
+            answer = backend.generate(GenerationRequest(prompt=item.prompt, max_tokens=ANSWER_MAX_TOKENS,
+                                                        stop=["\n"])).text
+            generation_seconds += time.perf_counter() - started
+            verdict = grade(item, answer)
+            by_skill[item.skill].append(verdict.score)
+            results.append({"id": item.id, "skill": item.skill, "answer": answer, "expected": item.answer,
+                            "correct": verdict.correct, "score": verdict.score, "detail": verdict.detail})
+    except BackendError as exc:
+        return _fail(run, f"generation failed after {len(results)} items: {exc}")
+    finally:
+        backend.close()
+    run.results = results
+    run.item_count = len(results)
+    run.correct_count = sum(r["correct"] for r in results)
+    run.score = sum(r["score"] for r in results) / len(results) if results else None
+    run.scores_by_skill = {skill: sum(s) / len(s) for skill, s in sorted(by_skill.items())}
+    run.suite_fingerprint = fingerprint(items)
+    run.generation_seconds = generation_seconds
+    run.status, run.finished_at = EvalRun.Status.COMPLETED, timezone.now()
+    run.save()
+    return run
+
+
+def _fail(run: EvalRun, message: str) -> EvalRun:
+    run.status, run.error, run.finished_at = EvalRun.Status.FAILED, message, timezone.now()
+    run.save(update_fields=["status", "error", "finished_at"])
+    return run
