@@ -14,7 +14,8 @@ def registered_models():
 def test_every_model_of_ours_is_in_admin():
     from django.apps import apps
 
-    ours = {m for m in apps.get_models() if m._meta.app_label in {"core", "workers"}}
+    product_apps = {"core", "workers", "hobbies", "memoryhub", "models_suite", "learning"}
+    ours = {m for m in apps.get_models() if m._meta.app_label in product_apps}
     assert ours <= {model for model, _ in registered_models()}
 
 
