@@ -41,6 +41,7 @@ class TransformersBackend:
         config = self.model.config
         self.context_length = int(getattr(config, "n_positions", 0) or getattr(config, "max_position_embeddings", 0))
         self.adapters: dict[str, str] = {}  # name -> path
+        self._stop_cache: dict[tuple[str, ...], object] = {}
         self.active_adapter: str | None = None
         # One generation at a time per resident model: adapter switches must not land mid-generation.
         self.lock = threading.Lock()
@@ -112,8 +113,17 @@ class TransformersBackend:
         else:
             kwargs.update(do_sample=False)
         if request.stop:
-            kwargs.update(stop_strings=request.stop, tokenizer=self.tokenizer)
+            kwargs.update(stopping_criteria=self._stop_criteria(tuple(request.stop)))
         return kwargs
+
+    def _stop_criteria(self, stops: tuple[str, ...]):
+        # Building a StopStringCriteria maps every token of the vocabulary onto the stop strings: far more
+        # work than a short generation, so it is built once per set of stop strings, not per request.
+        from transformers import StoppingCriteriaList, StopStringCriteria
+
+        if stops not in self._stop_cache:
+            self._stop_cache[stops] = StoppingCriteriaList([StopStringCriteria(self.tokenizer, list(stops))])
+        return self._stop_cache[stops]
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
         import torch
@@ -129,6 +139,41 @@ class TransformersBackend:
         ended = stopped or (len(new_tokens) < max_new) or (eos is not None and int(new_tokens[-1]) == eos)
         return GenerationResult(text=text, prompt_tokens=prompt_tokens, completion_tokens=len(new_tokens),
                                 finish_reason="stop" if ended else "length", seconds=seconds)
+
+    def generate_batch(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
+        """Several prompts in one left-padded batch, with the first request's parameters for all: how an
+        evaluation answers its items, many times faster on CPU than one at a time."""
+        import torch
+
+        for request in requests:
+            request.validate()
+        prompts = [self.render(request) for request in requests]
+        pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
+        ids = [self.tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
+        longest = max(len(row) for row in ids)
+        if longest >= self.context_length:
+            raise InvalidRequest(f"a prompt is {longest} tokens; this model's context is {self.context_length} tokens")
+        # Left padding: every row's next token is predicted from the last column.
+        input_ids = torch.tensor([[pad_id] * (longest - len(row)) + row for row in ids], device=self.device)
+        attention = torch.tensor([[0] * (longest - len(row)) + [1] * len(row) for row in ids], device=self.device)
+        max_new = min(requests[0].max_tokens, self.context_length - longest)
+        with self.lock, torch.inference_mode():
+            started = time.perf_counter()
+            output = self.model.generate(input_ids=input_ids, attention_mask=attention,
+                                         **self._generate_kwargs(requests[0], max_new))
+            seconds = time.perf_counter() - started
+        results = []
+        eos = self.tokenizer.eos_token_id
+        for row, request in zip(range(len(requests)), requests):
+            new_tokens = [t for t in output[row, longest:].tolist()]
+            while new_tokens and new_tokens[-1] == pad_id and pad_id != eos:
+                new_tokens.pop()  # rows that finished early are padded to the batch's length
+            text, stopped = cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), request.stop)
+            ended = stopped or bool(new_tokens and new_tokens[-1] == eos) or len(new_tokens) < max_new
+            results.append(GenerationResult(text=text, prompt_tokens=len(ids[row]), completion_tokens=len(new_tokens),
+                                            finish_reason="stop" if ended else "length",
+                                            seconds=seconds / len(requests)))
+        return results
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         from transformers import TextIteratorStreamer

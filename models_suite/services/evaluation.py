@@ -14,7 +14,8 @@ from models_suite.backends import Backend, BackendError, BackendUnavailable, Gen
 from models_suite.evaluation import SuiteError, fingerprint, get_suite, grade
 from models_suite.models import EvalRun, ModelArtifact
 
-ANSWER_MAX_TOKENS = 32
+ANSWER_MAX_TOKENS = 24  # the longest reference answer of the built-in suites is under 20 characters
+BATCH_SIZE = 64
 
 
 class EvaluationError(Exception):
@@ -46,7 +47,8 @@ def backend_for(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
 
 
 def eval_run_create(*, model: ModelArtifact, suite: str, split: str = "heldout", limit: int | None = None,
-                    adapter: str = "") -> EvalRun:
+                    adapter: str = "", enqueue: bool = True) -> EvalRun:
+    """A pending run, sent to the model's machine after commit (enqueue=False: the caller executes it)."""
     try:
         get_suite(suite)
     except SuiteError as exc:
@@ -56,9 +58,10 @@ def eval_run_create(*, model: ModelArtifact, suite: str, split: str = "heldout",
     if model.status != ModelArtifact.Status.AVAILABLE:
         raise EvaluationError(f"model {model.name} is {model.status}")
     run = EvalRun.objects.create(model=model, suite=suite, split=split, limit=limit, adapter=adapter)
-    from models_suite.tasks import eval_run_task
+    if enqueue:
+        from models_suite.tasks import eval_run_task
 
-    transaction.on_commit(lambda: eval_run_task.delay(eval_run_id=run.pk))
+        transaction.on_commit(lambda: eval_run_task.delay(eval_run_id=run.pk))
     return run
 
 
@@ -79,11 +82,10 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
         return _fail(run, f"cannot load {run.model.name}: {exc}")
     results, by_skill, generation_seconds = [], defaultdict(list), 0.0
     try:
-        for item in items:
-            started = time.perf_counter()
-            answer = backend.generate(GenerationRequest(prompt=item.prompt, max_tokens=ANSWER_MAX_TOKENS,
-                                                        stop=["\n"])).text
-            generation_seconds += time.perf_counter() - started
+        started = time.perf_counter()
+        answers = _answers(backend, [item.prompt for item in items])
+        generation_seconds = time.perf_counter() - started
+        for item, answer in zip(items, answers):
             verdict = grade(item, answer)
             by_skill[item.skill].append(verdict.score)
             results.append({"id": item.id, "skill": item.skill, "answer": answer, "expected": item.answer,
@@ -102,6 +104,16 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     run.status, run.finished_at = EvalRun.Status.COMPLETED, timezone.now()
     run.save()
     return run
+
+
+def _answers(backend: Backend, prompts: list[str]) -> list[str]:
+    """Greedy answers, batched where the backend can (local models), one by one otherwise."""
+    requests = [GenerationRequest(prompt=p, max_tokens=ANSWER_MAX_TOKENS, stop=["\n"]) for p in prompts]
+    batch = getattr(backend, "generate_batch", None)
+    if batch is None:
+        return [backend.generate(request).text for request in requests]
+    return [r.text for start in range(0, len(requests), BATCH_SIZE)
+            for r in batch(requests[start:start + BATCH_SIZE])]
 
 
 def _fail(run: EvalRun, message: str) -> EvalRun:

@@ -1,0 +1,43 @@
+import sys
+
+from django.core.management.base import BaseCommand
+
+from models_suite.builtin import TerminalProgress
+from models_suite.services.builtin import (
+    BUILTIN_NAME,
+    PROFILES,
+    builtin_model_build,
+    builtin_model_dir,
+    builtin_model_measure,
+    builtin_model_present,
+)
+
+
+class Command(BaseCommand):
+    help = ("Build the built-in base model offline (a small character-level GPT-2 pretrained on the evaluation "
+            "suites' train splits, fixed seeds), register it, and measure it on every suite's held-out items.")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--if-missing", action="store_true", help="do nothing when it is already built")
+        parser.add_argument("--profile", choices=sorted(PROFILES), default="default",
+                            help="default: about five minutes on 2 cores; tiny: seconds, for tests")
+        parser.add_argument("--measure-limit", type=int, default=None, metavar="N",
+                            help="measure on the first N held-out items of each suite (default: all)")
+
+    def handle(self, *args, if_missing, profile, measure_limit, **options):
+        if if_missing and builtin_model_present():
+            self.stdout.write(f"{BUILTIN_NAME} is built: {builtin_model_dir()}")
+            return
+        config = PROFILES[profile]
+        self.stdout.write(f"building {BUILTIN_NAME} ({profile}: {config.n_layer} layers, width {config.n_embd}, "
+                          f"context {config.n_ctx}, {config.max_steps} steps) in {builtin_model_dir()}")
+        artifact, report = builtin_model_build(config=config, progress=TerminalProgress(stream=sys.stdout))
+        self.stdout.write(f"\nbuilt: {report.parameters:,} parameters, {report.steps} steps, "
+                          f"{report.tokens_per_s:,.0f} tokens/s, {report.seconds:.0f} s, final loss {report.final_loss:.3f}")
+        self.stdout.write("held-out scores (measured now, stored as evaluation runs):")
+        for run in builtin_model_measure(artifact=artifact, limit=measure_limit):
+            if run.status != "completed":
+                self.stdout.write(f"  {run.suite:18} failed: {run.error}")
+                continue
+            skills = ", ".join(f"{skill} {score:.0%}" for skill, score in run.scores_by_skill.items())
+            self.stdout.write(f"  {run.suite:18} {run.score:6.1%}  ({skills})")
