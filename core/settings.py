@@ -198,6 +198,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ModelStatusEnum": "models_suite.models.ModelArtifact.Status",
+        "EvalRunStatusEnum": "models_suite.models.EvalRun.Status",
+        "SplitEnum": "models_suite.models.SPLIT_CHOICES",
+    },
 }
 
 MAX_REQUEST_BODY_BYTES = 1024 * 1024

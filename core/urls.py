@@ -35,7 +35,7 @@ urlpatterns = [
     path("api/v1/", include("workers.urls")),
     path("api/v1/hobbies/", include("hobbies.urls")),
     path("api/v1/memory/", include("memoryhub.urls")),
-    path("api/v1/models/", include("models_suite.urls")),
+    path("api/v1/", include("models_suite.urls")),
     path("api/v1/learning/", include("learning.urls")),
 ]
 

@@ -1,5 +1,7 @@
 from django.db import models
 
+SPLIT_CHOICES = [("train", "train"), ("heldout", "held-out")]
+
 
 class ModelArtifact(models.Model):
     """A model the product can run: a local transformers directory, a GGUF file, or a remote endpoint.
@@ -76,7 +78,7 @@ class EvalRun(models.Model):
     model = models.ForeignKey(ModelArtifact, on_delete=models.CASCADE, related_name="eval_runs")
     adapter = models.CharField(max_length=1000, blank=True, help_text="Path of a LoRA adapter, or blank for the base")
     suite = models.CharField(max_length=100, db_index=True)
-    split = models.CharField(max_length=8, choices=[("train", "train"), ("heldout", "held-out")], default="heldout")
+    split = models.CharField(max_length=8, choices=SPLIT_CHOICES, default="heldout")
     limit = models.PositiveIntegerField(null=True, blank=True, help_text="First N items only (blank: all)")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
     machine = models.CharField(max_length=100, blank=True, help_text="Where it ran")

@@ -1,3 +1,10 @@
-app_name = "models_suite"
+from django.urls import path
 
-urlpatterns: list = []
+from models_suite.api import views
+
+urlpatterns = [
+    path("models/", views.ModelListView.as_view(), name="model-list"),
+    path("models/<slug:name>", views.ModelDetailView.as_view(), name="model-detail"),
+    path("eval-runs/", views.EvalRunListView.as_view(), name="evalrun-list"),
+    path("eval-runs/<int:pk>", views.EvalRunDetailView.as_view(), name="evalrun-detail"),
+]

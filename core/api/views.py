@@ -83,6 +83,8 @@ class ApiRootView(APIView):
             "errors": link("errorevent-list"),
             "machines": link("machine-list"),
             "workers": link("workerheartbeat-list"),
+            "models": link("model-list"),
+            "eval_runs": link("evalrun-list"),
             "schema": link("schema"),
             "docs": link("swagger-ui"),
             "health": link("health"),

@@ -1,0 +1,35 @@
+from rest_framework import serializers
+
+from core.errors import StrictSerializer
+from models_suite.models import SPLIT_CHOICES, EvalRun, ModelArtifact
+
+
+class ModelArtifactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ModelArtifact
+        fields = ["name", "kind", "status", "machine", "path", "base_url", "remote_model", "architecture",
+                  "context_length", "parameter_count", "quantization", "size_bytes", "kv_cache_bytes",
+                  "estimated_memory_bytes", "sha256", "license", "capabilities", "tokenizer", "builtin",
+                  "created_at", "updated_at"]
+
+
+class EvalRunSerializer(serializers.ModelSerializer):
+    model = serializers.SlugRelatedField(slug_field="name", read_only=True)
+
+    class Meta:
+        model = EvalRun
+        fields = ["id", "model", "adapter", "suite", "split", "limit", "status", "machine", "score",
+                  "correct_count", "item_count", "scores_by_skill", "suite_fingerprint", "generation_seconds",
+                  "error", "created_at", "started_at", "finished_at"]
+
+
+class EvalRunDetailSerializer(EvalRunSerializer):
+    class Meta(EvalRunSerializer.Meta):
+        fields = EvalRunSerializer.Meta.fields + ["results"]
+
+
+class EvalRunCreateSerializer(StrictSerializer):
+    model = serializers.SlugRelatedField(slug_field="name", queryset=ModelArtifact.objects.all())
+    suite = serializers.CharField(max_length=100)
+    split = serializers.ChoiceField(choices=SPLIT_CHOICES, default="heldout")
+    limit = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
