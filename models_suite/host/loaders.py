@@ -1,0 +1,14 @@
+"""Loaders: ModelSpec -> backend. The host calls one under the device lock."""
+
+from __future__ import annotations
+
+from models_suite.host.spec import ModelSpec
+
+
+def transformers_loader(spec: ModelSpec):
+    """A local transformers directory (spec.path) on spec.device; loader_args go to TransformersBackend."""
+    from models_suite.backends.transformers_backend import TransformersBackend
+
+    if not spec.path:
+        raise ValueError(f"{spec.name!r} names no model directory")
+    return TransformersBackend(spec.path, device=spec.device, **dict(spec.loader_args))
