@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from models_suite.models import EvalRun, ModelArtifact
+from models_suite.models import EvalRun, ModelArtifact, Placement
 
 
 @admin.register(ModelArtifact)
@@ -21,3 +21,14 @@ class EvalRunAdmin(admin.ModelAdmin):
     list_filter = ["status", "suite", "split", "model", "machine"]
     search_fields = ["model__name", "suite", "adapter", "error"]
     readonly_fields = [f.name for f in EvalRun._meta.fields]
+
+
+@admin.register(Placement)
+class PlacementAdmin(admin.ModelAdmin):
+    list_display = ["name", "machine", "device", "pid", "measured_bytes", "load_seconds", "pinned", "last_used_at"]
+    list_filter = ["machine", "device", "pinned"]
+    search_fields = ["name", "machine"]
+    readonly_fields = [f.name for f in Placement._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # written by the model host as it loads and unloads

@@ -102,3 +102,31 @@ class EvalRun(models.Model):
     def __str__(self) -> str:
         score = f"{self.score:.1%}" if self.score is not None else self.status
         return f"{self.model} on {self.suite}/{self.split}: {score}"
+
+
+class Placement(models.Model):
+    """A model resident in one worker process: written by the host as it loads, uses and unloads models.
+
+    Rows of a process that died are removed by its machine's next heartbeat, so the table shows what is
+    really in memory; a model whose row is gone is simply loaded again on next use.
+    """
+
+    machine = models.CharField(max_length=100, db_index=True)
+    pid = models.PositiveIntegerField()
+    name = models.CharField(max_length=201, help_text="A model name, or base:adapter")
+    model = models.ForeignKey(ModelArtifact, null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="placements")
+    device = models.CharField(max_length=20)
+    measured_bytes = models.BigIntegerField(default=0, help_text="Memory the load took, measured")
+    estimated_bytes = models.BigIntegerField(default=0)
+    load_seconds = models.FloatField(default=0)
+    pinned = models.BooleanField(default=False)
+    loaded_at = models.DateTimeField()
+    last_used_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["machine", "name"]
+        constraints = [models.UniqueConstraint(fields=["machine", "pid", "name"], name="placement_unique_per_process")]
+
+    def __str__(self) -> str:
+        return f"{self.name} on {self.machine}/{self.device} (pid {self.pid})"

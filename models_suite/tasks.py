@@ -12,3 +12,25 @@ def eval_run_task(eval_run_id: int) -> float | None:
     from models_suite.services.evaluation import eval_run_execute
 
     return eval_run_execute(eval_run_id=eval_run_id).score
+
+
+def _model_machine(args, kwargs) -> str | None:
+    from models_suite.models import ModelArtifact
+
+    return ModelArtifact.objects.filter(name=kwargs["model_name"]).values_list("machine", flat=True).first() or None
+
+
+@autodidact_task(role="models", machine_for=_model_machine)
+def model_load_task(model_name: str, pin: bool = False) -> dict:
+    """Make a model resident on its machine (the process that takes this task keeps it)."""
+    from models_suite.models import ModelArtifact
+    from models_suite.services.hosting import model_load
+
+    return model_load(artifact=ModelArtifact.objects.get(name=model_name), pin=pin)
+
+
+@autodidact_task(role="models", machine_for=_model_machine)
+def model_unload_task(model_name: str) -> bool:
+    from models_suite.services.hosting import model_unload
+
+    return model_unload(name=model_name)

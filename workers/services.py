@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
+from django.dispatch import Signal
 from django.utils import timezone
 
 from workers.models import Machine, WorkerHeartbeat
+
+# Sent on every worker heartbeat, in the worker's main process, with the machine's name: apps hook their
+# per-machine housekeeping here (the model suite forgets placements of dead processes).
+machine_heartbeat = Signal()
 from workers.queues import role_of_queue
 
 
@@ -58,6 +64,7 @@ def worker_beat(*, worker_name: str, gpus: list[dict] | None = None) -> bool:
     if updated:
         fields = {"last_seen_at": now} if gpus is None else {"last_seen_at": now, "gpus": gpus}
         Machine.objects.filter(workers__worker_name=worker_name).update(**fields)
+        machine_heartbeat.send(sender=WorkerHeartbeat, machine=settings.MACHINE_NAME)
     return bool(updated)
 
 

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from core.errors import StrictSerializer
-from models_suite.models import SPLIT_CHOICES, EvalRun, ModelArtifact
+from models_suite.models import SPLIT_CHOICES, EvalRun, ModelArtifact, Placement
 
 
 class ModelArtifactSerializer(serializers.ModelSerializer):
@@ -33,3 +33,10 @@ class EvalRunCreateSerializer(StrictSerializer):
     suite = serializers.CharField(max_length=100)
     split = serializers.ChoiceField(choices=SPLIT_CHOICES, default="heldout")
     limit = serializers.IntegerField(min_value=1, required=False, allow_null=True, default=None)
+
+
+class PlacementSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Placement
+        fields = ["name", "machine", "pid", "device", "measured_bytes", "estimated_bytes", "load_seconds", "pinned",
+                  "loaded_at", "last_used_at"]

@@ -8,8 +8,9 @@ from models_suite.api.serializers import (
     EvalRunDetailSerializer,
     EvalRunSerializer,
     ModelArtifactSerializer,
+    PlacementSerializer,
 )
-from models_suite.models import EvalRun, ModelArtifact
+from models_suite.models import EvalRun, ModelArtifact, Placement
 from models_suite.services.evaluation import EvaluationError, eval_run_create
 
 
@@ -52,3 +53,12 @@ class EvalRunListView(generics.ListCreateAPIView):
 class EvalRunDetailView(generics.RetrieveAPIView):
     queryset = EvalRun.objects.select_related("model")
     serializer_class = EvalRunDetailSerializer
+
+
+@extend_schema(tags=["models"])
+class PlacementListView(generics.ListAPIView):
+    """What is resident where, as the model hosts report it."""
+
+    queryset = Placement.objects.all()
+    serializer_class = PlacementSerializer
+    filterset_fields = ["machine", "name", "device"]

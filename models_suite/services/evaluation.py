@@ -23,8 +23,7 @@ class EvaluationError(Exception):
 
 
 def backend_for(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
-    """A freshly loaded backend for the artifact. (The model host, which keeps models resident, builds on
-    this; an evaluation loads once per run.)"""
+    """A freshly loaded backend for the artifact, outside the host (remote endpoints, one-off use)."""
     if artifact.kind == ModelArtifact.Kind.HF:
         from models_suite.backends.transformers_backend import TransformersBackend
 
@@ -76,24 +75,22 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
         return EvalRun.objects.get(pk=eval_run_id)
     run = EvalRun.objects.select_related("model").get(pk=eval_run_id)
     items = get_suite(run.suite).items(run.split, limit=run.limit)
+    from models_suite.host import HostError
+    from models_suite.services.hosting import model_in_use
+
+    results, by_skill = [], defaultdict(list)
     try:
-        backend = backend_for(run.model, adapter=run.adapter)
-    except BackendError as exc:
-        return _fail(run, f"cannot load {run.model.name}: {exc}")
-    results, by_skill, generation_seconds = [], defaultdict(list), 0.0
-    try:
-        started = time.perf_counter()
-        answers = _answers(backend, [item.prompt for item in items])
-        generation_seconds = time.perf_counter() - started
-        for item, answer in zip(items, answers):
-            verdict = grade(item, answer)
-            by_skill[item.skill].append(verdict.score)
-            results.append({"id": item.id, "skill": item.skill, "answer": answer, "expected": item.answer,
-                            "correct": verdict.correct, "score": verdict.score, "detail": verdict.detail})
-    except BackendError as exc:
-        return _fail(run, f"generation failed after {len(results)} items: {exc}")
-    finally:
-        backend.close()
+        with model_in_use(run.model, adapter=run.adapter) as backend:
+            started = time.perf_counter()
+            answers = _answers(backend, [item.prompt for item in items])
+            generation_seconds = time.perf_counter() - started
+    except (BackendError, HostError) as exc:
+        return _fail(run, f"{run.model.name}: {exc}")
+    for item, answer in zip(items, answers):
+        verdict = grade(item, answer)
+        by_skill[item.skill].append(verdict.score)
+        results.append({"id": item.id, "skill": item.skill, "answer": answer, "expected": item.answer,
+                        "correct": verdict.correct, "score": verdict.score, "detail": verdict.detail})
     run.results = results
     run.item_count = len(results)
     run.correct_count = sum(r["correct"] for r in results)

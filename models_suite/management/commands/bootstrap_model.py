@@ -11,6 +11,7 @@ from models_suite.services.builtin import (
     builtin_model_measure,
     builtin_model_present,
 )
+from models_suite.services.hosting import host_shutdown
 
 
 class Command(BaseCommand):
@@ -35,7 +36,11 @@ class Command(BaseCommand):
         self.stdout.write(f"\nbuilt: {report.parameters:,} parameters, {report.steps} steps, "
                           f"{report.tokens_per_s:,.0f} tokens/s, {report.seconds:.0f} s, final loss {report.final_loss:.3f}")
         self.stdout.write("held-out scores (measured now, stored as evaluation runs):")
-        for run in builtin_model_measure(artifact=artifact, limit=measure_limit):
+        try:
+            runs = builtin_model_measure(artifact=artifact, limit=measure_limit)
+        finally:
+            host_shutdown()  # this process is about to exit: no placement may outlive it
+        for run in runs:
             if run.status != "completed":
                 self.stdout.write(f"  {run.suite:18} failed: {run.error}")
                 continue

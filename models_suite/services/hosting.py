@@ -1,0 +1,159 @@
+"""The model host of this worker process, and the Placement rows that show what it holds.
+
+One host per process, created on first use after the worker has forked (a Redis pool or a sweeper thread
+must not cross fork). Local transformers models go through it; remote endpoints need no residency.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+from contextlib import contextmanager
+from datetime import datetime
+from datetime import timezone as dt_timezone
+
+from django.conf import settings
+from django.db import DatabaseError, close_old_connections
+
+from core.env import env_int
+from core.redis_clients import client_for
+from models_suite.backends import Backend
+from models_suite.host import DeviceLock, ModelHost, ModelSpec, transformers_loader
+from models_suite.models import ModelArtifact, Placement
+
+logger = logging.getLogger(__name__)
+
+KEEP_ALIVE_SECONDS = env_int("MODEL_KEEP_ALIVE_SECONDS", 300)
+IDLE_SWEEP_SECONDS = 30
+USE_WRITE_INTERVAL_SECONDS = 10  # last_used_at is written at most this often per model: no write per request
+
+_host: ModelHost | None = None
+_host_pid: int | None = None
+_host_guard = threading.Lock()
+
+
+def _when(epoch: float) -> datetime:
+    return datetime.fromtimestamp(epoch, tz=dt_timezone.utc)
+
+
+class PlacementListener:
+    """Keeps Placement rows in step with the host. Database trouble is logged, never raised into the host."""
+
+    def __init__(self):
+        self._last_written: dict[str, float] = {}
+
+    def on_loaded(self, info) -> None:
+        base_name = info.base or info.name
+        self._write(lambda: Placement.objects.update_or_create(
+            machine=settings.MACHINE_NAME, pid=os.getpid(), name=info.name,
+            defaults={"model": ModelArtifact.objects.filter(name=base_name).first(), "device": info.device,
+                      "measured_bytes": info.measured_bytes, "estimated_bytes": info.estimated_bytes,
+                      "load_seconds": info.load_seconds, "pinned": info.pinned,
+                      "loaded_at": _when(info.loaded_at), "last_used_at": _when(info.last_used)}))
+
+    def on_unloaded(self, name: str, reason: str) -> None:
+        self._last_written.pop(name, None)
+        self._write(lambda: Placement.objects.filter(machine=settings.MACHINE_NAME, pid=os.getpid(),
+                                                     name=name).delete())
+
+    def on_used(self, name: str) -> None:
+        now = datetime.now(tz=dt_timezone.utc)
+        if now.timestamp() - self._last_written.get(name, 0) < USE_WRITE_INTERVAL_SECONDS:
+            return
+        self._last_written[name] = now.timestamp()
+        self._write(lambda: Placement.objects.filter(machine=settings.MACHINE_NAME, pid=os.getpid(),
+                                                     name=name).update(last_used_at=now))
+
+    @staticmethod
+    def _write(action) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            # The host's sweeper thread lives as long as the worker: refresh its own connection when stale.
+            # (Never in the main thread: that would close a request's or a test's connection under it.)
+            close_old_connections()
+        try:
+            action()
+        except DatabaseError:
+            logger.exception("placement bookkeeping failed")
+
+
+def current_host() -> ModelHost:
+    global _host, _host_pid
+    with _host_guard:
+        if _host is None or _host_pid != os.getpid():
+            lock = DeviceLock(client_for(settings.CACHES["default"]["LOCATION"]), settings.MACHINE_NAME)
+            _host = ModelHost(transformers_loader, device_lock=lock, listener=PlacementListener())
+            _host.start(interval=IDLE_SWEEP_SECONDS)
+            _host_pid = os.getpid()
+        return _host
+
+
+def host_shutdown() -> None:
+    """Unload everything (their Placement rows go with them): a process that is about to exit."""
+    global _host
+    with _host_guard:
+        if _host is not None and _host_pid == os.getpid():
+            _host.close()
+        _host = None
+
+
+def spec_for(artifact: ModelArtifact, *, pinned: bool = False) -> ModelSpec:
+    return ModelSpec(name=artifact.name, path=artifact.path, estimated_bytes=artifact.estimated_memory_bytes,
+                     device="auto", keep_alive_seconds=KEEP_ALIVE_SECONDS, pinned=pinned)
+
+
+@contextmanager
+def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
+    """The artifact's backend for the duration of the block: resident in this process's host for local
+    transformers models (loaded on first use), a fresh client for remote ones."""
+    if artifact.kind != ModelArtifact.Kind.HF:
+        from models_suite.services.evaluation import backend_for
+
+        backend: Backend = backend_for(artifact, adapter=adapter)
+        try:
+            yield backend
+        finally:
+            backend.close()
+        return
+    spec = spec_for(artifact)
+    if adapter:
+        # The adapter's name in the host: stable for one path on every process and machine.
+        name = "adapter-" + hashlib.sha256(adapter.encode()).hexdigest()[:12]
+        spec = ModelSpec.for_adapter(spec, name, adapter, keep_alive_seconds=KEEP_ALIVE_SECONDS)
+    with current_host().acquire(spec) as backend:
+        yield backend
+
+
+def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:
+    host = current_host()
+    with host.acquire(spec_for(artifact, pinned=pin)):
+        pass
+    if pin:
+        host.pin(artifact.name)
+    return next(_describe(info) for info in host.resident() if info.name == artifact.name)
+
+
+def model_unload(*, name: str) -> bool:
+    return current_host().unload(name)
+
+
+def _describe(info) -> dict:
+    return {"name": info.name, "device": info.device, "measured_bytes": info.measured_bytes,
+            "load_seconds": info.load_seconds, "pinned": info.pinned}
+
+
+def placements_forget_dead(*, machine: str) -> int:
+    """Rows of processes of this machine that are gone (a crashed or restarted worker)."""
+    dead = [pk for pk, pid in Placement.objects.filter(machine=machine).values_list("pk", "pid") if not _alive(pid)]
+    return Placement.objects.filter(pk__in=dead).delete()[0] if dead else 0
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
