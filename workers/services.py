@@ -11,11 +11,11 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from workers.models import Machine, WorkerHeartbeat
-
-# Sent on every worker heartbeat, in the worker's main process, with the machine's name: apps hook their
-# per-machine housekeeping here (the model suite forgets placements of dead processes).
-machine_heartbeat = Signal()
 from workers.queues import role_of_queue
+
+# Sent on every worker heartbeat, in the worker's heartbeat thread, with the machine's name: apps hook
+# their per-machine housekeeping here (the model suite forgets placements of dead processes).
+machine_heartbeat = Signal()
 
 
 @transaction.atomic
