@@ -53,7 +53,11 @@ class NotBuiltYet(exceptions.APIException):
 
 def _message_for(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.ValidationError):
-        return "The request is invalid; see details for each field."
+        # Name the fields in the message too: many clients (OpenAI's among them) show only the message.
+        detail = exc.detail if isinstance(exc.detail, dict) else {"request": exc.detail}
+        parts = [f"{field}: {' '.join(str(m) for m in (errors if isinstance(errors, list) else [errors]))}"
+                 for field, errors in list(detail.items())[:3]]
+        return "The request is invalid: " + "; ".join(parts)
     if isinstance(exc, exceptions.Throttled):
         return f"Rate limit exceeded. Try again in {exc.wait:.0f} seconds." if exc.wait else "Rate limit exceeded."
     detail = exc.detail

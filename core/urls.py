@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/hobbies/", include("hobbies.urls")),
     path("api/v1/memory/", include("memoryhub.urls")),
     path("api/v1/", include("models_suite.urls")),
+    path("v1/", include("models_suite.gateway_urls")),  # OpenAI-compatible
     path("api/v1/learning/", include("learning.urls")),
 ]
 

@@ -34,3 +34,11 @@ def model_unload_task(model_name: str) -> bool:
     from models_suite.services.hosting import model_unload
 
     return model_unload(name=model_name)
+
+
+@autodidact_task(role="models", machine_for=_model_machine, idempotent=False)
+def generate_task(model_name: str, request: dict, stream_key: str | None = None) -> dict:
+    """One gateway request. Not re-run if its worker dies: the client is told, and may ask again."""
+    from models_suite.services.generation import generate
+
+    return generate(model_name=model_name, request=request, stream_key=stream_key)

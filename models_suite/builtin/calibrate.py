@@ -27,7 +27,7 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--seconds", type=float, default=None, help="max_seconds")
     parser.add_argument("--per-skill", type=int, default=2000, help="train pairs per skill")
     parser.add_argument("--heldout", type=int, default=200, help="held-out pairs per skill")
-    parser.add_argument("--loss-on", choices=("answer", "all"), default="answer")
+    parser.add_argument("--loss-on", choices=("answer", "all"), default=BaseModelConfig.loss_on)
     args = parser.parse_args(argv)
 
     config = BaseModelConfig(loss_on=args.loss_on)

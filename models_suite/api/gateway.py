@@ -1,0 +1,207 @@
+"""The OpenAI-compatible gateway: /v1/models, /v1/completions, /v1/chat/completions (streaming too).
+
+Authenticated with the product's API tokens (Bearer); sub-agents (role agent) and operators may generate,
+viewers may list models. Errors keep the product's shape, whose error.message is what OpenAI clients read.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+
+from celery.exceptions import TimeoutError as CeleryTimeout
+from django.http import StreamingHttpResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, serializers
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from core.env import env_int
+from core.errors import NotBuiltYet, ServiceUnavailable, error_body
+from models_suite.models import ModelArtifact
+from models_suite.services.generation import new_stream_key, read_stream
+
+GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 120)
+
+
+class GatewayError(exceptions.APIException):
+    def __init__(self, status: int, code: str, message: str):
+        self.status_code = status
+        super().__init__(message, code)
+
+
+class SamplingSerializer(serializers.Serializer):
+    model = serializers.CharField()
+    max_tokens = serializers.IntegerField(min_value=1, max_value=32768, required=False)
+    max_completion_tokens = serializers.IntegerField(min_value=1, max_value=32768, required=False)
+    temperature = serializers.FloatField(min_value=0, max_value=2, default=1.0)
+    top_p = serializers.FloatField(min_value=0, max_value=1, default=1.0)
+    stop = serializers.JSONField(required=False, allow_null=True)
+    stream = serializers.BooleanField(default=False)
+    seed = serializers.IntegerField(required=False, allow_null=True)
+    n = serializers.IntegerField(min_value=1, max_value=1, default=1,
+                                 error_messages={"max_value": "Only n=1 is supported."})
+
+    def validate_top_p(self, value):
+        if value <= 0:
+            raise serializers.ValidationError("top_p must be greater than 0.")
+        return value
+
+    def validate_stop(self, value):
+        stops = [value] if isinstance(value, str) else (value or [])
+        if not isinstance(stops, list) or len(stops) > 4 or not all(isinstance(s, str) and s for s in stops):
+            raise serializers.ValidationError("stop is a string or a list of at most 4 non-empty strings.")
+        return stops
+
+
+class ChatSerializer(SamplingSerializer):
+    messages = serializers.ListField(child=serializers.DictField(), allow_empty=False)
+
+    def validate_messages(self, messages):
+        for index, message in enumerate(messages):
+            if message.get("role") not in {"system", "user", "assistant"} or not isinstance(message.get("content"), str):
+                raise serializers.ValidationError(
+                    f"message {index} needs a role (system, user or assistant) and text content.")
+        return [{"role": m["role"], "content": m["content"]} for m in messages]
+
+
+class CompletionSerializer(SamplingSerializer):
+    prompt = serializers.CharField(trim_whitespace=False, allow_blank=False)
+
+
+def _resolve(name: str) -> ModelArtifact:
+    base, _, adapter = name.partition(":")
+    if adapter:
+        raise NotBuiltYet(f"{name!r}: adapters are addressed as model:adapter once the learning loop registers "
+                          "them; no adapter registry exists yet")
+    artifact = ModelArtifact.objects.filter(name=base, status=ModelArtifact.Status.AVAILABLE).first()
+    if artifact is None:
+        raise exceptions.NotFound(f"The model {name!r} does not exist; GET /v1/models lists the available ones.")
+    return artifact
+
+
+def _usage(result: dict) -> dict:
+    return {"prompt_tokens": result["prompt_tokens"], "completion_tokens": result["completion_tokens"],
+            "total_tokens": result["prompt_tokens"] + result["completion_tokens"]}
+
+
+class GatewayView(APIView):
+    role_scope = "agent"  # sub-agents and operators generate; viewers may only list
+    serializer_class: type[SamplingSerializer]
+    object_name: str
+
+    def post(self, request):
+        params = self.serializer_class(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        artifact = _resolve(data["model"])
+        generation = {
+            "max_tokens": data.get("max_completion_tokens") or data.get("max_tokens") or 256,
+            "temperature": data["temperature"], "top_p": data["top_p"], "stop": data.get("stop") or [],
+            "seed": data.get("seed"), **self.payload(data),
+        }
+        reply_id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
+        if data["stream"]:
+            return self._stream(artifact, generation, reply_id)
+        from models_suite.tasks import generate_task
+
+        try:
+            outcome = generate_task.delay(model_name=artifact.name, request=generation).get(
+                timeout=GATEWAY_TIMEOUT_SECONDS)
+        except CeleryTimeout:
+            raise ServiceUnavailable(f"No models worker answered for {artifact.name} within "
+                                     f"{GATEWAY_TIMEOUT_SECONDS} s.") from None
+        if "error" in outcome:
+            raise GatewayError(outcome["error"]["status"], outcome["error"]["code"], outcome["error"]["message"])
+        result = outcome["result"]
+        return Response({"id": reply_id, "object": self.object_name, "created": int(time.time()),
+                         "model": artifact.name, "choices": [self.choice(result)], "usage": _usage(result)})
+
+    def _stream(self, artifact, generation, reply_id):
+        from models_suite.tasks import generate_task
+
+        key = new_stream_key()
+        generate_task.delay(model_name=artifact.name, request=generation, stream_key=key)
+        messages = read_stream(key, timeout=GATEWAY_TIMEOUT_SECONDS)
+        first = next(messages)
+        # Until the first piece arrives nothing is sent, so a refusal is still a proper HTTP error.
+        if first is None:
+            raise ServiceUnavailable(f"No models worker answered for {artifact.name} within "
+                                     f"{GATEWAY_TIMEOUT_SECONDS} s.")
+        if "error" in first:
+            raise GatewayError(first["error"]["status"], first["error"]["code"], first["error"]["message"])
+
+        def events():
+            created = int(time.time())
+            message = first
+            while message is not None:
+                if "text" in message:
+                    chunk = self.chunk(message["text"], None)
+                elif "error" in message:
+                    yield f"data: {json.dumps(error_body(message['error']['code'], message['error']['message']))}\n\n"
+                    break
+                else:
+                    chunk = self.chunk("", "stop")
+                yield "data: " + json.dumps({"id": reply_id, "object": self.chunk_object, "created": created,
+                                             "model": artifact.name, "choices": [chunk]}) + "\n\n"
+                if "end" in message:
+                    break
+                message = next(messages, None)
+            yield "data: [DONE]\n\n"
+
+        response = StreamingHttpResponse(events(), content_type="text/event-stream")
+        response["Cache-Control"] = "no-cache"
+        return response
+
+
+class ChatCompletionsView(GatewayView):
+    serializer_class = ChatSerializer
+    object_name, chunk_object, id_prefix = "chat.completion", "chat.completion.chunk", "chatcmpl"
+
+    def payload(self, data):
+        return {"messages": data["messages"]}
+
+    def choice(self, result):
+        return {"index": 0, "message": {"role": "assistant", "content": result["text"]},
+                "finish_reason": result["finish_reason"]}
+
+    def chunk(self, text, finish_reason):
+        delta = {"role": "assistant", "content": text} if text else {}
+        return {"index": 0, "delta": delta, "finish_reason": finish_reason}
+
+    @extend_schema(request=ChatSerializer, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+                   tags=["gateway"])
+    def post(self, request):
+        return super().post(request)
+
+
+class CompletionsView(GatewayView):
+    serializer_class = CompletionSerializer
+    object_name, chunk_object, id_prefix = "text_completion", "text_completion", "cmpl"
+
+    def payload(self, data):
+        return {"prompt": data["prompt"]}
+
+    def choice(self, result):
+        return {"index": 0, "text": result["text"], "finish_reason": result["finish_reason"], "logprobs": None}
+
+    def chunk(self, text, finish_reason):
+        return {"index": 0, "text": text, "finish_reason": finish_reason, "logprobs": None}
+
+    @extend_schema(request=CompletionSerializer, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
+                   tags=["gateway"])
+    def post(self, request):
+        return super().post(request)
+
+
+class ModelsView(APIView):
+    role_scope = "agent"
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["gateway"])
+    def get(self, request):
+        models = ModelArtifact.objects.filter(status=ModelArtifact.Status.AVAILABLE)
+        return Response({"object": "list", "data": [
+            {"id": m.name, "object": "model", "created": int(m.created_at.timestamp()), "owned_by": "autodidact"}
+            for m in models]})
