@@ -42,3 +42,10 @@ def generate_task(model_name: str, request: dict, stream_key: str | None = None)
     from models_suite.services.generation import generate
 
     return generate(model_name=model_name, request=request, stream_key=stream_key)
+
+
+@autodidact_task(role="control")
+def models_preload_task() -> list[str]:
+    from models_suite.services.preload import models_preload
+
+    return models_preload()

@@ -59,6 +59,9 @@ class PlacementListener:
                                                      name=name).delete())
 
     def on_used(self, name: str) -> None:
+        from models_suite.services.preload import model_use_record
+
+        model_use_record(name)
         now = datetime.now(tz=dt_timezone.utc)
         if now.timestamp() - self._last_written.get(name, 0) < USE_WRITE_INTERVAL_SECONDS:
             return
