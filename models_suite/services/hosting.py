@@ -20,12 +20,13 @@ from django.db import DatabaseError, close_old_connections
 from core.env import env_int
 from core.redis_clients import client_for
 from models_suite.backends import Backend
-from models_suite.host import DeviceLock, ModelHost, ModelSpec, transformers_loader
+from models_suite.host import DeviceLock, MemoryProbe, ModelHost, ModelSpec, transformers_loader
 from models_suite.models import ModelArtifact, Placement
 
 logger = logging.getLogger(__name__)
 
 KEEP_ALIVE_SECONDS = env_int("MODEL_KEEP_ALIVE_SECONDS", 300)
+MEMORY_BUDGET_PERCENT = env_int("MODEL_MEMORY_BUDGET_PERCENT", 80)
 IDLE_SWEEP_SECONDS = 30
 USE_WRITE_INTERVAL_SECONDS = 10  # last_used_at is written at most this often per model: no write per request
 
@@ -86,7 +87,8 @@ def current_host() -> ModelHost:
     with _host_guard:
         if _host is None or _host_pid != os.getpid():
             lock = DeviceLock(client_for(settings.CACHES["default"]["LOCATION"]), settings.MACHINE_NAME)
-            _host = ModelHost(transformers_loader, device_lock=lock, listener=PlacementListener())
+            _host = ModelHost(transformers_loader, device_lock=lock, listener=PlacementListener(),
+                              probe=MemoryProbe(budget_fraction=MEMORY_BUDGET_PERCENT / 100))
             _host.start(interval=IDLE_SWEEP_SECONDS)
             _host_pid = os.getpid()
         return _host
