@@ -40,9 +40,8 @@ def backend_for(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
         key = os.environ.get(artifact.api_key_env) if artifact.api_key_env else None
         return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key,
                              context_length=artifact.context_length)
-    raise BackendUnavailable(
-        "GGUF models run through llama-cpp-python, which is not installed here (pip install llama-cpp-python)"
-    )
+    # Registration reads GGUF files; running them (through llama-cpp-python) is not built yet.
+    raise BackendUnavailable(f"{artifact.name} is a GGUF file: GGUF inference is not built yet")
 
 
 def eval_run_create(*, model: ModelArtifact, suite: str, split: str = "heldout", limit: int | None = None,
