@@ -1,0 +1,91 @@
+"""The gateway's round trip over HTTP (gunicorn -> Celery -> a models worker -> back) against the same
+generation called in-process on a resident model. Goal (issue 3): p50 overhead at most 10 ms.
+
+Each side generates one token for the same prompt, interleaved, 60 times; the worker has the model
+resident (warmed first), like a served model.
+"""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import logging
+
+from common import django_on_scratch_database
+
+django_on_scratch_database()
+logging.getLogger("httpx").setLevel(logging.WARNING)  # one log line per request would be measured too
+
+import httpx  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+from core.embedded_redis import free_loopback_port  # noqa: E402
+from core.services import role_user_ensure  # noqa: E402
+from models_suite.backends import GenerationRequest  # noqa: E402
+from models_suite.host import ModelHost, ModelSpec, transformers_loader  # noqa: E402
+from models_suite.services.registry import model_register  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from tests.models_suite.tiny_models import build_tiny_model  # noqa: E402
+
+ROUNDS = 60
+directory = build_tiny_model(settings.VAR_DIR / "bench-model", n_ctx=64)
+artifact = model_register(target=str(directory), name="bench")
+artifact.machine = "bench"
+artifact.save()
+token = role_user_ensure(username="bench-agent", role="agent").token
+port = free_loopback_port()
+env = {**os.environ, "MACHINE_NAME": "bench", "MACHINE_ROLES": "models", "VAR_DIR": str(settings.VAR_DIR),
+       "THROTTLE_RATE": "100000/min"}
+root = Path(__file__).resolve().parent.parent
+processes = [
+    subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers", "worker", "--queues", "models.bench",
+                      "--hostname", "bench@bench", "--concurrency", "1", "--loglevel", "WARNING",
+                      "--without-mingle", "--without-gossip"], cwd=root, env=env),
+    subprocess.Popen([sys.executable, "-m", "gunicorn", "core.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                      "--workers", "1", "--log-level", "warning"], cwd=root, env=env),
+]
+try:
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},
+                        timeout=60)
+    body = {"model": "bench", "prompt": "Q:12+34=", "max_tokens": 1, "temperature": 0}
+    deadline = time.monotonic() + 120
+    while True:  # wait for both servers, and warm the worker's host (first call loads the model)
+        try:
+            if http.post("/v1/completions", json=body).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("the gateway did not come up")
+        time.sleep(0.5)
+
+    host = ModelHost(transformers_loader)
+    spec = ModelSpec(name="bench", path=str(directory), device="cpu")
+    request = GenerationRequest(prompt="Q:12+34=", max_tokens=1)
+    with host.acquire(spec) as backend:
+        backend.generate(request)  # warm
+
+    over_http, in_process = [], []
+    for _ in range(ROUNDS):
+        started = time.perf_counter()
+        assert http.post("/v1/completions", json=body).status_code == 200
+        over_http.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        with host.acquire("bench") as backend:
+            backend.generate(request)
+        in_process.append(time.perf_counter() - started)
+    host.close()
+finally:
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.wait(30)
+
+http_p50, local_p50 = statistics.median(over_http), statistics.median(in_process)
+print(f"p50 over HTTP {http_p50 * 1e3:.1f} ms, in-process {local_p50 * 1e3:.1f} ms ({ROUNDS} rounds, 1 token)")
+print(f"gateway_overhead p50 (goal <= 10 ms): {(http_p50 - local_p50) * 1e3:.1f} ms; "
+      f"ratio http/in-process {http_p50 / local_p50:.2f}")
