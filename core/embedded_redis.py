@@ -80,7 +80,8 @@ def _write_private(path: Path, text: str) -> None:
         handle.write(text)
 
 
-def _pid_alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether a process of this machine still exists."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -100,7 +101,7 @@ def running_url(data_dir: Path) -> str | None:
     except ValueError:
         return None
     url = state.read_text().strip()
-    if _pid_alive(pid) and ping(url):
+    if pid_alive(pid) and ping(url):
         return url
     return None
 
@@ -112,7 +113,7 @@ def stop_leftover(data_dir: Path, timeout: float = 15.0) -> bool:
     pid = int((data_dir / PID_FILE).read_text().strip())
     os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + timeout
-    while _pid_alive(pid) and time.monotonic() < deadline:
+    while pid_alive(pid) and time.monotonic() < deadline:
         time.sleep(0.05)
     return True
 

@@ -35,6 +35,15 @@ def ensure_schedules(apps, schedules: list[DefaultSchedule]) -> None:
         )
 
 
+def schedules_operation(schedules: list[DefaultSchedule]):
+    """The RunPython operation of a data migration that adds these default schedules (and removes them when
+    migrated backwards)."""
+    from django.db import migrations
+
+    return migrations.RunPython(lambda apps, editor: ensure_schedules(apps, schedules),
+                                lambda apps, editor: remove_schedules(apps, schedules))
+
+
 def remove_schedules(apps, schedules: list[DefaultSchedule]) -> None:
     apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(
         name__in=[entry.name for entry in schedules]

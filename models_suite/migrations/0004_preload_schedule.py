@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from workers.schedules import DefaultSchedule, ensure_schedules, remove_schedules
+from workers.schedules import DefaultSchedule, schedules_operation
 
 SCHEDULES = [
     DefaultSchedule(
@@ -12,18 +12,10 @@ SCHEDULES = [
 ]
 
 
-def forwards(apps, schema_editor):
-    ensure_schedules(apps, SCHEDULES)
-
-
-def backwards(apps, schema_editor):
-    remove_schedules(apps, SCHEDULES)
-
-
 class Migration(migrations.Migration):
     dependencies = [
         ("models_suite", "0003_placement"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [schedules_operation(SCHEDULES)]

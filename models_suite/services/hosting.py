@@ -17,6 +17,7 @@ from datetime import timezone as dt_timezone
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
+from core.embedded_redis import pid_alive
 from core.env import env_int
 from core.redis_clients import client_for
 from models_suite.backends import Backend
@@ -150,15 +151,5 @@ def _describe(info) -> dict:
 
 def placements_forget_dead(*, machine: str) -> int:
     """Rows of processes of this machine that are gone (a crashed or restarted worker)."""
-    dead = [pk for pk, pid in Placement.objects.filter(machine=machine).values_list("pk", "pid") if not _alive(pid)]
+    dead = [pk for pk, pid in Placement.objects.filter(machine=machine).values_list("pk", "pid") if not pid_alive(pid)]
     return Placement.objects.filter(pk__in=dead).delete()[0] if dead else 0
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

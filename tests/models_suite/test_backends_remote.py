@@ -4,14 +4,6 @@ import pytest
 
 from models_suite.backends import BackendError, BackendUnavailable, GenerationRequest, InvalidRequest
 from models_suite.backends.remote_backend import RemoteBackend
-from tests.models_suite.fake_cloud import FakeCloud
-
-
-@pytest.fixture
-def cloud():
-    server = FakeCloud()
-    yield server
-    server.close()
 
 
 @pytest.fixture

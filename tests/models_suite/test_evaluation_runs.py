@@ -6,14 +6,6 @@ from models_suite.evaluation import fingerprint, get_suite
 from models_suite.models import EvalRun
 from models_suite.services.evaluation import EvaluationError, eval_run_create, eval_run_execute
 from models_suite.services.registry import model_register
-from tests.models_suite.fake_cloud import FakeCloud
-
-
-@pytest.fixture
-def cloud():
-    server = FakeCloud()
-    yield server
-    server.close()
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from django.core.management import CommandError, call_command
 
 from models_suite.models import ModelArtifact
 from models_suite.services.registry import RegistrationError, model_register
-from tests.models_suite.fake_cloud import FakeCloud
 
 
 @pytest.fixture
@@ -99,10 +98,8 @@ def test_a_directory_with_damaged_weights_or_config_is_refused(db, hf_dir):
 
 
 @pytest.fixture
-def cloud():
-    server = FakeCloud()
-    yield server.base_url
-    server.close()
+def cloud(cloud):
+    return cloud.base_url
 
 
 def test_a_remote_endpoint_is_checked_and_its_key_kept_by_reference(db, cloud, monkeypatch):

@@ -1,14 +1,6 @@
 from django.db import migrations
 
-from workers.schedules import FOUNDATION_SCHEDULES, ensure_schedules, remove_schedules
-
-
-def forwards(apps, schema_editor):
-    ensure_schedules(apps, FOUNDATION_SCHEDULES)
-
-
-def backwards(apps, schema_editor):
-    remove_schedules(apps, FOUNDATION_SCHEDULES)
+from workers.schedules import FOUNDATION_SCHEDULES, schedules_operation
 
 
 class Migration(migrations.Migration):
@@ -17,4 +9,4 @@ class Migration(migrations.Migration):
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 
-    operations = [migrations.RunPython(forwards, backwards)]
+    operations = [schedules_operation(FOUNDATION_SCHEDULES)]
