@@ -21,7 +21,7 @@ install: $(INSTALLED)
 # The built-in base model is built once (about five minutes on 2 cores), then reused.
 run: $(INSTALLED)
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py bootstrap_model --if-missing
+	$(PY) -m core.embedded_redis run -- $(PY) manage.py bootstrap_model --if-missing
 	$(PY) manage.py runstack
 
 tools:

@@ -40,3 +40,19 @@ def test_if_missing_leaves_a_built_model_alone(db, var_dir):
     assert "is built" in out.getvalue()
     assert ModelArtifact.objects.get(name="builtin-base").sha256 == first
     assert EvalRun.objects.count() == 6  # nothing measured again
+
+
+def test_measuring_again_adds_runs_without_rebuilding(db, var_dir):
+    call_command("bootstrap_model", "--profile", "tiny", "--measure-limit", "4", stdout=io.StringIO())
+    sha = ModelArtifact.objects.get(name="builtin-base").sha256
+    call_command("bootstrap_model", "--measure-only", "--measure-limit", "4", stdout=io.StringIO())
+    assert EvalRun.objects.count() == 12 and ModelArtifact.objects.get(name="builtin-base").sha256 == sha
+
+
+def test_without_redis_it_says_how_to_run_it(db, var_dir, settings):
+    from django.core.management import CommandError
+
+    settings.REDIS_EMBEDDED_MISSING = True
+    with pytest.raises(CommandError, match="needs Redis"):
+        call_command("bootstrap_model", "--profile", "tiny", stdout=io.StringIO())
+    assert not ModelArtifact.objects.exists()

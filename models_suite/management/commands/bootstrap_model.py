@@ -1,8 +1,10 @@
 import sys
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 
 from models_suite.builtin import TerminalProgress
+from models_suite.models import ModelArtifact
 from models_suite.services.builtin import (
     BUILTIN_NAME,
     PROFILES,
@@ -22,10 +24,21 @@ class Command(BaseCommand):
         parser.add_argument("--if-missing", action="store_true", help="do nothing when it is already built")
         parser.add_argument("--profile", choices=sorted(PROFILES), default="default",
                             help="default: about five minutes on 2 cores; tiny: seconds, for tests")
+        parser.add_argument("--measure-only", action="store_true",
+                            help="measure the built model on held-out items again, without building")
         parser.add_argument("--measure-limit", type=int, default=None, metavar="N",
                             help="measure on the first N held-out items of each suite (default: all)")
 
-    def handle(self, *args, if_missing, profile, measure_limit, **options):
+    def handle(self, *args, if_missing, profile, measure_only, measure_limit, **options):
+        if settings.REDIS_EMBEDDED_MISSING:
+            # Measuring loads the model through the host, whose device lock lives in Redis.
+            raise CommandError("bootstrap_model needs Redis: set REDIS_URL, run it while the stack runs, or "
+                               "run it as `python -m core.embedded_redis run -- python manage.py bootstrap_model`")
+        if measure_only:
+            artifact = ModelArtifact.objects.filter(name=BUILTIN_NAME, builtin=True).first()
+            if artifact is None:
+                raise CommandError(f"{BUILTIN_NAME} is not built yet")
+            return self._measure(artifact, measure_limit)
         if if_missing and builtin_model_present():
             self.stdout.write(f"{BUILTIN_NAME} is built: {builtin_model_dir()}")
             return
@@ -35,6 +48,9 @@ class Command(BaseCommand):
         artifact, report = builtin_model_build(config=config, progress=TerminalProgress(stream=sys.stdout))
         self.stdout.write(f"\nbuilt: {report.parameters:,} parameters, {report.steps} steps, "
                           f"{report.tokens_per_s:,.0f} tokens/s, {report.seconds:.0f} s, final loss {report.final_loss:.3f}")
+        self._measure(artifact, measure_limit)
+
+    def _measure(self, artifact, measure_limit):
         self.stdout.write("held-out scores (measured now, stored as evaluation runs):")
         try:
             runs = builtin_model_measure(artifact=artifact, limit=measure_limit)
