@@ -77,6 +77,10 @@ def test_make_run_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         assert promtool_check(metrics).returncode == 0
         assert 'outcome="success"' in metrics  # the ping, counted by the worker, read by the web server
         assert httpx.get(f"{stack.base}/admin/login/").status_code == 200
+        workers = httpx.get(f"{stack.base}/api/v1/workers/", headers=auth).json()["results"]
+        by_name = {w["worker_name"].split("@")[0]: w for w in workers}
+        assert by_name["models"]["concurrency"] == 1 and len(by_name["models"]["queues"]) == 1  # its own, one process
+        assert "control-hobbies-training-memory" in by_name
         assert (var_dir / "redis" / "appendonlydir").is_dir()
         assert processes_of(var_dir)  # web, worker, beat, redis
     finally:

@@ -10,7 +10,7 @@ from core import stack
 from core.embedded_redis import EmbeddedRedis, stop_leftover
 from core.env import env_int, env_str
 from core.services import operator_bootstrap
-from workers.management.commands.worker import worker_argv
+from workers.management.commands.worker import worker_argv, worker_role_groups
 
 
 class Command(BaseCommand):
@@ -48,7 +48,8 @@ class Command(BaseCommand):
                     "--workers", str(web_workers), "--timeout", "60", "--graceful-timeout", "10",
                     "--access-logfile", "-",
                 ]),
-                stack.Child("worker", worker_argv(concurrency=worker_concurrency)),
+                *[stack.Child("worker-" + "-".join(roles), worker_argv(roles=roles, concurrency=worker_concurrency))
+                  for roles in worker_role_groups(settings.MACHINE_ROLES)],
                 stack.Child("beat", [sys.executable, "-m", "celery", "-A", "workers", "beat", "--loglevel", "INFO",
                                      "--pidfile="]),
             ]

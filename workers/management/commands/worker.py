@@ -2,28 +2,36 @@ import os
 import sys
 
 from django.conf import settings
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
 from core.env import ROLES, env_str
 from workers.queues import queues_for
 
+# Models stay resident in the process that loads them: the models queue gets a worker of one process, so
+# that every load, swap, preload and request of a machine meets the same model host.
+SINGLE_PROCESS_ROLES = {"models"}
 
-def worker_name() -> str:
+
+def worker_name(roles: list[str]) -> str:
     """WORKER_NAME, else "autodidact" for a worker of every role and the roles' names otherwise, so two
-    workers of one machine (say "hobbies-memory" and "training") keep heartbeats of their own."""
+    workers of one machine (say "control-hobbies" and "models") keep heartbeats of their own."""
     if env_str("WORKER_NAME"):
         return env_str("WORKER_NAME")
-    roles = settings.MACHINE_ROLES
     return "autodidact" if set(roles) == set(ROLES) else "-".join(roles)
 
 
-def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> list[str]:
-    """The celery command line of this machine's worker: every queue of MACHINE_ROLES, one node name."""
-    queues = queues_for(settings.MACHINE_NAME, settings.MACHINE_ROLES)
+def worker_argv(*, roles: list[str] | None = None, concurrency: int | None = None,
+                loglevel: str = "INFO") -> list[str]:
+    """The celery command line of a worker for these roles (default: MACHINE_ROLES) of this machine."""
+    roles = roles or settings.MACHINE_ROLES
+    if set(roles) & SINGLE_PROCESS_ROLES and len(roles) > 1:
+        raise CommandError(f"run {sorted(SINGLE_PROCESS_ROLES)} in a worker of their own (--roles models)")
+    if set(roles) & SINGLE_PROCESS_ROLES:
+        concurrency = 1
     argv = [
         sys.executable, "-m", "celery", "-A", "workers", "worker",
-        "--queues", ",".join(queues),
-        "--hostname", f"{worker_name()}@{settings.MACHINE_NAME}",
+        "--queues", ",".join(queues_for(settings.MACHINE_NAME, roles)),
+        "--hostname", f"{worker_name(roles)}@{settings.MACHINE_NAME}",
         "--loglevel", loglevel,
         "--without-mingle", "--without-gossip",  # state lives in the database, not in worker chatter
     ]
@@ -32,15 +40,28 @@ def worker_argv(*, concurrency: int | None = None, loglevel: str = "INFO") -> li
     return argv
 
 
+def worker_role_groups(roles: list[str]) -> list[list[str]]:
+    """The workers a machine needs for its roles: the model roles apart, everything else together."""
+    apart = [[role] for role in roles if role in SINGLE_PROCESS_ROLES]
+    together = [role for role in roles if role not in SINGLE_PROCESS_ROLES]
+    return ([together] if together else []) + apart
+
+
 class Command(BaseCommand):
-    help = "Start a Celery worker consuming this machine's queues (<role>.<MACHINE_NAME> for each of MACHINE_ROLES)."
+    help = ("Start a Celery worker consuming this machine's queues (<role>.<MACHINE_NAME>) for --roles "
+            "(default: MACHINE_ROLES). The models role runs in a worker of its own, of one process.")
 
     def add_arguments(self, parser):
+        parser.add_argument("--roles", help="comma-separated roles (default: MACHINE_ROLES)")
         parser.add_argument("--concurrency", type=int, help="worker processes (default: one per core)")
         parser.add_argument("--loglevel", default="INFO")
 
-    def handle(self, *args, concurrency, loglevel, **options):
-        argv = worker_argv(concurrency=concurrency, loglevel=loglevel)
+    def handle(self, *args, roles, concurrency, loglevel, **options):
+        chosen = [r.strip() for r in roles.split(",") if r.strip()] if roles else settings.MACHINE_ROLES
+        unknown = sorted(set(chosen) - set(ROLES))
+        if unknown:
+            raise CommandError(f"unknown roles {unknown}; roles are {list(ROLES)}")
+        argv = worker_argv(roles=chosen, concurrency=concurrency, loglevel=loglevel)
         self.stderr.write("starting: " + " ".join(argv[1:]))
         sys.stderr.flush()
         os.execv(argv[0], argv)  # signals reach celery directly, for its warm shutdown

@@ -1,0 +1,28 @@
+"""Which workers a machine runs: the models role apart, in one process, so models stay with their host."""
+
+import pytest
+from django.core.management.base import CommandError
+
+from workers.management.commands.worker import worker_argv, worker_role_groups
+
+
+def test_the_models_role_gets_a_worker_of_its_own():
+    assert worker_role_groups(["control", "hobbies", "models", "training", "memory"]) == [
+        ["control", "hobbies", "training", "memory"], ["models"]]
+    assert worker_role_groups(["models"]) == [["models"]]
+    assert worker_role_groups(["hobbies"]) == [["hobbies"]]
+
+
+def test_a_models_worker_has_one_process_and_a_name_of_its_own(settings):
+    settings.MACHINE_NAME = "gpu1"
+    argv = worker_argv(roles=["models"], concurrency=8)
+    assert argv[argv.index("--concurrency") + 1] == "1"
+    assert argv[argv.index("--queues") + 1] == "models.gpu1"
+    assert argv[argv.index("--hostname") + 1] == "models@gpu1"
+    others = worker_argv(roles=["control", "hobbies"], concurrency=2)
+    assert others[others.index("--hostname") + 1] == "control-hobbies@gpu1"
+
+
+def test_mixing_the_models_role_with_others_in_one_worker_is_refused():
+    with pytest.raises(CommandError, match="worker of their own"):
+        worker_argv(roles=["hobbies", "models"])
