@@ -49,3 +49,12 @@ def models_preload_task() -> list[str]:
     from models_suite.services.preload import models_preload
 
     return models_preload()
+
+
+@autodidact_task(role="models", machine_for=_model_machine)
+def model_swap_task(model_name: str, new_model_name: str) -> dict:
+    """Swap a resident model for another on its machine, without dropping a request in flight."""
+    from models_suite.models import ModelArtifact
+    from models_suite.services.hosting import model_swap
+
+    return model_swap(old_name=model_name, new=ModelArtifact.objects.get(name=new_model_name))

@@ -140,6 +140,12 @@ def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:
     return next(_describe(info) for info in host.resident() if info.name == artifact.name)
 
 
+def model_swap(*, old_name: str, new: ModelArtifact) -> dict:
+    """Hot swap in this process's host: the new model loads while the old one serves; requests for the old
+    name go to the new model from then on, and the old one unloads after its last request."""
+    return _describe(current_host().swap(old_name, spec_for(new)))
+
+
 def model_unload(*, name: str) -> bool:
     return current_host().unload(name)
 

@@ -96,3 +96,22 @@ def test_a_load_over_the_memory_budget_is_a_409_naming_what_is_resident(tiny, mo
     assert outcome["error"]["status"] == 409 and outcome["error"]["code"] == "over_memory_budget"
     assert "tiny" in outcome["error"]["message"]
     assert not Placement.objects.exists()
+
+
+def test_a_swap_routes_the_old_name_to_the_new_model_and_its_placement(tiny, tmp_path,
+                                                                       django_capture_on_commit_callbacks):
+    from models_suite.backends import GenerationRequest
+    from models_suite.services.hosting import current_host, model_load, model_swap
+
+    other = model_register(target=str(build_tiny_model(tmp_path / "other", n_ctx=64, seed=7)), name="other")
+    model_load(artifact=tiny)
+    with current_host().acquire("tiny") as backend:
+        before = backend.generate(GenerationRequest(prompt="Q:1+2=", max_tokens=8)).text
+    assert model_swap(old_name="tiny", new=other)["name"] == "other"
+
+    with current_host().acquire("tiny") as backend:  # the old name now reaches the new model
+        swapped = backend.generate(GenerationRequest(prompt="Q:1+2=", max_tokens=8)).text
+    with current_host().acquire("other") as backend:
+        assert backend.generate(GenerationRequest(prompt="Q:1+2=", max_tokens=8)).text == swapped
+    assert swapped != before  # two differently seeded models: the answer really changed hands
+    assert list(Placement.objects.values_list("name", flat=True)) == ["other"]
