@@ -36,7 +36,7 @@ def model_unload_task(model_name: str) -> bool:
     return model_unload(name=model_name)
 
 
-@autodidact_task(role="models", machine_for=_model_machine, idempotent=False)
+@autodidact_task(role="models", machine_for=_model_machine, idempotent=False, track_started=False)
 def generate_task(model_name: str, request: dict, stream_key: str | None = None) -> dict:
     """One gateway request. Not re-run if its worker dies: the client is told, and may ask again."""
     from models_suite.services.generation import generate
