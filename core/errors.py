@@ -43,6 +43,12 @@ class ServiceUnavailable(exceptions.APIException):
     default_code = "unavailable"
 
 
+class Conflict(exceptions.APIException):
+    status_code = 409
+    default_detail = "The request conflicts with the current state."
+    default_code = "conflict"
+
+
 class NotBuiltYet(exceptions.APIException):
     """A capability that does not exist yet says so, instead of pretending."""
 

@@ -40,3 +40,11 @@ class PlacementSerializer(serializers.ModelSerializer):
         model = Placement
         fields = ["name", "machine", "pid", "device", "measured_bytes", "estimated_bytes", "load_seconds", "pinned",
                   "loaded_at", "last_used_at"]
+
+
+class ModelActionSerializer(StrictSerializer):
+    pin = serializers.BooleanField(default=False, help_text="load: keep it resident (never evicted)")
+    to = serializers.SlugRelatedField(slug_field="name", queryset=ModelArtifact.objects.all(), required=False,
+                                      help_text="swap: the model that takes this one's place")
+    wait_seconds = serializers.FloatField(min_value=0, max_value=300, default=60,
+                                          help_text="How long to wait for the machine's answer (0: do not wait)")

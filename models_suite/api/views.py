@@ -1,12 +1,18 @@
+from celery.exceptions import TimeoutError as CeleryTimeout
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
+from core.errors import Conflict, ServiceUnavailable
+from core.schema import ErrorSerializer
 from models_suite.api.serializers import (
     EvalRunCreateSerializer,
     EvalRunDetailSerializer,
     EvalRunSerializer,
+    ModelActionSerializer,
     ModelArtifactSerializer,
     PlacementSerializer,
 )
@@ -62,3 +68,40 @@ class PlacementListView(generics.ListAPIView):
     queryset = Placement.objects.all()
     serializer_class = PlacementSerializer
     filterset_fields = ["machine", "name", "device"]
+
+
+class ModelActionView(APIView):
+    """Operators load (optionally pinned), unload or hot-swap a model on the machine that holds it."""
+
+    model_action = ""  # load | unload | swap, set per route
+
+    @extend_schema(request=ModelActionSerializer, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT,
+                                                               409: ErrorSerializer}, tags=["models"])
+    def post(self, request, name):
+        from models_suite import tasks
+
+        artifact = generics.get_object_or_404(ModelArtifact, name=name)
+        if artifact.kind != ModelArtifact.Kind.HF:
+            raise ValidationError({"name": [f"{name} is {artifact.kind}: only local transformers models are "
+                                            "made resident"]})
+        params = ModelActionSerializer(data=request.data)
+        params.is_valid(raise_exception=True)
+        data = params.validated_data
+        if self.model_action == "swap":
+            if "to" not in data:
+                raise ValidationError({"to": ["swap needs the model that takes this one's place"]})
+            result = tasks.model_swap_task.delay(model_name=name, new_model_name=data["to"].name)
+        elif self.model_action == "load":
+            result = tasks.model_load_task.delay(model_name=name, pin=data["pin"])
+        else:
+            result = tasks.model_unload_task.delay(model_name=name)
+        if not data["wait_seconds"]:
+            return Response({"task_id": result.id}, status=202)
+        try:
+            answer = result.get(timeout=data["wait_seconds"])
+        except CeleryTimeout:
+            raise ServiceUnavailable(f"No models worker on {artifact.machine} answered within "
+                                     f"{data['wait_seconds']:g} s.") from None
+        if isinstance(answer, dict) and "error" in answer:
+            raise Conflict(answer["error"]["message"])
+        return Response({"task_id": result.id, "result": answer})

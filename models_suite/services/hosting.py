@@ -21,7 +21,7 @@ from core.embedded_redis import pid_alive
 from core.env import env_int
 from core.redis_clients import client_for
 from models_suite.backends import Backend
-from models_suite.host import DeviceLock, MemoryProbe, ModelHost, ModelSpec, transformers_loader
+from models_suite.host import BudgetExceeded, DeviceLock, MemoryProbe, ModelHost, ModelSpec, transformers_loader
 from models_suite.models import ModelArtifact, Placement
 
 logger = logging.getLogger(__name__)
@@ -131,10 +131,18 @@ def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
         yield backend
 
 
+def _over_budget(exc: BudgetExceeded) -> dict:
+    """An answer, not a failure: the operator asked for more than fits, and is told what is resident."""
+    return {"error": {"status": 409, "code": "over_memory_budget", "message": str(exc)}}
+
+
 def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:
     host = current_host()
-    with host.acquire(spec_for(artifact, pinned=pin)):
-        pass
+    try:
+        with host.acquire(spec_for(artifact, pinned=pin)):
+            pass
+    except BudgetExceeded as exc:
+        return _over_budget(exc)
     if pin:
         host.pin(artifact.name)
     return next(_describe(info) for info in host.resident() if info.name == artifact.name)
@@ -143,7 +151,10 @@ def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:
 def model_swap(*, old_name: str, new: ModelArtifact) -> dict:
     """Hot swap in this process's host: the new model loads while the old one serves; requests for the old
     name go to the new model from then on, and the old one unloads after its last request."""
-    return _describe(current_host().swap(old_name, spec_for(new)))
+    try:
+        return _describe(current_host().swap(old_name, spec_for(new)))
+    except BudgetExceeded as exc:
+        return _over_budget(exc)
 
 
 def model_unload(*, name: str) -> bool:

@@ -42,7 +42,8 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str 
 
 
 class WorkerProcess:
-    def __init__(self, machine: str, roles: list[str], heartbeat_seconds: int, log_path: Path):
+    def __init__(self, machine: str, roles: list[str], heartbeat_seconds: int, log_path: Path,
+                 extra_env: dict | None = None):
         self.machine, self.roles = machine, roles
         self.worker_name = f"test@{machine}"
         env = {
@@ -53,6 +54,7 @@ class WorkerProcess:
             "MACHINE_NAME": machine,
             "MACHINE_ROLES": ",".join(roles),
             "WORKER_HEARTBEAT_SECONDS": str(heartbeat_seconds),
+            **(extra_env or {}),
         }
         queues = ",".join(f"{role}.{machine}" for role in roles)
         self.log_path = log_path
@@ -106,8 +108,10 @@ def start_worker(transactional_db, flush_redis, tmp_path):
     """start_worker("alpha", ["control"]) -> a running, registered worker; all are stopped after the test."""
     started: list[WorkerProcess] = []
 
-    def start(machine: str, roles: list[str] | None = None, heartbeat_seconds: int = 15) -> WorkerProcess:
-        worker = WorkerProcess(machine, roles or ["control"], heartbeat_seconds, tmp_path / f"worker-{machine}.log")
+    def start(machine: str, roles: list[str] | None = None, heartbeat_seconds: int = 15,
+              env: dict | None = None) -> WorkerProcess:
+        worker = WorkerProcess(machine, roles or ["control"], heartbeat_seconds, tmp_path / f"worker-{machine}.log",
+                               extra_env=env)
         started.append(worker)
         worker.wait_registered()
         return worker
