@@ -19,5 +19,5 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from core import metrics
 
-        metrics.register_collectors()
+        metrics.add_collector(metrics.ErrorEventCollector())
         got_request_exception.connect(_record_unhandled, dispatch_uid="autodidact-record-unhandled")

@@ -133,6 +133,3 @@ class StrictFieldsMixin:
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
     pass
 
-
-class StrictModelSerializer(StrictFieldsMixin, serializers.ModelSerializer):
-    pass

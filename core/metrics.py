@@ -19,12 +19,6 @@ CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 _extra_collectors: list = []
 
 
-def register_collectors() -> None:
-    """Collectors that read shared stores; apps add theirs from AppConfig.ready()."""
-    if not any(isinstance(c, ErrorEventCollector) for c in _extra_collectors):
-        _extra_collectors.append(ErrorEventCollector())
-
-
 def add_collector(collector) -> None:
     if not any(type(c) is type(collector) for c in _extra_collectors):
         _extra_collectors.append(collector)

@@ -10,7 +10,6 @@ import json
 import time
 import uuid
 
-from celery.exceptions import TimeoutError as CeleryTimeout
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -22,6 +21,7 @@ from core.env import env_int
 from core.errors import NotBuiltYet, ServiceUnavailable, error_body
 from models_suite.models import ModelArtifact
 from models_suite.services.generation import new_stream_key, read_stream
+from workers.results import answer_within
 
 GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 120)
 
@@ -107,12 +107,8 @@ class GatewayView(APIView):
             return self._stream(artifact, generation, reply_id)
         from models_suite.tasks import generate_task
 
-        try:
-            outcome = generate_task.delay(model_name=artifact.name, request=generation).get(
-                timeout=GATEWAY_TIMEOUT_SECONDS)
-        except CeleryTimeout:
-            raise ServiceUnavailable(f"No models worker answered for {artifact.name} within "
-                                     f"{GATEWAY_TIMEOUT_SECONDS} s.") from None
+        outcome = answer_within(generate_task.delay(model_name=artifact.name, request=generation),
+                                seconds=GATEWAY_TIMEOUT_SECONDS, who=f"models worker for {artifact.name}")
         if "error" in outcome:
             raise GatewayError(outcome["error"]["status"], outcome["error"]["code"], outcome["error"]["message"])
         result = outcome["result"]

@@ -1,4 +1,3 @@
-from celery.exceptions import TimeoutError as CeleryTimeout
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, status
@@ -6,7 +5,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import Conflict, ServiceUnavailable
+from core.errors import Conflict
 from core.schema import ErrorSerializer
 from models_suite.api.serializers import (
     EvalRunCreateSerializer,
@@ -18,6 +17,7 @@ from models_suite.api.serializers import (
 )
 from models_suite.models import EvalRun, ModelArtifact, Placement
 from models_suite.services.evaluation import EvaluationError, eval_run_create
+from workers.results import answer_within
 
 
 @extend_schema(tags=["models"])
@@ -97,11 +97,7 @@ class ModelActionView(APIView):
             result = tasks.model_unload_task.delay(model_name=name)
         if not data["wait_seconds"]:
             return Response({"task_id": result.id}, status=202)
-        try:
-            answer = result.get(timeout=data["wait_seconds"])
-        except CeleryTimeout:
-            raise ServiceUnavailable(f"No models worker on {artifact.machine} answered within "
-                                     f"{data['wait_seconds']:g} s.") from None
+        answer = answer_within(result, seconds=data["wait_seconds"], who=f"models worker on {artifact.machine}")
         if isinstance(answer, dict) and "error" in answer:
             raise Conflict(answer["error"]["message"])
         return Response({"task_id": result.id, "result": answer})

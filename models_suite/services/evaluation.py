@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import time
 from collections import defaultdict
 
@@ -10,7 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from models_suite.backends import Backend, BackendError, BackendUnavailable, GenerationRequest
+from models_suite.backends import Backend, BackendError, GenerationRequest
 from models_suite.evaluation import SuiteError, fingerprint, get_suite, grade
 from models_suite.models import EvalRun, ModelArtifact
 
@@ -20,28 +19,6 @@ BATCH_SIZE = 64
 
 class EvaluationError(Exception):
     """The evaluation cannot be started as asked; the message says why."""
-
-
-def backend_for(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
-    """A freshly loaded backend for the artifact, outside the host (remote endpoints, one-off use)."""
-    if artifact.kind == ModelArtifact.Kind.HF:
-        from models_suite.backends.transformers_backend import TransformersBackend
-
-        backend = TransformersBackend(artifact.path)
-        if adapter:
-            backend.load_adapter("eval", adapter)
-            backend.use_adapter("eval")
-        return backend
-    if adapter:
-        raise BackendUnavailable(f"adapters attach to local transformers models only, not to {artifact.kind}")
-    if artifact.kind == ModelArtifact.Kind.REMOTE:
-        from models_suite.backends.remote_backend import RemoteBackend
-
-        key = os.environ.get(artifact.api_key_env) if artifact.api_key_env else None
-        return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key,
-                             context_length=artifact.context_length)
-    # Registration reads GGUF files; running them (through llama-cpp-python) is not built yet.
-    raise BackendUnavailable(f"{artifact.name} is a GGUF file: GGUF inference is not built yet")
 
 
 def eval_run_create(*, model: ModelArtifact, suite: str, split: str = "heldout", limit: int | None = None,

@@ -20,7 +20,7 @@ from django.db import DatabaseError, close_old_connections
 from core.embedded_redis import pid_alive
 from core.env import env_int
 from core.redis_clients import client_for
-from models_suite.backends import Backend
+from models_suite.backends import Backend, BackendUnavailable
 from models_suite.host import BudgetExceeded, DeviceLock, MemoryProbe, ModelHost, ModelSpec, transformers_loader
 from models_suite.models import ModelArtifact, Placement
 
@@ -114,9 +114,7 @@ def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
     """The artifact's backend for the duration of the block: resident in this process's host for local
     transformers models (loaded on first use), a fresh client for remote ones."""
     if artifact.kind != ModelArtifact.Kind.HF:
-        from models_suite.services.evaluation import backend_for
-
-        backend: Backend = backend_for(artifact, adapter=adapter)
+        backend = _unhosted_backend(artifact, adapter=adapter)
         try:
             yield backend
         finally:
@@ -134,6 +132,20 @@ def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
 def _over_budget(exc: BudgetExceeded) -> dict:
     """An answer, not a failure: the operator asked for more than fits, and is told what is resident."""
     return {"error": {"status": 409, "code": "over_memory_budget", "message": str(exc)}}
+
+
+def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
+    """A backend that needs no residency: a client of a remote endpoint."""
+    if adapter:
+        raise BackendUnavailable(f"adapters attach to local transformers models only, not to {artifact.kind}")
+    if artifact.kind == ModelArtifact.Kind.REMOTE:
+        from models_suite.backends.remote_backend import RemoteBackend
+
+        key = os.environ.get(artifact.api_key_env) if artifact.api_key_env else None
+        return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key,
+                             context_length=artifact.context_length)
+    # Registration reads GGUF files; running them (through llama-cpp-python) is not built yet.
+    raise BackendUnavailable(f"{artifact.name} is a GGUF file: GGUF inference is not built yet")
 
 
 def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:

@@ -1,10 +1,8 @@
-from celery.exceptions import TimeoutError as CeleryTimeout
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import ServiceUnavailable
 from core.schema import ErrorSerializer
 from workers.api.serializers import (
     MachineSerializer,
@@ -14,6 +12,7 @@ from workers.api.serializers import (
 )
 from workers.models import Machine, WorkerHeartbeat
 from workers.queues import queue_name
+from workers.results import answer_within
 from workers.tasks import ping_task
 
 
@@ -51,8 +50,5 @@ class MachinePingView(APIView):
         body = {"task_id": result.id, "queue": queue_name("control", machine.name), "result": None}
         if not wait:
             return Response(body, status=202)
-        try:
-            body["result"] = result.get(timeout=wait)
-        except CeleryTimeout:
-            raise ServiceUnavailable(f"No worker on {machine.name} answered within {wait:g} s.") from None
+        body["result"] = answer_within(result, seconds=wait, who=f"worker on {machine.name}")
         return Response(body)
