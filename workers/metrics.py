@@ -31,9 +31,17 @@ PRIORITY_STEPS = (0, 3, 6, 9)
 SENT_AT_HEADER = "autodidact_sent_at"
 QUEUES_KEY = "celery:queues"  # every queue a task was ever sent to, so a never-started machine's shows too
 
+QUEUE_RECORD_SECONDS = 60  # a queue is re-recorded at most this often per process: no extra round trip per task
+_queues_recorded: dict[tuple[str, str], float] = {}
+
+
 def record_published(queue: str) -> None:
+    key = (settings.METRICS_REDIS_URL, queue)
+    if time.monotonic() - _queues_recorded.get(key, -QUEUE_RECORD_SECONDS) < QUEUE_RECORD_SECONDS:
+        return
     try:
         client_for(settings.METRICS_REDIS_URL).sadd(QUEUES_KEY, queue)
+        _queues_recorded[key] = time.monotonic()
     except redis.RedisError:
         logger.warning("could not record queue %s", queue)
 

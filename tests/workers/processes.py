@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from django.db import connection
 
 from core.embedded_redis import EmbeddedRedis
 from core.env import BASE_DIR
+from workers import metrics as worker_metrics
+from workers.management.commands.worker import worker_argv
 
 TEST_TASKS_MODULE = "tests.workers.tasks_for_tests"
 
@@ -56,13 +57,12 @@ class WorkerProcess:
             "WORKER_HEARTBEAT_SECONDS": str(heartbeat_seconds),
             **(extra_env or {}),
         }
-        queues = ",".join(f"{role}.{machine}" for role in roles)
         self.log_path = log_path
         self.log = open(log_path, "w")
+        # The command line production uses (a thread pool for the models role), one pool process otherwise.
+        argv = worker_argv(roles=roles, concurrency=1, machine=machine, hostname=self.worker_name)
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "workers", "worker", "--queues", queues,
-             "--hostname", self.worker_name, "--concurrency", "1", "--loglevel", "INFO",
-             "--without-mingle", "--without-gossip", "--include", TEST_TASKS_MODULE],
+            [*argv, "--include", TEST_TASKS_MODULE],
             cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
         )
 
@@ -98,6 +98,7 @@ def flush_redis():
     def flush():
         for url in (settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND, settings.METRICS_REDIS_URL):
             redis.Redis.from_url(url).flushdb()
+        worker_metrics._queues_recorded.clear()  # this process would not record its queues again for a minute
 
     flush()
     return flush
