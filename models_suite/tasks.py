@@ -36,12 +36,14 @@ def model_unload_task(model_name: str) -> bool:
     return model_unload(name=model_name)
 
 
-@autodidact_task(role="models", machine_for=_model_machine, idempotent=False, track_started=False)
-def generate_task(model_name: str, request: dict, stream_key: str | None = None) -> dict:
-    """One gateway request. Not re-run if its worker dies: the client is told, and may ask again."""
-    from models_suite.services.generation import generate
+@autodidact_task(role="models", machine_for=_model_machine, idempotent=False, track_started=False,
+                 ignore_result=True)
+def generate_task(model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:
+    """One gateway request, answered through reply_key (workers.replies). Not re-run if its worker dies:
+    the client is told, and may ask again."""
+    from models_suite.services.generation import generate_reply
 
-    return generate(model_name=model_name, request=request, stream_key=stream_key)
+    generate_reply(model_name=model_name, request=request, reply_key=reply_key, stream=stream)
 
 
 @autodidact_task(role="control")

@@ -20,8 +20,8 @@ from rest_framework.views import APIView
 from core.env import env_int
 from core.errors import NotBuiltYet, ServiceUnavailable, error_body
 from models_suite.models import ModelArtifact
-from models_suite.services.generation import new_stream_key, read_stream
-from workers.results import answer_within
+from workers.queues import queue_name
+from workers.replies import new_reply_key, replies
 
 GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 120)
 
@@ -82,6 +82,12 @@ def _resolve(name: str) -> ModelArtifact:
     return artifact
 
 
+def _queue_for(artifact: ModelArtifact) -> str | None:
+    """The models queue of the artifact's machine, from the row already read (no second query in the router);
+    None lets the router pick a live models worker (a remote endpoint runs anywhere)."""
+    return queue_name("models", artifact.machine) if artifact.machine else None
+
+
 def _usage(result: dict) -> dict:
     return {"prompt_tokens": result["prompt_tokens"], "completion_tokens": result["completion_tokens"],
             "total_tokens": result["prompt_tokens"] + result["completion_tokens"]}
@@ -103,53 +109,49 @@ class GatewayView(APIView):
             "seed": data.get("seed"), **self.payload(data),
         }
         reply_id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
-        if data["stream"]:
-            return self._stream(artifact, generation, reply_id)
-        from models_suite.tasks import generate_task
-
-        outcome = answer_within(generate_task.delay(model_name=artifact.name, request=generation),
-                                seconds=GATEWAY_TIMEOUT_SECONDS, who=f"models worker for {artifact.name}")
-        if "error" in outcome:
-            raise GatewayError(outcome["error"]["status"], outcome["error"]["code"], outcome["error"]["message"])
-        result = outcome["result"]
-        return Response({"id": reply_id, "object": self.object_name, "created": int(time.time()),
-                         "model": artifact.name, "choices": [self.choice(result)], "usage": _usage(result)})
-
-    def _stream(self, artifact, generation, reply_id):
-        from models_suite.tasks import generate_task
-
-        key = new_stream_key()
-        generate_task.delay(model_name=artifact.name, request=generation, stream_key=key)
-        messages = read_stream(key, timeout=GATEWAY_TIMEOUT_SECONDS)
+        messages = self._send(artifact, generation, stream=data["stream"])
         first = next(messages)
-        # Until the first piece arrives nothing is sent, so a refusal is still a proper HTTP error.
+        # Until the first message arrives nothing is sent, so a refusal is still a proper HTTP error.
         if first is None:
             raise ServiceUnavailable(f"No models worker answered for {artifact.name} within "
                                      f"{GATEWAY_TIMEOUT_SECONDS} s.")
         if "error" in first:
             raise GatewayError(first["error"]["status"], first["error"]["code"], first["error"]["message"])
-
-        def events():
-            created = int(time.time())
-            message = first
-            while message is not None:
-                if "text" in message:
-                    chunk = self.chunk(message["text"], None)
-                elif "error" in message:
-                    yield f"data: {json.dumps(error_body(message['error']['code'], message['error']['message']))}\n\n"
-                    break
-                else:
-                    chunk = self.chunk("", "stop")
-                yield "data: " + json.dumps({"id": reply_id, "object": self.chunk_object, "created": created,
-                                             "model": artifact.name, "choices": [chunk]}) + "\n\n"
-                if "end" in message:
-                    break
-                message = next(messages, None)
-            yield "data: [DONE]\n\n"
-
-        response = StreamingHttpResponse(events(), content_type="text/event-stream")
+        if not data["stream"]:
+            result = first["result"]
+            return Response({"id": reply_id, "object": self.object_name, "created": int(time.time()),
+                             "model": artifact.name, "choices": [self.choice(result)], "usage": _usage(result)})
+        response = StreamingHttpResponse(self._events(artifact, reply_id, first, messages),
+                                         content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         return response
+
+    @staticmethod
+    def _send(artifact, generation, *, stream: bool):
+        from models_suite.tasks import generate_task
+
+        key = new_reply_key()
+        generate_task.apply_async(kwargs={"model_name": artifact.name, "request": generation, "reply_key": key,
+                                          "stream": stream}, queue=_queue_for(artifact))
+        return replies(key, timeout=GATEWAY_TIMEOUT_SECONDS)
+
+    def _events(self, artifact, reply_id, first, messages):
+        created = int(time.time())
+        message = first
+        while message is not None:
+            if "piece" in message:
+                chunk = self.chunk(message["piece"], None)
+            elif "error" in message:
+                yield f"data: {json.dumps(error_body(message['error']['code'], message['error']['message']))}\n\n"
+                break
+            else:
+                chunk = self.chunk("", "stop")
+            yield "data: " + json.dumps({"id": reply_id, "object": self.chunk_object, "created": created,
+                                         "model": artifact.name, "choices": [chunk]}) + "\n\n"
+            if "end" in message:
+                break
+            message = next(messages, None)
+        yield "data: [DONE]\n\n"
 
 
 class ChatCompletionsView(GatewayView):

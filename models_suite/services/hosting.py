@@ -21,7 +21,15 @@ from core.embedded_redis import pid_alive
 from core.env import env_int
 from core.redis_clients import client_for
 from models_suite.backends import Backend, BackendUnavailable
-from models_suite.host import BudgetExceeded, DeviceLock, MemoryProbe, ModelHost, ModelSpec, transformers_loader
+from models_suite.host import (
+    BudgetExceeded,
+    DeviceLock,
+    MemoryProbe,
+    ModelHost,
+    ModelSpec,
+    UnknownModel,
+    transformers_loader,
+)
 from models_suite.models import ModelArtifact, Placement
 
 logger = logging.getLogger(__name__)
@@ -126,6 +134,20 @@ def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
         name = "adapter-" + hashlib.sha256(adapter.encode()).hexdigest()[:12]
         spec = ModelSpec.for_adapter(spec, name, adapter, keep_alive_seconds=KEEP_ALIVE_SECONDS)
     with current_host().acquire(spec) as backend:
+        yield backend
+
+
+@contextmanager
+def model_named_in_use(name: str):
+    """model_in_use by name. A model resident in this process answers without reading the database: the
+    gateway's hot path, where one query would cost as much as generating a short reply."""
+    try:
+        lease = current_host().acquire(name)
+    except UnknownModel:
+        with model_in_use(ModelArtifact.objects.get(name=name)) as backend:
+            yield backend
+        return
+    with lease as backend:
         yield backend
 
 

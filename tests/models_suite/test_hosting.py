@@ -12,13 +12,6 @@ from tests.models_suite.tiny_models import build_tiny_model
 from tests.workers.processes import wait_for
 
 
-@pytest.fixture
-def tiny(db, tmp_path):
-    artifact = model_register(target=str(build_tiny_model(tmp_path / "tiny", n_ctx=64)), name="tiny")
-    yield artifact
-    host_shutdown()
-
-
 def run_eval(artifact, django_capture_on_commit_callbacks, limit=4):
     with django_capture_on_commit_callbacks(execute=False):
         run = eval_run_create(model=artifact, suite="arithmetic", limit=limit)
