@@ -1,7 +1,7 @@
 """The gateway's round trip over HTTP (gunicorn -> Celery -> a models worker -> back) against the same
 generation called in-process on a resident model. Goal (issue 3): p50 overhead at most 10 ms.
 
-Each side generates one token for the same prompt, interleaved, 60 times; the worker has the model
+Each side generates one token for the same prompt, interleaved, 300 times; the worker has the model
 resident (warmed first), like a served model.
 """
 
@@ -23,6 +23,8 @@ import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from core.embedded_redis import free_loopback_port  # noqa: E402
+from core.stack import web_argv  # noqa: E402
+from workers.management.commands.worker import worker_argv  # noqa: E402
 from core.services import role_user_ensure  # noqa: E402
 from models_suite.backends import GenerationRequest  # noqa: E402
 from models_suite.host import ModelHost, ModelSpec, transformers_loader  # noqa: E402
@@ -31,7 +33,7 @@ from models_suite.services.registry import model_register  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.models_suite.tiny_models import build_tiny_model  # noqa: E402
 
-ROUNDS = 60
+ROUNDS = 300
 directory = build_tiny_model(settings.VAR_DIR / "bench-model", n_ctx=64)
 artifact = model_register(target=str(directory), name="bench")
 artifact.machine = "bench"
@@ -42,11 +44,9 @@ env = {**os.environ, "MACHINE_NAME": "bench", "MACHINE_ROLES": "models", "VAR_DI
        "THROTTLE_RATE": "100000/min"}
 root = Path(__file__).resolve().parent.parent
 processes = [
-    subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers", "worker", "--queues", "models.bench",
-                      "--hostname", "bench@bench", "--concurrency", "1", "--loglevel", "WARNING",
-                      "--without-mingle", "--without-gossip"], cwd=root, env=env),
-    subprocess.Popen([sys.executable, "-m", "gunicorn", "core.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                      "--workers", "1", "--log-level", "warning"], cwd=root, env=env),
+    subprocess.Popen(worker_argv(roles=["models"], machine="bench", loglevel="WARNING"), cwd=root, env=env),
+    subprocess.Popen(web_argv(host="127.0.0.1", port=port, workers=1, threads=8, access_log=False), cwd=root,
+                     env=env),
 ]
 try:
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},

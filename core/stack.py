@@ -55,6 +55,15 @@ class Stack:
                     child.process.wait()
 
 
+def web_argv(*, host: str, port: int, workers: int, threads: int, access_log: bool = True) -> list[str]:
+    """gunicorn with threaded workers: they keep connections alive (a sync worker opens one per request) and
+    a long gateway stream occupies one thread, not a whole process; --timeout is then only the heartbeat of
+    a stuck process, not a limit on a request."""
+    return [sys.executable, "-m", "gunicorn", "core.wsgi:application", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            "--timeout", "60", "--graceful-timeout", "10", *(["--access-logfile", "-"] if access_log else [])]
+
+
 def wait_until_ready(base_url: str, stack: Stack, timeout: float = 120.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline and not stack.stopping and stack.first_exited() is None:

@@ -53,6 +53,20 @@ def test_streaming_delivers_the_same_text_in_pieces(gateway):
     ).choices[0].message.content
 
 
+def test_a_request_is_answered_while_a_long_task_occupies_the_models_worker(gateway, tmp_path):
+    from tests.workers.processes import wait_for
+    from tests.workers.tasks_for_tests import models_hold_task
+
+    started, release = tmp_path / "started", tmp_path / "release"
+    held = models_hold_task.delay(str(started), str(release), machine="alpha")
+    wait_for(started.exists, timeout=30, what="the long task to start on alpha's models worker")
+    # A second thread of the same process (and model host) answers; one pool process would wait for release.
+    completion = gateway.completions.create(model="tiny", prompt="Q:1+1=", max_tokens=2, temperature=0, timeout=30)
+    assert completion.choices[0].text and not held.ready()
+    release.touch()
+    assert held.get(timeout=30) == "released"
+
+
 def test_bad_requests_get_clear_errors(gateway):
     with pytest.raises(openai.NotFoundError, match="does not exist"):
         gateway.completions.create(model="nope", prompt="x", max_tokens=2)

@@ -51,3 +51,13 @@ def flaky_task(marker_path: str, machine: str | None = None) -> str:
         open(marker_path, "w").close()
         raise ConnectionError("connection reset by peer")
     return "done"
+
+
+@autodidact_task(role="models")
+def models_hold_task(started_path: str, release_path: str, machine: str | None = None) -> str:
+    """Occupies a models worker, as a long evaluation would, until the test creates release_path."""
+    open(started_path, "w").close()
+    deadline = time.monotonic() + 60
+    while not os.path.exists(release_path) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return "released"

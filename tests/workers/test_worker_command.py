@@ -1,9 +1,9 @@
-"""Which workers a machine runs: the models role apart, in one process, so models stay with their host."""
+"""Which workers a machine runs: the models role apart, in one process (threads), so models stay with their host."""
 
 import pytest
 from django.core.management.base import CommandError
 
-from workers.management.commands.worker import worker_argv, worker_role_groups
+from workers.management.commands.worker import MODELS_WORKER_THREADS, worker_argv, worker_role_groups
 
 
 def test_the_models_role_gets_a_worker_of_its_own():
@@ -13,13 +13,15 @@ def test_the_models_role_gets_a_worker_of_its_own():
     assert worker_role_groups(["hobbies"]) == [["hobbies"]]
 
 
-def test_a_models_worker_has_one_process_and_a_name_of_its_own(settings):
+def test_a_models_worker_has_one_process_of_threads_and_a_name_of_its_own(settings):
     settings.MACHINE_NAME = "gpu1"
     argv = worker_argv(roles=["models"], concurrency=8)
-    assert argv[argv.index("--concurrency") + 1] == "1"
+    assert argv[argv.index("--pool") + 1] == "threads"  # one process: one model host for all its tasks
+    assert argv[argv.index("--concurrency") + 1] == str(MODELS_WORKER_THREADS)
     assert argv[argv.index("--queues") + 1] == "models.gpu1"
     assert argv[argv.index("--hostname") + 1] == "models@gpu1"
     others = worker_argv(roles=["control", "hobbies"], concurrency=2)
+    assert "--pool" not in others and others[others.index("--concurrency") + 1] == "2"  # prefork: time limits
     assert others[others.index("--hostname") + 1] == "control-hobbies@gpu1"
 
 

@@ -20,9 +20,10 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=env_str("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=env_int("PORT", 8800))
         parser.add_argument("--web-workers", type=int, default=env_int("WEB_WORKERS", 2))
+        parser.add_argument("--web-threads", type=int, default=env_int("WEB_THREADS", 8))
         parser.add_argument("--worker-concurrency", type=int, default=env_int("WORKER_CONCURRENCY", 2))
 
-    def handle(self, *args, host, port, web_workers, worker_concurrency, **options):
+    def handle(self, *args, host, port, web_workers, web_threads, worker_concurrency, **options):
         var = settings.VAR_DIR
         lock = open(var / "stack.lock", "w")
         try:
@@ -43,11 +44,7 @@ class Command(BaseCommand):
             env["PROMETHEUS_MULTIPROC_DIR"] = str(stack.fresh_directory(var / "prometheus"))
             base_url = f"http://{host}:{port}"
             children = [
-                stack.Child("web", [
-                    sys.executable, "-m", "gunicorn", "core.wsgi:application", "--bind", f"{host}:{port}",
-                    "--workers", str(web_workers), "--timeout", "60", "--graceful-timeout", "10",
-                    "--access-logfile", "-",
-                ]),
+                stack.Child("web", stack.web_argv(host=host, port=port, workers=web_workers, threads=web_threads)),
                 *[stack.Child("worker-" + "-".join(roles), worker_argv(roles=roles, concurrency=worker_concurrency))
                   for roles in worker_role_groups(settings.MACHINE_ROLES)],
                 stack.Child("beat", [sys.executable, "-m", "celery", "-A", "workers", "beat", "--loglevel", "INFO",

@@ -4,12 +4,16 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.env import ROLES, env_str
+from core.env import ROLES, env_int, env_str
 from workers.queues import queues_for
 
 # Models stay resident in the process that loads them: the models queue gets a worker of one process, so
-# that every load, swap, preload and request of a machine meets the same model host.
+# that every load, swap, preload and request of a machine meets the same model host. Its tasks run in
+# threads of that process, so a gateway request need not wait behind an evaluation; the host lets threads
+# share a model and each backend generates one request at a time. Celery enforces no time limits on threads:
+# models tasks bound themselves (max_tokens and the context, HTTP timeouts for remote endpoints).
 SINGLE_PROCESS_ROLES = {"models"}
+MODELS_WORKER_THREADS = env_int("MODELS_WORKER_THREADS", 4)
 
 
 def worker_name(roles: list[str]) -> str:
@@ -20,22 +24,23 @@ def worker_name(roles: list[str]) -> str:
     return "autodidact" if set(roles) == set(ROLES) else "-".join(roles)
 
 
-def worker_argv(*, roles: list[str] | None = None, concurrency: int | None = None,
-                loglevel: str = "INFO") -> list[str]:
+def worker_argv(*, roles: list[str] | None = None, concurrency: int | None = None, loglevel: str = "INFO",
+                machine: str | None = None, hostname: str | None = None) -> list[str]:
     """The celery command line of a worker for these roles (default: MACHINE_ROLES) of this machine."""
     roles = roles or settings.MACHINE_ROLES
+    machine = machine or settings.MACHINE_NAME
     if set(roles) & SINGLE_PROCESS_ROLES and len(roles) > 1:
         raise CommandError(f"run {sorted(SINGLE_PROCESS_ROLES)} in a worker of their own (--roles models)")
-    if set(roles) & SINGLE_PROCESS_ROLES:
-        concurrency = 1
     argv = [
         sys.executable, "-m", "celery", "-A", "workers", "worker",
-        "--queues", ",".join(queues_for(settings.MACHINE_NAME, roles)),
-        "--hostname", f"{worker_name(roles)}@{settings.MACHINE_NAME}",
+        "--queues", ",".join(queues_for(machine, roles)),
+        "--hostname", hostname or f"{worker_name(roles)}@{machine}",
         "--loglevel", loglevel,
         "--without-mingle", "--without-gossip",  # state lives in the database, not in worker chatter
     ]
-    if concurrency:
+    if set(roles) & SINGLE_PROCESS_ROLES:
+        argv += ["--pool", "threads", "--concurrency", str(MODELS_WORKER_THREADS)]
+    elif concurrency:
         argv += ["--concurrency", str(concurrency)]
     return argv
 
@@ -49,11 +54,13 @@ def worker_role_groups(roles: list[str]) -> list[list[str]]:
 
 class Command(BaseCommand):
     help = ("Start a Celery worker consuming this machine's queues (<role>.<MACHINE_NAME>) for --roles "
-            "(default: MACHINE_ROLES). The models role runs in a worker of its own, of one process.")
+            "(default: MACHINE_ROLES). The models role runs in a worker of its own: one process, "
+            "MODELS_WORKER_THREADS threads.")
 
     def add_arguments(self, parser):
         parser.add_argument("--roles", help="comma-separated roles (default: MACHINE_ROLES)")
-        parser.add_argument("--concurrency", type=int, help="worker processes (default: one per core)")
+        parser.add_argument("--concurrency", type=int,
+                            help="worker processes (default: one per core; not for the models role)")
         parser.add_argument("--loglevel", default="INFO")
 
     def handle(self, *args, roles, concurrency, loglevel, **options):
