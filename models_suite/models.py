@@ -58,6 +58,8 @@ class ModelArtifact(models.Model):
             )
         ]
 
+    LOCAL_KINDS = (Kind.HF, Kind.GGUF)  # files made resident in a model host; remote endpoints are not
+
     def __str__(self) -> str:
         return self.name
 

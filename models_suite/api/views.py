@@ -81,9 +81,9 @@ class ModelActionView(APIView):
         from models_suite import tasks
 
         artifact = generics.get_object_or_404(ModelArtifact, name=name)
-        if artifact.kind != ModelArtifact.Kind.HF:
-            raise ValidationError({"name": [f"{name} is {artifact.kind}: only local transformers models are "
-                                            "made resident"]})
+        if artifact.kind not in ModelArtifact.LOCAL_KINDS:
+            raise ValidationError({"name": [f"{name} is {artifact.kind}: only local models (transformers "
+                                            "directories, GGUF files) are made resident"]})
         params = ModelActionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data

@@ -14,7 +14,7 @@ the Django side wraps it through the listener callbacks.
 """
 
 from models_suite.host.host import ModelHost
-from models_suite.host.loaders import transformers_loader
+from models_suite.host.loaders import llamacpp_loader, local_loader, transformers_loader
 from models_suite.host.locks import DeviceLock, LocalDeviceLock
 from models_suite.host.memory import MemoryProbe, MemorySnapshot
 from models_suite.host.records import Lease, Listener, ResidentInfo
@@ -29,5 +29,7 @@ from models_suite.host.spec import (
 __all__ = [
     "BudgetExceeded", "DeviceBusy", "DeviceLock", "HostError", "Lease", "Listener", "LocalDeviceLock",
     "MemoryProbe", "MemorySnapshot", "ModelHost", "ModelSpec", "ResidentInfo", "UnknownModel",
+    "llamacpp_loader",
+    "local_loader",
     "transformers_loader",
 ]

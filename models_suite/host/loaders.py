@@ -12,3 +12,17 @@ def transformers_loader(spec: ModelSpec):
     if not spec.path:
         raise ValueError(f"{spec.name!r} names no model directory")
     return TransformersBackend(spec.path, device=spec.device, **dict(spec.loader_args))
+
+
+def llamacpp_loader(spec: ModelSpec):
+    """A GGUF file (spec.path) through llama-cpp-python; loader_args go to LlamaCppBackend."""
+    from models_suite.backends.llamacpp_backend import LlamaCppBackend
+
+    return LlamaCppBackend(spec.path, device=spec.device, **dict(spec.loader_args))
+
+
+def local_loader(spec: ModelSpec):
+    """Whatever a local path holds: a GGUF file, or a transformers directory."""
+    if spec.path and spec.path.endswith(".gguf"):
+        return llamacpp_loader(spec)
+    return transformers_loader(spec)

@@ -28,7 +28,7 @@ from models_suite.host import (
     ModelHost,
     ModelSpec,
     UnknownModel,
-    transformers_loader,
+    local_loader,
 )
 from models_suite.models import ModelArtifact, Placement
 
@@ -96,7 +96,7 @@ def current_host() -> ModelHost:
     with _host_guard:
         if _host is None or _host_pid != os.getpid():
             lock = DeviceLock(client_for(settings.CACHES["default"]["LOCATION"]), settings.MACHINE_NAME)
-            _host = ModelHost(transformers_loader, device_lock=lock, listener=PlacementListener(),
+            _host = ModelHost(local_loader, device_lock=lock, listener=PlacementListener(),
                               probe=MemoryProbe(budget_fraction=MEMORY_BUDGET_PERCENT / 100))
             _host.start(interval=IDLE_SWEEP_SECONDS)
             _host_pid = os.getpid()
@@ -120,8 +120,8 @@ def spec_for(artifact: ModelArtifact, *, pinned: bool = False) -> ModelSpec:
 @contextmanager
 def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
     """The artifact's backend for the duration of the block: resident in this process's host for local
-    transformers models (loaded on first use), a fresh client for remote ones."""
-    if artifact.kind != ModelArtifact.Kind.HF:
+    models (loaded on first use), a fresh client for remote ones."""
+    if artifact.kind == ModelArtifact.Kind.REMOTE:
         backend = _unhosted_backend(artifact, adapter=adapter)
         try:
             yield backend
@@ -160,14 +160,10 @@ def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
     """A backend that needs no residency: a client of a remote endpoint."""
     if adapter:
         raise BackendUnavailable(f"adapters attach to local transformers models only, not to {artifact.kind}")
-    if artifact.kind == ModelArtifact.Kind.REMOTE:
-        from models_suite.backends.remote_backend import RemoteBackend
+    from models_suite.backends.remote_backend import RemoteBackend
 
-        key = os.environ.get(artifact.api_key_env) if artifact.api_key_env else None
-        return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key,
-                             context_length=artifact.context_length)
-    # Registration reads GGUF files; running them (through llama-cpp-python) is not built yet.
-    raise BackendUnavailable(f"{artifact.name} is a GGUF file: GGUF inference is not built yet")
+    key = os.environ.get(artifact.api_key_env) if artifact.api_key_env else None
+    return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key, context_length=artifact.context_length)
 
 
 def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:

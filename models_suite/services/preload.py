@@ -54,7 +54,7 @@ def models_preload() -> list[str]:
 
     sent = []
     for name in models_most_used():
-        artifact = ModelArtifact.objects.filter(name=name, kind=ModelArtifact.Kind.HF,
+        artifact = ModelArtifact.objects.filter(name=name, kind__in=ModelArtifact.LOCAL_KINDS,
                                                 status=ModelArtifact.Status.AVAILABLE).first()
         if artifact is None or Placement.objects.filter(name=name, machine=artifact.machine).exists():
             continue
