@@ -18,14 +18,8 @@ def user_roles(user) -> frozenset[str]:
         return frozenset()
     cached = getattr(user, "_autodidact_roles", None)
     if cached is None:
-        cached = roles_remember(user, set(user.groups.values_list("name", flat=True)))
+        names = set(user.groups.values_list("name", flat=True)) & set(ROLES)
+        if user.is_superuser:
+            names.add(OPERATOR)
+        cached = user._autodidact_roles = frozenset(names)
     return cached
-
-
-def roles_remember(user, group_names: set[str]) -> frozenset[str]:
-    """The user's roles from their group names, kept on the user object for the rest of the request."""
-    names = group_names & set(ROLES)
-    if user.is_superuser:
-        names.add(OPERATOR)
-    user._autodidact_roles = frozenset(names)
-    return user._autodidact_roles

@@ -76,7 +76,9 @@ def _resolve(name: str) -> ModelArtifact:
     if adapter:
         raise NotBuiltYet(f"{name!r}: adapters are addressed as model:adapter once the learning loop registers "
                           "them; no adapter registry exists yet")
-    artifact = ModelArtifact.objects.filter(name=base, status=ModelArtifact.Status.AVAILABLE).first()
+    # Only what routing needs: a whole row (JSON facts and all) costs the hot path more than the query.
+    artifact = ModelArtifact.objects.filter(name=base, status=ModelArtifact.Status.AVAILABLE).only(
+        "name", "machine").first()
     if artifact is None:
         raise exceptions.NotFound(f"The model {name!r} does not exist; GET /v1/models lists the available ones.")
     return artifact
