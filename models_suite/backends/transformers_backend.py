@@ -90,16 +90,31 @@ class TransformersBackend:
         lines = [f"{m['role']}: {m['content']}" for m in request.messages]
         return "\n".join(lines) + "\nassistant:"
 
+    def _encode(self, text: str) -> list[int]:
+        """A prompt's token ids, the same alone and in a batch. An empty prompt starts from the begin-of-sequence
+        token (eos where there is none, as GPT-2 does): a model needs one token to attend to, and a row of
+        padding alone would be all masked, which transformers reads as right padding."""
+        ids = list(self.tokenizer(text)["input_ids"])
+        if ids:
+            return ids
+        for start in (self.tokenizer.bos_token_id, self.tokenizer.eos_token_id, self.tokenizer.pad_token_id):
+            if start is not None:
+                return [start]
+        raise InvalidRequest("the prompt is empty and this model's tokenizer has no token to start from")
+
     def _inputs(self, request: GenerationRequest):
+        import torch
+
         request.validate()
-        encoded = self.tokenizer(self.render(request), return_tensors="pt")
-        prompt_tokens = encoded["input_ids"].shape[1]
+        ids = self._encode(self.render(request))
+        prompt_tokens = len(ids)
         if prompt_tokens >= self.context_length:
             raise InvalidRequest(
                 f"the prompt is {prompt_tokens} tokens; this model's context is {self.context_length} tokens"
             )
         max_new = min(request.max_tokens, self.context_length - prompt_tokens)
-        return {k: v.to(self.device) for k, v in encoded.items()}, prompt_tokens, max_new
+        input_ids = torch.tensor([ids], device=self.device)
+        return {"input_ids": input_ids, "attention_mask": torch.ones_like(input_ids)}, prompt_tokens, max_new
 
     def _generate_kwargs(self, request: GenerationRequest, max_new: int) -> dict:
         import torch
@@ -149,7 +164,7 @@ class TransformersBackend:
             request.validate()
         prompts = [self.render(request) for request in requests]
         pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id
-        ids = [self.tokenizer(p, add_special_tokens=False)["input_ids"] for p in prompts]
+        ids = [self._encode(p) for p in prompts]
         longest = max(len(row) for row in ids)
         if longest >= self.context_length:
             raise InvalidRequest(f"a prompt is {longest} tokens; this model's context is {self.context_length} tokens")
@@ -165,9 +180,14 @@ class TransformersBackend:
         results = []
         eos = self.tokenizer.eos_token_id
         for row, request in zip(range(len(requests)), requests):
-            new_tokens = [t for t in output[row, longest:].tolist()]
-            while new_tokens and new_tokens[-1] == pad_id and pad_id != eos:
-                new_tokens.pop()  # rows that finished early are padded to the batch's length
+            new_tokens = output[row, longest:].tolist()
+            # Rows that finished early are padded to the batch's length: after a row's eos comes only padding
+            # (even where padding is eos itself); a row cut by a stop string ends in padding.
+            if eos is not None and eos in new_tokens:
+                new_tokens = new_tokens[: new_tokens.index(eos) + 1]
+            else:
+                while new_tokens and new_tokens[-1] == pad_id:
+                    new_tokens.pop()
             text, stopped = cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), request.stop)
             ended = stopped or bool(new_tokens and new_tokens[-1] == eos) or len(new_tokens) < max_new
             results.append(GenerationResult(text=text, prompt_tokens=len(ids[row]), completion_tokens=len(new_tokens),

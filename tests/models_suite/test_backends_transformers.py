@@ -113,3 +113,91 @@ def test_a_broken_adapter_is_refused_and_the_current_one_stays(backend, adapter_
 def test_a_batch_answers_exactly_as_one_request_at_a_time(backend):
     requests = [GenerationRequest(prompt=f"Q:{i}+{i * 7}=", max_tokens=10, stop=["\n"]) for i in range(12)]
     assert [r.text for r in backend.generate_batch(requests)] == [backend.generate(r).text for r in requests]
+
+
+# Prompts of very different lengths, a one-character one among them; the longest leaves room for 10 new tokens.
+MIXED_PROMPTS = ["Q", "Q:12+34=", "Q:upper(abcdefgh)=", "Q:7-3=", "x" * 30]
+
+
+def summary(result):
+    return result.text, result.finish_reason, result.prompt_tokens, result.completion_tokens
+
+
+def requests_for(prompts, **kw):
+    return [GenerationRequest(prompt=prompt, max_tokens=10, **kw) for prompt in prompts]
+
+
+def test_left_padding_changes_no_answer_of_a_batch_of_different_lengths(backend):
+    requests = requests_for(MIXED_PROMPTS)
+    batched = backend.generate_batch(requests)
+    assert [summary(r) for r in batched] == [summary(backend.generate(r)) for r in requests]
+    assert [r.prompt_tokens for r in batched] == [len(prompt) for prompt in MIXED_PROMPTS]
+
+
+def _ending_character(answers: list[str]) -> str:
+    """A character that some answer writes after its first character and another answer never writes: made the
+    end of an answer, it ends one row of a batch early while another runs to its length."""
+    for answer in answers:
+        for char in answer[1:]:
+            if char != answer[0] and any(char not in other for other in answers):
+                return char
+    pytest.skip(f"the random model's answers {answers} have no character to end them at")
+
+
+def test_stop_strings_end_each_answer_of_a_batch_on_its_own(backend):
+    full = [r.text for r in backend.generate_batch(requests_for(MIXED_PROMPTS))]
+    stop = _ending_character(full)
+    requests = requests_for(MIXED_PROMPTS, stop=[stop])
+    batched = backend.generate_batch(requests)
+    assert [r.text for r in batched] == [answer.split(stop)[0] for answer in full]
+    assert [r.finish_reason for r in batched] == ["stop" if stop in answer else "length" for answer in full]
+    assert [summary(r) for r in batched] == [summary(backend.generate(r)) for r in requests]
+
+
+@pytest.mark.parametrize("pad_is_eos", [False, True], ids=["own-pad", "pad-is-eos"])
+def test_eos_ends_each_answer_of_a_batch_on_its_own(backend, tmp_path, pad_is_eos):
+    full = [r.text for r in backend.generate_batch(requests_for(MIXED_PROMPTS))]
+    eos = _ending_character(full)
+    # The same weights, with that character as the end of sequence (and, for models without a padding token
+    # of their own, as padding too: rows that ended early are then padded with eos).
+    ended = TransformersBackend(build_tiny_model(tmp_path, eos_token=eos, pad_token=eos if pad_is_eos else None),
+                                device="cpu")
+    requests = requests_for(MIXED_PROMPTS)
+    batched = ended.generate_batch(requests)
+    assert [r.text for r in batched] == [answer.split(eos)[0] for answer in full]
+    assert [r.finish_reason for r in batched] == ["stop" if eos in answer else "length" for answer in full]
+    assert [r.completion_tokens for r in batched] == [answer.index(eos) + 1 if eos in answer else 10
+                                                      for answer in full]  # eos counts; padding after it not
+    assert [summary(r) for r in batched] == [summary(ended.generate(r)) for r in requests]
+
+
+def test_an_empty_prompt_starts_from_the_start_token_alone_and_in_a_batch(backend):
+    requests = requests_for(["", "Q:12+34=", ""])
+    batched = backend.generate_batch(requests)
+    assert [summary(r) for r in batched] == [summary(backend.generate(r)) for r in requests]
+    assert batched[0].prompt_tokens == 1  # the eos token this tokenizer starts from (it has no bos)
+    assert "".join(backend.stream(requests[0])) == batched[0].text
+
+
+def test_batched_generation_warns_of_nothing(backend):
+    """Left padding, the attention mask and the padding token are all given as transformers wants them: a
+    warning here (right padding detected, no attention mask, pad token guessed) means one of them broke."""
+    import logging
+    import warnings
+
+    from transformers.utils import logging as transformers_logging
+
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler(logging.WARNING)
+    handler.emit = records.append
+    library_logger = logging.getLogger("transformers")
+    library_logger.addHandler(handler)
+    transformers_logging.warning_once.cache_clear()  # warnings shown once per process must show here again
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            backend.generate_batch(requests_for(["", *MIXED_PROMPTS], stop=["\n"]))
+            backend.generate_batch(requests_for(["Q", "Q:1+1="], temperature=0.7, seed=3))
+    finally:
+        library_logger.removeHandler(handler)
+    assert [record.getMessage() for record in records] == []

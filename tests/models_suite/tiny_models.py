@@ -5,13 +5,20 @@ from __future__ import annotations
 from pathlib import Path
 
 
-def build_tiny_model(directory: Path, *, n_ctx: int = 48, seed: int = 0) -> Path:
+def build_tiny_model(directory: Path, *, n_ctx: int = 48, seed: int = 0, eos_token: str | None = None,
+                     pad_token: str | None = None) -> Path:
+    """`eos_token` / `pad_token` make a character of the vocabulary the end-of-sequence / padding token (the
+    weights depend on the seed alone): a random model then ends its answers where it writes that character."""
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
     from models_suite.builtin.tokenizer import build_char_tokenizer
 
     tokenizer = build_char_tokenizer(model_max_length=n_ctx)
+    if eos_token is not None:
+        tokenizer.eos_token = eos_token
+    if pad_token is not None:
+        tokenizer.pad_token = pad_token
     torch.manual_seed(seed)
     config = GPT2Config(n_layer=1, n_embd=32, n_head=2, n_positions=n_ctx, vocab_size=len(tokenizer),
                         bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
