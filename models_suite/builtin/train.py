@@ -224,7 +224,7 @@ def _save(model: GPT2LMHeadModel, tokenizer: PreTrainedTokenizerFast, info: dict
 
 
 def load_base_model(out_dir: str | os.PathLike[str]) -> tuple[GPT2LMHeadModel, PreTrainedTokenizerFast]:
-    """Load a built model and its tokenizer from disk only (never from a hub), ready for greedy_answer."""
+    """Load a built model and its tokenizer from disk only (never from a hub), in eval mode."""
     model = AutoModelForCausalLM.from_pretrained(out_dir, local_files_only=True)
     tokenizer = AutoTokenizer.from_pretrained(out_dir, local_files_only=True)
     model.eval()

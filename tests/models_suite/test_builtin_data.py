@@ -1,4 +1,4 @@
-"""Training data for the built-in model: loss masks, packing, a deterministic order; the synthetic corpus."""
+"""Training data for the built-in model: loss masks, packing, a deterministic order; build progress."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from itertools import islice
 from models_suite.builtin import BuildProgress, TerminalProgress, build_char_tokenizer, render_progress
 from models_suite.builtin.data import IGNORE_INDEX, PackedBatches, corpus_fingerprint, encode_pairs, pack_rows
 from models_suite.builtin.progress import format_duration
-from models_suite.builtin.synthetic import SKILLS, corpus, interleaved, split_of
 
 TOKENIZER = build_char_tokenizer(32)
 PAIRS = [("Q:1+2=", "3"), ("Q:upper(ab)=", "AB"), ("Q:sort(3,1)=", "1,3"), ("Q:40+2=", "42")]
@@ -46,7 +45,8 @@ def test_rows_hold_whole_examples_with_restarting_positions():
         starts = [index for index, position in enumerate(row.positions) if position == 0]
         # Each example (and the padding after the last) starts again at position 0.
         assert len(starts) == row.examples + (row.ids[-1] == TOKENIZER.pad_token_id)
-        assert all(target == IGNORE_INDEX for token, target in zip(row.ids, row.targets) if token == TOKENIZER.pad_token_id)
+        pad = TOKENIZER.pad_token_id
+        assert all(target == IGNORE_INDEX for token, target in zip(row.ids, row.targets) if token == pad)
 
 
 def test_batches_follow_the_seed_and_only_the_seed():
@@ -63,30 +63,6 @@ def test_corpus_fingerprint_depends_on_content_and_order():
     assert corpus_fingerprint(PAIRS) == corpus_fingerprint(list(PAIRS))
     assert corpus_fingerprint(PAIRS) != corpus_fingerprint(PAIRS[::-1])
     assert corpus_fingerprint([("ab", "c")]) != corpus_fingerprint([("a", "bc")])
-
-
-def test_synthetic_train_and_heldout_are_disjoint_and_reproducible():
-    train, heldout = corpus("train", 300), corpus("heldout", 100)
-    for skill in SKILLS:
-        train_prompts = {prompt for prompt, _ in train[skill]}
-        heldout_prompts = {prompt for prompt, _ in heldout[skill]}
-        assert len(train_prompts) == 300 and len(heldout_prompts) == 100
-        assert not train_prompts & heldout_prompts
-        assert all(split_of(prompt) == "heldout" for prompt in heldout_prompts)
-    assert corpus("train", 50) == corpus("train", 50)
-    assert interleaved(corpus("train", 2))[:5] == [pairs[0] for pairs in corpus("train", 2).values()]
-
-
-def test_synthetic_answers_are_right():
-    by_skill = corpus("train", 20)
-    for prompt, answer in by_skill["addition"]:
-        a, b = prompt[2:-1].split("+")
-        assert int(answer) == int(a) + int(b)
-    for prompt, answer in by_skill["sort"]:
-        assert answer.split(",") == sorted(prompt[len("Q:sort(") : -2].split(","))
-    for prompt, answer in by_skill["sequence"]:
-        terms = [int(term) for term in prompt[2:].split(",")[:4]]
-        assert int(answer) == terms[-1] + terms[1] - terms[0]
 
 
 def test_progress_line():

@@ -12,26 +12,20 @@ import pytest
 import torch
 from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2LMHeadModel
 
-from models_suite.builtin import (
-    BaseModelConfig,
-    BuildProgress,
-    build_base_model,
-    evaluate_pairs,
-    greedy_answer,
-    greedy_answers,
-    load_base_model,
-)
-from models_suite.builtin.synthetic import corpus, interleaved
+from models_suite.builtin import BaseModelConfig, BuildProgress, build_base_model, load_base_model
+from models_suite.evaluation import get_suite, pretraining_pairs
 
 TINY = BaseModelConfig(
     n_layer=1, n_embd=32, n_head=2, n_ctx=32, batch_size=8, max_steps=60, warmup_steps=5, log_every=5
 )
+# Suites whose train items all fit TINY's 32-character context (sorting and the others have longer ones).
+TINY_SUITES = ("arithmetic", "string_transform", "sequences")
 
 
 @pytest.fixture(scope="module")
 def tiny_corpus() -> list[tuple[str, str]]:
-    by_skill = corpus("train", 60)
-    return interleaved({skill: by_skill[skill] for skill in ("addition", "upper", "sort")})
+    """60 train items of each suite, as the product's build takes them (pure Python, no database)."""
+    return pretraining_pairs([get_suite(name) for name in TINY_SUITES], limit_per_suite=60)
 
 
 @pytest.fixture(scope="module")
@@ -143,56 +137,18 @@ def test_packed_examples_do_not_see_each_other(tiny_build, attention):
     assert torch.allclose(packed[0, len(first) :], alone[0], atol=1e-5)
 
 
-class _ScriptedModel(torch.nn.Module):
-    """Emits the characters of `script`, one per generation step, whatever it is given."""
+def test_the_built_model_answers_through_the_backend_batched_as_alone(tiny_build, tiny_corpus):
+    """Held-out scores come from TransformersBackend.generate_batch, left padded: a trained model, whose
+    positions matter, must answer each prompt in a batch as it does alone."""
+    from models_suite.backends import GenerationRequest
+    from models_suite.backends.transformers_backend import TransformersBackend
 
-    def __init__(self, tokenizer, script: str) -> None:
-        super().__init__()
-        self.config = SimpleNamespace(n_positions=64)
-        self.weight = torch.nn.Parameter(torch.zeros(1))
-        self.ids = [tokenizer.convert_tokens_to_ids(char) for char in script]
-        self.vocab = len(tokenizer)
-        self.calls = 0
-
-    def forward(self, input_ids, attention_mask=None, position_ids=None, past_key_values=None, use_cache=True):
-        logits = torch.zeros(input_ids.shape[0], input_ids.shape[1], self.vocab)
-        logits[:, -1, self.ids[min(self.calls, len(self.ids) - 1)]] = 1.0
-        self.calls += 1
-        return SimpleNamespace(logits=logits, past_key_values=None)
-
-
-def test_greedy_answer_stops_at_newline(loaded):
-    _, tokenizer = loaded
-    assert greedy_answer(_ScriptedModel(tokenizer, "42\n99"), tokenizer, "Q:40+2=") == "42"
-    scripted = _ScriptedModel(tokenizer, "7\n")
-    assert greedy_answer(scripted, tokenizer, "Q:3+4=") == "7"
-    assert scripted.calls == 2  # nothing is generated after the newline
-    assert greedy_answer(_ScriptedModel(tokenizer, "abcdefgh"), tokenizer, "Q:", max_new_tokens=5) == "abcde"
-
-
-def test_greedy_answer_stops_at_eos(loaded):
-    _, tokenizer = loaded
-    scripted = _ScriptedModel(tokenizer, "ok")
-    scripted.ids.insert(2, tokenizer.eos_token_id)
-    assert greedy_answer(scripted, tokenizer, "Q:") == "ok"
-
-
-def test_batched_generation_matches_one_at_a_time(loaded, tiny_corpus):
-    """Left padding must not change any answer: prompts of different lengths, batched and alone."""
-    model, tokenizer = loaded
-    prompts = [prompt for prompt, _ in tiny_corpus[:12]] + ["Q:", "", "x" * 40]
-    batched = greedy_answers(model, tokenizer, prompts, max_new_tokens=8, batch_size=5)
-    assert batched == [greedy_answer(model, tokenizer, prompt, max_new_tokens=8) for prompt in prompts]
-    assert all("\n" not in answer and len(answer) <= 8 for answer in batched)
-
-
-def test_evaluate_pairs_is_exact_match(loaded):
-    model, tokenizer = loaded
-    prompts = ["Q:12+34=", "Q:upper(abc)=", "Q:sort(3,1,2)="]
-    answers = greedy_answers(model, tokenizer, prompts)
-    assert evaluate_pairs(model, tokenizer, list(zip(prompts, answers))) == 1.0
-    assert evaluate_pairs(model, tokenizer, [(prompt, answer + "!") for prompt, answer in zip(prompts, answers)]) == 0.0
-    assert evaluate_pairs(model, tokenizer, []) == 0.0
+    backend = TransformersBackend(tiny_build.out, device="cpu")
+    prompts = [prompt for prompt, _ in tiny_corpus[::15]] + ["Q:", "x" * 20]
+    requests = [GenerationRequest(prompt=prompt, max_tokens=8, stop=["\n"]) for prompt in prompts]
+    batched = [(r.text, r.finish_reason) for r in backend.generate_batch(requests)]
+    assert batched == [(r.text, r.finish_reason) for r in map(backend.generate, requests)]
+    assert all("\n" not in text and len(text) <= 8 for text, _ in batched)
 
 
 def test_tokenizer_round_trips_every_printable_ascii_string(loaded):
