@@ -18,7 +18,9 @@ ROLES = ("control", "hobbies", "models", "training", "memory")
 
 # Logical Redis databases, as offsets from the database number in REDIS_URL, so that one Redis server
 # (or one numbered slice of a shared one) holds the broker, results, cache and metrics apart.
-REDIS_DB_OFFSETS = {"broker": 0, "results": 1, "cache": 2, "metrics": 3}
+# The memory hub keeps its key-value memories apart: cache, sessions and knowledge (the originals' "three databases").
+REDIS_DB_OFFSETS = {"broker": 0, "results": 1, "cache": 2, "metrics": 3, "memory_cache": 4, "memory_sessions": 5,
+                    "memory_knowledge": 6}
 
 
 class ConfigError(Exception):
@@ -94,7 +96,7 @@ def local_secret_key(directory: Path) -> str:
 
 
 def redis_url_with_db(url: str, purpose: str) -> str:
-    """REDIS_URL moved to the logical database for one purpose (broker, results, cache, metrics)."""
+    """REDIS_URL moved to the logical database for one purpose (a key of REDIS_DB_OFFSETS)."""
     from urllib.parse import urlsplit, urlunsplit
 
     parts = urlsplit(url)

