@@ -78,7 +78,9 @@ def documents_search(*, text: str, namespace: str | None = None) -> QuerySet[Doc
 
         vector = SearchVector("title", weight="A") + SearchVector("content", weight="B")
         query = SearchQuery(text, search_type="websearch")
-        return documents.annotate(rank=SearchRank(vector, query)).filter(rank__gt=0).order_by("-rank", "doc_id")
+        # Matched with @@ (ts_rank alone gives non-matching rows a tiny positive rank), then ranked.
+        return (documents.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query)
+                .order_by("-rank", "doc_id"))
     for word in text.split():
         documents = documents.filter(content__icontains=word) | documents.filter(title__icontains=word)
     return documents.order_by("namespace", "doc_id")
