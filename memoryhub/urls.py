@@ -18,6 +18,7 @@ urlpatterns = [
     path("embeddings/batches/<int:batch_id>", views.IngestBatchView.as_view(), name="ingest-batch"),
     path("embeddings/search", views.EmbeddingSearchView.as_view(), name="embeddings-search"),
     path("embeddings/stats", views.EmbeddingStatsView.as_view(), name="embeddings-stats"),
+    path("embeddings/rebuild-index", views.IndexRebuildView.as_view(), name="embeddings-rebuild-index"),
     path("embeddings/<str:embedding_id>", views.EmbeddingView.as_view(), name="embedding"),
     path("sessions/", views.SessionCreateView.as_view(), name="sessions"),
     path("sessions/<str:namespace>/<str:session_id>", views.SessionView.as_view(), name="session"),

@@ -108,3 +108,7 @@ class ContextSerializer(StrictSerializer):
     query = serializers.CharField(trim_whitespace=False)
     budget_tokens = serializers.IntegerField(required=False, default=512)
     namespace = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+
+
+class IndexRebuildSerializer(StrictSerializer):
+    namespace = serializers.CharField(required=False, allow_blank=True, help_text="default: every namespace")

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from memoryhub.api import serializers as s
 from memoryhub.models import IngestBatch
-from memoryhub.services import context, documents, embeddings, kv, sessions
+from memoryhub.services import context, documents, embeddings, indexes, kv, sessions
 
 
 def valid(serializer_class, data) -> dict:
@@ -160,6 +160,17 @@ class EmbeddingStatsView(MemoryView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def get(self, request):
         return Response(embeddings.embeddings_stats())
+
+
+class IndexRebuildView(APIView):
+    """Operators: rebuild a namespace's index (or every namespace's) from the database, now."""
+
+    @extend_schema(request=s.IndexRebuildSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    def post(self, request):
+        data = valid(s.IndexRebuildSerializer, request.data)
+        chosen = [documents.namespace_check(data["namespace"])] if data.get("namespace") else \
+            embeddings.namespaces_with_embeddings()
+        return Response({"rebuilt": {name: indexes.index_rebuild(namespace=name) for name in chosen}})
 
 
 class EmbeddingView(MemoryView):

@@ -136,3 +136,17 @@ def test_bad_searches_are_refused(db, index_dir, kwargs, field):
     with pytest.raises(exceptions.ValidationError) as refused:
         embeddings.embeddings_search(**kwargs)
     assert field in refused.value.detail
+
+
+def test_operators_rebuild_indexes_on_demand(personas, index_dir, capsys):
+    from django.core.management import call_command
+
+    add("facts", *FACTS)
+    add("other", "Paris is the capital of France.")
+    assert personas["agent"].client().post("/api/v1/memory/embeddings/rebuild-index", {}, format="json"
+                                           ).status_code == 403
+    response = personas["operator"].client().post("/api/v1/memory/embeddings/rebuild-index", {}, format="json")
+    assert response.json() == {"rebuilt": {"facts": len(FACTS), "other": 1}}
+    (index_dir / "facts.usearch").unlink()
+    call_command("rebuild_memory_index", "--namespace", "facts")
+    assert "facts: 5 vectors" in capsys.readouterr().out and (index_dir / "facts.usearch").exists()
