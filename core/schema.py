@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
 from rest_framework import serializers
@@ -30,6 +32,13 @@ ERROR_DESCRIPTIONS = {
 
 
 class AutoSchema(SpectacularAutoSchema):
+    def _tokenize_path(self) -> list[str]:
+        # Path parameters count in operation ids ("doc_by_namespace_by_doc_id_retrieve"): routes that differ
+        # only by their parameters (/doc, /doc/{namespace}, /doc/{namespace}/{doc_id}) get ids of their own.
+        path = re.sub(self.path_prefix, "", self.path, flags=re.IGNORECASE)
+        path = re.sub(r"\{([\w\-]+)\}", r"by_\1", path)
+        return [token for token in path.strip("/").split("/") if token]
+
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
         for code in self._error_codes():
