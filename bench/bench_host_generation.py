@@ -72,11 +72,6 @@ def raw():
 
 host_seconds, raw_seconds = side_by_side(through_host, raw, rounds=7, per_round=10)
 
-started = time.perf_counter()
-host.swap("base", ModelSpec(name="base", path=str(second), estimated_bytes=facts.estimated_memory_bytes,
-                            device="cpu"))
-swap_seconds = time.perf_counter() - started
-
 third = build(scratch / "c", 3)
 gc.collect()
 rss_before = psutil.Process().memory_info().rss
@@ -85,6 +80,12 @@ with host.acquire(ModelSpec(name="third", path=str(third), estimated_bytes=facts
     full_context = backend.generate(GenerationRequest(prompt=PROMPT * 4, max_tokens=64))
 rss_growth = psutil.Process().memory_info().rss - rss_before
 assert full_context.prompt_tokens + full_context.completion_tokens == 64  # the whole KV cache was used
+# Measured before anything is unloaded: memory freed by an unload would be reused and hide the growth.
+started = time.perf_counter()
+host.swap("base", ModelSpec(name="base", path=str(second), estimated_bytes=facts.estimated_memory_bytes,
+                            device="cpu"))
+swap_seconds = time.perf_counter() - started
+
 host.close()
 
 print(f"load {load_seconds:.2f} s, hot swap {swap_seconds:.2f} s (model of {facts.parameter_count:,} parameters)")
