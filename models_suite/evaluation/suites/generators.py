@@ -97,19 +97,29 @@ def _call_pattern(tool: str, tokens: list[str]) -> str:
     return rf"CALL\s+{re.escape(tool)}\(\s*{inner}\s*\)"
 
 
+_OPERATOR_WORDS = {"plus": "+", "minus": "-", "times": "*"}
+_FIELDS = ["email", "phone", "city", "name"]
+_CONVERSIONS = [("km", "m"), ("kg", "g"), ("h", "min"), ("l", "ml")]
+
+
 def tool_use(rng: random.Random) -> Sample:
-    """The model must answer with a tool call, not the result: 'CALL calc(17*23)', 'CALL dict(kemo)'."""
-    if rng.random() < 0.7:
-        a, b, op = rng.randint(2, 99), rng.randint(2, 99), rng.choice("+-*")
-        expr = f"{a}{op}{b}"
-        return Sample(
-            f"Q:{expr}? use calc=",
-            f"CALL calc({expr})",
-            "regex",
-            "tool-calc",
-            {"pattern": _call_pattern("calc", [str(a), op, str(b)])},
-        )
-    w = word(rng, 3, 4)
-    return Sample(
-        f"Q:define {w}? use dict=", f"CALL dict({w})", "regex", "tool-dict", {"pattern": _call_pattern("dict", [w])}
-    )
+    """The model must pick the tool from the question (no hint says which) and write the call with its
+    arguments rewritten into the tool's order and notation, not the result:
+    'Q:17 times 23?=' -> 'CALL calc(17*23)', 'Q:email of u452?=' -> 'CALL get(u452,email)',
+    'Q:12 km in m?=' -> 'CALL conv(12,km,m)', 'Q:define kemo?=' -> 'CALL dict(kemo)'."""
+    kind = rng.random()
+    if kind < 0.35:
+        a, b, name = rng.randint(2, 99), rng.randint(2, 99), rng.choice(list(_OPERATOR_WORDS))
+        op = _OPERATOR_WORDS[name]
+        return Sample(f"Q:{a} {name} {b}?=", f"CALL calc({a}{op}{b})", "regex", "tool-calc",
+                      {"pattern": _call_pattern("calc", [str(a), op, str(b)])})
+    if kind < 0.6:
+        record, field = f"u{rng.randint(10, 9999)}", rng.choice(_FIELDS)
+        return Sample(f"Q:{field} of {record}?=", f"CALL get({record},{field})", "regex", "tool-lookup",
+                      {"pattern": _call_pattern("get", [record, ",", field])})
+    if kind < 0.8:
+        amount, (unit, into) = rng.randint(1, 999), rng.choice(_CONVERSIONS)
+        return Sample(f"Q:{amount} {unit} in {into}?=", f"CALL conv({amount},{unit},{into})", "regex",
+                      "tool-convert", {"pattern": _call_pattern("conv", [str(amount), ",", unit, ",", into])})
+    w = word(rng, 3, 5)
+    return Sample(f"Q:define {w}?=", f"CALL dict({w})", "regex", "tool-dict", {"pattern": _call_pattern("dict", [w])})
