@@ -40,7 +40,7 @@ HELDOUT_FINGERPRINTS = {
     "sequences": "0438260f5d66c48cd843722ed570f04a8656ec0bc6837f292bc74eab729388ee",
     "sorting": "4a6225e0536d6346db0545f8afdd542d084de558e94589ea04f13191897f2d85",
     "json_extraction": "dfcbab34b31f6c0218dada0a85d7bc6a361e0a4452850cd72f0f878edadcad07",
-    "tool_use": "5de357d3c523da36e72022615a14bd4d75b8ecb2148ea841d2bf90cc5d33030a",
+    "tool_use": "0a82f297397eda86f4efd87706429156f95d78ea5b93664788fa016c195a4f44",
     "code": "08c9474f9792f7526490140192c8ff611aec79bafd2807036eed631d53be9c87",
 }
 
@@ -152,8 +152,8 @@ def test_prompt_formats_match_the_examples():
         "string_transform": r"Q:(upper|reverse)\([a-z]{3,7}\)=",
         "sequences": r"Q:(\d+,){3,5}\?=",
         "sorting": r"Q:sort\(\d+(,\d+){2,4}\)=",
-        "tool_use": r"Q:(\d+ (plus|minus|times) \d+|(email|phone|city|name) of u\d+|\d+ (km|kg|h|l) in (m|g|min|ml)"
-                    r"|define [a-z]+)\?=",
+        "tool_use": r"Q:(\d+ (plus|minus|times|less than) \d+|(email|phone|city|name) of u\d+"
+                    r"|u\d+'s (email|phone|city|name)|\d+ (km|kg|h|l) in (m|g|min|ml)|define [a-z]+)\?=",
     }
     for name, pattern in examples.items():
         assert all(re.fullmatch(pattern, it.prompt) for it in get_suite(name).items("train")), name

@@ -62,7 +62,7 @@ def _builtins() -> dict[str, Suite]:
               ["sort-digits"], g.sorting, 4000, 200),
         short("json_extraction", 'read or select a field of a small JSON object: Q:{"a":1,"b":2}.b= -> 2',
               ["json-field", "json-select"], g.json_extraction, 3000, 150),
-        short("tool_use", "pick the tool and write its call, not the result: Q:17 times 23?= -> CALL calc(17*23), "
+        short("tool_use", "pick the tool and write its call, not the result: Q:5 less than 40?= -> CALL calc(40-5), "
               "Q:email of u452?= -> CALL get(u452,email)",
               ["tool-calc", "tool-lookup", "tool-convert", "tool-dict"], g.tool_use, 3000, 150),
         # Code prompts are longer than the char model's context: no max_chars, not in pretraining_text().

@@ -104,18 +104,23 @@ _CONVERSIONS = [("km", "m"), ("kg", "g"), ("h", "min"), ("l", "ml")]
 
 def tool_use(rng: random.Random) -> Sample:
     """The model must pick the tool from the question (no hint says which) and write the call with its
-    arguments rewritten into the tool's order and notation, not the result:
-    'Q:17 times 23?=' -> 'CALL calc(17*23)', 'Q:email of u452?=' -> 'CALL get(u452,email)',
-    'Q:12 km in m?=' -> 'CALL conv(12,km,m)', 'Q:define kemo?=' -> 'CALL dict(kemo)'."""
+    arguments rewritten into the tool's order and notation, not the result: 'Q:17 times 23?=' ->
+    'CALL calc(17*23)', 'Q:5 less than 40?=' -> 'CALL calc(40-5)', 'Q:email of u452?=' and "Q:u452's email?="
+    -> 'CALL get(u452,email)', 'Q:12 km in m?=' -> 'CALL conv(12,km,m)', 'Q:define kemo?=' -> 'CALL dict(kemo)'."""
     kind = rng.random()
     if kind < 0.35:
-        a, b, name = rng.randint(2, 99), rng.randint(2, 99), rng.choice(list(_OPERATOR_WORDS))
-        op = _OPERATOR_WORDS[name]
-        return Sample(f"Q:{a} {name} {b}?=", f"CALL calc({a}{op}{b})", "regex", "tool-calc",
-                      {"pattern": _call_pattern("calc", [str(a), op, str(b)])})
+        a, b = rng.randint(2, 99), rng.randint(2, 99)
+        if rng.random() < 0.35:  # the operands come in the other order than the call wants them
+            question, (x, op, y) = f"{a} less than {b}", (b, "-", a)
+        else:
+            name = rng.choice(list(_OPERATOR_WORDS))
+            question, (x, op, y) = f"{a} {name} {b}", (a, _OPERATOR_WORDS[name], b)
+        return Sample(f"Q:{question}?=", f"CALL calc({x}{op}{y})", "regex", "tool-calc",
+                      {"pattern": _call_pattern("calc", [str(x), op, str(y)])})
     if kind < 0.6:
         record, field = f"u{rng.randint(10, 9999)}", rng.choice(_FIELDS)
-        return Sample(f"Q:{field} of {record}?=", f"CALL get({record},{field})", "regex", "tool-lookup",
+        question = f"{field} of {record}" if rng.random() < 0.5 else f"{record}'s {field}"
+        return Sample(f"Q:{question}?=", f"CALL get({record},{field})", "regex", "tool-lookup",
                       {"pattern": _call_pattern("get", [record, ",", field])})
     if kind < 0.8:
         amount, (unit, into) = rng.randint(1, 999), rng.choice(_CONVERSIONS)
