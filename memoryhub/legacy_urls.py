@@ -18,6 +18,6 @@ urlpatterns = [
     path("embedding/stats", views.EmbeddingStatsView.as_view(), name="legacy-embedding-stats"),
     path("embedding/<str:embedding_id>", views.EmbeddingView.as_view(), name="legacy-embedding"),
     path("session", views.SessionCreateView.as_view(), name="legacy-session-create"),
-    path("session/<str:namespace>/<str:session_id>", views.SessionView.as_view(), name="legacy-session"),
+    path("session/<str:namespace>/<path:session_id>", views.SessionView.as_view(), name="legacy-session"),
     path("context", views.ContextView.as_view(), name="legacy-context"),
 ]

@@ -61,6 +61,17 @@ class Embedding(models.Model):
         return self.embedding_id
 
 
+class EmbeddingNamespace(models.Model):
+    """A namespace's change counter. Every write to its embeddings (insert, revival, tombstone, removal) bumps
+    it in the writer's transaction, so an index tells in one read whether it has seen every change."""
+
+    name = models.CharField(max_length=64, unique=True, validators=[namespace_validator])
+    version = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} (version {self.version})"
+
+
 class MemorySession(models.Model):
     namespace = namespace_field("session_memory")
     session_id = models.CharField(max_length=255)
@@ -95,8 +106,10 @@ class IngestBatch(models.Model):
     duplicates = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    progressed_at = models.DateTimeField(null=True, blank=True,
-                                         help_text="Last stored chunk: a batch quiet for too long is sent again")
+    chunks_done = models.PositiveIntegerField(default=0, help_text="Chunks committed; a rerun resumes after them")
+    lease_until = models.DateTimeField(null=True, blank=True,
+                                       help_text="Held by the worker running it; an expired lease is sent again")
+    progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -21,6 +21,6 @@ urlpatterns = [
     path("embeddings/rebuild-index", views.IndexRebuildView.as_view(), name="embeddings-rebuild-index"),
     path("embeddings/<str:embedding_id>", views.EmbeddingView.as_view(), name="embedding"),
     path("sessions/", views.SessionCreateView.as_view(), name="sessions"),
-    path("sessions/<str:namespace>/<str:session_id>", views.SessionView.as_view(), name="session"),
+    path("sessions/<str:namespace>/<path:session_id>", views.SessionView.as_view(), name="session"),
     path("context", views.ContextView.as_view(), name="context"),
 ]

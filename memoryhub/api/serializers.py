@@ -10,6 +10,7 @@ from rest_framework import serializers
 
 from core.errors import StrictSerializer
 from memoryhub.services.embeddings import SEARCH_LIMIT_MAX
+from memoryhub.services.kv import MAX_EXPIRE_SECONDS
 
 
 def document_shape(document) -> dict:
@@ -44,13 +45,13 @@ class KeyValueSerializer(StrictSerializer):
     key = serializers.CharField(max_length=512)
     value = serializers.JSONField()
     namespace = serializers.CharField(default="memory_client")
-    expire = serializers.IntegerField(min_value=1, required=False, allow_null=True,
+    expire = serializers.IntegerField(min_value=1, max_value=MAX_EXPIRE_SECONDS, required=False, allow_null=True,
                                       help_text="seconds until the key expires")
 
 
 class KeyValuePutSerializer(StrictSerializer):
     value = serializers.JSONField()
-    expire = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+    expire = serializers.IntegerField(min_value=1, max_value=MAX_EXPIRE_SECONDS, required=False, allow_null=True)
 
 
 class DocumentSerializer(StrictSerializer):

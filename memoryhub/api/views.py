@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from memoryhub.api import serializers as s
 from memoryhub.models import IngestBatch
 from memoryhub.services import context, documents, embeddings, indexes, kv, sessions
+from memoryhub.services.namespaces import namespace_check, nul_free
 
 
 def valid(serializer_class, data) -> dict:
@@ -24,16 +25,47 @@ def valid(serializer_class, data) -> dict:
 class MemoryView(APIView):
     role_scope = "agent"
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        # PostgreSQL cannot store NUL characters: refused here as 400s, for paths and queries too.
+        for name, value in [*kwargs.items(), *request.query_params.items()]:
+            nul_free(value, name)
+        if request.method in {"POST", "PUT", "PATCH"}:
+            nul_free(request.data, "body")
+
+
+class BoundedPagination(LimitOffsetPagination):
+    """limit 1 to 100 (default 50), offset 0 or more; anything else is a 400, not silently replaced."""
+
+    max_limit = 100
+
+    def get_limit(self, request):
+        return self._bounded(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
+
+    def get_offset(self, request):
+        return self._bounded(request, self.offset_query_param, 0, 0, None)
+
+    @staticmethod
+    def _bounded(request, name, default, low, high):
+        raw = request.query_params.get(name)
+        if raw is None:
+            return default
+        try:
+            value = int(raw)
+        except ValueError:
+            value = None
+        if value is None or value < low or (high is not None and value > high):
+            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+            raise exceptions.ValidationError({name: [f"{name} is a whole number {bounds}"]})
+        return value
+
 
 # --- key-value -------------------------------------------------------------------------------------------------
 class KeyValueListView(MemoryView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def get(self, request, namespace):
         pattern = request.query_params.get("pattern") or "*"
-        try:
-            limit = int(request.query_params.get("limit", kv.LIST_LIMIT_MAX))
-        except ValueError:
-            raise exceptions.ValidationError({"limit": ["limit must be a whole number"]}) from None
+        limit = BoundedPagination._bounded(request, "limit", 100, 1, 100)
         keys = kv.kv_list(namespace=namespace, pattern=pattern, limit=limit)
         return Response({"namespace": kv.namespace_resolve(namespace).name, "pattern": pattern, "keys": keys,
                          "count": len(keys)})
@@ -77,13 +109,18 @@ class DocumentListView(MemoryView):
         text = request.query_params.get("q")
         found = (documents.documents_search(text=text, namespace=namespace) if text is not None
                  else documents.documents_in(namespace=namespace))
-        paginator = LimitOffsetPagination()
+        paginator = BoundedPagination()
         page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response([s.document_shape(d) for d in page])
 
     @extend_schema(request=s.DocumentSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
-    def post(self, request):
+    def post(self, request, namespace=None):
         data = valid(s.DocumentSerializer, request.data)
+        if namespace is not None:  # POST /doc/{ns}: the path names the namespace
+            if "namespace" in request.data and request.data["namespace"] != namespace:
+                raise exceptions.ValidationError({"namespace": [f"the path says {namespace!r}, the body "
+                                                                f"{request.data['namespace']!r}"]})
+            data["namespace"] = namespace
         document, created = documents.document_put(**data)
         return Response(s.document_shape(document), status=201 if created else 200)
 
@@ -112,7 +149,7 @@ class EmbeddingCreateView(MemoryView):
     @extend_schema(request=s.EmbeddingSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = valid(s.EmbeddingSerializer, request.data)
-        namespace = documents.namespace_check(data.pop("namespace"))
+        namespace = namespace_check(data.pop("namespace"))
         [(row, created)] = embeddings.embeddings_add(namespace=namespace, items=[data])
         return Response({**s.embedding_shape(row), "created": created}, status=201 if created else 200)
 
@@ -123,7 +160,7 @@ class EmbeddingBulkView(MemoryView):
     @extend_schema(request=s.EmbeddingBatchSerializer, responses={202: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = valid(s.EmbeddingBatchSerializer, request.data)
-        batch = embeddings.ingest_batch_create(namespace=documents.namespace_check(data["namespace"]),
+        batch = embeddings.ingest_batch_create(namespace=namespace_check(data["namespace"]),
                                                items=data["items"])
         return Response(s.batch_shape(batch), status=status.HTTP_202_ACCEPTED)
 
@@ -168,7 +205,7 @@ class IndexRebuildView(APIView):
     @extend_schema(request=s.IndexRebuildSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = valid(s.IndexRebuildSerializer, request.data)
-        chosen = [documents.namespace_check(data["namespace"])] if data.get("namespace") else \
+        chosen = [namespace_check(data["namespace"])] if data.get("namespace") else \
             embeddings.namespaces_with_embeddings()
         return Response({"rebuilt": {name: indexes.index_rebuild(namespace=name) for name in chosen}})
 

@@ -11,6 +11,7 @@ from rest_framework import exceptions
 from memoryhub import embedder
 from memoryhub.models import MemorySession
 from memoryhub.services.embeddings import embeddings_search
+from memoryhub.services.namespaces import namespace_check, nul_free
 
 DEFAULT_BUDGET = 512
 MAX_BUDGET = 8192
@@ -24,7 +25,8 @@ def _session_pieces(agent: str) -> list[tuple[str, dict]]:
     else the session's data as a whole."""
     pieces = []
     for session in MemorySession.objects.filter(user_id=agent, expires_at__gt=timezone.now())[:5]:
-        entries = session.data.get("entries") if isinstance(session.data.get("entries"), list) else [session.data]
+        data = session.data if isinstance(session.data, dict) else {"data": session.data}  # an admin may save a list
+        entries = data["entries"] if isinstance(data.get("entries"), list) else [data]
         for position, entry in reversed(list(enumerate(entries))[-RECENT_ENTRIES:]):
             text = entry if isinstance(entry, str) else json.dumps(entry, ensure_ascii=False, sort_keys=True)
             pieces.append((text, {"type": "session", "namespace": session.namespace,
@@ -38,6 +40,10 @@ def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET
         raise exceptions.ValidationError({"agent": ["name the agent the context is for"]})
     if not isinstance(query, str) or not query.strip():
         raise exceptions.ValidationError({"query": ["the query must be non-empty text"]})
+    if namespace:
+        namespace_check(namespace)
+    nul_free(agent, "agent")
+    nul_free(query, "query")
     if isinstance(budget_tokens, bool) or not isinstance(budget_tokens, int) or not 16 <= budget_tokens <= MAX_BUDGET:
         raise exceptions.ValidationError({"budget_tokens": [f"budget_tokens is between 16 and {MAX_BUDGET}"]})
 

@@ -5,29 +5,20 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from django.utils import timezone
 from rest_framework import exceptions
 
-from memoryhub.models import Document, Embedding, namespace_validator
-from memoryhub.services.embeddings import content_hash, embeddings_add
+from memoryhub.models import Document, Embedding
+from memoryhub.services.embeddings import content_hash, embeddings_add, embeddings_tombstone
+from memoryhub.services.namespaces import namespace_check, nul_free
 
 DOCUMENT_CATEGORY = "document"
 
 
-def namespace_check(namespace: str) -> str:
-    from django.core.exceptions import ValidationError
-
-    try:
-        namespace_validator(namespace)
-    except ValidationError as exc:
-        raise exceptions.ValidationError({"namespace": exc.messages}) from None
-    return namespace
-
-
 def document_put(*, namespace: str, doc_id: str, content: str, title: str = "",
                  metadata: dict | None = None) -> tuple[Document, bool]:
-    """Create or replace a document (the originals' INSERT OR REPLACE), and embed its content. Returns
-    (document, created)."""
+    """Create or replace a document (the originals' INSERT OR REPLACE) and its embedding, in one transaction:
+    a failure leaves neither, and two writers of one document end with one content and one embedding.
+    Returns (document, created)."""
     namespace_check(namespace)
     if not isinstance(doc_id, str) or not doc_id.strip() or len(doc_id) > 255:
         raise exceptions.ValidationError({"doc_id": ["doc_id is 1 to 255 characters"]})
@@ -35,20 +26,38 @@ def document_put(*, namespace: str, doc_id: str, content: str, title: str = "",
         raise exceptions.ValidationError({"content": ["content must be non-empty text"]})
     if metadata is not None and not isinstance(metadata, dict):
         raise exceptions.ValidationError({"metadata": ["metadata must be an object"]})
+    for field, value in (("doc_id", doc_id), ("title", title), ("content", content), ("metadata", metadata)):
+        nul_free(value, field)
     digest = content_hash(content)
     with transaction.atomic():
         document, created = Document.objects.select_for_update().update_or_create(
             namespace=namespace, doc_id=doc_id,
             defaults={"title": title or "", "content": content, "metadata": metadata or {}, "content_hash": digest})
-        # The previous content's embedding no longer stands for this document.
-        Embedding.objects.filter(namespace=namespace, doc_id=doc_id, deleted_at__isnull=True).exclude(
-            content_hash=digest).update(deleted_at=timezone.now())
-    embeddings_add(namespace=namespace, items=[{"content": content, "doc_id": doc_id, "category": DOCUMENT_CATEGORY,
-                                                "metadata": {"title": title or ""}}])
+        _release_embeddings(namespace, doc_id, keep_hash=digest)
+        embeddings_add(namespace=namespace, items=[{"content": content, "doc_id": doc_id,
+                                                    "category": DOCUMENT_CATEGORY, "metadata": {"title": title or ""}}])
     return document, created
 
 
+def _release_embeddings(namespace: str, doc_id: str, *, keep_hash: str | None) -> None:
+    """The document no longer stands for these embeddings: each goes to another document with the same content
+    (content is stored once per namespace), or is tombstoned when none has it."""
+    doomed = []
+    for row in (Embedding.objects.select_for_update()
+                .filter(namespace=namespace, doc_id=doc_id, deleted_at__isnull=True).exclude(content_hash=keep_hash)):
+        heir = (Document.objects.filter(namespace=namespace, content_hash=row.content_hash).exclude(doc_id=doc_id)
+                .order_by("doc_id").values_list("doc_id", flat=True).first())
+        if heir:
+            Embedding.objects.filter(pk=row.pk).update(doc_id=heir)
+        else:
+            doomed.append(row.pk)
+    if doomed:
+        embeddings_tombstone(namespace=namespace, rows=Embedding.objects.filter(pk__in=doomed))
+
+
 def document_get(*, namespace: str, doc_id: str) -> Document:
+    namespace_check(namespace)
+    nul_free(doc_id, "doc_id")
     found = Document.objects.filter(namespace=namespace, doc_id=doc_id).first()
     if found is None:
         raise exceptions.NotFound(f"No document {doc_id!r} in namespace {namespace!r}.")
@@ -56,14 +65,15 @@ def document_get(*, namespace: str, doc_id: str) -> Document:
 
 
 def document_delete(*, namespace: str, doc_id: str) -> None:
-    document = document_get(namespace=namespace, doc_id=doc_id)
     with transaction.atomic():
-        Embedding.objects.filter(namespace=namespace, doc_id=doc_id, deleted_at__isnull=True).update(
-            deleted_at=timezone.now())
+        document = document_get(namespace=namespace, doc_id=doc_id)
         document.delete()
+        _release_embeddings(namespace, doc_id, keep_hash=None)
 
 
 def documents_in(*, namespace: str | None = None) -> QuerySet[Document]:
+    if namespace:
+        namespace_check(namespace)
     documents = Document.objects.all()
     return documents.filter(namespace=namespace) if namespace else documents
 
@@ -72,6 +82,7 @@ def documents_search(*, text: str, namespace: str | None = None) -> QuerySet[Doc
     """Documents whose title or content contain every word of `text`, best matches first on PostgreSQL."""
     if not isinstance(text, str) or not text.strip():
         raise exceptions.ValidationError({"q": ["the search text must be non-empty"]})
+    nul_free(text, "q")
     documents = documents_in(namespace=namespace)
     if connection.vendor == "postgresql":
         from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector

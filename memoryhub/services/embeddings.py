@@ -1,7 +1,8 @@
 """Embeddings: stored in the database (the truth), searched through each namespace's index (indexes.py).
 
-Deletes are tombstones (deleted_at) until compaction removes the rows; a search never returns a tombstoned
-row, even one another process deleted a moment ago.
+Every write bumps the namespace's version in the same transaction, so indexes in any process know when they
+are behind. Deletes are tombstones (deleted_at) until compaction removes the rows; a search never returns a
+tombstoned row, even one another process deleted a moment ago.
 """
 
 from __future__ import annotations
@@ -10,18 +11,19 @@ import hashlib
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from rest_framework import exceptions
 
 from memoryhub import embedder
 from memoryhub.models import Embedding, IngestBatch
-from memoryhub.services.indexes import index_added, index_for, index_rebuild, index_removed, index_states
+from memoryhub.services.indexes import index_changed, index_for, index_rebuild, index_states, namespace_bump
+from memoryhub.services.namespaces import namespace_check, nul_free
 
 SEARCH_LIMIT_MAX = 100
 INGEST_BATCH_MAX = 1000
-INGEST_CHUNK = 100  # committed one by one: a crash loses at most the chunk in hand, which is redone
-INGEST_QUIET = timedelta(minutes=5)  # a batch nobody moved for this long is sent again
+INGEST_CHUNK = 100  # committed one by one with the batch's progress: a crash loses at most the chunk in hand
+INGEST_LEASE = timedelta(minutes=5)  # a batch whose worker has not moved it for this long is sent again
 TOMBSTONE_KEEP = timedelta(hours=1)  # compaction leaves fresh tombstones for a while: other processes catch up
 
 
@@ -34,13 +36,13 @@ def legacy_embedding_id(namespace: str, digest: str) -> str:
 
 
 def _clean_items(items: list[dict]) -> list[dict]:
-    if not items:
+    if not isinstance(items, list) or not items:
         raise exceptions.ValidationError({"items": ["give at least one item to embed"]})
     if len(items) > INGEST_BATCH_MAX:
         raise exceptions.ValidationError({"items": [f"at most {INGEST_BATCH_MAX} items per batch"]})
     cleaned = []
     for index, item in enumerate(items):
-        content = item.get("content")
+        content = item.get("content") if isinstance(item, dict) else None
         if not isinstance(content, str) or not content.strip():
             raise exceptions.ValidationError({"content": [f"item {index}: content must be non-empty text"]})
         metadata = item.get("metadata") or {}
@@ -48,58 +50,88 @@ def _clean_items(items: list[dict]) -> list[dict]:
             raise exceptions.ValidationError({"metadata": [f"item {index}: metadata must be an object"]})
         cleaned.append({"content": content, "doc_id": str(item.get("doc_id") or ""),
                         "category": str(item.get("category") or ""), "metadata": metadata})
+    nul_free(cleaned, "items")
     return cleaned
 
 
 def embeddings_add(*, namespace: str, items: list[dict]) -> list[tuple[Embedding, bool]]:
-    """Embed and store items ({content, doc_id?, category?, metadata?}) in one batch. Content already stored in
-    the namespace is not stored twice: its existing row comes back with created=False."""
+    """Embed and store items ({content, doc_id?, category?, metadata?}) in one transaction. Content already
+    live in the namespace is not stored twice: its row comes back with created=False; a tombstoned twin is
+    revived. One (row, created) per item, in order."""
+    namespace_check(namespace)
     items = _clean_items(items)
     digests = [content_hash(item["content"]) for item in items]
-    existing = {e.content_hash: e for e in Embedding.objects.filter(namespace=namespace, content_hash__in=digests,
-                                                                        deleted_at__isnull=True)}
-    fresh: dict[str, dict] = {}
+    first_item = {}
     for item, digest in zip(items, digests):
-        if digest not in existing:
-            fresh.setdefault(digest, item)
-    vectors = embedder.embed([item["content"] for item in fresh.values()])
-    rows = [Embedding(embedding_id=legacy_embedding_id(namespace, digest), namespace=namespace, content_hash=digest,
-                      vector=embedder.to_bytes(vector), **item)
-            for (digest, item), vector in zip(fresh.items(), vectors)]
+        first_item.setdefault(digest, item)
+    live_before = set(Embedding.objects.filter(namespace=namespace, content_hash__in=digests,
+                                               deleted_at__isnull=True).values_list("content_hash", flat=True))
+    # Embedded before the transaction, so locks are not held while the model runs.
+    vectors = dict(zip([d for d in first_item if d not in live_before],
+                       embedder.embed([first_item[d]["content"] for d in first_item if d not in live_before])))
     with transaction.atomic():
-        # A tombstoned twin is revived rather than duplicated: its id stays, its vector is the same text's.
-        revived = {e.content_hash: e for e in Embedding.objects.select_for_update().filter(
-            namespace=namespace, content_hash__in=list(fresh), deleted_at__isnull=False)}
-        for row in rows:
-            twin = revived.get(row.content_hash)
-            if twin is not None:
-                row.pk, row.created_at = twin.pk, twin.created_at
-        Embedding.objects.bulk_update([r for r in rows if r.pk], ["content", "doc_id", "category", "metadata",
-                                                                    "vector", "deleted_at"])
-        # A concurrent writer may store the same text first: its row wins, ours is skipped.
-        Embedding.objects.bulk_create([r for r in rows if not r.pk], ignore_conflicts=True)
-    # ignore_conflicts leaves primary keys unset on some databases: read back what is now stored.
-    stored = {e.content_hash: e for e in Embedding.objects.filter(namespace=namespace, content_hash__in=digests,
-                                                                      deleted_at__isnull=True)}
-    index_added(namespace, [stored[d] for d in fresh if d in stored])
+        rows = {row.content_hash: row for row in Embedding.objects.select_for_update().filter(
+            namespace=namespace, content_hash__in=digests)}
+        created, revived, fresh = set(), [], []
+        for digest, item in first_item.items():
+            row = rows.get(digest)
+            if row is not None and row.deleted_at is None:
+                continue
+            if digest not in vectors:  # tombstoned since we looked: embed it now, rarely
+                vectors[digest] = embedder.embed([item["content"]])[0]
+            values = {**item, "vector": embedder.to_bytes(vectors[digest]), "deleted_at": None}
+            if row is not None:
+                for field, value in values.items():
+                    setattr(row, field, value)
+                revived.append(row)
+            else:
+                fresh.append(Embedding(embedding_id=legacy_embedding_id(namespace, digest), namespace=namespace,
+                                       content_hash=digest, **values))
+            created.add(digest)
+        if revived:
+            Embedding.objects.bulk_update(revived, ["content", "doc_id", "category", "metadata", "vector",
+                                                    "deleted_at"])
+        if fresh:
+            # A concurrent writer may have stored the same text first: its row wins, ours is skipped.
+            Embedding.objects.bulk_create(fresh, ignore_conflicts=True)
+        stored = {row.content_hash: row for row in Embedding.objects.filter(
+            namespace=namespace, content_hash__in=digests, deleted_at__isnull=True)}
+        version = namespace_bump(namespace) if created else None
+    if version is not None:
+        # Once committed (a caller's transaction may still roll back): an index must never hold uncommitted rows.
+        added = [stored[d] for d in created if d in stored]
+        transaction.on_commit(lambda: index_changed(namespace, version, added=added))
     outcome, seen = [], set()
     for digest in digests:
-        outcome.append((stored[digest], digest in fresh and digest not in seen))
+        outcome.append((stored[digest], digest in created and digest not in seen))
         seen.add(digest)
     return outcome
 
 
 def embedding_get(*, embedding_id: str) -> Embedding:
+    nul_free(embedding_id, "id")
     found = Embedding.objects.filter(embedding_id=embedding_id, deleted_at__isnull=True).first()
     if found is None:
         raise exceptions.NotFound(f"No embedding {embedding_id!r}.")
     return found
 
 
+def embeddings_tombstone(*, namespace: str, rows) -> int:
+    """Tombstone these live rows of the namespace (a queryset), counted as one change. Returns how many."""
+    with transaction.atomic():
+        keys = list(rows.filter(namespace=namespace, deleted_at__isnull=True).select_for_update()
+                    .values_list("id", flat=True))
+        if not keys:
+            return 0
+        Embedding.objects.filter(pk__in=keys).update(deleted_at=timezone.now())
+        version = namespace_bump(namespace)
+        transaction.on_commit(lambda: index_changed(namespace, version, removed=keys))
+    return len(keys)
+
+
 def embedding_delete(*, embedding_id: str) -> None:
     found = embedding_get(embedding_id=embedding_id)
-    Embedding.objects.filter(pk=found.pk).update(deleted_at=timezone.now())
-    index_removed(found.namespace, found.pk)
+    embeddings_tombstone(namespace=found.namespace, rows=Embedding.objects.filter(pk=found.pk))
 
 
 def embeddings_search(*, query: str, namespace: str | None = None, limit: int = 10,
@@ -107,22 +139,22 @@ def embeddings_search(*, query: str, namespace: str | None = None, limit: int = 
     """The stored texts most similar to the query, best first, at least min_similarity (cosine)."""
     if not isinstance(query, str) or not query.strip():
         raise exceptions.ValidationError({"query": ["the query must be non-empty text"]})
-    if not 1 <= limit <= SEARCH_LIMIT_MAX:
+    nul_free(query, "query")
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_LIMIT_MAX:
         raise exceptions.ValidationError({"limit": [f"limit is between 1 and {SEARCH_LIMIT_MAX}"]})
     if min_similarity is not None and not -1.0 <= min_similarity <= 1.0:
         raise exceptions.ValidationError({"min_similarity": ["min_similarity is a cosine similarity, -1 to 1"]})
+    namespaces = [namespace_check(namespace)] if namespace else namespaces_with_embeddings()
     vector = embedder.embed([query])[0]
-    namespaces = [namespace] if namespace else namespaces_with_embeddings()
+    # Twice the limit, as the originals fetched: rows another process deleted a moment ago are dropped below.
     hits: list[tuple[int, float]] = []
     for name in namespaces:
-        hits.extend(index_for(name).search(vector, limit))
-    hits = sorted(hits, key=lambda hit: -hit[1])
+        hits.extend(index_for(name).search(vector, 2 * limit))
+    hits.sort(key=lambda hit: -hit[1])
     if min_similarity is not None:
         hits = [hit for hit in hits if hit[1] >= min_similarity]
-    rows = Embedding.objects.in_bulk([key for key, _ in hits[:limit]])
-    # A row deleted by another process since the index was read is dropped, not shown.
-    return [(rows[key], similarity) for key, similarity in hits[:limit]
-            if key in rows and rows[key].deleted_at is None]
+    rows = Embedding.objects.filter(deleted_at__isnull=True).in_bulk([key for key, _ in hits])
+    return [(rows[key], similarity) for key, similarity in hits if key in rows][:limit]
 
 
 def namespaces_with_embeddings() -> list[str]:
@@ -154,42 +186,57 @@ def embeddings_compact(*, older_than: timedelta = TOMBSTONE_KEEP) -> int:
 # --- bulk loads --------------------------------------------------------------------------------------------------
 def ingest_batch_create(*, namespace: str, items: list[dict]) -> IngestBatch:
     """Store a bulk load (acknowledged once this returns) and hand it to the memory worker after commit."""
-    batch = IngestBatch.objects.create(namespace=namespace, items=_clean_items(items))
+    batch = IngestBatch.objects.create(namespace=namespace_check(namespace), items=_clean_items(items))
     from memoryhub.tasks import ingest_batch_task
 
     transaction.on_commit(lambda: ingest_batch_task.delay(batch_id=batch.pk))
     return batch
 
 
+def _claim(batch_id: int) -> bool:
+    """Take the batch's lease if nobody holds it: a redelivered message and a resend never run it at once."""
+    now = timezone.now()
+    return bool(IngestBatch.objects.filter(pk=batch_id, status__in=[IngestBatch.Status.PENDING,
+                                                                      IngestBatch.Status.RUNNING])
+                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+                .update(status=IngestBatch.Status.RUNNING, lease_until=now + INGEST_LEASE, progressed_at=now))
+
+
 def ingest_batch_run(*, batch_id: int) -> IngestBatch:
-    """Embed a stored batch, chunk by chunk, each chunk committed. Safe to run again (a redelivered or resent
-    batch after a crash): what was stored is found again by its content hash, not stored twice."""
+    """Embed a stored batch chunk by chunk. Each chunk commits together with the batch's progress, so a rerun
+    after a crash resumes after the last committed chunk and every figure counts each item once."""
+    if not _claim(batch_id):
+        return IngestBatch.objects.get(pk=batch_id)  # finished, failed, or another worker holds it
     batch = IngestBatch.objects.get(pk=batch_id)
-    if batch.status == IngestBatch.Status.COMPLETED:
-        return batch
-    IngestBatch.objects.filter(pk=batch_id).update(status=IngestBatch.Status.RUNNING, progressed_at=timezone.now())
-    for start in range(0, len(batch.items), INGEST_CHUNK):
-        embeddings_add(namespace=batch.namespace, items=batch.items[start:start + INGEST_CHUNK])
-        IngestBatch.objects.filter(pk=batch_id).update(progressed_at=timezone.now())
-    # Counted over the whole batch, so a rerun reports the same totals as a first run would have.
-    stored = Embedding.objects.filter(namespace=batch.namespace, deleted_at__isnull=True, content_hash__in={
-        content_hash(item["content"]) for item in batch.items}).count()
-    IngestBatch.objects.filter(pk=batch_id).update(status=IngestBatch.Status.COMPLETED, added=stored,
-                                                   duplicates=len(batch.items) - stored, finished_at=timezone.now())
+    try:
+        for chunk in range(batch.chunks_done, -(-len(batch.items) // INGEST_CHUNK)):
+            items = batch.items[chunk * INGEST_CHUNK:(chunk + 1) * INGEST_CHUNK]
+            with transaction.atomic():
+                outcome = embeddings_add(namespace=batch.namespace, items=items)
+                added = sum(created for _, created in outcome)
+                IngestBatch.objects.filter(pk=batch_id).update(
+                    chunks_done=F("chunks_done") + 1, added=F("added") + added,
+                    duplicates=F("duplicates") + len(items) - added, progressed_at=timezone.now(),
+                    lease_until=timezone.now() + INGEST_LEASE)
+    except exceptions.ValidationError as exc:  # stored items that can no longer be embedded: say why, stop
+        IngestBatch.objects.filter(pk=batch_id).update(status=IngestBatch.Status.FAILED, error=str(exc.detail),
+                                                       lease_until=None, finished_at=timezone.now())
+        raise
+    IngestBatch.objects.filter(pk=batch_id).update(status=IngestBatch.Status.COMPLETED, lease_until=None,
+                                                   finished_at=timezone.now())
     batch.refresh_from_db()
     return batch
 
 
-def ingest_batches_resume(*, quiet_for: timedelta = INGEST_QUIET) -> list[int]:
-    """Send again the batches no worker has moved for a while: their worker died, or their message was lost
-    with a machine. Running one twice is harmless. Returns the batch ids sent."""
+def ingest_batches_resume() -> list[int]:
+    """Send again the batches whose lease has expired (their worker died, or their message was lost with a
+    machine) and those never started. Returns the batch ids sent."""
     from memoryhub.tasks import ingest_batch_task
 
-    cutoff = timezone.now() - quiet_for
+    now = timezone.now()
     stuck = list(IngestBatch.objects.filter(status__in=[IngestBatch.Status.PENDING, IngestBatch.Status.RUNNING])
-                 .filter(Q(progressed_at__lt=cutoff) | Q(progressed_at__isnull=True, created_at__lt=cutoff))
+                 .filter(Q(lease_until__lt=now) | Q(lease_until__isnull=True, created_at__lt=now - INGEST_LEASE))
                  .values_list("id", flat=True))
     for batch_id in stuck:
-        IngestBatch.objects.filter(pk=batch_id).update(progressed_at=timezone.now())
         ingest_batch_task.delay(batch_id=batch_id)
     return stuck

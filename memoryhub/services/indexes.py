@@ -1,8 +1,9 @@
 """This process's vector index of each namespace, loaded from MEMORY_INDEX_DIR and kept in step with the
 database, which is the truth.
 
-An index whose watermark (the namespace's live row count and highest id) differs from the database's
-catches up incrementally: the vectors of rows it lacks are read and added, rows no longer live are removed.
+Whether an index is current is one read: every write to a namespace's embeddings bumps its version
+(EmbeddingNamespace) in the same transaction. An index behind the database's version catches up
+incrementally: the vectors of rows it lacks are read and added, rows no longer live are removed.
 A missing or unreadable file means a rebuild from the database. Files are written when an index was built
 from scratch, or once changes have waited SAVE_AFTER_SECONDS: saving 100,000 vectors takes about half a second
 (bench_memory_search), too long for every add. A process that dies with changes unsaved leaves a stale file,
@@ -18,10 +19,12 @@ from dataclasses import dataclass
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db import IntegrityError, transaction
+from django.db.models import F
 
 from memoryhub import embedder
-from memoryhub.models import Embedding
+from memoryhub.models import Embedding, EmbeddingNamespace
+from memoryhub.services.namespaces import namespace_check
 from memoryhub.vector_index import VectorIndex
 
 logger = logging.getLogger(__name__)
@@ -33,7 +36,7 @@ READ_CHUNK = 5000
 @dataclass
 class _Held:
     index: VectorIndex
-    watermark: dict
+    version: int
     saved_at: float
     unsaved: int = 0
 
@@ -46,27 +49,43 @@ def _live(namespace: str):
     return Embedding.objects.filter(namespace=namespace, deleted_at__isnull=True)
 
 
-def watermark_of(namespace: str) -> dict:
-    stats = _live(namespace).aggregate(count=Count("id"), max_id=Max("id"))
-    return {"count": stats["count"], "max_id": stats["max_id"] or 0}
+def version_of(namespace: str) -> int:
+    return EmbeddingNamespace.objects.filter(name=namespace).values_list("version", flat=True).first() or 0
+
+
+def namespace_bump(namespace: str) -> int:
+    """Count one change to the namespace's embeddings; call it inside the writer's transaction. Returns the
+    new version. The row lock it takes orders writers, so versions follow commits."""
+    if not EmbeddingNamespace.objects.filter(name=namespace).update(version=F("version") + 1):
+        try:
+            with transaction.atomic():
+                EmbeddingNamespace.objects.create(name=namespace, version=1)
+        except IntegrityError:  # created by a concurrent writer a moment ago
+            EmbeddingNamespace.objects.filter(name=namespace).update(version=F("version") + 1)
+    return version_of(namespace)
 
 
 def _path(namespace: str):
-    return settings.MEMORY_INDEX_DIR / f"{namespace}.usearch"
+    # Checked here too: a namespace becomes a file name, and must never name a path outside the directory.
+    return settings.MEMORY_INDEX_DIR / f"{namespace_check(namespace)}.usearch"
 
 
 def index_for(namespace: str) -> VectorIndex:
-    """The namespace's index, up to date with the database as of this call."""
-    watermark = watermark_of(namespace)
+    """The namespace's index, up to date with the database as of this call. A namespace that never had an
+    embedding gets an empty index, neither kept nor written."""
+    namespace_check(namespace)
+    version = version_of(namespace)
+    if version == 0:
+        return VectorIndex(embedder.DIMENSIONS, exact_below=settings.EMBEDDING_EXACT_BELOW)
     with _guard:
         held = _held.get(namespace)
         if held is None:
             loaded = VectorIndex.load(_path(namespace), dim=embedder.DIMENSIONS)
-            if loaded is None:
-                return _rebuild_locked(namespace, watermark).index
-            held = _held[namespace] = _Held(loaded[0], loaded[1], saved_at=time.monotonic())
-        if held.watermark != watermark:
-            _catch_up_locked(namespace, held, watermark)
+            if loaded is None or not isinstance(loaded[1].get("version"), int):
+                return _rebuild_locked(namespace, version).index
+            held = _held[namespace] = _Held(loaded[0], loaded[1]["version"], saved_at=time.monotonic())
+        if held.version != version:
+            _catch_up_locked(namespace, held, version)
         return held.index
 
 
@@ -80,7 +99,7 @@ def _add_rows(index: VectorIndex, rows) -> int:
     return len(keys)
 
 
-def _catch_up_locked(namespace: str, held: _Held, watermark: dict) -> None:
+def _catch_up_locked(namespace: str, held: _Held, version: int) -> None:
     live = set(_live(namespace).values_list("id", flat=True))
     have = set(held.index.keys().tolist())
     missing, gone = sorted(live - have), sorted(have - live)
@@ -89,18 +108,18 @@ def _catch_up_locked(namespace: str, held: _Held, watermark: dict) -> None:
                   .values_list("id", "vector"))
     if gone:
         held.index.remove(gone)
-    held.watermark = watermark
+    held.version = version
     held.unsaved += len(missing) + len(gone)
     logger.info("caught the %s index up with the database: %d added, %d removed", namespace, len(missing),
                 len(gone))
     _save_if_due_locked(namespace, held)
 
 
-def _rebuild_locked(namespace: str, watermark: dict) -> _Held:
+def _rebuild_locked(namespace: str, version: int) -> _Held:
     index = VectorIndex(embedder.DIMENSIONS, exact_below=settings.EMBEDDING_EXACT_BELOW)
     rows = _live(namespace).values_list("id", "vector").iterator(chunk_size=READ_CHUNK)
     count = _add_rows(index, rows)
-    held = _held[namespace] = _Held(index, watermark, saved_at=time.monotonic(), unsaved=count)
+    held = _held[namespace] = _Held(index, version, saved_at=time.monotonic(), unsaved=count)
     _save_if_due_locked(namespace, held, force=True)
     logger.info("rebuilt the %s index from the database: %d vectors", namespace, count)
     return held
@@ -110,41 +129,30 @@ def _save_if_due_locked(namespace: str, held: _Held, *, force: bool = False) -> 
     if not (force or (held.unsaved and time.monotonic() - held.saved_at >= SAVE_AFTER_SECONDS)):
         return
     settings.MEMORY_INDEX_DIR.mkdir(parents=True, exist_ok=True)
-    held.index.save(_path(namespace), watermark=held.watermark)
+    held.index.save(_path(namespace), watermark={"version": held.version})
     held.saved_at, held.unsaved = time.monotonic(), 0
 
 
-def index_added(namespace: str, rows: list[Embedding]) -> None:
-    """This process stored these rows: add them to its index if it holds one (else the next search loads
-    or builds it). The watermark moves by what we know we added; anything another process added since
-    shows up as a difference, caught up on the next search."""
-    if not rows:
-        return
+def index_changed(namespace: str, version: int, *, added: list[Embedding] = (), removed: list[int] = ()) -> None:
+    """This process committed these changes as `version`: apply them to its index if it holds one and had
+    seen every version before it. Otherwise someone else wrote in between, and the next search catches up."""
     with _guard:
         held = _held.get(namespace)
-        if held is None:
+        if held is None or held.version != version - 1:
             return
-        fresh = [row for row in rows if row.pk not in held.index]
-        _add_rows(held.index, [(row.pk, row.vector) for row in fresh])
-        held.watermark = {"count": held.watermark["count"] + len(fresh),
-                          "max_id": max([held.watermark["max_id"], *(row.pk for row in fresh)])}
-        held.unsaved += len(fresh)
+        _add_rows(held.index, [(row.pk, row.vector) for row in added])
+        if removed:
+            held.index.remove(list(removed))
+        held.version = version
+        held.unsaved += len(added) + len(removed)
         _save_if_due_locked(namespace, held)
-
-
-def index_removed(namespace: str, key: int) -> None:
-    with _guard:
-        held = _held.get(namespace)
-        if held is not None and key in held.index:
-            held.index.remove([key])
-            held.watermark = {**held.watermark, "count": held.watermark["count"] - 1}
-            held.unsaved += 1
 
 
 def index_rebuild(*, namespace: str) -> int:
     """Build the namespace's index from the database and save it (after a compaction, or on demand)."""
+    namespace_check(namespace)
     with _guard:
-        return len(_rebuild_locked(namespace, watermark_of(namespace)).index)
+        return len(_rebuild_locked(namespace, version_of(namespace)).index)
 
 
 def indexes_save() -> list[str]:

@@ -19,6 +19,7 @@ from core.redis_clients import client_for
 MAX_VALUE_BYTES = 1024 * 1024
 MAX_KEY_CHARS = 512
 LIST_LIMIT_MAX = 1000
+MAX_EXPIRE_SECONDS = 10 * 365 * 24 * 3600  # Redis refuses absurd expiries; ten years is already one
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ def _redis_key(namespace: Namespace, key: str) -> str:
 def kv_set(*, namespace: str, key: str, value, expire_seconds: int | None = None) -> dict:
     ns = namespace_resolve(namespace)
     redis_key = _redis_key(ns, key)
-    if expire_seconds is not None and expire_seconds < 1:
-        raise exceptions.ValidationError({"expire": ["expire is a whole number of seconds, at least 1"]})
+    if expire_seconds is not None and not 1 <= expire_seconds <= MAX_EXPIRE_SECONDS:
+        raise exceptions.ValidationError({"expire": [f"expire is whole seconds, 1 to {MAX_EXPIRE_SECONDS}"]})
     encoded = json.dumps(value, separators=(",", ":"))
     if len(encoded.encode()) > MAX_VALUE_BYTES:
         raise ValueTooLarge(f"The value is {len(encoded.encode()):,} bytes as JSON; the limit is {MAX_VALUE_BYTES:,}.")

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import exceptions
 
 from memoryhub.models import MemorySession
-from memoryhub.services.documents import namespace_check
+from memoryhub.services.namespaces import namespace_check, nul_free
 
 DEFAULT_HOURS = 24
 MAX_HOURS = 24 * 365
@@ -29,6 +30,8 @@ def session_put(*, namespace: str, session_id: str, data: dict | None = None, us
         raise exceptions.ValidationError({"session_id": ["session_id is 1 to 255 characters"]})
     if data is not None and not isinstance(data, dict):
         raise exceptions.ValidationError({"data": ["data must be an object"]})
+    for field, value in (("session_id", session_id), ("user_id", user_id), ("data", data)):
+        nul_free(value, field)
     return MemorySession.objects.update_or_create(
         namespace=namespace, session_id=session_id,
         defaults={"data": data or {}, "user_id": user_id or "", "expires_at": _expiry(expires_hours)})
@@ -36,6 +39,8 @@ def session_put(*, namespace: str, session_id: str, data: dict | None = None, us
 
 def session_get(*, namespace: str, session_id: str) -> MemorySession:
     """A live session; an expired one is gone even before the hourly clean-up removes it."""
+    namespace_check(namespace)
+    nul_free(session_id, "session_id")
     found = MemorySession.objects.filter(namespace=namespace, session_id=session_id,
                                          expires_at__gt=timezone.now()).first()
     if found is None:
@@ -45,15 +50,20 @@ def session_get(*, namespace: str, session_id: str) -> MemorySession:
 
 def session_update(*, namespace: str, session_id: str, data: dict | None = None,
                    expires_hours: float | None = None) -> MemorySession:
-    """Merge data into a live session and optionally extend it."""
-    session = session_get(namespace=namespace, session_id=session_id)
+    """Merge data into a live session and optionally extend it. Row-locked: two merges both land."""
     if data is not None:
         if not isinstance(data, dict):
             raise exceptions.ValidationError({"data": ["data must be an object"]})
-        session.data = {**session.data, **data}
-    if expires_hours is not None:
-        session.expires_at = _expiry(expires_hours)
-    session.save()
+        nul_free(data, "data")
+    expiry = _expiry(expires_hours) if expires_hours is not None else None
+    with transaction.atomic():
+        session = session_get(namespace=namespace, session_id=session_id)
+        session = MemorySession.objects.select_for_update().get(pk=session.pk)
+        if data is not None:
+            session.data = {**(session.data if isinstance(session.data, dict) else {}), **data}
+        if expiry is not None:
+            session.expires_at = expiry
+        session.save()
     return session
 
 

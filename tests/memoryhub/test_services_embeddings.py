@@ -3,6 +3,7 @@ tombstoned and compacted, and an index that is rebuilt from the database when mi
 
 import numpy as np
 import pytest
+from django.db import transaction
 from django.utils import timezone
 from rest_framework import exceptions
 
@@ -86,9 +87,12 @@ def test_the_index_is_persisted_and_rebuilt_when_missing(db, index_dir, caplog):
 def another_process_adds(namespace, text):
     """A row written by someone else: this process's index has not seen it."""
     digest = embeddings.content_hash(text)
-    return Embedding.objects.create(embedding_id=f"{namespace}:{digest[:16]}", namespace=namespace,
-                                    content_hash=digest, content=text,
-                                    vector=embedder.to_bytes(embedder.embed([text])[0]))
+    with transaction.atomic():  # what every writer does: the row and the namespace's version together
+        row = Embedding.objects.create(embedding_id=f"{namespace}:{digest[:16]}", namespace=namespace,
+                                       content_hash=digest, content=text,
+                                       vector=embedder.to_bytes(embedder.embed([text])[0]))
+        indexes.namespace_bump(namespace)
+    return row
 
 
 def test_a_stale_index_catches_up_with_the_database_without_a_rebuild(db, index_dir, caplog):
@@ -96,7 +100,9 @@ def test_a_stale_index_catches_up_with_the_database_without_a_rebuild(db, index_
     indexes.index_for("facts")
     another_process_adds("facts", "Mount Everest is the highest mountain.")
     gone = Embedding.objects.get(content=FACTS[1])
-    Embedding.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())  # deleted elsewhere too
+    with transaction.atomic():  # deleted elsewhere too
+        Embedding.objects.filter(pk=gone.pk).update(deleted_at=timezone.now())
+        indexes.namespace_bump("facts")
     caplog.clear()
     with caplog.at_level("INFO", logger="memoryhub.services.indexes"):
         [(best, _), *_] = embeddings.embeddings_search(query="highest mountain on earth", namespace="facts")
