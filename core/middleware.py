@@ -5,7 +5,9 @@ from __future__ import annotations
 from http import HTTPStatus
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
+from django.http import Http404
+from rest_framework import exceptions as drf_exceptions
 
 from core.errors import error_response, server_error_view
 from core.services import error_event_record
@@ -63,6 +65,14 @@ class ErrorShapeMiddleware:
     def process_exception(self, request, exception):
         if isinstance(exception, RequestDataTooBig):
             return _too_large()
+        if isinstance(exception, (PermissionDenied, Http404)):
+            # A refusal or a missing object, not a failure of ours: nothing to record. Pages people use get
+            # Django's own handler (admin's 403 page for a staff user without the permission); the rest JSON.
+            if request.path.startswith(HTML_PATH_PREFIXES):
+                return None
+            if isinstance(exception, PermissionDenied):
+                return error_response(403, "forbidden", str(drf_exceptions.PermissionDenied.default_detail))
+            return error_response(404, "not_found", str(drf_exceptions.NotFound.default_detail))
         record_request_failure(request, exception=exception)
         return server_error_view(request)
 

@@ -1,25 +1,87 @@
 import json
 
+import redis
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
+from rest_framework import exceptions
 
 from memoryhub.models import Document, Embedding, IngestBatch, KeyValueNamespace, MemorySession
 from memoryhub.services import kv
+from memoryhub.services.documents import document_delete, document_put
+from memoryhub.services.embeddings import embedding_delete
 
 BROWSE_LIMIT = 200
 
 
+def _json_object(value, field_name: str) -> dict:
+    """A JSON field's value, refused unless it is an object: the services and clients read these as dicts."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise forms.ValidationError(f"{field_name} must be a JSON object ({{...}}), not a {type(value).__name__}.",
+                                    code="not_an_object")
+    return value
+
+
+class DocumentForm(forms.ModelForm):
+    """Refuses what document_put would refuse, so an operator's mistake is a form error and never a 500.
+    The namespace's format is checked by the model field's validator (namespace_validator)."""
+
+    class Meta:
+        model = Document
+        fields = ["namespace", "doc_id", "title", "content", "metadata"]
+
+    def clean_content(self):
+        content = self.cleaned_data.get("content")
+        if not isinstance(content, str) or not content.strip():
+            raise forms.ValidationError("Content must be non-empty text.", code="required")
+        return content
+
+    def clean_metadata(self):
+        return _json_object(self.cleaned_data.get("metadata"), "Metadata")
+
+
 @admin.register(Document)
 class DocumentAdmin(admin.ModelAdmin):
+    """Writes go through the documents service: it hashes and embeds the content on save, and tombstones the
+    document's embeddings on delete, which a plain model save or delete would skip."""
+
+    form = DocumentForm
     list_display = ["doc_id", "namespace", "title", "updated_at"]
     list_filter = ["namespace"]
     search_fields = ["doc_id", "title", "content"]
     readonly_fields = ["content_hash", "created_at", "updated_at"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # The key names the document and its embeddings: changing it would be a new document, so it is fixed.
+        fields = list(super().get_readonly_fields(request, obj))
+        return ["namespace", "doc_id", *fields] if obj is not None else fields
+
+    def save_model(self, request, obj, form, change):
+        document, _ = document_put(namespace=obj.namespace, doc_id=obj.doc_id, title=obj.title,
+                                   content=obj.content, metadata=obj.metadata)
+        # Admin goes on with `obj` (its log entry, the redirect to the saved page): make it the stored row.
+        obj.pk = document.pk
+        obj.refresh_from_db()
+        obj._state.adding = False
+
+    def delete_model(self, request, obj):
+        try:
+            document_delete(namespace=obj.namespace, doc_id=obj.doc_id)
+        except exceptions.NotFound:
+            pass  # deleted meanwhile: what was asked is done
+
+    def delete_queryset(self, request, queryset):
+        for document in queryset:
+            self.delete_model(request, document)
+
 
 @admin.register(Embedding)
 class EmbeddingAdmin(admin.ModelAdmin):
-    """Vectors are numbers nobody reads: they stay out of the pages."""
+    """Vectors are numbers nobody reads: they stay out of the pages. Read-only but for deleting, which
+    tombstones through the embeddings service (the search index drops the row) rather than removing it."""
 
     list_display = ["embedding_id", "namespace", "category", "doc_id", "short_content", "created_at", "deleted_at"]
     list_filter = ["namespace", "category", ("deleted_at", admin.EmptyFieldListFilter)]
@@ -34,13 +96,38 @@ class EmbeddingAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # texts are embedded through the API, which computes the vector
 
+    def has_change_permission(self, request, obj=None):
+        return False  # an edited text would no longer match its vector
+
+    def delete_model(self, request, obj):
+        if obj.deleted_at is not None:
+            return  # already a tombstone; compaction removes it
+        try:
+            embedding_delete(embedding_id=obj.embedding_id)
+        except exceptions.NotFound:
+            pass  # tombstoned meanwhile
+
+    def delete_queryset(self, request, queryset):
+        for embedding in queryset:
+            self.delete_model(request, embedding)
+
     @admin.display(description="content")
     def short_content(self, obj):
         return obj.content[:80]
 
 
+class MemorySessionForm(forms.ModelForm):
+    class Meta:
+        model = MemorySession
+        fields = "__all__"
+
+    def clean_data(self):
+        return _json_object(self.cleaned_data.get("data"), "Session data")
+
+
 @admin.register(MemorySession)
 class MemorySessionAdmin(admin.ModelAdmin):
+    form = MemorySessionForm
     list_display = ["session_id", "namespace", "user_id", "expires_at", "updated_at"]
     list_filter = ["namespace"]
     search_fields = ["session_id", "user_id"]
@@ -71,17 +158,27 @@ class KeyValueBrowser(admin.ModelAdmin):
         return False
 
     def changelist_view(self, request, extra_context=None):
-        namespaces = []
+        # This page replaces Django's changelist, and with it the permission check that view makes.
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        context = {**self.admin_site.each_context(request), "namespaces": [], "opts": self.model._meta,
+                   "namespace": None, "entries": [], "pattern": request.GET.get("pattern") or "*",
+                   "redis_error": None, **(extra_context or {})}
+        try:
+            self._browse(request, context)
+        except redis.RedisError as exc:
+            context["redis_error"] = f"Redis is unavailable: {exc}"
+        return TemplateResponse(request, "admin/memoryhub/kv_browser.html", context)
+
+    @staticmethod
+    def _browse(request, context: dict) -> None:
         for ns in kv.NAMESPACES.values():
             keys = kv.kv_list(namespace=ns.name, limit=BROWSE_LIMIT)
-            namespaces.append({"name": ns.name, "prefix": ns.prefix, "store": ns.store, "count": len(keys),
-                               "more": len(keys) >= BROWSE_LIMIT})
-        context = {**self.admin_site.each_context(request), "namespaces": namespaces, "opts": self.model._meta,
-                   "namespace": None, "entries": [], "pattern": request.GET.get("pattern") or "*"}
+            context["namespaces"].append({"name": ns.name, "prefix": ns.prefix, "store": ns.store,
+                                          "count": len(keys), "more": len(keys) >= BROWSE_LIMIT})
         chosen = request.GET.get("namespace")
         if chosen in kv.NAMESPACES:
             keys = kv.kv_list(namespace=chosen, pattern=context["pattern"], limit=BROWSE_LIMIT)
             context.update(namespace=chosen, truncated=len(keys) >= BROWSE_LIMIT, entries=[
                 {"key": key, "value": json.dumps(kv.kv_get(namespace=chosen, key=key)["value"]),
                  "ttl": kv.kv_ttl(namespace=chosen, key=key)} for key in keys])
-        return TemplateResponse(request, "admin/memoryhub/kv_browser.html", context)

@@ -40,3 +40,27 @@ def test_operators_see_error_events_and_workers_in_admin(client, db):
         response = client.get(path)
         assert response.status_code == 200, path
     assert b"the disk is full" in client.get("/admin/core/errorevent/?q=disk").content
+
+
+# --- permissions: a refusal is a 403, never a 500 ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/admin/auth/user/", "/admin/memoryhub/keyvaluenamespace/",
+                                  "/admin/core/errorevent/"])
+def test_staff_without_the_permission_gets_403_not_500(client, django_user_model, path):
+    from core.models import ErrorEvent
+
+    user = django_user_model.objects.create_user(username="clerk", password="pw-for-tests-1", is_staff=True)
+    client.force_login(user)
+    response = client.get(path)
+    assert response.status_code == 403, response.content[:500]
+    assert not ErrorEvent.objects.exists()  # a refusal is not a failure of ours
+
+
+@pytest.mark.parametrize("path", ["/admin/auth/user/", "/admin/memoryhub/keyvaluenamespace/"])
+def test_an_operator_opens_what_staff_without_permission_cannot(client, db, path):
+    from core.services import role_user_ensure
+
+    role_user_ensure(username="op", role="operator", password="pw-for-tests-1")
+    client.login(username="op", password="pw-for-tests-1")
+    assert client.get(path).status_code == 200
