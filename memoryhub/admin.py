@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 from rest_framework import exceptions
 
-from memoryhub.models import Document, Embedding, IngestBatch, KeyValueNamespace, MemorySession
+from memoryhub.models import Document, Embedding, EmbeddingNamespace, IngestBatch, KeyValueNamespace, MemorySession
 from memoryhub.services import kv
 from memoryhub.services.documents import document_delete, document_put
 from memoryhub.services.embeddings import embedding_delete
@@ -141,6 +141,22 @@ class IngestBatchAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in IngestBatch._meta.fields]
 
     def has_add_permission(self, request):
+        return False
+
+
+@admin.register(EmbeddingNamespace)
+class EmbeddingNamespaceAdmin(admin.ModelAdmin):
+    """Each namespace's change counter, written by the services (read-only here)."""
+
+    list_display = ["name", "version"]
+    list_filter = ["name"]
+    search_fields = ["name"]
+    readonly_fields = ["name", "version"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
 
 
