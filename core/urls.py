@@ -39,6 +39,7 @@ urlpatterns = [
     path("v1/", include("models_suite.gateway_urls")),  # OpenAI-compatible
     path("api/v1/learning/", include("learning.urls")),
     path("", include("memoryhub.legacy_urls")),  # the originals' MemoryHub routes
+    path("hobby/", include("hobbies.legacy_urls")),  # the originals' hobby routes
 ]
 
 handler404 = "core.errors.not_found_view"

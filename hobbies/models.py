@@ -1,1 +1,106 @@
-# Models arrive with this app's issue; the app exists so migrations, admin and routes have a home.
+"""Hobby types and their configuration, sub-agents, and the assignments that give them work."""
+
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from hobbies.catalogue import NAMES
+
+HOBBY_CHOICES = [(name, name) for name in NAMES]
+
+
+class HobbyType(models.Model):
+    name = models.CharField(max_length=40, unique=True, choices=HOBBY_CHOICES)
+    description = models.TextField()
+    learning_objective = models.TextField()
+    suites = models.JSONField(default=list, help_text="Evaluation suites it practises on (train split)")
+    enabled = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class HobbyConfig(models.Model):
+    """The originals' configuration (reference 1.2), one row. Each field can be overridden by the originals'
+    environment variable (services.config_effective), which then wins over what admin shows here."""
+
+    enabled = models.BooleanField(default=True, help_text="AUTONOMOUS_HOBBY_ENABLED: the scheduler is on")
+    interval_minutes = models.FloatField(default=15.0, validators=[MinValueValidator(1), MaxValueValidator(1440)])
+    idle_threshold_minutes = models.FloatField(default=5.0,
+                                               validators=[MinValueValidator(0.1), MaxValueValidator(120)])
+    max_hobby_duration_minutes = models.FloatField(default=10.0,
+                                                   validators=[MinValueValidator(1), MaxValueValidator(60)])
+    focus_on_weaknesses = models.BooleanField(default=True)
+    variety_factor = models.FloatField(default=0.3, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    intensity_level = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "hobby configuration"
+        verbose_name_plural = "hobby configuration"
+
+    def __str__(self) -> str:
+        return "hobby configuration"
+
+
+class SubAgent(models.Model):
+    """An LLM runtime that practises hobbies. Its load counts are derived from its assignments, never kept."""
+
+    class Status(models.TextChoices):
+        ACTIVE = "active"
+        UNREGISTERED = "unregistered"
+
+    subagent_id = models.CharField(max_length=100, unique=True)
+    capabilities = models.JSONField(default=list, help_text='Hobby type names, or ["*"] for all')
+    metadata = models.JSONField(default=dict, blank=True)
+    model = models.ForeignKey("models_suite.ModelArtifact", null=True, blank=True, on_delete=models.PROTECT,
+                              help_text="What it runs; none: the default model")
+    adapter = models.CharField(max_length=255, blank=True)
+    machine = models.CharField(max_length=100, help_text="Whose hobbies queue executes it")
+    max_concurrent_assignments = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.ACTIVE, db_index=True)
+    registered_at = models.DateTimeField(auto_now_add=True)
+    last_heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["registered_at"]
+
+    def __str__(self) -> str:
+        return self.subagent_id
+
+    def can_practise(self, hobby: str) -> bool:
+        return "*" in self.capabilities or hobby in self.capabilities
+
+
+class Assignment(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        RUNNING = "running"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        TIMED_OUT = "timed_out"
+        CANCELLED = "cancelled"
+
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+
+    assignment_id = models.CharField(max_length=32, unique=True)
+    subagent = models.ForeignKey(SubAgent, on_delete=models.PROTECT, related_name="assignments")
+    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES)
+    duration_minutes = models.FloatField(validators=[MinValueValidator(0.1), MaxValueValidator(60)])
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    result = models.JSONField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    fallback = models.BooleanField(default=False, help_text="Ran on this machine: the sub-agent's had no worker")
+
+    class Meta:
+        ordering = ["-assigned_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} ({self.hobby_type})"

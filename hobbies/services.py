@@ -1,0 +1,152 @@
+"""Hobby types, configuration and the sub-agent registry: every write and every read that needs logic.
+
+Assignments' execution, proficiency, distribution and scheduling build on these (issue 5).
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, Q
+from rest_framework import exceptions
+
+from core.env import ConfigError
+from hobbies.catalogue import NAMES, PRACTICE_BUILT, hobby_name
+from hobbies.models import Assignment, HobbyConfig, HobbyType, SubAgent
+
+# The originals' environment variables (reference 1.2), each with its valid range; set, they win over admin.
+CONFIG_ENV = {
+    "enabled": ("AUTONOMOUS_HOBBY_ENABLED", bool, None),
+    "interval_minutes": ("HOBBY_INTERVAL_MINUTES", float, (1, 1440)),
+    "idle_threshold_minutes": ("HOBBY_IDLE_THRESHOLD_MINUTES", float, (0.1, 120)),
+    "max_hobby_duration_minutes": ("HOBBY_MAX_DURATION_MINUTES", float, (1, 60)),
+    "focus_on_weaknesses": ("HOBBY_FOCUS_WEAKNESSES", bool, None),
+    "variety_factor": ("HOBBY_VARIETY_FACTOR", float, (0, 1)),
+    "intensity_level": ("HOBBY_INTENSITY_LEVEL", float, (0, 1)),
+}
+
+
+def hobby_check(value) -> str:
+    """The canonical hobby type name, or a 400 listing the valid ones."""
+    name = hobby_name(value)
+    if name is None:
+        raise exceptions.ValidationError({"hobby_type": [f"unknown hobby type {value!r}; the types are "
+                                                         f"{', '.join(NAMES)}"]})
+    return name
+
+
+def _env_value(variable: str, kind, bounds):
+    raw = os.environ.get(variable, "").strip()
+    if not raw:
+        return None
+    if kind is bool:
+        if raw.lower() in {"1", "true", "yes", "on"}:
+            return True
+        if raw.lower() in {"0", "false", "no", "off"}:
+            return False
+        raise ConfigError(f"{variable} must be true or false, not {raw!r}")
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ConfigError(f"{variable} must be a number, not {raw!r}") from None
+    if not bounds[0] <= value <= bounds[1]:
+        raise ConfigError(f"{variable} must be between {bounds[0]} and {bounds[1]}, not {value}")
+    return value
+
+
+def config_effective() -> dict:
+    """The originals' config shape: stored values, overridden by their environment variables when set."""
+    stored = HobbyConfig.objects.get_or_create(pk=1)[0]
+    effective = {field: getattr(stored, field) for field in CONFIG_ENV}
+    for field, (variable, kind, bounds) in CONFIG_ENV.items():
+        value = _env_value(variable, kind, bounds)
+        if value is not None:
+            effective[field] = value
+    return {"enabled": effective["enabled"], "interval_minutes": effective["interval_minutes"],
+            "idle_threshold_minutes": effective["idle_threshold_minutes"],
+            "max_hobby_duration_minutes": effective["max_hobby_duration_minutes"],
+            "hobbies_enabled": dict(HobbyType.objects.values_list("name", "enabled")),
+            "focus_on_weaknesses": effective["focus_on_weaknesses"],
+            "variety_factor": effective["variety_factor"], "intensity_level": effective["intensity_level"]}
+
+
+def config_update(**changes) -> dict:
+    """Change stored settings (validated by the model's ranges); hobbies_enabled goes through the types."""
+    hobbies_enabled = changes.pop("hobbies_enabled", None)
+    with transaction.atomic():
+        stored = HobbyConfig.objects.select_for_update().get_or_create(pk=1)[0]
+        for field, value in changes.items():
+            if field not in CONFIG_ENV:
+                raise exceptions.ValidationError({field: ["not a configuration setting"]})
+            setattr(stored, field, value)
+        from django.core.exceptions import ValidationError as DjangoValidationError
+
+        try:
+            stored.full_clean()
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(exc.message_dict) from None
+        stored.save()
+        for name, enabled in (hobbies_enabled or {}).items():
+            hobby_type_set_enabled(name=name, enabled=enabled)
+    return config_effective()
+
+
+def hobby_type_set_enabled(*, name: str, enabled: bool) -> HobbyType:
+    """Enable or disable a type. A type whose practice does not exist yet cannot be enabled (400 saying so)."""
+    name = hobby_check(name)
+    if not isinstance(enabled, bool):
+        raise exceptions.ValidationError({"enabled": ["enabled is true or false"]})
+    if enabled and name not in PRACTICE_BUILT:
+        raise exceptions.ValidationError({"enabled": [f"{name} cannot be enabled: its practice is not built yet"]})
+    HobbyType.objects.filter(name=name).update(enabled=enabled)
+    return HobbyType.objects.get(name=name)
+
+
+# --- sub-agents ------------------------------------------------------------------------------------------------
+def _capabilities_check(capabilities) -> list[str]:
+    if not isinstance(capabilities, list) or not capabilities:
+        raise exceptions.ValidationError({"capabilities": ['list hobby type names, or ["*"] for all']})
+    return ["*" if item == "*" else hobby_check(item) for item in capabilities]
+
+
+def subagent_register(*, subagent_id: str, capabilities: list, metadata: dict | None = None,
+                      model=None, adapter: str = "", machine: str | None = None,
+                      max_concurrent_assignments: int = 5) -> tuple[SubAgent, bool]:
+    """Register (or re-register) a sub-agent. Without a model or machine, as in the seed documents'
+    examples, it runs the default model on this machine."""
+    if not isinstance(subagent_id, str) or not 1 <= len(subagent_id.strip()) <= 100:
+        raise exceptions.ValidationError({"subagent_id": ["subagent_id is 1 to 100 characters"]})
+    if metadata is not None and not isinstance(metadata, dict):
+        raise exceptions.ValidationError({"metadata": ["metadata must be an object"]})
+    if isinstance(max_concurrent_assignments, bool) or not isinstance(max_concurrent_assignments, int) \
+            or not 1 <= max_concurrent_assignments <= 100:
+        raise exceptions.ValidationError({"max_concurrent_assignments": ["between 1 and 100"]})
+    return SubAgent.objects.update_or_create(subagent_id=subagent_id.strip(), defaults={
+        "capabilities": _capabilities_check(capabilities), "metadata": metadata or {}, "model": model,
+        "adapter": adapter or "", "machine": machine or settings.MACHINE_NAME,
+        "max_concurrent_assignments": max_concurrent_assignments, "status": SubAgent.Status.ACTIVE})
+
+
+def subagent_get(*, subagent_id: str) -> SubAgent:
+    found = SubAgent.objects.filter(subagent_id=subagent_id, status=SubAgent.Status.ACTIVE).first()
+    if found is None:
+        raise exceptions.NotFound(f"No registered sub-agent {subagent_id!r}.")
+    return found
+
+
+def subagent_unregister(*, subagent_id: str) -> None:
+    """It takes no new work; its history (assignments) stays."""
+    subagent = subagent_get(subagent_id=subagent_id)
+    SubAgent.objects.filter(pk=subagent.pk).update(status=SubAgent.Status.UNREGISTERED)
+
+
+def subagents_with_counts():
+    """Active sub-agents with active, completed and failed counts derived from their assignments."""
+    return SubAgent.objects.filter(status=SubAgent.Status.ACTIVE).annotate(
+        active_assignments=Count("assignments", filter=Q(assignments__status__in=Assignment.ACTIVE)),
+        completed_assignments=Count("assignments", filter=Q(assignments__status=Assignment.Status.COMPLETED)),
+        failed_assignments=Count("assignments", filter=Q(assignments__status__in=[
+            Assignment.Status.FAILED, Assignment.Status.TIMED_OUT])),
+    ).order_by("registered_at")

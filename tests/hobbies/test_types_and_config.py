@@ -1,0 +1,72 @@
+"""Hobby types and configuration: the originals' eight names and defaults, environment overrides, and
+types whose practice does not exist yet refusing to be enabled."""
+
+import pytest
+
+from hobbies import services
+from hobbies.catalogue import CATALOGUE, NAMES
+from hobbies.models import HobbyType
+
+ORIGINAL_NAMES = ["SKILL_PRACTICE", "KNOWLEDGE_EXPLORATION", "PATTERN_RECOGNITION", "BENCHMARK_RUNNING",
+                  "TOOL_MASTERY", "CODE_ANALYSIS", "RESEARCH_INTEGRATION", "CREATIVE_PROBLEM_SOLVING"]
+
+
+def test_the_eight_types_exist_with_descriptions_and_suites(db):
+    assert list(NAMES) == ORIGINAL_NAMES
+    assert list(HobbyType.objects.values_list("name", flat=True)) == ORIGINAL_NAMES
+    skill = HobbyType.objects.get(name="SKILL_PRACTICE")
+    assert skill.description and skill.learning_objective and "arithmetic" in skill.suites
+    assert [name for name, spec in CATALOGUE.items() if not spec.enabled_by_default] == [
+        "CODE_ANALYSIS", "RESEARCH_INTEGRATION"]
+
+
+def test_the_originals_config_shape_and_defaults(db):
+    assert services.config_effective() == {
+        "enabled": True, "interval_minutes": 15.0, "idle_threshold_minutes": 5.0, "max_hobby_duration_minutes": 10.0,
+        "hobbies_enabled": {name: False for name in ORIGINAL_NAMES},  # no practice is built yet
+        "focus_on_weaknesses": True, "variety_factor": 0.3, "intensity_level": 0.5}
+
+
+def test_environment_variables_override_what_is_stored(db, monkeypatch):
+    services.config_update(interval_minutes=30, variety_factor=0.5)
+    assert services.config_effective()["interval_minutes"] == 30
+    monkeypatch.setenv("HOBBY_INTERVAL_MINUTES", "45")
+    monkeypatch.setenv("HOBBY_FOCUS_WEAKNESSES", "false")
+    effective = services.config_effective()
+    assert effective["interval_minutes"] == 45 and effective["focus_on_weaknesses"] is False
+    assert effective["variety_factor"] == 0.5
+    monkeypatch.setenv("HOBBY_VARIETY_FACTOR", "7")
+    from core.env import ConfigError
+
+    with pytest.raises(ConfigError, match="HOBBY_VARIETY_FACTOR must be between 0 and 1"):
+        services.config_effective()
+
+
+def test_a_type_whose_practice_is_not_built_cannot_be_enabled(personas):
+    response = personas["operator"].client().patch("/api/v1/hobbies/types/skill_practice", {"enabled": True},
+                                                   format="json")
+    assert response.status_code == 400
+    assert "SKILL_PRACTICE cannot be enabled: its practice is not built yet" in response.json()["error"]["message"]
+    assert not HobbyType.objects.get(name="SKILL_PRACTICE").enabled
+    disabled = personas["operator"].client().patch("/api/v1/hobbies/types/SKILL_PRACTICE", {"enabled": False},
+                                                   format="json")
+    assert disabled.status_code == 200 and disabled.json()["practice_built"] is False
+
+
+def test_config_through_the_api_and_the_legacy_route(personas):
+    operator = personas["operator"].client()
+    assert operator.patch("/api/v1/hobbies/config", {"interval_minutes": 20}, format="json").status_code == 200
+    assert personas["viewer"].client().get("/hobby/config").json()["interval_minutes"] == 20
+    bad = operator.patch("/api/v1/hobbies/config", {"interval_minutes": 0}, format="json")
+    assert bad.status_code == 400 and "interval_minutes" in bad.json()["error"]["message"]
+    assert personas["viewer"].client().patch("/api/v1/hobbies/config", {"interval_minutes": 30},
+                                             format="json").status_code == 403
+    types = personas["viewer"].client().get("/hobby/hobby-types").json()["hobby_types"]
+    assert [t["name"] for t in types] == ORIGINAL_NAMES and all(t["description"] for t in types)
+
+
+def test_an_unknown_type_is_a_400_listing_the_valid_ones(personas):
+    response = personas["operator"].client().patch("/api/v1/hobbies/types/COOKING", {"enabled": False},
+                                                   format="json")
+    assert response.status_code == 400
+    assert "COOKING" in response.json()["error"]["message"] and "SKILL_PRACTICE" in response.json()["error"]["message"]
