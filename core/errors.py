@@ -133,3 +133,10 @@ class StrictFieldsMixin:
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
     pass
 
+
+def validated(serializer_class, data) -> dict:
+    """The serializer's validated data, or the 400 naming each bad field."""
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+

@@ -9,16 +9,10 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import StrictSerializer
+from core.errors import StrictSerializer, validated
 from hobbies import services
 from hobbies.catalogue import PRACTICE_BUILT
 from hobbies.models import HobbyType
-
-
-def valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def hobby_type_shape(hobby: HobbyType) -> dict:
@@ -80,7 +74,7 @@ def subagent_register_from(request) -> tuple:
 
     from models_suite.models import ModelArtifact
 
-    data = valid(SubAgentSerializer, request.data)
+    data = validated(SubAgentSerializer, request.data)
     subagent_id = data.pop("subagent_id", None) or request.query_params.get("subagent_id")
     if not subagent_id:
         raise exceptions.ValidationError({"subagent_id": ["give subagent_id in the body or the query"]})
@@ -100,7 +94,7 @@ class HobbyConfigView(APIView):
 
     @extend_schema(request=ConfigSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
     def patch(self, request):
-        return Response(services.config_update(**valid(ConfigSerializer, request.data)))
+        return Response(services.config_update(**validated(ConfigSerializer, request.data)))
 
 
 class HobbyTypeListView(APIView):
@@ -112,7 +106,7 @@ class HobbyTypeListView(APIView):
 class HobbyTypeView(APIView):
     @extend_schema(request=HobbyTypeSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
     def patch(self, request, name):
-        data = valid(HobbyTypeSerializer, request.data)
+        data = validated(HobbyTypeSerializer, request.data)
         return Response(hobby_type_shape(services.hobby_type_set_enabled(name=name, enabled=data["enabled"])))
 
 

@@ -10,16 +10,11 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.errors import validated
 from memoryhub.api import serializers as s
 from memoryhub.models import IngestBatch
 from memoryhub.services import context, documents, embeddings, indexes, kv, sessions
 from memoryhub.services.namespaces import namespace_check, nul_free
-
-
-def valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 class MemoryView(APIView):
@@ -76,7 +71,7 @@ class KeyValueSetView(MemoryView):
 
     @extend_schema(request=s.KeyValueSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
-        data = valid(s.KeyValueSerializer, request.data)
+        data = validated(s.KeyValueSerializer, request.data)
         stored = kv.kv_set(namespace=data["namespace"], key=data["key"], value=data["value"],
                            expire_seconds=data.get("expire"))
         return Response({"success": True, **stored}, status=status.HTTP_201_CREATED)
@@ -89,7 +84,7 @@ class KeyValueView(MemoryView):
 
     @extend_schema(request=s.KeyValuePutSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def put(self, request, namespace, key):
-        data = valid(s.KeyValuePutSerializer, request.data)
+        data = validated(s.KeyValuePutSerializer, request.data)
         stored = kv.kv_set(namespace=namespace, key=key, value=data["value"], expire_seconds=data.get("expire"))
         return Response({"success": True, **stored})
 
@@ -115,7 +110,7 @@ class DocumentListView(MemoryView):
 
     @extend_schema(request=s.DocumentSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request, namespace=None):
-        data = valid(s.DocumentSerializer, request.data)
+        data = validated(s.DocumentSerializer, request.data)
         if namespace is not None:  # POST /doc/{ns}: the path names the namespace
             if "namespace" in request.data and request.data["namespace"] != namespace:
                 raise exceptions.ValidationError({"namespace": [f"the path says {namespace!r}, the body "
@@ -132,7 +127,7 @@ class DocumentView(MemoryView):
 
     @extend_schema(request=s.DocumentPutSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def put(self, request, namespace, doc_id):
-        data = valid(s.DocumentPutSerializer, request.data)
+        data = validated(s.DocumentPutSerializer, request.data)
         document, created = documents.document_put(namespace=namespace, doc_id=doc_id, **data)
         return Response(s.document_shape(document), status=201 if created else 200)
 
@@ -148,7 +143,7 @@ class EmbeddingCreateView(MemoryView):
 
     @extend_schema(request=s.EmbeddingSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
-        data = valid(s.EmbeddingSerializer, request.data)
+        data = validated(s.EmbeddingSerializer, request.data)
         namespace = namespace_check(data.pop("namespace"))
         [(row, created)] = embeddings.embeddings_add(namespace=namespace, items=[data])
         return Response({**s.embedding_shape(row), "created": created}, status=201 if created else 200)
@@ -159,7 +154,7 @@ class EmbeddingBulkView(MemoryView):
 
     @extend_schema(request=s.EmbeddingBatchSerializer, responses={202: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
-        data = valid(s.EmbeddingBatchSerializer, request.data)
+        data = validated(s.EmbeddingBatchSerializer, request.data)
         batch = embeddings.ingest_batch_create(namespace=namespace_check(data["namespace"]),
                                                items=data["items"])
         return Response(s.batch_shape(batch), status=status.HTTP_202_ACCEPTED)
@@ -177,7 +172,7 @@ class IngestBatchView(MemoryView):
 class EmbeddingSearchView(MemoryView):
     @extend_schema(request=s.SearchSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
-        data = valid(s.SearchSerializer, request.data)
+        data = validated(s.SearchSerializer, request.data)
         namespace = data.get("namespace") or None
         hits = embeddings.embeddings_search(query=data["query"], namespace=namespace, limit=data["limit"],
                                             min_similarity=data.get("min_similarity"))
@@ -204,7 +199,7 @@ class IndexRebuildView(APIView):
 
     @extend_schema(request=s.IndexRebuildSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
-        data = valid(s.IndexRebuildSerializer, request.data)
+        data = validated(s.IndexRebuildSerializer, request.data)
         chosen = [namespace_check(data["namespace"])] if data.get("namespace") else \
             embeddings.namespaces_with_embeddings()
         return Response({"rebuilt": {name: indexes.index_rebuild(namespace=name) for name in chosen}})
@@ -225,7 +220,7 @@ class EmbeddingView(MemoryView):
 class SessionCreateView(MemoryView):
     @extend_schema(request=s.SessionSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
-        data = valid(s.SessionSerializer, request.data)
+        data = validated(s.SessionSerializer, request.data)
         session, created = sessions.session_put(**data)
         return Response(s.session_shape(session), status=201 if created else 200)
 
@@ -237,7 +232,7 @@ class SessionView(MemoryView):
 
     @extend_schema(request=s.SessionUpdateSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def patch(self, request, namespace, session_id):
-        data = valid(s.SessionUpdateSerializer, request.data)
+        data = validated(s.SessionUpdateSerializer, request.data)
         return Response(s.session_shape(sessions.session_update(namespace=namespace, session_id=session_id, **data)))
 
     @extend_schema(responses={204: None}, tags=["memory"])
@@ -249,7 +244,7 @@ class SessionView(MemoryView):
 class ContextView(MemoryView):
     @extend_schema(request=s.ContextSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
-        data = valid(s.ContextSerializer, request.data)
+        data = validated(s.ContextSerializer, request.data)
         return Response(context.context_build(agent=data["agent"], query=data["query"],
                                               budget_tokens=data["budget_tokens"],
                                               namespace=data.get("namespace") or None))
