@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from rest_framework import exceptions
 
 from hobbies import services
-from hobbies.models import Assignment, HobbyConfig, HobbyType, SubAgent
+from hobbies.models import Activity, Assignment, Attempt, HobbyConfig, HobbyType, Insight, Pattern, SubAgent
 
 
 @admin.register(HobbyType)
@@ -57,6 +57,70 @@ class AssignmentAdmin(admin.ModelAdmin):
     list_filter = ["status", "hobby_type", "fallback"]
     search_fields = ["assignment_id", "subagent__subagent_id", "error"]
     readonly_fields = [f.name for f in Assignment._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+class AttemptInline(admin.TabularInline):
+    model = Attempt
+    extra = 0
+    can_delete = False
+    fields = ["item_id", "skill", "prompt", "expected", "answer", "correct", "failure_kind"]
+    readonly_fields = fields
+
+
+class InsightInline(admin.TabularInline):
+    model = Insight
+    extra = 0
+    can_delete = False
+    fields = ["skill", "kind", "text", "share", "source"]
+    readonly_fields = fields
+
+
+@admin.register(Activity)
+class ActivityAdmin(admin.ModelAdmin):
+    """Written by practice only: what ran, and every graded attempt."""
+
+    list_display = ["activity_id", "hobby_type", "subagent", "model_name", "split", "status", "score", "item_count",
+                    "started_at"]
+    list_filter = ["status", "hobby_type", "split", "model_name"]
+    search_fields = ["activity_id", "subagent__subagent_id", "model_name", "error"]
+    readonly_fields = [f.name for f in Activity._meta.fields]
+    inlines = [InsightInline, AttemptInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Insight)
+class InsightAdmin(admin.ModelAdmin):
+    list_display = ["text", "hobby_type", "skill", "kind", "share", "source", "created_at"]
+    list_filter = ["hobby_type", "kind", "source"]
+    search_fields = ["text", "skill"]
+    readonly_fields = ["activity", "hobby_type", "skill", "kind", "text", "evidence", "share", "source", "created_at"]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Pattern)
+class PatternAdmin(admin.ModelAdmin):
+    list_display = ["description", "hobby_type", "skill", "kind", "activities", "attempts", "last_seen"]
+    list_filter = ["hobby_type", "kind"]
+    search_fields = ["description", "skill"]
+    readonly_fields = [f.name for f in Pattern._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(Attempt)
+class AttemptAdmin(admin.ModelAdmin):
+    list_display = ["item_id", "skill", "correct", "failure_kind", "answer", "expected", "activity"]
+    list_filter = ["correct", "failure_kind", "skill"]
+    search_fields = ["item_id", "prompt", "answer", "activity__activity_id"]
+    readonly_fields = [f.name for f in Attempt._meta.fields]
 
     def has_add_permission(self, request):
         return False

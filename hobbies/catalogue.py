@@ -1,7 +1,9 @@
 """The originals' eight hobby types (reference 1.1), what each is for, and what each practises.
 
-Pure Python. `PRACTICE_BUILT` names the types whose practice exists: the others cannot be enabled, and say
-so, until their practice lands (the hobby engine is being built type by type).
+Pure Python. `PRACTICE_BUILT` names the types whose practice exists (hobbies.practice: answering their
+suites' items, graded): the others cannot be enabled, and say so, until their practice lands. Knowledge
+exploration and research need practice on memory-hub documents, tool mastery real tools graded on the
+outcome, creative problem solving several checked solutions: not built yet.
 """
 
 from __future__ import annotations
@@ -40,8 +42,8 @@ CATALOGUE = {spec.name: spec for spec in [
 ]}
 NAMES = tuple(CATALOGUE)
 
-# Types whose practice exists. Empty until the practice engine lands: no type can be enabled yet.
-PRACTICE_BUILT: frozenset[str] = frozenset()
+PRACTICE_BUILT: frozenset[str] = frozenset({"SKILL_PRACTICE", "PATTERN_RECOGNITION", "BENCHMARK_RUNNING",
+                                           "CODE_ANALYSIS"})
 
 
 def hobby_name(value) -> str | None:

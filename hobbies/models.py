@@ -104,3 +104,100 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment_id} ({self.hobby_type})"
+
+
+class Activity(models.Model):
+    """One practice session: a model answering items of a hobby type's suites, every attempt graded."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        COMPLETED = "completed"
+        FAILED = "failed"
+        TIMED_OUT = "timed_out"
+        CANCELLED = "cancelled"
+
+    activity_id = models.CharField(max_length=32, unique=True)
+    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES, db_index=True)
+    subagent = models.ForeignKey(SubAgent, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="activities")
+    model_name = models.CharField(max_length=200, help_text="The model that answered")
+    split = models.CharField(max_length=10, default="train", help_text="train for practice, heldout to measure")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    started_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    description = models.TextField(blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+    correct_count = models.PositiveIntegerField(default=0)
+    score = models.FloatField(null=True, blank=True, help_text="Mean grade of the attempts, 0 to 1")
+    performance_metrics = models.JSONField(default=dict, blank=True, help_text="Score per skill")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        verbose_name_plural = "activities"
+
+    def __str__(self) -> str:
+        return f"{self.activity_id} ({self.hobby_type})"
+
+
+class Attempt(models.Model):
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attempts")
+    item_id = models.CharField(max_length=200, help_text="The suite item: '<suite>/<split>/<index>'")
+    skill = models.CharField(max_length=100)
+    prompt = models.TextField()
+    expected = models.TextField()
+    answer = models.TextField()
+    correct = models.BooleanField()
+    score = models.FloatField()
+    failure_kind = models.CharField(max_length=30, blank=True)
+    detail = models.TextField(blank=True, help_text="What the grader said")
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {'right' if self.correct else 'wrong'}"
+
+
+class Insight(models.Model):
+    """What the attempts of an activity showed, with the attempts it rests on."""
+
+    class Source(models.TextChoices):
+        ANALYSIS = "analysis", "structured analysis of the grades"
+        REFLECTION = "reflection", "the model reflecting on its graded attempts"
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="insights")
+    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES, db_index=True)
+    skill = models.CharField(max_length=100)
+    kind = models.CharField(max_length=30)
+    text = models.TextField()
+    evidence = models.ManyToManyField(Attempt, blank=True, related_name="insights")
+    share = models.FloatField(help_text="Of the skill's attempts in the activity")
+    source = models.CharField(max_length=20, choices=Source.choices, default=Source.ANALYSIS)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class Pattern(models.Model):
+    """A failure kind that recurs in a skill across activities: a weakness, not one bad session."""
+
+    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES)
+    skill = models.CharField(max_length=100)
+    kind = models.CharField(max_length=30)
+    description = models.TextField()
+    activities = models.PositiveIntegerField(default=0, help_text="Activities in which it was found")
+    attempts = models.PositiveIntegerField(default=0, help_text="Attempts that showed it")
+    first_seen = models.DateTimeField(auto_now_add=True)
+    last_seen = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hobby_type", "skill", "kind"], name="pattern_unique")]
+        ordering = ["-activities"]
+
+    def __str__(self) -> str:
+        return self.description

@@ -58,7 +58,7 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     try:
         with model_in_use(run.model, adapter=run.adapter) as backend:
             started = time.perf_counter()
-            answers = _answers(backend, [item.prompt for item in items])
+            answers = answers_for(backend, [item.prompt for item in items])
             generation_seconds = time.perf_counter() - started
     except (BackendError, HostError) as exc:
         return _fail(run, f"{run.model.name}: {exc}")
@@ -79,7 +79,7 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     return run
 
 
-def _answers(backend: Backend, prompts: list[str]) -> list[str]:
+def answers_for(backend: Backend, prompts: list[str]) -> list[str]:
     """Greedy answers, batched where the backend can (local models), one by one otherwise."""
     requests = [GenerationRequest(prompt=p, max_tokens=ANSWER_MAX_TOKENS, stop=["\n"]) for p in prompts]
     batch = getattr(backend, "generate_batch", None)

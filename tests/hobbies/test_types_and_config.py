@@ -23,7 +23,9 @@ def test_the_eight_types_exist_with_descriptions_and_suites(db):
 def test_the_originals_config_shape_and_defaults(db):
     assert services.config_effective() == {
         "enabled": True, "interval_minutes": 15.0, "idle_threshold_minutes": 5.0, "max_hobby_duration_minutes": 10.0,
-        "hobbies_enabled": {name: False for name in ORIGINAL_NAMES},  # no practice is built yet
+        # on: the originals' defaults among the types whose practice exists
+        "hobbies_enabled": {name: name in {"SKILL_PRACTICE", "PATTERN_RECOGNITION", "BENCHMARK_RUNNING"}
+                            for name in ORIGINAL_NAMES},
         "focus_on_weaknesses": True, "variety_factor": 0.3, "intensity_level": 0.5}
 
 
@@ -43,14 +45,14 @@ def test_environment_variables_override_what_is_stored(db, monkeypatch):
 
 
 def test_a_type_whose_practice_is_not_built_cannot_be_enabled(personas):
-    response = personas["operator"].client().patch("/api/v1/hobbies/types/skill_practice", {"enabled": True},
-                                                   format="json")
+    operator = personas["operator"].client()
+    response = operator.patch("/api/v1/hobbies/types/tool_mastery", {"enabled": True}, format="json")
     assert response.status_code == 400
-    assert "SKILL_PRACTICE cannot be enabled: its practice is not built yet" in response.json()["error"]["message"]
-    assert not HobbyType.objects.get(name="SKILL_PRACTICE").enabled
-    disabled = personas["operator"].client().patch("/api/v1/hobbies/types/SKILL_PRACTICE", {"enabled": False},
-                                                   format="json")
-    assert disabled.status_code == 200 and disabled.json()["practice_built"] is False
+    assert "TOOL_MASTERY cannot be enabled: its practice is not built yet" in response.json()["error"]["message"]
+    assert not HobbyType.objects.get(name="TOOL_MASTERY").enabled
+    # CODE_ANALYSIS: built, off by default like the originals', and an operator may turn it on
+    enabled = operator.patch("/api/v1/hobbies/types/code_analysis", {"enabled": True}, format="json")
+    assert enabled.status_code == 200 and enabled.json()["enabled"] and enabled.json()["practice_built"]
 
 
 def test_config_through_the_api_and_the_legacy_route(personas):
