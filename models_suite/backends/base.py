@@ -72,6 +72,11 @@ class Backend(Protocol):
     def close(self) -> None: ...
 
 
+def transcript(messages: list[dict]) -> str:
+    """Chat messages as a plain transcript a base model without a chat template can continue."""
+    return "\n".join(f"{m['role']}: {m['content']}" for m in messages) + "\nassistant:"
+
+
 def cut_at_stop(text: str, stops: list[str]) -> tuple[str, bool]:
     """The text up to the first stop string, and whether one was found."""
     cut = min((i for i in (text.find(s) for s in stops) if i >= 0), default=-1)

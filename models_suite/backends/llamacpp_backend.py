@@ -17,6 +17,7 @@ from models_suite.backends.base import (
     GenerationResult,
     InvalidRequest,
     cut_at_stop,
+    transcript,
 )
 
 INSTALL_HINT = "GGUF models need the optional llama-cpp-python package: pip install -r requirements-gguf.txt"
@@ -53,8 +54,7 @@ class LlamaCppBackend:
             formatter = Jinja2ChatFormatter(template=template, eos_token=self._token_text(self.llm.token_eos()),
                                             bos_token=self._token_text(self.llm.token_bos()))
             return formatter(messages=request.messages).prompt
-        lines = [f"{m['role']}: {m['content']}" for m in request.messages]
-        return "\n".join(lines) + "\nassistant:"
+        return transcript(request.messages)
 
     def _token_text(self, token: int) -> str:
         return self.llm.detokenize([token], special=True).decode("utf-8", errors="ignore")

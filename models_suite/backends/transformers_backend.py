@@ -14,6 +14,7 @@ from models_suite.backends.base import (
     GenerationResult,
     InvalidRequest,
     cut_at_stop,
+    transcript,
 )
 
 
@@ -87,8 +88,7 @@ class TransformersBackend:
         if getattr(self.tokenizer, "chat_template", None):
             return self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
         # A base model without a chat template: a plain transcript it can continue.
-        lines = [f"{m['role']}: {m['content']}" for m in request.messages]
-        return "\n".join(lines) + "\nassistant:"
+        return transcript(request.messages)
 
     def _encode(self, text: str) -> list[int]:
         """A prompt's token ids, the same alone and in a batch. An empty prompt starts from the begin-of-sequence
