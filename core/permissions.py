@@ -5,6 +5,7 @@ A view says which part of the product it belongs to with `role_scope`:
   "feedback": raters (and operators) read and write, viewers read;
   "agent": sub-agents' service tokens (and operators) read and write, viewers read;
   "self": any authenticated user, acting on their own things (the view checks ownership).
+A view's `read_methods` names methods besides GET/HEAD/OPTIONS that only read (a search sent as POST).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ class RolePermission(BasePermission):
         roles = user_roles(request.user)
         if scope == "self" or OPERATOR in roles:
             return True
-        if request.method in SAFE_METHODS and VIEWER in roles:
+        # A view may declare other methods that only read (a search sent as POST): viewers may use those too.
+        if (request.method in SAFE_METHODS or request.method in getattr(view, "read_methods", ())) and VIEWER in roles:
             return True
         return bool(roles & SCOPE_WRITERS.get(scope, set()))
 
