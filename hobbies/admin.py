@@ -9,7 +9,7 @@ from hobbies.models import Activity, Assignment, Attempt, HobbyConfig, HobbyType
 class HobbyTypeAdmin(admin.ModelAdmin):
     list_display = ["name", "enabled", "learning_objective"]
     list_filter = ["enabled"]
-    search_fields = ["name", "description"]
+    search_fields = ["name"]
     readonly_fields = ["name", "description", "learning_objective", "suites"]
 
     def has_add_permission(self, request):
@@ -95,10 +95,10 @@ class ActivityAdmin(admin.ModelAdmin):
 
 @admin.register(Insight)
 class InsightAdmin(admin.ModelAdmin):
-    list_display = ["text", "hobby_type", "skill", "kind", "share", "source", "created_at"]
-    list_filter = ["hobby_type", "kind", "source"]
+    list_display = ["text", "skill", "kind", "share", "source", "created_at"]
+    list_filter = ["activity__hobby_type", "kind", "source"]
     search_fields = ["text", "skill"]
-    readonly_fields = ["activity", "hobby_type", "skill", "kind", "text", "evidence", "share", "source", "created_at"]
+    readonly_fields = ["activity", "skill", "kind", "text", "evidence", "share", "source", "created_at"]
 
     def has_add_permission(self, request):
         return False

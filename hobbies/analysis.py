@@ -1,4 +1,4 @@
-"""What graded attempts show: each failure's kind, and the findings and recurring patterns across them.
+"""What graded attempts show: each failure's kind, and the findings a practice activity records.
 
 Pure Python (no Django), for the practice engine: the structured analysis that produces insights and
 patterns from grades always, whether or not the model can reflect on its own attempts. Every finding carries
@@ -8,7 +8,7 @@ its evidence (the attempts it rests on), so a person rating it can check it.
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -18,7 +18,6 @@ NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 class GradedAttempt:
     key: str  # stable id of the attempt (its row id or the item's key)
     skill: str
-    prompt: str
     expected: str
     answer: str
     correct: bool
@@ -90,12 +89,3 @@ def analyse(attempts: list[GradedAttempt], *, min_share: float = 0.2, min_count:
                 findings.append(Finding(skill, kind, f"{skill}: {len(keys)} of {len(tried)} answers {KIND_TEXT[kind]}",
                                         keys, share))
     return findings
-
-
-def recurring(kinds_per_activity: list[Counter], *, min_activities: int = 2) -> Counter:
-    """Failure kinds (as "skill:kind") found in at least min_activities activities: patterns across practice,
-    not one bad session."""
-    seen = Counter()
-    for kinds in kinds_per_activity:
-        seen.update(set(kinds))
-    return Counter({kind: count for kind, count in seen.items() if count >= min_activities})

@@ -22,7 +22,7 @@ class HobbySpec:
 
 CATALOGUE = {spec.name: spec for spec in [
     HobbySpec("SKILL_PRACTICE", "Practise core skills on generated exercises and learn from graded mistakes.",
-              "Practice and refine existing skills through simulation",
+              "Practise and refine existing skills on graded exercises",
               ("arithmetic", "string_transform", "sequences", "sorting")),
     HobbySpec("KNOWLEDGE_EXPLORATION", "Read documents in the memory hub, answer questions about them, remember "
               "what was learned.", "Explore and connect knowledge from stored documents", ()),

@@ -5,16 +5,15 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from hobbies.catalogue import NAMES
+from hobbies.catalogue import CATALOGUE, NAMES
 
 HOBBY_CHOICES = [(name, name) for name in NAMES]
 
 
 class HobbyType(models.Model):
+    """What an operator decides about a type (enabled); what the type is comes from the catalogue."""
+
     name = models.CharField(max_length=40, unique=True, choices=HOBBY_CHOICES)
-    description = models.TextField()
-    learning_objective = models.TextField()
-    suites = models.JSONField(default=list, help_text="Evaluation suites it practises on (train split)")
     enabled = models.BooleanField(default=False)
 
     class Meta:
@@ -22,6 +21,22 @@ class HobbyType(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def spec(self):
+        return CATALOGUE[self.name]
+
+    @property
+    def description(self) -> str:
+        return self.spec.description
+
+    @property
+    def learning_objective(self) -> str:
+        return self.spec.learning_objective
+
+    @property
+    def suites(self) -> list[str]:
+        return list(self.spec.suites)
 
 
 class HobbyConfig(models.Model):
@@ -167,7 +182,6 @@ class Insight(models.Model):
         REFLECTION = "reflection", "the model reflecting on its graded attempts"
 
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="insights")
-    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES, db_index=True)
     skill = models.CharField(max_length=100)
     kind = models.CharField(max_length=30)
     text = models.TextField()

@@ -15,7 +15,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hobbies.analysis import GradedAttempt, analyse, failure_kind
+from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse, failure_kind
+from hobbies.catalogue import CATALOGUE
 from hobbies.models import Activity, Attempt, Insight, Pattern, SubAgent
 from hobbies.services import hobby_check
 from models_suite.evaluation import get_suite, grade
@@ -30,8 +31,6 @@ class PracticeUnavailable(Exception):
 
 def practice_items(hobby_type: str, *, items_per_suite: int, seed: int, split: str) -> list:
     """Items drawn at random (seeded) from each of the type's suites, in the given split."""
-    from hobbies.catalogue import CATALOGUE
-
     suites = CATALOGUE[hobby_type].suites
     if not suites:
         raise PracticeUnavailable(f"{hobby_type} practises on documents, not suites")
@@ -82,12 +81,12 @@ def _record(activity: Activity, items, answers, *, seconds: float) -> None:
                     failure_kind="" if verdict.correct else failure_kind(item.answer, answer))
             for item, answer, verdict in graded])
         by_key = {str(index): attempt for index, attempt in enumerate(attempts)}
-        findings = analyse([GradedAttempt(key=str(index), skill=item.skill, prompt=item.prompt, expected=item.answer,
-                                          answer=answer, correct=verdict.correct)
+        findings = analyse([GradedAttempt(key=str(index), skill=item.skill, expected=item.answer, answer=answer,
+                                          correct=verdict.correct)
                             for index, (item, answer, verdict) in enumerate(graded)])
         for finding in findings:
-            insight = Insight.objects.create(activity=activity, hobby_type=activity.hobby_type, skill=finding.skill,
-                                             kind=finding.kind, text=finding.text, share=finding.share)
+            insight = Insight.objects.create(activity=activity, skill=finding.skill, kind=finding.kind,
+                                             text=finding.text, share=finding.share)
             insight.evidence.set([by_key[key] for key in finding.evidence])
             if finding.kind != "success_rate":
                 _pattern_seen(activity.hobby_type, finding.skill, finding.kind, len(finding.evidence))
@@ -103,8 +102,6 @@ def _record(activity: Activity, items, answers, *, seconds: float) -> None:
 
 
 def _pattern_seen(hobby_type: str, skill: str, kind: str, attempts: int) -> None:
-    from hobbies.analysis import KIND_TEXT
-
     pattern, created = Pattern.objects.get_or_create(
         hobby_type=hobby_type, skill=skill, kind=kind,
         defaults={"description": f"{skill}: answers {KIND_TEXT[kind]}", "activities": 1, "attempts": attempts})

@@ -5,26 +5,25 @@ Assignments' execution, proficiency, distribution and scheduling build on these 
 
 from __future__ import annotations
 
-import os
-
 from django.conf import settings
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from rest_framework import exceptions
 
-from core.env import ConfigError
+from core.env import env_bool, env_float
 from hobbies.catalogue import NAMES, PRACTICE_BUILT, hobby_name
 from hobbies.models import Assignment, HobbyConfig, HobbyType, SubAgent
 
-# The originals' environment variables (reference 1.2), each with its valid range; set, they win over admin.
+# The originals' environment variables (reference 1.2), with their valid ranges; set, they win over admin.
 CONFIG_ENV = {
-    "enabled": ("AUTONOMOUS_HOBBY_ENABLED", bool, None),
-    "interval_minutes": ("HOBBY_INTERVAL_MINUTES", float, (1, 1440)),
-    "idle_threshold_minutes": ("HOBBY_IDLE_THRESHOLD_MINUTES", float, (0.1, 120)),
-    "max_hobby_duration_minutes": ("HOBBY_MAX_DURATION_MINUTES", float, (1, 60)),
-    "focus_on_weaknesses": ("HOBBY_FOCUS_WEAKNESSES", bool, None),
-    "variety_factor": ("HOBBY_VARIETY_FACTOR", float, (0, 1)),
-    "intensity_level": ("HOBBY_INTENSITY_LEVEL", float, (0, 1)),
+    "enabled": ("AUTONOMOUS_HOBBY_ENABLED", None),
+    "interval_minutes": ("HOBBY_INTERVAL_MINUTES", (1, 1440)),
+    "idle_threshold_minutes": ("HOBBY_IDLE_THRESHOLD_MINUTES", (0.1, 120)),
+    "max_hobby_duration_minutes": ("HOBBY_MAX_DURATION_MINUTES", (1, 60)),
+    "focus_on_weaknesses": ("HOBBY_FOCUS_WEAKNESSES", None),
+    "variety_factor": ("HOBBY_VARIETY_FACTOR", (0, 1)),
+    "intensity_level": ("HOBBY_INTENSITY_LEVEL", (0, 1)),
 }
 
 
@@ -37,31 +36,13 @@ def hobby_check(value) -> str:
     return name
 
 
-def _env_value(variable: str, kind, bounds):
-    raw = os.environ.get(variable, "").strip()
-    if not raw:
-        return None
-    if kind is bool:
-        if raw.lower() in {"1", "true", "yes", "on"}:
-            return True
-        if raw.lower() in {"0", "false", "no", "off"}:
-            return False
-        raise ConfigError(f"{variable} must be true or false, not {raw!r}")
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ConfigError(f"{variable} must be a number, not {raw!r}") from None
-    if not bounds[0] <= value <= bounds[1]:
-        raise ConfigError(f"{variable} must be between {bounds[0]} and {bounds[1]}, not {value}")
-    return value
-
-
 def config_effective() -> dict:
     """The originals' config shape: stored values, overridden by their environment variables when set."""
     stored = HobbyConfig.objects.get_or_create(pk=1)[0]
     effective = {field: getattr(stored, field) for field in CONFIG_ENV}
-    for field, (variable, kind, bounds) in CONFIG_ENV.items():
-        value = _env_value(variable, kind, bounds)
+    for field, (variable, bounds) in CONFIG_ENV.items():
+        value = env_bool(variable, None) if bounds is None else env_float(variable, None, low=bounds[0],
+                                                                           high=bounds[1])
         if value is not None:
             effective[field] = value
     return {"enabled": effective["enabled"], "interval_minutes": effective["interval_minutes"],
@@ -81,8 +62,6 @@ def config_update(**changes) -> dict:
             if field not in CONFIG_ENV:
                 raise exceptions.ValidationError({field: ["not a configuration setting"]})
             setattr(stored, field, value)
-        from django.core.exceptions import ValidationError as DjangoValidationError
-
         try:
             stored.full_clean()
         except DjangoValidationError as exc:

@@ -9,15 +9,10 @@ from rest_framework.views import APIView
 
 from hobbies import services
 from hobbies.api.views import (
-    HobbyConfigView,
-    HobbyTypeListView,
     SubAgentSerializer,
     subagent_register_from,
     subagents_stats,
 )
-
-LegacyConfigView = HobbyConfigView  # GET /hobby/config: the originals' shape already
-LegacyHobbyTypesView = HobbyTypeListView  # GET /hobby/hobby-types: {hobby_types: [{name, description, ...}]}
 
 
 class LegacyRegisterView(APIView):

@@ -1,10 +1,8 @@
-"""The structured analysis of graded attempts: failure kinds, findings with evidence, recurring patterns."""
-
-from collections import Counter
+"""The structured analysis of graded attempts: failure kinds, and findings with their evidence."""
 
 import pytest
 
-from hobbies.analysis import GradedAttempt, analyse, failure_kind, recurring
+from hobbies.analysis import GradedAttempt, analyse, failure_kind
 
 
 @pytest.mark.parametrize("expected, answer, kind", [
@@ -23,8 +21,7 @@ def test_failure_kinds(expected, answer, kind):
 
 
 def attempt(key, skill, expected, answer):
-    return GradedAttempt(key=key, skill=skill, prompt="Q:", expected=expected, answer=answer,
-                         correct=answer == expected)
+    return GradedAttempt(key=key, skill=skill, expected=expected, answer=answer, correct=answer == expected)
 
 
 def test_findings_name_the_skill_the_kind_and_the_evidence():
@@ -39,9 +36,3 @@ def test_findings_name_the_skill_the_kind_and_the_evidence():
     assert close.evidence == ["a1", "a2"] and close.text == "addition: 2 of 4 answers were close but off by at most 10"
     assert not [f for f in findings if f.kind == "wrong_number"]  # once is an accident, not a pattern
     assert [f.kind for f in findings if f.skill == "reverse"] == ["success_rate"]
-
-
-def test_recurring_patterns_span_activities():
-    first, second, third = Counter({"addition:off_by_small": 3}), Counter({"addition:off_by_small": 1,
-                                                                          "reverse:partial": 2}), Counter()
-    assert recurring([first, second, third]) == Counter({"addition:off_by_small": 2})
