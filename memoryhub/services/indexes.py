@@ -12,6 +12,7 @@ which the next one catches up the same way.
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
 import time
@@ -156,7 +157,8 @@ def index_rebuild(*, namespace: str) -> int:
 
 
 def indexes_save() -> list[str]:
-    """Write every index with unsaved changes (a worker shutting down; compaction)."""
+    """Write every index with unsaved changes: run at process exit (a clean stop of a worker or a web
+    process), so that the next process starts from a current file."""
     with _guard:
         pending = [name for name, held in _held.items() if held.unsaved]
         for name in pending:
@@ -174,3 +176,6 @@ def index_states() -> dict:
     with _guard:
         return {name: {"vectors": len(held.index), "kind": "hnsw" if held.index.uses_hnsw else "exact",
                        "unsaved_changes": held.unsaved} for name, held in _held.items()}
+
+
+atexit.register(indexes_save)

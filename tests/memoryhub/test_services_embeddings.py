@@ -156,3 +156,16 @@ def test_operators_rebuild_indexes_on_demand(personas, index_dir, capsys):
     (index_dir / "facts.usearch").unlink()
     call_command("rebuild_memory_index", "--namespace", "facts")
     assert "facts: 5 vectors" in capsys.readouterr().out and (index_dir / "facts.usearch").exists()
+
+
+def test_unsaved_index_changes_are_written_at_exit(db, index_dir, django_capture_on_commit_callbacks):
+    from memoryhub.vector_index import VectorIndex
+
+    add("facts", *FACTS)
+    indexes.index_for("facts")  # built and written
+    with django_capture_on_commit_callbacks(execute=True):
+        add("facts", "A fresh memory, not yet written.")  # held in memory, not due for a save yet
+    path = index_dir / "facts.usearch"
+    assert len(VectorIndex.load(path)[0]) == len(FACTS)
+    assert indexes.indexes_save() == ["facts"]  # what a clean stop runs (registered with atexit)
+    assert len(VectorIndex.load(path)[0]) == len(FACTS) + 1
