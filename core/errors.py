@@ -57,6 +57,21 @@ class NotBuiltYet(exceptions.APIException):
     default_code = "not_implemented"
 
 
+def query_int(request, name: str, default: int, low: int, high: int | None = None) -> int:
+    """A whole-number query parameter within bounds, or a 400 naming it."""
+    raw = request.query_params.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < low or (high is not None and value > high):
+        bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
+        raise exceptions.ValidationError({name: [f"{name} is a whole number {bounds}"]})
+    return value
+
+
 def _message_for(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.ValidationError):
         # Name the fields in the message too: many clients (OpenAI's among them) show only the message.

@@ -10,7 +10,7 @@ from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import validated
+from core.errors import query_int, validated
 from memoryhub.api import serializers as s
 from memoryhub.models import IngestBatch
 from memoryhub.services import context, documents, embeddings, indexes, kv, sessions
@@ -42,17 +42,7 @@ class BoundedPagination(LimitOffsetPagination):
 
     @staticmethod
     def _bounded(request, name, default, low, high):
-        raw = request.query_params.get(name)
-        if raw is None:
-            return default
-        try:
-            value = int(raw)
-        except ValueError:
-            value = None
-        if value is None or value < low or (high is not None and value > high):
-            bounds = f"between {low} and {high}" if high is not None else f"at least {low}"
-            raise exceptions.ValidationError({name: [f"{name} is a whole number {bounds}"]})
-        return value
+        return query_int(request, name, default, low, high)
 
 
 # --- key-value -------------------------------------------------------------------------------------------------
