@@ -150,7 +150,7 @@ EMBEDDING_EXACT_BELOW = env_int("EMBEDDING_EXACT_BELOW", 2048)
 # would hand a still-running task to a second worker.
 CELERY_ROLE_TIME_LIMITS = {
     "control": env_int("TIME_LIMIT_CONTROL", 300),
-    "hobbies": env_int("TIME_LIMIT_HOBBIES", 900),
+    "hobbies": env_int("TIME_LIMIT_HOBBIES", 3900),  # an assignment lasts up to 60 minutes
     "models": env_int("TIME_LIMIT_MODELS", 1800),
     "training": env_int("TIME_LIMIT_TRAINING", 6 * 3600),
     "memory": env_int("TIME_LIMIT_MEMORY", 1800),

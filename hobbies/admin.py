@@ -1,8 +1,23 @@
 from django.contrib import admin, messages
 from rest_framework import exceptions
 
-from hobbies import services
-from hobbies.models import Activity, Assignment, Attempt, HobbyConfig, HobbyType, Insight, Pattern, SubAgent
+from hobbies import assignments, services
+from hobbies.models import (
+    Activity,
+    AgentInteraction,
+    Assignment,
+    Attempt,
+    ConsensusAnswer,
+    ConsensusItem,
+    ConsensusRun,
+    HobbyConfig,
+    HobbyType,
+    HourlyRollup,
+    Insight,
+    Pattern,
+    Progress,
+    SubAgent,
+)
 
 
 @admin.register(HobbyType)
@@ -30,8 +45,9 @@ class HobbyTypeAdmin(admin.ModelAdmin):
 class HobbyConfigAdmin(admin.ModelAdmin):
     """Stored settings; an environment variable of the originals' (see the README) overrides its field."""
 
-    list_display = ["__str__", "enabled", "interval_minutes", "idle_threshold_minutes", "max_hobby_duration_minutes",
-                    "variety_factor", "updated_at"]
+    list_display = ["__str__", "enabled", "running", "interval_minutes", "idle_threshold_minutes",
+                    "max_hobby_duration_minutes", "variety_factor", "default_model", "updated_at"]
+    readonly_fields = ["last_tick_at", "updated_at"]
     list_filter = ["enabled", "focus_on_weaknesses"]
     search_fields = ["id"]
 
@@ -53,13 +69,26 @@ class SubAgentAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(admin.ModelAdmin):
-    list_display = ["assignment_id", "hobby_type", "subagent", "status", "assigned_at", "completed_at", "fallback"]
-    list_filter = ["status", "hobby_type", "fallback"]
+    list_display = ["assignment_id", "hobby_type", "subagent", "status", "machine", "fallback", "origin",
+                    "assigned_at", "completed_at"]
+    list_filter = ["status", "hobby_type", "fallback", "origin"]
     search_fields = ["assignment_id", "subagent__subagent_id", "error"]
     readonly_fields = [f.name for f in Assignment._meta.fields]
+    actions = ["cancel"]
 
     def has_add_permission(self, request):
         return False
+
+    @admin.action(description="Cancel the selected assignments (running work stops before its next batch)")
+    def cancel(self, request, queryset):
+        done = 0
+        for assignment in queryset.filter(status__in=Assignment.ACTIVE):
+            try:
+                assignments.assignment_cancel(assignment_id=assignment.assignment_id)
+                done += 1
+            except exceptions.APIException:
+                pass  # it finished meanwhile
+        messages.info(request, f"Cancelled {done} assignments.")
 
 
 class AttemptInline(admin.TabularInline):
@@ -124,3 +153,67 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows the engine writes and people read."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Progress)
+class ProgressAdmin(ReadOnlyAdmin):
+    list_display = ["subagent", "hobby_type", "proficiency", "measurements", "success_rate", "activities_completed",
+                    "activities_failed", "activities_cancelled", "time_invested_seconds", "improvement_rate",
+                    "last_activity"]
+    list_filter = ["hobby_type"]
+    search_fields = ["subagent__subagent_id"]
+
+
+@admin.register(HourlyRollup)
+class HourlyRollupAdmin(ReadOnlyAdmin):
+    list_display = ["hour", "hobby_type", "activities", "completed", "failed", "cancelled", "seconds", "insights"]
+    list_filter = ["hobby_type"]
+    search_fields = ["hobby_type"]
+    date_hierarchy = "hour"
+
+
+@admin.register(AgentInteraction)
+class AgentInteractionAdmin(ReadOnlyAdmin):
+    list_display = ["agent_id", "last_interaction_at"]
+    list_filter = ["last_interaction_at"]
+    search_fields = ["agent_id"]
+
+
+class ConsensusItemInline(admin.TabularInline):
+    model = ConsensusItem
+    extra = 0
+    can_delete = False
+    fields = ["item_id", "answer", "agreeing", "confidence", "needs_review", "correct"]
+    readonly_fields = fields
+
+
+@admin.register(ConsensusRun)
+class ConsensusRunAdmin(ReadOnlyAdmin):
+    list_display = ["id", "hobby_type", "status", "agreement", "flagged", "created_at", "completed_at"]
+    list_filter = ["status", "hobby_type"]
+    search_fields = ["id"]
+    inlines = [ConsensusItemInline]
+
+
+@admin.register(ConsensusAnswer)
+class ConsensusAnswerAdmin(ReadOnlyAdmin):
+    list_display = ["run", "subagent", "item_id", "answer", "correct"]
+    list_filter = ["correct"]
+    search_fields = ["item_id", "subagent__subagent_id"]
+
+
+@admin.register(ConsensusItem)
+class ConsensusItemAdmin(ReadOnlyAdmin):
+    list_display = ["run", "item_id", "answer", "agreeing", "confidence", "needs_review", "correct"]
+    list_filter = ["confidence", "needs_review"]
+    search_fields = ["item_id", "prompt"]

@@ -4,3 +4,14 @@ from django.apps import AppConfig
 class HobbiesConfig(AppConfig):
     name = "hobbies"
     verbose_name = "Hobbies: practice, sub-agents, proficiency"
+
+    def ready(self) -> None:
+        from django.contrib import admin
+
+        from core.metrics import add_collector
+        from hobbies.metrics import HobbyMetricsCollector
+
+        add_collector(HobbyMetricsCollector())  # the hobby series in /metrics too
+        # The admin index links the hobby dashboard, unless another app has its own index already.
+        if admin.site.index_template is None:
+            admin.site.index_template = "hobbies/admin_index.html"

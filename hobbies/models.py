@@ -43,7 +43,9 @@ class HobbyConfig(models.Model):
     """The originals' configuration (reference 1.2), one row. Each field can be overridden by the originals'
     environment variable (services.config_effective), which then wins over what admin shows here."""
 
-    enabled = models.BooleanField(default=True, help_text="AUTONOMOUS_HOBBY_ENABLED: the scheduler is on")
+    enabled = models.BooleanField(default=True, help_text="AUTONOMOUS_HOBBY_ENABLED: hobbies may run at all")
+    running = models.BooleanField(default=True, help_text="The scheduler starts hobbies (POST /hobby/start, /stop)")
+    last_tick_at = models.DateTimeField(null=True, blank=True, help_text="When the scheduler last acted")
     interval_minutes = models.FloatField(default=15.0, validators=[MinValueValidator(1), MaxValueValidator(1440)])
     idle_threshold_minutes = models.FloatField(default=5.0,
                                                validators=[MinValueValidator(0.1), MaxValueValidator(120)])
@@ -52,6 +54,8 @@ class HobbyConfig(models.Model):
     focus_on_weaknesses = models.BooleanField(default=True)
     variety_factor = models.FloatField(default=0.3, validators=[MinValueValidator(0), MaxValueValidator(1)])
     intensity_level = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    default_model = models.ForeignKey("models_suite.ModelArtifact", null=True, blank=True, on_delete=models.SET_NULL,
+                                      help_text="What sub-agents registered without a model run; none: the built-in")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -113,9 +117,15 @@ class Assignment(models.Model):
     result = models.JSONField(null=True, blank=True)
     error = models.TextField(blank=True)
     fallback = models.BooleanField(default=False, help_text="Ran on this machine: the sub-agent's had no worker")
+    machine = models.CharField(max_length=100, blank=True, help_text="Where it was sent to run")
+    seed = models.BigIntegerField(default=0, help_text="Draws its practice items: a rerun practises the same ones")
+    lease_until = models.DateTimeField(null=True, blank=True,
+                                       help_text="While running: renewed as it goes; past it, the run is taken over")
+    origin = models.CharField(max_length=20, default="api", help_text="api, distribute or scheduler")
 
     class Meta:
         ordering = ["-assigned_at"]
+        indexes = [models.Index(fields=["subagent", "status"])]
 
     def __str__(self) -> str:
         return f"{self.assignment_id} ({self.hobby_type})"
@@ -146,6 +156,16 @@ class Activity(models.Model):
     score = models.FloatField(null=True, blank=True, help_text="Mean grade of the attempts, 0 to 1")
     performance_metrics = models.JSONField(default=dict, blank=True, help_text="Score per skill")
     error = models.TextField(blank=True)
+    assignment = models.OneToOneField(Assignment, null=True, blank=True, on_delete=models.SET_NULL,
+                                      related_name="activity")
+    seed = models.BigIntegerField(default=0)
+    planned_items = models.PositiveIntegerField(default=0)
+    heldout_score = models.FloatField(null=True, blank=True,
+                                      help_text="Held-out measurement after practice, 0 to 1: what proficiency tracks")
+    engagement = models.FloatField(null=True, blank=True, help_text="Share of planned items answered")
+    duration_seconds = models.FloatField(default=0.0, help_text="Time actually spent")
+    improvement_delta = models.FloatField(null=True, blank=True,
+                                          help_text="The sub-agent's proficiency change this activity measured")
 
     class Meta:
         ordering = ["-started_at"]
@@ -169,6 +189,7 @@ class Attempt(models.Model):
 
     class Meta:
         ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["activity", "item_id"], name="attempt_once_per_item")]
 
     def __str__(self) -> str:
         return f"{self.item_id}: {'right' if self.correct else 'wrong'}"
@@ -215,3 +236,116 @@ class Pattern(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+
+class Progress(models.Model):
+    """What a sub-agent has measurably learned in a hobby type (the originals' LearningProgress, measured).
+
+    proficiency is an exponential moving average of held-out scores; success_rate one of outcomes (failures
+    and timeouts count as 0); time is what activities really took. Written only by hobbies.proficiency, in the
+    transaction that finishes the activity.
+    """
+
+    subagent = models.ForeignKey(SubAgent, on_delete=models.CASCADE, related_name="progress")
+    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES)
+    proficiency = models.FloatField(default=0.0)
+    measurements = models.PositiveIntegerField(default=0, help_text="Held-out scores folded into proficiency")
+    success_rate = models.FloatField(default=0.0)
+    activities_completed = models.PositiveIntegerField(default=0)
+    activities_failed = models.PositiveIntegerField(default=0, help_text="Failed or timed out")
+    activities_cancelled = models.PositiveIntegerField(default=0, help_text="Interrupted or cancelled")
+    time_invested_seconds = models.FloatField(default=0.0)
+    average_engagement = models.FloatField(default=0.0)
+    insights_total = models.PositiveIntegerField(default=0)
+    improvement_rate = models.FloatField(default=0.0, help_text="Held-out points gained per activity, recent trend")
+    recent_scores = models.JSONField(default=list, blank=True, help_text="The last held-out scores, oldest first")
+    last_activity = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["subagent", "hobby_type"], name="progress_unique")]
+        ordering = ["subagent", "hobby_type"]
+        verbose_name_plural = "progress"
+
+    def __str__(self) -> str:
+        return f"{self.subagent} {self.hobby_type}: {self.proficiency:.2f}"
+
+
+class HourlyRollup(models.Model):
+    """Activities finished per hour and type, kept as they finish: metrics read these, never the activities,
+    so their cost does not grow with history."""
+
+    hour = models.DateTimeField()
+    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES)
+    activities = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    failed = models.PositiveIntegerField(default=0, help_text="Failed or timed out")
+    cancelled = models.PositiveIntegerField(default=0)
+    seconds = models.FloatField(default=0.0)
+    insights = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["hour", "hobby_type"], name="rollup_unique")]
+        ordering = ["hour", "hobby_type"]
+
+
+class AgentInteraction(models.Model):
+    """When a person last talked to an agent: it is idle once this is older than the idle threshold."""
+
+    agent_id = models.CharField(max_length=100, unique=True)
+    last_interaction_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.agent_id} at {self.last_interaction_at:%Y-%m-%d %H:%M}"
+
+
+class ConsensusRun(models.Model):
+    """The originals' multi-agent convergence: the same items answered by k sub-agents, answers compared."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        COMPLETED = "completed"
+        FAILED = "failed"
+
+    hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES)
+    seed = models.BigIntegerField()
+    items_per_suite = models.PositiveSmallIntegerField()
+    subagents = models.ManyToManyField(SubAgent, related_name="consensus_runs")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    agreement = models.FloatField(null=True, blank=True, help_text="Share of items with a high-confidence answer")
+    flagged = models.PositiveIntegerField(default=0, help_text="Items where the sub-agents disagreed")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class ConsensusAnswer(models.Model):
+    run = models.ForeignKey(ConsensusRun, on_delete=models.CASCADE, related_name="answers")
+    subagent = models.ForeignKey(SubAgent, on_delete=models.CASCADE)
+    item_id = models.CharField(max_length=200)
+    answer = models.TextField()
+    correct = models.BooleanField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["run", "subagent", "item_id"], name="consensus_answer_once")]
+
+
+class ConsensusItem(models.Model):
+    """One item's verdict: how many sub-agents agreed on the most common answer."""
+
+    class Confidence(models.TextChoices):
+        HIGH = "high"
+        LOW = "low"
+
+    run = models.ForeignKey(ConsensusRun, on_delete=models.CASCADE, related_name="items")
+    item_id = models.CharField(max_length=200)
+    prompt = models.TextField()
+    answer = models.TextField(help_text="The most common answer")
+    agreeing = models.PositiveSmallIntegerField()
+    confidence = models.CharField(max_length=4, choices=Confidence.choices)
+    needs_review = models.BooleanField(default=False)
+    correct = models.BooleanField(null=True, help_text="Whether the agreed answer passes the grader")
+
+    class Meta:
+        ordering = ["id"]

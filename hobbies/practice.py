@@ -1,110 +1,179 @@
-"""Practice on evaluation suites: a model answers items of a hobby type's suites, every attempt is graded and
-stored, and what the grades show becomes insights (per activity) and patterns (across activities).
+"""Practice: a model answers a hobby type's items, every attempt is graded and stored, a held-out probe measures
+where it stands, and what the grades show becomes insights (per activity) and patterns (across activities).
 
-This is the practice of the suite-based types (their suites in the catalogue); BENCHMARK_RUNNING uses the
-held-out split, every other type the train split, so practice never sees what proficiency is measured on.
+The work goes in batches. Each batch's attempts commit with the time they took, so an activity whose worker
+dies resumes where it stopped (the same seed draws the same items; an item already attempted is not asked
+again). Between batches the run asks whether to stop (an operator cancelled it, a person needs the agent) and
+whether its time is up. Finishing (status, insights, patterns, proficiency) is one transaction:
+hobbies.proficiency.activity_finish.
+
+BENCHMARK_RUNNING practises on the held-out split (it is the measurement); every other type on the train split,
+so practice never sees what proficiency is measured on.
 """
 
 from __future__ import annotations
 
-import random
 import secrets
 import time
+from dataclasses import dataclass, field
+from typing import Callable
 
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
 
-from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse, failure_kind
-from hobbies.catalogue import CATALOGUE
-from hobbies.models import Activity, Attempt, Insight, Pattern, SubAgent
+from hobbies import reflection
+from hobbies.exercises import NothingToPractise, source_for
+from hobbies.models import Activity, Assignment, Attempt, SubAgent
 from hobbies.services import hobby_check
-from models_suite.evaluation import get_suite, grade
+from models_suite.evaluation import Grade, Item
 from models_suite.models import ModelArtifact
 
 DEFAULT_ITEMS_PER_SUITE = 8
+PROBE_ITEMS_PER_SUITE = 8
+BATCH_ITEMS = 8  # how often a run checks whether to stop: a batch of a small model takes well under a second
 
 
-class PracticeUnavailable(Exception):
-    """The type has nothing to practise on this way (no suites)."""
+@dataclass
+class Practised:
+    """What a run produced, before it is finished into the database (one transaction)."""
+
+    activity: Activity
+    status: str = Activity.Status.COMPLETED
+    error: str = ""
+    heldout_score: float | None = None
+    heldout_by_skill: dict[str, float] = field(default_factory=dict)
+    reflections: list = field(default_factory=list)  # reflection.Reflection
+    learned: Callable[[], None] | None = None  # the source's keeping of what was learned, run on finishing
 
 
-def practice_items(hobby_type: str, *, items_per_suite: int, seed: int, split: str) -> list:
-    """Items drawn at random (seeded) from each of the type's suites, in the given split."""
-    suites = CATALOGUE[hobby_type].suites
-    if not suites:
-        raise PracticeUnavailable(f"{hobby_type} practises on documents, not suites")
-    rng = random.Random(seed)
-    chosen = []
-    for name in suites:
-        pool = get_suite(name).items(split)
-        chosen.extend(rng.sample(pool, min(items_per_suite, len(pool))))
-    return chosen
+def items_for_intensity(intensity: float) -> int:
+    """The originals' intensity_level (which they never used) sets how much an activity practises: items per
+    suite, 8 at the default 0.5, 16 at 1. At 0 an activity is a dry run: dispatched, claimed and recorded,
+    with nothing practised and nothing measured (what the dispatch benchmark times)."""
+    return 0 if intensity <= 0 else max(1, round(2 * DEFAULT_ITEMS_PER_SUITE * intensity))
 
 
-def practice_run(*, hobby_type: str, artifact: ModelArtifact, subagent: SubAgent | None = None,
-                 items_per_suite: int = DEFAULT_ITEMS_PER_SUITE, seed: int | None = None) -> Activity:
-    """Run one practice activity on this machine's model host and store it, its attempts, its insights and
-    the patterns they feed. A model that cannot answer fails the activity, recorded with why."""
+def split_for(hobby_type: str) -> str:
+    return "heldout" if hobby_type == "BENCHMARK_RUNNING" else "train"
+
+
+def activity_for(*, hobby_type: str, artifact_name: str, subagent: SubAgent | None,
+                 assignment: Assignment | None, seed: int, resumed: bool) -> Activity:
+    """A new activity, or the assignment's own when its run is resumed (made once: the new run continues it)."""
+    defaults = {"activity_id": secrets.token_hex(6), "hobby_type": hobby_type, "subagent": subagent,
+                "model_name": artifact_name, "split": split_for(hobby_type), "seed": seed}
+    if not resumed:
+        return Activity.objects.create(assignment=assignment, **defaults)
+    return Activity.objects.get_or_create(assignment=assignment, defaults=defaults)[0]
+
+
+def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", subagent: SubAgent | None = None,
+             assignment: Assignment | None = None, items_per_suite: int = DEFAULT_ITEMS_PER_SUITE,
+             probe_per_suite: int = PROBE_ITEMS_PER_SUITE, seed: int | None = None,
+             should_stop: Callable[[], str | None] = lambda: None, time_budget: float | None = None,
+             on_progress: Callable[[], None] = lambda: None, resumed: bool = False) -> Practised:
+    """Run (or resume) one activity on this machine's model host. should_stop() returns a status to stop with
+    (e.g. "cancelled") or None; time_budget is the seconds the activity may take in all (a resumed one has
+    spent some already), after which it is timed out."""
     from models_suite.backends import BackendError
     from models_suite.host import HostError
-    from models_suite.services.evaluation import answers_for
     from models_suite.services.hosting import model_in_use
 
     hobby_type = hobby_check(hobby_type)
-    split = "heldout" if hobby_type == "BENCHMARK_RUNNING" else "train"
-    seed = secrets.randbits(32) if seed is None else seed
-    items = practice_items(hobby_type, items_per_suite=items_per_suite, seed=seed, split=split)
-    activity = Activity.objects.create(
-        activity_id=secrets.token_hex(6), hobby_type=hobby_type, subagent=subagent, model_name=artifact.name,
-        split=split, description=f"{len(items)} items of {', '.join(sorted({i.suite for i in items}))} ({split})")
-    started = time.perf_counter()
+    seed = (assignment.seed if assignment else secrets.randbits(31)) if seed is None else seed
+    activity = activity_for(hobby_type=hobby_type, artifact_name=artifact.name, subagent=subagent,
+                            assignment=assignment, seed=seed, resumed=resumed)
+    outcome = Practised(activity)
+    deadline = None if time_budget is None else time.monotonic() + time_budget - activity.duration_seconds
+    if items_per_suite == 0:
+        return outcome  # a dry run
     try:
-        with model_in_use(artifact) as backend:
-            answers = answers_for(backend, [item.prompt for item in items])
+        source = source_for(hobby_type)
+        items = source.items(activity.split, per_suite=items_per_suite, seed=activity.seed)
+        if not items:
+            raise NothingToPractise(f"{hobby_type} found nothing to practise on")
+    except NothingToPractise as exc:
+        outcome.status, outcome.error = Activity.Status.FAILED, str(exc)
+        return outcome
+    done = set(activity.attempts.values_list("item_id", flat=True))
+    remaining = [item for item in items if item.id not in done]
+    activity.description = f"{len(items)} items of {', '.join(sorted({i.suite for i in items}))} ({activity.split})"
+    Activity.objects.filter(pk=activity.pk).update(planned_items=len(items), description=activity.description)
+    activity.planned_items = len(items)
+    try:
+        with model_in_use(artifact, adapter=adapter) as backend:
+            for start in range(0, len(remaining), BATCH_ITEMS):
+                stop = should_stop()
+                if stop:
+                    outcome.status = stop
+                    return outcome
+                if deadline is not None and time.monotonic() > deadline:
+                    outcome.status, outcome.error = Activity.Status.TIMED_OUT, "its time ran out before it finished"
+                    return outcome
+                _attempt(activity, source, backend, remaining[start:start + BATCH_ITEMS])
+                on_progress()
+            if deadline is not None and time.monotonic() > deadline:
+                outcome.status, outcome.error = Activity.Status.TIMED_OUT, "its time ran out before its measurement"
+                return outcome
+            graded = _graded(activity, items)
+            if hobby_type == "BENCHMARK_RUNNING":
+                outcome.heldout_score = _mean([g.score for _, _, g in graded])
+                outcome.heldout_by_skill = _by_skill(graded)
+            elif probe_per_suite:
+                probe = source.items("heldout", per_suite=probe_per_suite, seed=activity.seed)
+                answers = source.answer(backend, probe)
+                probed = [(item, answer, source.grade(item, answer)) for item, answer in zip(probe, answers)]
+                outcome.heldout_score = _mean([g.score for _, _, g in probed])
+                outcome.heldout_by_skill = _by_skill(probed)
+            outcome.reflections = reflection.reflect(backend, artifact, graded)
+            outcome.learned = lambda: source.learned(activity, graded)
     except (BackendError, HostError) as exc:
-        Activity.objects.filter(pk=activity.pk).update(status=Activity.Status.FAILED, error=str(exc),
-                                                       completed_at=timezone.now())
-        activity.refresh_from_db()
-        return activity
-    _record(activity, items, answers, seconds=time.perf_counter() - started)
-    activity.refresh_from_db()
-    return activity
+        outcome.status, outcome.error = Activity.Status.FAILED, f"the model could not answer: {exc}"
+    return outcome
 
 
-def _record(activity: Activity, items, answers, *, seconds: float) -> None:
-    graded = [(item, answer, grade(item, answer)) for item, answer in zip(items, answers)]
+def practice_run(**options) -> Activity:
+    """Practise and finish in one go (no assignment): the activity, its insights, patterns and the progress of
+    its sub-agent, if it has one."""
+    from hobbies.proficiency import activity_finish
+
+    return activity_finish(practise(**options))
+
+
+def _attempt(activity: Activity, source, backend, batch: list[Item]) -> None:
+    started = time.perf_counter()
+    answers = source.answer(backend, batch)
+    grades = [source.grade(item, answer) for item, answer in zip(batch, answers)]
     with transaction.atomic():
-        attempts = Attempt.objects.bulk_create([
-            Attempt(activity=activity, item_id=item.id, skill=item.skill, prompt=item.prompt, expected=item.answer,
-                    answer=answer, correct=verdict.correct, score=verdict.score, detail=verdict.detail,
-                    failure_kind="" if verdict.correct else failure_kind(item.answer, answer))
-            for item, answer, verdict in graded])
-        by_key = {str(index): attempt for index, attempt in enumerate(attempts)}
-        findings = analyse([GradedAttempt(key=str(index), skill=item.skill, expected=item.answer, answer=answer,
-                                          correct=verdict.correct)
-                            for index, (item, answer, verdict) in enumerate(graded)])
-        for finding in findings:
-            insight = Insight.objects.create(activity=activity, skill=finding.skill, kind=finding.kind,
-                                             text=finding.text, share=finding.share)
-            insight.evidence.set([by_key[key] for key in finding.evidence])
-            if finding.kind != "success_rate":
-                _pattern_seen(activity.hobby_type, finding.skill, finding.kind, len(finding.evidence))
-        skills: dict[str, list[float]] = {}
-        for item, _, verdict in graded:
-            skills.setdefault(item.skill, []).append(verdict.score)
+        Attempt.objects.bulk_create([attempt_row(activity, item, answer, verdict)
+                                     for item, answer, verdict in zip(batch, answers, grades)])
         Activity.objects.filter(pk=activity.pk).update(
-            status=Activity.Status.COMPLETED, completed_at=timezone.now(), item_count=len(graded),
-            correct_count=sum(v.correct for _, _, v in graded),
-            score=sum(v.score for _, _, v in graded) / len(graded) if graded else None,
-            performance_metrics={"seconds": round(seconds, 3),
-                                 **{skill: sum(s) / len(s) for skill, s in sorted(skills.items())}})
+            duration_seconds=F("duration_seconds") + (time.perf_counter() - started))
 
 
-def _pattern_seen(hobby_type: str, skill: str, kind: str, attempts: int) -> None:
-    pattern, created = Pattern.objects.get_or_create(
-        hobby_type=hobby_type, skill=skill, kind=kind,
-        defaults={"description": f"{skill}: answers {KIND_TEXT[kind]}", "activities": 1, "attempts": attempts})
-    if not created:
-        Pattern.objects.filter(pk=pattern.pk).update(activities=F("activities") + 1, attempts=F("attempts") + attempts,
-                                                     last_seen=timezone.now())
+def attempt_row(activity: Activity, item: Item, answer: str, verdict: Grade) -> Attempt:
+    from hobbies.analysis import failure_kind
+
+    return Attempt(activity=activity, item_id=item.id, skill=item.skill or item.suite, prompt=item.prompt,
+                   expected=item.answer, answer=answer, correct=verdict.correct, score=verdict.score,
+                   detail=verdict.detail, failure_kind="" if verdict.correct else failure_kind(item.answer, answer))
+
+
+def _graded(activity: Activity, items: list[Item]) -> list[tuple[Item, str, Grade]]:
+    """Every stored attempt of the activity, in item order, as (item, answer, grade)."""
+    by_id = {item.id: item for item in items}
+    rows = activity.attempts.order_by("id")
+    return [(by_id[row.item_id], row.answer, Grade(row.correct, row.score, row.detail))
+            for row in rows if row.item_id in by_id]
+
+
+def _by_skill(graded) -> dict[str, float]:
+    skills: dict[str, list[float]] = {}
+    for item, _, verdict in graded:
+        skills.setdefault(item.skill or item.suite, []).append(verdict.score)
+    return {skill: _mean(scores) for skill, scores in sorted(skills.items())}
+
+
+def _mean(values) -> float | None:
+    values = list(values)
+    return sum(values) / len(values) if values else None

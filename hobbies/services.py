@@ -53,6 +53,15 @@ def config_effective() -> dict:
             "variety_factor": effective["variety_factor"], "intensity_level": effective["intensity_level"]}
 
 
+def intensity_level() -> float:
+    """The effective intensity alone (one column read): what each assignment needs."""
+    variable, (low, high) = CONFIG_ENV["intensity_level"]
+    value = env_float(variable, None, low=low, high=high)
+    if value is None:
+        value = HobbyConfig.objects.filter(pk=1).values_list("intensity_level", flat=True).first()
+    return 0.5 if value is None else value
+
+
 def config_update(**changes) -> dict:
     """Change stored settings (validated by the model's ranges); hobbies_enabled goes through the types."""
     hobbies_enabled = changes.pop("hobbies_enabled", None)
@@ -129,3 +138,38 @@ def subagents_with_counts():
         failed_assignments=Count("assignments", filter=Q(assignments__status__in=[
             Assignment.Status.FAILED, Assignment.Status.TIMED_OUT])),
     ).order_by("registered_at")
+
+
+# --- activities and what they showed ----------------------------------------------------------------------------
+def activities_recent(*, count: int = 20, hobby_type: str | None = None, status: str | None = None,
+                      subagent_id: str | None = None):
+    """The newest activities, with what activity_shape needs fetched in a fixed number of queries."""
+    from hobbies.models import Activity
+
+    found = Activity.objects.select_related("subagent", "assignment").prefetch_related("insights")
+    if hobby_type:
+        found = found.filter(hobby_type=hobby_check(hobby_type))
+    if status:
+        if status not in Activity.Status.values:
+            raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
+                                                         f"{', '.join(Activity.Status.values)}"]})
+        found = found.filter(status=status)
+    if subagent_id:
+        found = found.filter(subagent__subagent_id=subagent_id)
+    return list(found.order_by("-started_at")[:count])
+
+
+def insights_recent(*, activities: int = 50) -> list[dict]:
+    """The originals' flattened insights of the last N activities: {timestamp, hobby_type, insight}."""
+    return [{"timestamp": activity.started_at.isoformat(), "hobby_type": activity.hobby_type, "insight": insight.text}
+            for activity in activities_recent(count=activities) for insight in activity.insights.all()]
+
+
+def hobby_types_ensure() -> None:
+    """Rows for every catalogue type, enabled as the originals default (what the data migrations made): for a
+    database emptied since (a test's flush)."""
+    from hobbies.catalogue import CATALOGUE
+
+    if HobbyType.objects.count() < len(CATALOGUE):
+        HobbyType.objects.bulk_create([HobbyType(name=spec.name, enabled=spec.enabled_by_default)
+                                       for spec in CATALOGUE.values()], ignore_conflicts=True)

@@ -79,9 +79,10 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     return run
 
 
-def answers_for(backend: Backend, prompts: list[str]) -> list[str]:
-    """Greedy answers, batched where the backend can (local models), one by one otherwise."""
-    requests = [GenerationRequest(prompt=p, max_tokens=ANSWER_MAX_TOKENS, stop=["\n"]) for p in prompts]
+def answers_for(backend: Backend, prompts: list[str], *, max_tokens: int = ANSWER_MAX_TOKENS) -> list[str]:
+    """Greedy one-line answers, batched where the backend can (local models), one by one otherwise. Answers of
+    several parts (hobbies' creative and research items) ask for more tokens."""
+    requests = [GenerationRequest(prompt=p, max_tokens=max_tokens, stop=["\n"]) for p in prompts]
     batch = getattr(backend, "generate_batch", None)
     if batch is None:
         return [backend.generate(request).text for request in requests]

@@ -1,1 +1,13 @@
-from tests.models_suite.conftest import tiny  # noqa: F401  (a tiny registered model, for practice)
+import pytest
+
+from tests.models_suite.conftest import cloud, tiny  # noqa: F401  (a tiny registered model; a cloud LLM on loopback)
+
+
+@pytest.fixture(autouse=True)
+def _hobby_types(request):
+    """The eight type rows the data migrations made, which a transactional test's flush removes."""
+    if {"db", "transactional_db"} & set(request.fixturenames):
+        from hobbies.services import hobby_types_ensure
+
+        request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
+        hobby_types_ensure()

@@ -3,20 +3,34 @@ show becomes insights with evidence and patterns across activities."""
 
 import pytest
 
+from hobbies.exercises import SuiteSource, source_for
 from hobbies.models import Activity, Attempt, Insight, Pattern
-from hobbies.practice import PracticeUnavailable, practice_items, practice_run
+from hobbies.practice import practice_run
 from models_suite.evaluation import get_suite
 from models_suite.services.evaluation import answers_for
 from models_suite.services.hosting import model_in_use
 
 
-def test_practice_draws_from_the_train_split_and_benchmarks_from_held_out():
-    train = practice_items("SKILL_PRACTICE", items_per_suite=5, seed=1, split="train")
+def test_suite_practice_draws_seeded_items_of_the_types_suites():
+    source = source_for("SKILL_PRACTICE")
+    assert isinstance(source, SuiteSource)
+    train = source.items("train", per_suite=5, seed=1)
     assert {item.suite for item in train} == {"arithmetic", "string_transform", "sequences", "sorting"}
     assert all(item.split == "train" for item in train) and len(train) == 20
-    assert practice_items("SKILL_PRACTICE", items_per_suite=5, seed=1, split="train") == train  # seeded
-    with pytest.raises(PracticeUnavailable):
-        practice_items("KNOWLEDGE_EXPLORATION", items_per_suite=5, seed=1, split="train")
+    assert source.items("train", per_suite=5, seed=1) == train  # seeded
+    heldout = source.items("heldout", per_suite=5, seed=1)
+    assert all(item.split == "heldout" for item in heldout) and not {i.prompt for i in heldout} & {
+        i.prompt for i in train}
+
+
+def test_practice_measures_on_held_out_items_and_benchmarks_practise_on_them(tiny):
+    practice = practice_run(hobby_type="SKILL_PRACTICE", artifact=tiny, items_per_suite=2, probe_per_suite=2, seed=5)
+    assert practice.split == "train" and all("/train/" in a.item_id for a in practice.attempts.all())
+    assert practice.heldout_score is not None and 0 <= practice.heldout_score <= 1
+    assert any(key.startswith("heldout:") for key in practice.performance_metrics)
+    benchmark = practice_run(hobby_type="BENCHMARK_RUNNING", artifact=tiny, items_per_suite=1, seed=5)
+    assert benchmark.split == "heldout" and all("/heldout/" in a.item_id for a in benchmark.attempts.all())
+    assert benchmark.heldout_score == pytest.approx(benchmark.score)
 
 
 def test_an_activity_stores_what_the_model_really_answered_graded(tiny):
@@ -58,6 +72,6 @@ def test_a_model_that_cannot_answer_fails_the_activity_with_why(db):
 
     down = ModelArtifact.objects.create(name="down", kind="remote", base_url="http://127.0.0.1:9/v1",
                                         remote_model="x", context_length=4096)
-    activity = practice_run(hobby_type="TOOL_MASTERY", artifact=down, items_per_suite=1, seed=1)
+    activity = practice_run(hobby_type="SKILL_PRACTICE", artifact=down, items_per_suite=1, seed=1)
     assert activity.status == "failed" and activity.error and not Attempt.objects.exists()
     assert Activity.objects.get(pk=activity.pk).completed_at is not None

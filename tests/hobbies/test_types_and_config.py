@@ -1,10 +1,10 @@
-"""Hobby types and configuration: the originals' eight names and defaults, environment overrides, and
-types whose practice does not exist yet refusing to be enabled."""
+"""Hobby types and configuration: the originals' eight names and defaults, environment overrides, and a type
+whose practice does not exist refusing to be enabled."""
 
 import pytest
 
 from hobbies import services
-from hobbies.catalogue import CATALOGUE, NAMES
+from hobbies.catalogue import CATALOGUE, NAMES, PRACTICE_BUILT
 from hobbies.models import HobbyType
 
 ORIGINAL_NAMES = ["SKILL_PRACTICE", "KNOWLEDGE_EXPLORATION", "PATTERN_RECOGNITION", "BENCHMARK_RUNNING",
@@ -23,9 +23,8 @@ def test_the_eight_types_exist_with_descriptions_and_suites(db):
 def test_the_originals_config_shape_and_defaults(db):
     assert services.config_effective() == {
         "enabled": True, "interval_minutes": 15.0, "idle_threshold_minutes": 5.0, "max_hobby_duration_minutes": 10.0,
-        # on: the originals' defaults among the types whose practice exists
-        "hobbies_enabled": {name: name in {"SKILL_PRACTICE", "PATTERN_RECOGNITION", "BENCHMARK_RUNNING"}
-                            for name in ORIGINAL_NAMES},
+        # on: the originals' defaults (every type's practice exists; two are off by default)
+        "hobbies_enabled": {name: name not in {"CODE_ANALYSIS", "RESEARCH_INTEGRATION"} for name in ORIGINAL_NAMES},
         "focus_on_weaknesses": True, "variety_factor": 0.3, "intensity_level": 0.5}
 
 
@@ -44,15 +43,17 @@ def test_environment_variables_override_what_is_stored(db, monkeypatch):
         services.config_effective()
 
 
-def test_a_type_whose_practice_is_not_built_cannot_be_enabled(personas):
+def test_every_type_is_built_and_one_that_is_not_cannot_be_enabled(personas, monkeypatch):
+    assert PRACTICE_BUILT == set(ORIGINAL_NAMES)
     operator = personas["operator"].client()
-    response = operator.patch("/api/v1/hobbies/types/tool_mastery", {"enabled": True}, format="json")
-    assert response.status_code == 400
-    assert "TOOL_MASTERY cannot be enabled: its practice is not built yet" in response.json()["error"]["message"]
-    assert not HobbyType.objects.get(name="TOOL_MASTERY").enabled
-    # CODE_ANALYSIS: built, off by default like the originals', and an operator may turn it on
-    enabled = operator.patch("/api/v1/hobbies/types/code_analysis", {"enabled": True}, format="json")
+    # RESEARCH_INTEGRATION: built, off by default like the originals', and an operator may turn it on
+    enabled = operator.patch("/api/v1/hobbies/types/research_integration", {"enabled": True}, format="json")
     assert enabled.status_code == 200 and enabled.json()["enabled"] and enabled.json()["practice_built"]
+    monkeypatch.setattr(services, "PRACTICE_BUILT", PRACTICE_BUILT - {"CODE_ANALYSIS"})
+    response = operator.patch("/api/v1/hobbies/types/code_analysis", {"enabled": True}, format="json")
+    assert response.status_code == 400
+    assert "CODE_ANALYSIS cannot be enabled: its practice is not built yet" in response.json()["error"]["message"]
+    assert not HobbyType.objects.get(name="CODE_ANALYSIS").enabled
 
 
 def test_config_through_the_api_and_the_legacy_route(personas):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -13,6 +14,7 @@ class FakeCloud:
         self.failures: list[int] = []  # statuses to answer before succeeding, e.g. [429, 503]
         self.requests: list[dict] = []
         self.answers: dict[str, str] = {}  # prompt -> what this "model" knows; anything else is echoed
+        self.delay_seconds = 0.0  # how long each completion takes: a slow model, for work to interrupt
         cloud = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -37,6 +39,7 @@ class FakeCloud:
             def do_POST(self):
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 cloud.requests.append({"path": self.path, **body})
+                time.sleep(cloud.delay_seconds)
                 if self.headers.get("Authorization") != f"Bearer {cloud.api_key}":
                     return self._send(401, {"error": {"message": "bad key"}})
                 if cloud.failures:

@@ -1,0 +1,247 @@
+"""Assignments: a sub-agent given a hobby type for a while, executed by a Celery task on its machine.
+
+Lifecycle: pending -> running -> completed | failed | timed_out | cancelled.
+- Creating one checks the sub-agent's capacity with its row locked (SELECT ... FOR UPDATE), so parallel
+  requests never push it past max_concurrent_assignments.
+- It is sent to the `hobbies` queue of the sub-agent's machine; when no live worker consumes that queue, the
+  originals' fallback applies: this machine's queue, recorded on the assignment.
+- The task claims it with a conditional UPDATE and holds a lease it renews as it goes: a redelivered message
+  finds it taken and does nothing; a run whose worker died (lease expired) is taken over and resumed
+  (assignments_resume), its attempts kept, so the assignment completes exactly once.
+- Cancelling is a conditional UPDATE too; the run sees it before its next batch and stops there.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from rest_framework import exceptions
+
+from core.errors import Conflict
+from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
+from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
+from hobbies.services import hobby_check
+
+LEASE = timedelta(minutes=5)  # renewed after every batch; a batch takes seconds
+DURATION_RANGE = (0.1, 60.0)
+
+
+def duration_check(value) -> float:
+    low, high = DURATION_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
+        raise exceptions.ValidationError({"duration_minutes": [f"duration_minutes is a number from {low} to {high}"]})
+    return float(value)
+
+
+def assignment_create(*, subagent_id: str, hobby_type: str, duration_minutes: float = 10.0,
+                      origin: str = "api") -> Assignment:
+    """Assign a hobby to a sub-agent and send it to run. 400 on a bad type or duration or a type the sub-agent
+    cannot practise, 404 on an unknown sub-agent, 409 when it is at capacity."""
+    hobby_type = hobby_check(hobby_type)
+    duration = duration_check(duration_minutes)
+    if hobby_type not in PRACTICE_BUILT:
+        raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} cannot be practised yet"]})
+    live = machines_live()
+    with transaction.atomic():
+        subagent = SubAgent.objects.select_for_update().filter(subagent_id=subagent_id,
+                                                               status=SubAgent.Status.ACTIVE).first()
+        if subagent is None:
+            raise exceptions.NotFound(f"No registered sub-agent {subagent_id!r}.")
+        if not subagent.can_practise(hobby_type):
+            raise exceptions.ValidationError({"hobby_type": [
+                f"sub-agent {subagent_id} cannot practise {hobby_type}: its capabilities are {subagent.capabilities}"]})
+        active = subagent.assignments.filter(status__in=Assignment.ACTIVE).count()
+        if active >= subagent.max_concurrent_assignments:
+            raise Conflict(f"sub-agent {subagent_id} is at capacity: {active} of "
+                             f"{subagent.max_concurrent_assignments} assignments active")
+        machine, fallback = where_to_run(subagent, live)
+        assignment = Assignment.objects.create(
+            assignment_id=secrets.token_hex(8), subagent=subagent, hobby_type=hobby_type,
+            duration_minutes=duration, seed=secrets.randbits(31), origin=origin, machine=machine, fallback=fallback)
+        transaction.on_commit(lambda: assignment_send(assignment))
+    return assignment
+
+
+_live: tuple[float, list[str]] = (0.0, [])
+LIVE_FOR_SECONDS = 2.0  # workers beat every 15 s and count as gone after several missed beats
+
+
+def machines_live() -> list[str]:
+    """Machines with a live hobbies worker, read at most every 2 s per process: a burst of assignments does
+    not re-read the heartbeats for each one."""
+    global _live
+    from workers.selectors import machines_offering
+
+    if time.monotonic() - _live[0] > LIVE_FOR_SECONDS:
+        _live = (time.monotonic(), machines_offering("hobbies"))
+    return _live[1]
+
+
+def where_to_run(subagent: SubAgent, live: list[str]) -> tuple[str, bool]:
+    """The sub-agent's machine when a live worker consumes its hobbies queue, else this machine (the originals'
+    fallback), and whether it fell back."""
+    if subagent.machine in live:
+        return subagent.machine, False
+    return settings.MACHINE_NAME, True
+
+
+def assignment_send(assignment: Assignment) -> None:
+    from hobbies.tasks import assignment_run_task
+    from workers.queues import queue_name
+
+    assignment_run_task.apply_async(kwargs={"assignment_id": assignment.pk},
+                                    queue=queue_name("hobbies", assignment.machine))
+
+
+def _claim(assignment_pk: int) -> str | None:
+    """Take a pending assignment ("fresh"), or a running one whose lease expired because its worker died
+    ("resumed"). None: someone else has it, or it is over."""
+    now = timezone.now()
+    mine = {"status": Assignment.Status.RUNNING, "lease_until": now + LEASE}
+    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.PENDING).update(started_at=now, **mine):
+        return "fresh"
+    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING, lease_until__lt=now).update(
+            **mine):
+        return "resumed"
+    return None
+
+
+def assignment_execute(*, assignment_pk: int) -> Assignment | None:
+    """Run a claimed assignment's practice and finish it (with the sub-agent's progress) in one transaction.
+    Returns None when the assignment was not ours to run."""
+    from hobbies.practice import items_for_intensity, practise
+    from hobbies.proficiency import activity_finish
+    from hobbies.services import intensity_level
+
+    claimed = _claim(assignment_pk)
+    if claimed is None:
+        return None
+    assignment = Assignment.objects.select_related("subagent__model").get(pk=assignment_pk)
+    subagent = assignment.subagent
+
+    def should_stop() -> str | None:
+        status = Assignment.objects.filter(pk=assignment_pk).values_list("status", flat=True).first()
+        return Activity.Status.CANCELLED if status == Assignment.Status.CANCELLED else None
+
+    def renew() -> None:
+        now = timezone.now()
+        Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING).update(lease_until=now + LEASE)
+        SubAgent.objects.filter(pk=subagent.pk).update(last_heartbeat_at=now)
+
+    items = items_for_intensity(intensity_level())
+    try:
+        artifact = subagent.model or default_model()
+    except LookupError as exc:
+        return _fail_before_practice(assignment, str(exc))
+    practised = practise(hobby_type=assignment.hobby_type, artifact=artifact, adapter=subagent.adapter,
+                         subagent=subagent, assignment=assignment, should_stop=should_stop,
+                         time_budget=assignment.duration_minutes * 60, on_progress=renew, items_per_suite=items,
+                         probe_per_suite=items, resumed=claimed == "resumed")
+    activity_finish(practised, assignment)
+    return assignment
+
+
+def _fail_before_practice(assignment: Assignment, error: str) -> Assignment:
+    Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.RUNNING).update(
+        status=Assignment.Status.FAILED, error=error, completed_at=timezone.now(), lease_until=None,
+        result={"success": False, "insights": [], "proficiency_gain": None, "patterns_discovered": [],
+                "confidence": 0.0, "reasoning": error})
+    assignment.refresh_from_db()
+    return assignment
+
+
+def assignment_crashed(*, assignment_pk: int, error: str) -> None:
+    """A bug or bad data stopped the run: it fails, with why, instead of being retried forever."""
+    from hobbies.practice import Practised
+    from hobbies.proficiency import activity_finish
+
+    assignment = Assignment.objects.get(pk=assignment_pk)
+    activity = Activity.objects.filter(assignment=assignment).first()
+    if activity is None:
+        _fail_before_practice(assignment, error)
+    else:
+        activity_finish(Practised(activity, status=Activity.Status.FAILED, error=error), assignment)
+
+
+def assignment_release(*, assignment_pk: int) -> None:
+    """Give a running assignment's lease up (its run hit a transient error and will be retried)."""
+    Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING).update(lease_until=timezone.now())
+
+
+def can_take(subagent: SubAgent, hobby_type: str) -> bool:
+    """Capable of the type, and its model can read the type's prompts (a short-context model is never sent
+    to read whole documents)."""
+    if not subagent.can_practise(hobby_type):
+        return False
+    try:
+        model = subagent.model or default_model()
+    except LookupError:
+        return True  # the run will say there is no model
+    return CATALOGUE[hobby_type].fits(model.context_length)
+
+
+def default_model():
+    """The operator's choice (hobby configuration), else the built-in base model."""
+    from models_suite.models import ModelArtifact
+    from models_suite.services.builtin import BUILTIN_NAME
+
+    chosen = HobbyConfig.objects.filter(pk=1).values_list("default_model", flat=True).first()
+    artifact = (ModelArtifact.objects.filter(pk=chosen).first() if chosen else None) or \
+        ModelArtifact.objects.filter(name=BUILTIN_NAME, builtin=True).first()
+    if artifact is None:
+        raise LookupError("no default model: build the built-in one (python manage.py bootstrap_model) or choose "
+                          "one in the hobby configuration")
+    return artifact
+
+
+def assignment_get(*, assignment_id: str) -> Assignment:
+    found = Assignment.objects.select_related("subagent").filter(assignment_id=assignment_id).first()
+    if found is None:
+        raise exceptions.NotFound(f"No assignment {assignment_id!r}.")
+    return found
+
+
+def assignments_list(*, status: str | None = None, limit: int = 100):
+    if status and status not in Assignment.Status.values:
+        raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
+                                                     f"{', '.join(Assignment.Status.values)}"]})
+    found = Assignment.objects.select_related("subagent")
+    return list((found.filter(status=status) if status else found)[:limit])
+
+
+def assignment_cancel(*, assignment_id: str) -> Assignment:
+    """Stop an assignment: pending ones never start, running ones stop before their next batch. 409 when it
+    has finished already."""
+    assignment = assignment_get(assignment_id=assignment_id)
+    changed = Assignment.objects.filter(pk=assignment.pk, status__in=Assignment.ACTIVE).update(
+        status=Assignment.Status.CANCELLED, completed_at=timezone.now())
+    if not changed:
+        raise Conflict(f"assignment {assignment_id} has already finished ({assignment.status})")
+    assignment.refresh_from_db()
+    return assignment
+
+
+def assignments_cancel_running(*, subagent: SubAgent) -> list[str]:
+    """A person needs this agent: its running work is cancelled (each once: the update is conditional)."""
+    ids = list(subagent.assignments.filter(status__in=Assignment.ACTIVE).values_list("assignment_id", flat=True))
+    Assignment.objects.filter(assignment_id__in=ids, status__in=Assignment.ACTIVE).update(
+        status=Assignment.Status.CANCELLED, completed_at=timezone.now(), error="interrupted by user interaction")
+    return ids
+
+
+def assignments_resume() -> list[int]:
+    """Send again the running assignments whose lease expired (their worker died with the message unacked)."""
+    stuck = list(Assignment.objects.select_related("subagent").filter(
+        status=Assignment.Status.RUNNING, lease_until__lt=timezone.now()))
+    live = machines_live()
+    for assignment in stuck:
+        assignment.machine, assignment.fallback = where_to_run(assignment.subagent, live)
+        Assignment.objects.filter(pk=assignment.pk).update(machine=assignment.machine, fallback=assignment.fallback)
+        assignment_send(assignment)
+    return [a.pk for a in stuck]
+

@@ -1,0 +1,219 @@
+"""Finishing an activity, in one transaction: its status and scores, its insights, the patterns they feed, the
+progress of its sub-agent, the hourly rollup that metrics read, and its assignment's result.
+
+Proficiency is measured, never incremented: an exponential moving average of the held-out scores taken after
+each activity. Success rate is a moving average over outcomes (completed = 1; failed and timed out = 0;
+cancelled activities are the agent being interrupted, not failing, and do not count). Time is what the
+activity's batches really took.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse
+from hobbies.catalogue import NAMES
+from hobbies.models import Activity, Assignment, HourlyRollup, Insight, Pattern, Progress
+
+PROFICIENCY_ALPHA = 0.3  # weight of the newest held-out score
+SUCCESS_ALPHA = 0.2  # the originals' EMA weight, now moved by failures too
+RECENT_SCORES = 10  # the window the improvement rate is fitted on
+
+FINISHED_AS = {  # activity status -> assignment status
+    Activity.Status.COMPLETED: Assignment.Status.COMPLETED,
+    Activity.Status.FAILED: Assignment.Status.FAILED,
+    Activity.Status.TIMED_OUT: Assignment.Status.TIMED_OUT,
+    Activity.Status.CANCELLED: Assignment.Status.CANCELLED,
+}
+
+
+def activity_finish(practised, assignment: Assignment | None = None) -> Activity:
+    """Write everything a run produced (hobbies.practice.Practised) at once: a crash before the commit leaves
+    the activity running (and resumable), never half finished."""
+    activity = practised.activity
+    with transaction.atomic():
+        locked = Activity.objects.select_for_update().get(pk=activity.pk)
+        if locked.status != Activity.Status.RUNNING:
+            return locked  # finished already (a redelivered run): once only
+        attempts = list(locked.attempts.order_by("id")) if locked.planned_items else []
+        insights = _insights(locked, attempts, practised.reflections)
+        now = timezone.now()
+        scores = [a.score for a in attempts]
+        answered = sum(1 for a in attempts if a.answer.strip())
+        locked.status = practised.status
+        locked.error = practised.error
+        locked.completed_at = now
+        locked.item_count = len(attempts)
+        locked.correct_count = sum(a.correct for a in attempts)
+        locked.score = sum(scores) / len(scores) if scores else None
+        locked.heldout_score = practised.heldout_score
+        locked.engagement = answered / locked.planned_items if locked.planned_items else 0.0
+        locked.performance_metrics = {**_skill_scores(attempts),
+                                      **{f"heldout:{k}": v for k, v in practised.heldout_by_skill.items()}}
+        dry_run = locked.planned_items == 0 and locked.status == Activity.Status.COMPLETED
+        gain = _progress_update(locked, insights) if locked.subagent_id and not dry_run else None
+        locked.improvement_delta = gain
+        locked.save()
+        _rollup(locked, insights)
+        if practised.learned and locked.status == Activity.Status.COMPLETED:
+            practised.learned()
+        if assignment is not None:
+            _assignment_finish(assignment, locked, insights, gain)
+    return locked
+
+
+def _skill_scores(attempts) -> dict[str, float]:
+    skills: dict[str, list[float]] = {}
+    for attempt in attempts:
+        skills.setdefault(attempt.skill, []).append(attempt.score)
+    return {skill: sum(s) / len(s) for skill, s in sorted(skills.items())}
+
+
+def _insights(activity: Activity, attempts, reflections) -> list[Insight]:
+    """Structured analysis of the grades always; the model's reflections when it gave any."""
+    by_key = {str(a.pk): a for a in attempts}
+    by_item = {a.item_id: a for a in attempts}
+    made = []
+    findings = analyse([GradedAttempt(key=str(a.pk), skill=a.skill, expected=a.expected, answer=a.answer,
+                                      correct=a.correct) for a in attempts])
+    for finding in findings:
+        insight = Insight.objects.create(activity=activity, skill=finding.skill, kind=finding.kind,
+                                         text=finding.text, share=finding.share)
+        insight.evidence.set([by_key[key] for key in finding.evidence])
+        made.append(insight)
+        if finding.kind != "success_rate":
+            _pattern_seen(activity.hobby_type, finding.skill, finding.kind, len(finding.evidence))
+    for thought in reflections:
+        evidence = [by_item[item_id] for item_id in thought.evidence if item_id in by_item]
+        skill_attempts = [a for a in attempts if a.skill == thought.skill] or attempts
+        insight = Insight.objects.create(activity=activity, skill=thought.skill, kind="reflection", text=thought.text,
+                                         share=len(evidence) / len(skill_attempts) if skill_attempts else 0.0,
+                                         source=Insight.Source.REFLECTION)
+        insight.evidence.set(evidence)
+        made.append(insight)
+    return made
+
+
+def _pattern_seen(hobby_type: str, skill: str, kind: str, attempts: int) -> None:
+    pattern, created = Pattern.objects.get_or_create(
+        hobby_type=hobby_type, skill=skill, kind=kind,
+        defaults={"description": f"{skill}: answers {KIND_TEXT[kind]}", "activities": 1, "attempts": attempts})
+    if not created:
+        Pattern.objects.filter(pk=pattern.pk).update(activities=F("activities") + 1, attempts=F("attempts") + attempts,
+                                                     last_seen=timezone.now())
+
+
+def slope(values: list[float]) -> float:
+    """Least-squares slope of values against their index: points gained per activity."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    mean_x, mean_y = (n - 1) / 2, sum(values) / n
+    var = sum((x - mean_x) ** 2 for x in range(n))
+    return sum((x - mean_x) * (y - mean_y) for x, y in enumerate(values)) / var
+
+
+def _progress_update(activity: Activity, insights) -> float | None:
+    """Fold one finished activity into its sub-agent's progress; returns the proficiency gained (or lost)."""
+    progress, _ = Progress.objects.select_for_update().get_or_create(subagent_id=activity.subagent_id,
+                                                                     hobby_type=activity.hobby_type)
+    before = progress.proficiency
+    outcomes = progress.activities_completed + progress.activities_failed
+    if activity.status in (Activity.Status.COMPLETED, Activity.Status.FAILED, Activity.Status.TIMED_OUT):
+        success = 1.0 if activity.status == Activity.Status.COMPLETED else 0.0
+        progress.success_rate = success if outcomes == 0 else (
+            SUCCESS_ALPHA * success + (1 - SUCCESS_ALPHA) * progress.success_rate)
+        if activity.status == Activity.Status.COMPLETED:
+            progress.activities_completed += 1
+        else:
+            progress.activities_failed += 1
+    else:
+        progress.activities_cancelled += 1
+    if activity.heldout_score is not None:
+        score = activity.heldout_score
+        progress.proficiency = score if progress.measurements == 0 else (
+            PROFICIENCY_ALPHA * score + (1 - PROFICIENCY_ALPHA) * progress.proficiency)
+        progress.measurements += 1
+        progress.recent_scores = (progress.recent_scores + [round(score, 4)])[-RECENT_SCORES:]
+        progress.improvement_rate = slope(progress.recent_scores)
+    if activity.engagement is not None:
+        engaged = progress.activities_completed + progress.activities_failed + progress.activities_cancelled
+        progress.average_engagement += (activity.engagement - progress.average_engagement) / engaged
+    progress.time_invested_seconds += activity.duration_seconds
+    progress.insights_total += len(insights)
+    progress.last_activity = activity.completed_at
+    progress.save()
+    return progress.proficiency - before if activity.heldout_score is not None else 0.0
+
+
+ROLLUP_UPSERT = """
+INSERT INTO {table} (hour, hobby_type, activities, completed, failed, cancelled, seconds, insights)
+VALUES (%s, %s, 1, %s, %s, %s, %s, %s)
+ON CONFLICT (hour, hobby_type) DO UPDATE SET
+    activities = {table}.activities + 1, completed = {table}.completed + excluded.completed,
+    failed = {table}.failed + excluded.failed, cancelled = {table}.cancelled + excluded.cancelled,
+    seconds = {table}.seconds + excluded.seconds, insights = {table}.insights + excluded.insights
+"""
+
+
+def _rollup(activity: Activity, insights) -> None:
+    """Add the activity to its hour's row: one upsert (PostgreSQL and SQLite both speak ON CONFLICT), safe when
+    two workers finish in the same hour at once."""
+    from django.db import connection
+
+    status = activity.status
+    hour = activity.completed_at.replace(minute=0, second=0, microsecond=0)
+    hour_value = connection.ops.adapt_datetimefield_value(hour)
+    with connection.cursor() as cursor:
+        cursor.execute(ROLLUP_UPSERT.format(table=HourlyRollup._meta.db_table), [
+            hour_value, activity.hobby_type, int(status == Activity.Status.COMPLETED),
+            int(status in (Activity.Status.FAILED, Activity.Status.TIMED_OUT)),
+            int(status == Activity.Status.CANCELLED), activity.duration_seconds, len(insights)])
+
+
+def _assignment_finish(assignment: Assignment, activity: Activity, insights, gain) -> None:
+    """The originals' result shape, with measured figures. An assignment cancelled meanwhile stays cancelled."""
+    patterns = [{"pattern": i.text, "confidence": round(i.share, 3), "actionable": True}
+                for i in insights if i.kind not in ("success_rate", "reflection")]
+    result = {"success": activity.status == Activity.Status.COMPLETED,
+              "insights": [i.text for i in insights], "proficiency_gain": gain,
+              "patterns_discovered": patterns,
+              "confidence": activity.score, "reasoning": activity.description,
+              "activity_id": activity.activity_id, "score": activity.score, "heldout_score": activity.heldout_score,
+              "items": activity.item_count, "duration_seconds": round(activity.duration_seconds, 3)}
+    finished = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.RUNNING).update(
+        status=FINISHED_AS[activity.status], completed_at=activity.completed_at, result=result,
+        error=activity.error, lease_until=None)
+    if not finished:  # cancelled meanwhile: it stays cancelled, with what its run did
+        Assignment.objects.filter(pk=assignment.pk, result__isnull=True).update(result=result, lease_until=None)
+    assignment.status = FINISHED_AS[activity.status] if finished else Assignment.Status.CANCELLED
+    assignment.result, assignment.lease_until = result, None
+
+
+# --- reads ------------------------------------------------------------------------------------------------------
+def progress_by_type() -> dict[str, dict]:
+    """Per hobby type, across sub-agents: proficiency (mean over those measured), time, outcomes, insights.
+    Reads the progress rows only (a few per sub-agent), whatever the history's size."""
+    rows: dict[str, list[Progress]] = {name: [] for name in NAMES}
+    for progress in Progress.objects.all():
+        rows[progress.hobby_type].append(progress)
+    shaped = {}
+    for name, found in rows.items():
+        measured = [p for p in found if p.measurements]
+        outcomes = sum(p.activities_completed + p.activities_failed for p in found)
+        last = max((p.last_activity for p in found if p.last_activity), default=None)
+        shaped[name] = {
+            "proficiency": sum(p.proficiency for p in measured) / len(measured) if measured else 0.0,
+            "time_invested_minutes": sum(p.time_invested_seconds for p in found) / 60,
+            "activities_completed": sum(p.activities_completed for p in found),
+            "activities_failed": sum(p.activities_failed for p in found),
+            "success_rate": (sum(p.success_rate * (p.activities_completed + p.activities_failed) for p in found)
+                             / outcomes) if outcomes else 0.0,
+            "insights_total": sum(p.insights_total for p in found),
+            "average_engagement": sum(p.average_engagement for p in found) / len(found) if found else 0.0,
+            "improvement_rate": sum(p.improvement_rate for p in measured) / len(measured) if measured else 0.0,
+            "last_activity": last.isoformat() if last else None,
+        }
+    return shaped

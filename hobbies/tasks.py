@@ -1,0 +1,45 @@
+"""The hobby engine's tasks: assignments on their machine's hobbies queue, the scheduler's tick, recovery and
+consensus fan-out. Thin: the logic is in the services."""
+
+from __future__ import annotations
+
+from workers.base import autodidact_task, is_transient
+
+
+@autodidact_task(role="hobbies", ignore_result=True)  # the database is the truth
+def assignment_run_task(assignment_id: int) -> str | None:
+    """Idempotent: claimed with a conditional update, so a redelivered message does nothing; sent to a queue
+    chosen when the assignment was made (its sub-agent's machine, or this one as the fallback)."""
+    from hobbies.assignments import assignment_crashed, assignment_execute, assignment_release
+
+    try:
+        done = assignment_execute(assignment_pk=assignment_id)
+    except Exception as exc:
+        if is_transient(exc):
+            assignment_release(assignment_pk=assignment_id)  # the retry must be able to claim it again
+        else:
+            assignment_crashed(assignment_pk=assignment_id, error=f"{type(exc).__name__}: {exc}")
+        raise
+    return done.status if done else None
+
+
+@autodidact_task(role="control")
+def scheduler_tick_task() -> list[str]:
+    from hobbies.scheduling import scheduler_tick
+
+    return [a.assignment_id for a in scheduler_tick()]
+
+
+@autodidact_task(role="control")
+def assignments_resume_task() -> list[int]:
+    from hobbies.assignments import assignments_resume
+
+    return assignments_resume()
+
+
+@autodidact_task(role="hobbies")
+def consensus_answer_task(run_id: int, subagent_pk: int) -> int:
+    """One sub-agent's answers to a consensus run's items; the last to finish compares them."""
+    from hobbies.distribution import consensus_answer
+
+    return consensus_answer(run_id=run_id, subagent_pk=subagent_pk)
