@@ -103,6 +103,9 @@ def stamp_sent_at(headers=None, routing_key=None, **_):
 @signals.task_prerun.connect
 def note_start(task_id=None, **_):
     _started[task_id] = time.monotonic()
+    # What Django does at each request's start: drop a connection that is too old or broke (then checked
+    # again before use); a healthy one is kept for the next task (settings.CELERY_DB_REUSE_MAX).
+    close_old_connections()
 
 
 @signals.task_postrun.connect

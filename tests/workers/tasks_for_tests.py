@@ -61,3 +61,16 @@ def models_hold_task(started_path: str, release_path: str, machine: str | None =
     while not os.path.exists(release_path) and time.monotonic() < deadline:
         time.sleep(0.05)
     return "released"
+
+
+@autodidact_task(role="control")
+def database_session_task(machine: str | None = None) -> str:
+    """Which database session ran it: PostgreSQL's backend pid, or SQLite's connection object."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            return f"pg:{cursor.fetchone()[0]}"
+    connection.ensure_connection()
+    return f"sqlite:{os.getpid()}:{id(connection.connection)}"

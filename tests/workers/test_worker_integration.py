@@ -187,3 +187,11 @@ def test_a_transient_error_is_retried_and_the_task_then_succeeds(start_worker, t
     counts = wait_for_counts({(name, "control.alpha", "success"): 1})
     assert counts[(name, "control.alpha", "retry")] == 1
     assert not ErrorEvent.objects.exists()  # a retried blip is not an error
+
+
+def test_tasks_reuse_their_database_connection(start_worker):
+    start_worker("alpha")
+    sessions = {tasks_for_tests.database_session_task.apply_async(kwargs={"machine": "alpha"}).get(timeout=30)
+                for _ in range(4)}
+    # one connection for all four: Celery would otherwise open a new one per task (settings.CELERY_DB_REUSE_MAX)
+    assert len(sessions) == 1
