@@ -1,7 +1,9 @@
-"""Shared set-up for benchmarks: Django on a scratch SQLite database, and side-by-side timing."""
+"""Shared set-up for benchmarks: Django on a scratch database (SQLite, or PostgreSQL when BENCH_DATABASE_URL
+names a server), and side-by-side timing."""
 
 from __future__ import annotations
 
+import atexit
 import os
 import statistics
 import sys
@@ -22,6 +24,40 @@ def django_on_scratch_database() -> None:
 
     django.setup()
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def django_on_scratch_postgres(url: str) -> None:
+    """A database created on that server for this run, dropped at the end."""
+    import psycopg
+
+    name = f"autodidact_bench_{os.getpid()}"
+    with psycopg.connect(url, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    base, _, _ = url.rpartition("/")
+    os.environ.update(DATABASE_URL=f"{base}/{name}", VAR_DIR=tempfile.mkdtemp(prefix="autodidact-bench-"))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "core.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0, interactive=False)
+
+    def drop():
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(url, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+    atexit.register(drop)
+
+
+def django_on_bench_database() -> None:
+    """BENCH_DATABASE_URL=postgres://user@host:port/db: a scratch database on that server; else scratch SQLite."""
+    if os.environ.get("BENCH_DATABASE_URL"):
+        django_on_scratch_postgres(os.environ["BENCH_DATABASE_URL"])
+    else:
+        django_on_scratch_database()
 
 
 def side_by_side(candidate: Callable[[], None], baseline: Callable[[], None], *, rounds: int = 7,

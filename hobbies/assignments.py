@@ -55,6 +55,9 @@ def assignment_create(*, subagent_id: str, hobby_type: str, duration_minutes: fl
         if not subagent.can_practise(hobby_type):
             raise exceptions.ValidationError({"hobby_type": [
                 f"sub-agent {subagent_id} cannot practise {hobby_type}: its capabilities are {subagent.capabilities}"]})
+        # Counted in a statement of its own, after the lock is held: a count inside the locking statement would
+        # read the snapshot from before the wait (PostgreSQL re-checks only the locked row), and let a
+        # parallel request past the limit (the parallel test caught exactly that).
         active = subagent.assignments.filter(status__in=Assignment.ACTIVE).count()
         if active >= subagent.max_concurrent_assignments:
             raise Conflict(f"sub-agent {subagent_id} is at capacity: {active} of "

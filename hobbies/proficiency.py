@@ -31,37 +31,43 @@ FINISHED_AS = {  # activity status -> assignment status
 
 def activity_finish(practised, assignment: Assignment | None = None) -> Activity:
     """Write everything a run produced (hobbies.practice.Practised) at once: a crash before the commit leaves
-    the activity running (and resumable), never half finished."""
+    the activity running (and resumable), never half finished. The activity is finished by a conditional
+    update, so of two runs finishing it (a redelivery) only one writes anything."""
     activity = practised.activity
     with transaction.atomic():
-        locked = Activity.objects.select_for_update().get(pk=activity.pk)
-        if locked.status != Activity.Status.RUNNING:
-            return locked  # finished already (a redelivered run): once only
-        attempts = list(locked.attempts.order_by("id")) if locked.planned_items else []
-        insights = _insights(locked, attempts, practised.reflections)
-        now = timezone.now()
-        scores = [a.score for a in attempts]
-        answered = sum(1 for a in attempts if a.answer.strip())
-        locked.status = practised.status
-        locked.error = practised.error
-        locked.completed_at = now
-        locked.item_count = len(attempts)
-        locked.correct_count = sum(a.correct for a in attempts)
-        locked.score = sum(scores) / len(scores) if scores else None
-        locked.heldout_score = practised.heldout_score
-        locked.engagement = answered / locked.planned_items if locked.planned_items else 0.0
-        locked.performance_metrics = {**_skill_scores(attempts),
-                                      **{f"heldout:{k}": v for k, v in practised.heldout_by_skill.items()}}
-        dry_run = locked.planned_items == 0 and locked.status == Activity.Status.COMPLETED
-        gain = _progress_update(locked, insights) if locked.subagent_id and not dry_run else None
-        locked.improvement_delta = gain
-        locked.save()
-        _rollup(locked, insights)
-        if practised.learned and locked.status == Activity.Status.COMPLETED:
+        attempts = []
+        if activity.planned_items:
+            attempts = list(activity.attempts.order_by("id"))
+            activity.duration_seconds = Activity.objects.filter(pk=activity.pk).values_list(
+                "duration_seconds", flat=True).get()  # its batches added to it as they went
+        fields = _finished_fields(activity, practised, attempts)
+        if not Activity.objects.filter(pk=activity.pk, status=Activity.Status.RUNNING).update(**fields):
+            return Activity.objects.get(pk=activity.pk)  # finished already: once only
+        for name, value in fields.items():
+            setattr(activity, name, value)
+        insights = _insights(activity, attempts, practised.reflections)
+        dry_run = activity.planned_items == 0 and activity.status == Activity.Status.COMPLETED
+        gain = None
+        if activity.subagent_id and not dry_run:
+            activity.improvement_delta = gain = _progress_update(activity, insights)
+            Activity.objects.filter(pk=activity.pk).update(improvement_delta=gain)
+        _rollup(activity, insights)
+        if practised.learned and activity.status == Activity.Status.COMPLETED:
             practised.learned()
         if assignment is not None:
-            _assignment_finish(assignment, locked, insights, gain)
-    return locked
+            _assignment_finish(assignment, activity, insights, gain)
+    return activity
+
+
+def _finished_fields(activity: Activity, practised, attempts) -> dict:
+    scores = [a.score for a in attempts]
+    answered = sum(1 for a in attempts if a.answer.strip())
+    return {"status": practised.status, "error": practised.error, "completed_at": timezone.now(),
+            "item_count": len(attempts), "correct_count": sum(a.correct for a in attempts),
+            "score": sum(scores) / len(scores) if scores else None, "heldout_score": practised.heldout_score,
+            "engagement": answered / activity.planned_items if activity.planned_items else 0.0,
+            "performance_metrics": {**_skill_scores(attempts),
+                                    **{f"heldout:{k}": v for k, v in practised.heldout_by_skill.items()}}}
 
 
 def _skill_scores(attempts) -> dict[str, float]:

@@ -53,13 +53,24 @@ def config_effective() -> dict:
             "variety_factor": effective["variety_factor"], "intensity_level": effective["intensity_level"]}
 
 
+_intensity: tuple[float, float] = (0.0, 0.5)  # (read at, value)
+INTENSITY_FRESH_SECONDS = 5.0
+
+
 def intensity_level() -> float:
-    """The effective intensity alone (one column read): what each assignment needs."""
+    """The effective intensity, which every assignment reads: kept 5 s per process, so a burst of assignments
+    does not read the configuration row for each (a change reaches running workers within 5 s)."""
+    global _intensity
+    import time
+
     variable, (low, high) = CONFIG_ENV["intensity_level"]
     value = env_float(variable, None, low=low, high=high)
-    if value is None:
-        value = HobbyConfig.objects.filter(pk=1).values_list("intensity_level", flat=True).first()
-    return 0.5 if value is None else value
+    if value is not None:
+        return value
+    if time.monotonic() - _intensity[0] > INTENSITY_FRESH_SECONDS:
+        stored = HobbyConfig.objects.filter(pk=1).values_list("intensity_level", flat=True).first()
+        _intensity = (time.monotonic(), 0.5 if stored is None else stored)
+    return _intensity[1]
 
 
 def config_update(**changes) -> dict:

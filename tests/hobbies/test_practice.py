@@ -75,3 +75,15 @@ def test_a_model_that_cannot_answer_fails_the_activity_with_why(db):
     activity = practice_run(hobby_type="SKILL_PRACTICE", artifact=down, items_per_suite=1, seed=1)
     assert activity.status == "failed" and activity.error and not Attempt.objects.exists()
     assert Activity.objects.get(pk=activity.pk).completed_at is not None
+
+
+def test_intensity_sets_how_much_an_activity_practises_and_zero_is_a_dry_run(tiny):
+    from hobbies.practice import items_for_intensity
+    from hobbies.services import subagent_register
+
+    assert [items_for_intensity(x) for x in (0, 0.01, 0.5, 1)] == [0, 1, 8, 16]
+    subagent = subagent_register(subagent_id="dry", capabilities=["*"], model=tiny)[0]
+    dry = practice_run(hobby_type="SKILL_PRACTICE", artifact=tiny, subagent=subagent, items_per_suite=0)
+    assert dry.status == "completed" and dry.item_count == 0 and not dry.attempts.exists()
+    assert dry.heldout_score is None and dry.improvement_delta is None
+    assert not subagent.progress.exists()  # nothing practised, nothing measured: progress untouched
