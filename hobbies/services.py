@@ -135,6 +135,16 @@ def subagent_get(*, subagent_id: str) -> SubAgent:
     return found
 
 
+def subagent_heartbeat(*, subagent_id: str) -> SubAgent:
+    """The sub-agent says it is alive (its assignments' batches say so too, as they run)."""
+    from django.utils import timezone
+
+    subagent = subagent_get(subagent_id=subagent_id)
+    subagent.last_heartbeat_at = timezone.now()
+    SubAgent.objects.filter(pk=subagent.pk).update(last_heartbeat_at=subagent.last_heartbeat_at)
+    return subagent
+
+
 def subagent_unregister(*, subagent_id: str) -> None:
     """It takes no new work; its history (assignments) stays."""
     subagent = subagent_get(subagent_id=subagent_id)

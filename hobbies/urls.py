@@ -13,6 +13,7 @@ urlpatterns = [
     path("types/<str:name>", views.HobbyTypeView.as_view(), name="type"),
     path("subagents/", views.SubAgentListView.as_view(), name="subagents"),
     path("subagents/<str:subagent_id>", views.SubAgentView.as_view(), name="subagent"),
+    path("subagents/<str:subagent_id>/heartbeat", views.SubAgentHeartbeatView.as_view(), name="subagent-heartbeat"),
     path("activities/", work.ActivityListView.as_view(), name="activities"),
     path("activities/<str:activity_id>", work.ActivityView.as_view(), name="activity"),
     path("assignments/", work.AssignmentListView.as_view(), name="assignments"),

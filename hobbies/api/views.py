@@ -136,3 +136,13 @@ class SubAgentView(APIView):
     def delete(self, request, subagent_id):
         services.subagent_unregister(subagent_id=subagent_id)
         return Response(status=204)
+
+
+class SubAgentHeartbeatView(APIView):
+    role_scope = "agent"
+
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    def post(self, request, subagent_id):
+        subagent = services.subagent_heartbeat(subagent_id=subagent_id)
+        return Response({"subagent_id": subagent.subagent_id,
+                         "last_heartbeat_at": subagent.last_heartbeat_at.isoformat()})

@@ -76,3 +76,13 @@ def test_roles(personas):
     assert personas["viewer"].client().post("/hobby/subagents/register", {"subagent_id": "v", "capabilities": ["*"]},
                                             format="json").status_code == 403
     assert personas["rater"].client().get("/hobby/subagents/stats").status_code == 403
+
+
+def test_a_sub_agent_reports_its_heartbeat(agent, personas):
+    agent.post("/hobby/subagents/register", {"subagent_id": "beating", "capabilities": ["*"]}, format="json")
+    beat = agent.post("/api/v1/hobbies/subagents/beating/heartbeat")
+    assert beat.status_code == 200
+    shown = agent.get("/api/v1/hobbies/subagents/beating").json()
+    assert shown["last_heartbeat_at"] == beat.json()["last_heartbeat_at"]
+    assert agent.post("/api/v1/hobbies/subagents/nobody/heartbeat").status_code == 404
+    assert personas["viewer"].client().post("/api/v1/hobbies/subagents/beating/heartbeat").status_code == 403
