@@ -164,6 +164,9 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def has_delete_permission(self, request, obj=None):
+        return False  # history and counters only grow (Prometheus counters are read from these rows)
+
 
 @admin.register(Progress)
 class ProgressAdmin(ReadOnlyAdmin):

@@ -13,22 +13,27 @@ Lifecycle: pending -> running -> completed | failed | timed_out | cancelled.
 
 from __future__ import annotations
 
+import logging
 import secrets
 import time
 from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
 
 from core.errors import Conflict
 from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
-from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
-from hobbies.services import hobby_check
+from hobbies.models import Activity, Assignment, HobbyConfig, HobbyType, SubAgent
+from hobbies.services import config_effective, hobby_check
 
 LEASE = timedelta(minutes=5)  # renewed after every batch; a batch takes seconds
+RESEND_AFTER = timedelta(minutes=1)  # a pending assignment not sent by then had its send fail
 DURATION_RANGE = (0.1, 60.0)
+
+logger = logging.getLogger(__name__)
 
 
 def duration_check(value) -> float:
@@ -46,6 +51,10 @@ def assignment_create(*, subagent_id: str, hobby_type: str, duration_minutes: fl
     duration = duration_check(duration_minutes)
     if hobby_type not in PRACTICE_BUILT:
         raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} cannot be practised yet"]})
+    if not config_effective()["enabled"]:
+        raise Conflict("hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
+    if not HobbyType.objects.filter(name=hobby_type, enabled=True).exists():
+        raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} is disabled: enable it first"]})
     live = machines_live()
     with transaction.atomic():
         subagent = SubAgent.objects.select_for_update().filter(subagent_id=subagent_id,
@@ -86,65 +95,105 @@ def machines_live() -> list[str]:
 
 
 def where_to_run(subagent: SubAgent, live: list[str]) -> tuple[str, bool]:
-    """The sub-agent's machine when a live worker consumes its hobbies queue, else this machine (the originals'
-    fallback), and whether it fell back."""
+    """The sub-agent's machine when a live worker consumes its hobbies queue; else, as the originals fell back
+    to running locally, this machine, or another with a live hobbies worker if this one has none. Returns the
+    machine and whether it fell back. With no live worker anywhere, it waits in this machine's queue."""
     if subagent.machine in live:
         return subagent.machine, False
-    return settings.MACHINE_NAME, True
+    if settings.MACHINE_NAME in live or not live:
+        return settings.MACHINE_NAME, True
+    return live[0], True
 
 
 def assignment_send(assignment: Assignment) -> None:
+    """Send its message. A broker that cannot take it now is not the caller's failure: the assignment is stored,
+    and the resume beat sends it again (claims make duplicates harmless)."""
     from hobbies.tasks import assignment_run_task
     from workers.queues import queue_name
 
-    assignment_run_task.apply_async(kwargs={"assignment_id": assignment.pk},
-                                    queue=queue_name("hobbies", assignment.machine))
+    try:
+        assignment_run_task.apply_async(kwargs={"assignment_id": assignment.pk},
+                                        queue=queue_name("hobbies", assignment.machine))
+    except Exception:  # kombu and redis raise many kinds; every one means "not sent"
+        logger.exception("assignment %s could not be sent; the resume beat will send it", assignment.assignment_id)
+        return
+    Assignment.objects.filter(pk=assignment.pk).update(sent_at=timezone.now())
 
 
-def _claim(assignment_pk: int) -> str | None:
+class RunLost(Exception):
+    """Another run took the assignment over (this one was presumed dead): this one stops and writes nothing."""
+
+
+def _claim(assignment_pk: int) -> tuple[str, str] | None:
     """Take a pending assignment ("fresh"), or a running one whose lease expired because its worker died
-    ("resumed"). None: someone else has it, or it is over."""
-    now = timezone.now()
-    mine = {"status": Assignment.Status.RUNNING, "lease_until": now + LEASE}
+    ("resumed"), with a token of this run's. None: someone else has it, or it is over."""
+    now, token = timezone.now(), secrets.token_hex(8)
+    mine = {"status": Assignment.Status.RUNNING, "lease_until": now + LEASE, "claim": token}
     if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.PENDING).update(started_at=now, **mine):
-        return "fresh"
+        return "fresh", token
     if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING, lease_until__lt=now).update(
             **mine):
-        return "resumed"
+        return "resumed", token
     return None
 
 
 def assignment_execute(*, assignment_pk: int) -> Assignment | None:
     """Run a claimed assignment's practice and finish it (with the sub-agent's progress) in one transaction.
-    Returns None when the assignment was not ours to run."""
-    from hobbies.practice import items_for_intensity, practise
-    from hobbies.proficiency import activity_finish
-    from hobbies.services import intensity_level
+    Returns None when the assignment was not ours to run. A transient error gives the claim back for the
+    retry; any other fails the assignment, saying why, instead of leaving it to be retried forever."""
+    from workers.base import is_transient
 
     claimed = _claim(assignment_pk)
     if claimed is None:
         return None
+    kind, token = claimed
+    try:
+        return _run(assignment_pk, token, resumed=kind == "resumed")
+    except RunLost:
+        return None
+    except Exception as exc:
+        mine = Assignment.objects.filter(pk=assignment_pk, claim=token, status__in=[
+            Assignment.Status.RUNNING, Assignment.Status.CANCELLED])
+        if is_transient(exc):
+            mine.update(lease_until=timezone.now())
+        elif mine.exists():
+            _crashed(assignment_pk, f"{type(exc).__name__}: {exc}")
+        raise
+
+
+def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
+    from hobbies.practice import items_for_intensity, practise
+    from hobbies.proficiency import activity_finish
+    from hobbies.services import intensity_level
+
     assignment = Assignment.objects.select_related("subagent__model").get(pk=assignment_pk)
     subagent = assignment.subagent
+    if assignment.items_per_suite is None:  # fixed once, so a resumed run draws the same items
+        assignment.items_per_suite = items_for_intensity(intensity_level())
+        Assignment.objects.filter(pk=assignment_pk).update(items_per_suite=assignment.items_per_suite)
 
     def should_stop() -> str | None:
-        status = Assignment.objects.filter(pk=assignment_pk).values_list("status", flat=True).first()
+        status, claim = Assignment.objects.filter(pk=assignment_pk).values_list("status", "claim").get()
+        if claim != token:
+            raise RunLost
         return Activity.Status.CANCELLED if status == Assignment.Status.CANCELLED else None
 
     def renew() -> None:
         now = timezone.now()
-        Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING).update(lease_until=now + LEASE)
+        if not Assignment.objects.filter(pk=assignment_pk, claim=token).update(lease_until=now + LEASE):
+            raise RunLost
         SubAgent.objects.filter(pk=subagent.pk).update(last_heartbeat_at=now)
 
-    items = items_for_intensity(intensity_level())
     try:
         artifact = subagent.model or default_model()
     except LookupError as exc:
         return _fail_before_practice(assignment, str(exc))
     practised = practise(hobby_type=assignment.hobby_type, artifact=artifact, adapter=subagent.adapter,
                          subagent=subagent, assignment=assignment, should_stop=should_stop,
-                         time_budget=assignment.duration_minutes * 60, on_progress=renew, items_per_suite=items,
-                         probe_per_suite=items, resumed=claimed == "resumed")
+                         time_budget=assignment.duration_minutes * 60, on_progress=renew,
+                         items_per_suite=assignment.items_per_suite, probe_per_suite=assignment.items_per_suite,
+                         resumed=resumed)
+    should_stop()  # still ours: raises RunLost otherwise
     activity_finish(practised, assignment)
     return assignment
 
@@ -158,8 +207,7 @@ def _fail_before_practice(assignment: Assignment, error: str) -> Assignment:
     return assignment
 
 
-def assignment_crashed(*, assignment_pk: int, error: str) -> None:
-    """A bug or bad data stopped the run: it fails, with why, instead of being retried forever."""
+def _crashed(assignment_pk: int, error: str) -> None:
     from hobbies.practice import Practised
     from hobbies.proficiency import activity_finish
 
@@ -169,11 +217,6 @@ def assignment_crashed(*, assignment_pk: int, error: str) -> None:
         _fail_before_practice(assignment, error)
     else:
         activity_finish(Practised(activity, status=Activity.Status.FAILED, error=error), assignment)
-
-
-def assignment_release(*, assignment_pk: int) -> None:
-    """Give a running assignment's lease up (its run hit a transient error and will be retried)."""
-    Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING).update(lease_until=timezone.now())
 
 
 def can_take(subagent: SubAgent, hobby_type: str) -> bool:
@@ -186,6 +229,21 @@ def can_take(subagent: SubAgent, hobby_type: str) -> bool:
     except LookupError:
         return True  # the run will say there is no model
     return CATALOGUE[hobby_type].fits(model.context_length)
+
+
+def practicable(hobby_types) -> list[str]:
+    """Those of the types that have something to practise now (documents need a memory hub with documents):
+    the scheduler and distribution do not hand out work that can only fail."""
+    from hobbies.exercises import NothingToPractise, source_for
+
+    found = []
+    for name in hobby_types:
+        try:
+            if source_for(name).items("train", per_suite=1, seed=0):
+                found.append(name)
+        except NothingToPractise:
+            pass
+    return found
 
 
 def default_model():
@@ -238,13 +296,25 @@ def assignments_cancel_running(*, subagent: SubAgent) -> list[str]:
 
 
 def assignments_resume() -> list[int]:
-    """Send again the running assignments whose lease expired (their worker died with the message unacked)."""
+    """The resume beat's sweep. Sends again the running assignments whose lease expired (their worker died with
+    the message unacknowledged) and the pending ones whose message was never sent or was lost (sent more than a
+    lease ago), each to where it can run now; finishes as cancelled the activities of cancelled assignments
+    whose run died. Returns the ids sent again."""
+    from hobbies.practice import Practised
+    from hobbies.proficiency import activity_finish
+
+    now = timezone.now()
     stuck = list(Assignment.objects.select_related("subagent").filter(
-        status=Assignment.Status.RUNNING, lease_until__lt=timezone.now()))
+        Q(status=Assignment.Status.RUNNING, lease_until__lt=now)
+        | Q(status=Assignment.Status.PENDING, assigned_at__lt=now - RESEND_AFTER)
+        & (Q(sent_at__isnull=True) | Q(sent_at__lt=now - LEASE))))
     live = machines_live()
     for assignment in stuck:
         assignment.machine, assignment.fallback = where_to_run(assignment.subagent, live)
         Assignment.objects.filter(pk=assignment.pk).update(machine=assignment.machine, fallback=assignment.fallback)
         assignment_send(assignment)
+    for assignment in Assignment.objects.filter(status=Assignment.Status.CANCELLED, activity__status="running").filter(
+            Q(lease_until__isnull=True) | Q(lease_until__lt=now)):
+        activity_finish(Practised(assignment.activity, status=Activity.Status.CANCELLED,
+                                  error="cancelled; its run had stopped"), assignment)
     return [a.pk for a in stuck]
-

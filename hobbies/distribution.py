@@ -13,6 +13,7 @@ disagreement flags the item for review.
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections import Counter
 
@@ -21,10 +22,12 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import exceptions
 
-from hobbies.assignments import Conflict, assignment_create, can_take
+from hobbies.assignments import Conflict, assignment_create, can_take, practicable
 from hobbies.catalogue import NAMES, PRACTICE_BUILT
 from hobbies.models import Assignment, ConsensusAnswer, ConsensusItem, ConsensusRun, HobbyType, SubAgent
-from hobbies.services import hobby_check, subagent_get, subagents_with_counts
+from hobbies.services import config_effective, hobby_check, subagent_get, subagents_with_counts
+
+logger = logging.getLogger(__name__)
 
 DISTRIBUTE_RANGE = (1, 10)
 DISTRIBUTE_DURATION_MINUTES = 10.0  # the originals' duration for distributed assignments
@@ -37,7 +40,9 @@ def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
                                                               f"{high}"]})
     from hobbies.proficiency import progress_by_type
 
-    enabled = set(HobbyType.objects.filter(enabled=True).values_list("name", flat=True)) & PRACTICE_BUILT
+    if not config_effective()["enabled"]:
+        raise Conflict("hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
+    enabled = set(practicable(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))) & PRACTICE_BUILT
     proficiency = progress_by_type()
     weakest = sorted((name for name in NAMES if name in enabled), key=lambda name: proficiency[name]["proficiency"])
     made: list[Assignment] = []
@@ -68,7 +73,7 @@ def consensus_start(*, hobby_type: str, subagent_ids: list[str] | None = None, k
         raise exceptions.ValidationError({"items_per_suite": ["items_per_suite is 1 to 50"]})
     if subagent_ids:
         chosen = [subagent_get(subagent_id=s) for s in dict.fromkeys(subagent_ids)]
-        unable = [s.subagent_id for s in chosen if not s.can_practise(hobby_type)]
+        unable = [s.subagent_id for s in chosen if not can_take(s, hobby_type)]
         if unable:
             raise exceptions.ValidationError({"subagent_ids": [f"cannot practise {hobby_type}: {', '.join(unable)}"]})
     else:
@@ -78,9 +83,16 @@ def consensus_start(*, hobby_type: str, subagent_ids: list[str] | None = None, k
     if len(chosen) < 2:
         raise exceptions.ValidationError({"subagent_ids": [
             f"consensus needs at least 2 sub-agents able to practise {hobby_type}; {len(chosen)} available"]})
+    from hobbies.exercises import NothingToPractise, source_for
+
+    seed = secrets.randbits(31)
+    try:
+        if not source_for(hobby_type).items("train", per_suite=items_per_suite, seed=seed):
+            raise NothingToPractise(f"{hobby_type} found nothing to practise on")
+    except NothingToPractise as exc:
+        raise exceptions.ValidationError({"hobby_type": [str(exc)]}) from None
     with transaction.atomic():
-        run = ConsensusRun.objects.create(hobby_type=hobby_type, seed=secrets.randbits(31),
-                                          items_per_suite=items_per_suite)
+        run = ConsensusRun.objects.create(hobby_type=hobby_type, seed=seed, items_per_suite=items_per_suite)
         run.subagents.set(chosen)
         transaction.on_commit(lambda: _fan_out(run, chosen))
     return run
@@ -122,6 +134,13 @@ def consensus_answer(*, run_id: int, subagent_pk: int) -> int:
             answers = source.answer(backend, items)
     except (BackendError, HostError, LookupError):
         answers = [""] * len(items)  # it could not answer: an empty answer agrees with nobody
+    except Exception as exc:
+        from workers.base import is_transient
+
+        if is_transient(exc):
+            raise  # retried
+        logger.exception("sub-agent %s could not answer consensus run %s", subagent.subagent_id, run_id)
+        answers = [""] * len(items)  # the run still completes, this sub-agent agreeing with nobody
     stored = ConsensusAnswer.objects.bulk_create(
         [ConsensusAnswer(run=run, subagent=subagent, item_id=item.id, answer=answer,
                          correct=source.grade(item, answer).correct) for item, answer in zip(items, answers)],

@@ -122,6 +122,10 @@ class Assignment(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True,
                                        help_text="While running: renewed as it goes; past it, the run is taken over")
     origin = models.CharField(max_length=20, default="api", help_text="api, distribute or scheduler")
+    claim = models.CharField(max_length=32, blank=True, help_text="The run that holds it: only it renews or ends it")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When its message was last sent")
+    items_per_suite = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                       help_text="Fixed by its first run: a resumed run draws the same")
 
     class Meta:
         ordering = ["-assigned_at"]

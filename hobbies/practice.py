@@ -44,6 +44,7 @@ class Practised:
     heldout_by_skill: dict[str, float] = field(default_factory=dict)
     reflections: list = field(default_factory=list)  # reflection.Reflection
     learned: Callable[[], None] | None = None  # the source's keeping of what was learned, run on finishing
+    extra_seconds: float = 0.0  # time spent outside the stored batches (model load, probe, reflection)
 
 
 def items_for_intensity(intensity: float) -> int:
@@ -100,35 +101,49 @@ def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", sub
     activity.description = f"{len(items)} items of {', '.join(sorted({i.suite for i in items}))} ({activity.split})"
     Activity.objects.filter(pk=activity.pk).update(planned_items=len(items), description=activity.description)
     activity.planned_items = len(items)
+    run_started, batches_took = time.perf_counter(), 0.0
+
+    def interrupted(before: str) -> bool:
+        """Between two steps: stop if told to, or if the time is up (then say before what)."""
+        stop = should_stop()
+        if stop:
+            outcome.status = stop
+        elif deadline is not None and time.monotonic() > deadline:
+            outcome.status, outcome.error = Activity.Status.TIMED_OUT, f"its time ran out before {before}"
+        return bool(stop) or outcome.status == Activity.Status.TIMED_OUT
+
     try:
         with model_in_use(artifact, adapter=adapter) as backend:
             for start in range(0, len(remaining), BATCH_ITEMS):
-                stop = should_stop()
-                if stop:
-                    outcome.status = stop
+                if interrupted("it finished practising"):
                     return outcome
-                if deadline is not None and time.monotonic() > deadline:
-                    outcome.status, outcome.error = Activity.Status.TIMED_OUT, "its time ran out before it finished"
-                    return outcome
-                _attempt(activity, source, backend, remaining[start:start + BATCH_ITEMS])
+                batches_took += _attempt(activity, source, backend, remaining[start:start + BATCH_ITEMS])
                 on_progress()
-            if deadline is not None and time.monotonic() > deadline:
-                outcome.status, outcome.error = Activity.Status.TIMED_OUT, "its time ran out before its measurement"
-                return outcome
             graded = _graded(activity, items)
             if hobby_type == "BENCHMARK_RUNNING":
                 outcome.heldout_score = _mean([g.score for _, _, g in graded])
                 outcome.heldout_by_skill = _by_skill(graded)
             elif probe_per_suite:
                 probe = source.items("heldout", per_suite=probe_per_suite, seed=activity.seed)
-                answers = source.answer(backend, probe)
-                probed = [(item, answer, source.grade(item, answer)) for item, answer in zip(probe, answers)]
+                probed = []
+                for start in range(0, len(probe), BATCH_ITEMS):  # as stoppable as practice
+                    if interrupted("its measurement"):
+                        return outcome
+                    chunk = probe[start:start + BATCH_ITEMS]
+                    probed += [(item, answer, source.grade(item, answer))
+                               for item, answer in zip(chunk, source.answer(backend, chunk))]
+                    on_progress()
                 outcome.heldout_score = _mean([g.score for _, _, g in probed])
                 outcome.heldout_by_skill = _by_skill(probed)
+            if interrupted("it reflected on its attempts"):
+                return outcome
             outcome.reflections = reflection.reflect(backend, artifact, graded)
             outcome.learned = lambda: source.learned(activity, graded)
     except (BackendError, HostError) as exc:
         outcome.status, outcome.error = Activity.Status.FAILED, f"the model could not answer: {exc}"
+    finally:
+        # Time spent outside the batches (loading the model, measuring, reflecting) counts too.
+        outcome.extra_seconds = time.perf_counter() - run_started - batches_took
     return outcome
 
 
@@ -140,15 +155,18 @@ def practice_run(**options) -> Activity:
     return activity_finish(practise(**options))
 
 
-def _attempt(activity: Activity, source, backend, batch: list[Item]) -> None:
+def _attempt(activity: Activity, source, backend, batch: list[Item]) -> float:
+    """Answer, grade and store one batch with the time it took; returns that time. An item already attempted
+    (by a run that was presumed dead but was not) is kept once."""
     started = time.perf_counter()
     answers = source.answer(backend, batch)
     grades = [source.grade(item, answer) for item, answer in zip(batch, answers)]
+    took = time.perf_counter() - started
     with transaction.atomic():
         Attempt.objects.bulk_create([attempt_row(activity, item, answer, verdict)
-                                     for item, answer, verdict in zip(batch, answers, grades)])
-        Activity.objects.filter(pk=activity.pk).update(
-            duration_seconds=F("duration_seconds") + (time.perf_counter() - started))
+                                     for item, answer, verdict in zip(batch, answers, grades)], ignore_conflicts=True)
+        Activity.objects.filter(pk=activity.pk).update(duration_seconds=F("duration_seconds") + took)
+    return took
 
 
 def attempt_row(activity: Activity, item: Item, answer: str, verdict: Grade) -> Attempt:

@@ -9,6 +9,8 @@ activity's batches really took.
 
 from __future__ import annotations
 
+import logging
+
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -20,6 +22,8 @@ from hobbies.models import Activity, Assignment, HourlyRollup, Insight, Pattern,
 PROFICIENCY_ALPHA = 0.3  # weight of the newest held-out score
 SUCCESS_ALPHA = 0.2  # the originals' EMA weight, now moved by failures too
 RECENT_SCORES = 10  # the window the improvement rate is fitted on
+
+logger = logging.getLogger(__name__)
 
 FINISHED_AS = {  # activity status -> assignment status
     Activity.Status.COMPLETED: Assignment.Status.COMPLETED,
@@ -34,12 +38,19 @@ def activity_finish(practised, assignment: Assignment | None = None) -> Activity
     the activity running (and resumable), never half finished. The activity is finished by a conditional
     update, so of two runs finishing it (a redelivery) only one writes anything."""
     activity = practised.activity
+    if practised.learned and practised.status == Activity.Status.COMPLETED:
+        # Before the transaction: embedding takes a while and must not hold its locks, nor, if it fails, undo
+        # a finished activity. Memories are deduplicated by content, so a finish that runs twice keeps them once.
+        _keep_learned(practised.learned, activity)
     with transaction.atomic():
         attempts = []
         if activity.planned_items:
             attempts = list(activity.attempts.order_by("id"))
             activity.duration_seconds = Activity.objects.filter(pk=activity.pk).values_list(
                 "duration_seconds", flat=True).get()  # its batches added to it as they went
+        if assignment is not None and practised.status == Activity.Status.COMPLETED and Assignment.objects.filter(
+                pk=assignment.pk, status=Assignment.Status.CANCELLED).exists():
+            practised.status = Activity.Status.CANCELLED  # it was told to stop as it finished: it did not finish
         fields = _finished_fields(activity, practised, attempts)
         if not Activity.objects.filter(pk=activity.pk, status=Activity.Status.RUNNING).update(**fields):
             return Activity.objects.get(pk=activity.pk)  # finished already: once only
@@ -52,17 +63,26 @@ def activity_finish(practised, assignment: Assignment | None = None) -> Activity
             activity.improvement_delta = gain = _progress_update(activity, insights)
             Activity.objects.filter(pk=activity.pk).update(improvement_delta=gain)
         _rollup(activity, insights)
-        if practised.learned and activity.status == Activity.Status.COMPLETED:
-            practised.learned()
         if assignment is not None:
             _assignment_finish(assignment, activity, insights, gain)
     return activity
+
+
+def _keep_learned(learned, activity: Activity) -> None:
+    try:
+        learned()
+    except Exception as exc:  # recorded on the error bus; the activity stays finished
+        from core.services import error_event_record
+
+        logger.exception("keeping what activity %s learned failed", activity.activity_id)
+        error_event_record(source="task", exception=exc, task_name="hobbies.learned")
 
 
 def _finished_fields(activity: Activity, practised, attempts) -> dict:
     scores = [a.score for a in attempts]
     answered = sum(1 for a in attempts if a.answer.strip())
     return {"status": practised.status, "error": practised.error, "completed_at": timezone.now(),
+            "duration_seconds": activity.duration_seconds + practised.extra_seconds,
             "item_count": len(attempts), "correct_count": sum(a.correct for a in attempts),
             "score": sum(scores) / len(scores) if scores else None, "heldout_score": practised.heldout_score,
             "engagement": answered / activity.planned_items if activity.planned_items else 0.0,

@@ -17,9 +17,11 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
 
-from hobbies.assignments import assignment_create, assignments_cancel_running, can_take
+from hobbies.assignments import assignment_create, assignments_cancel_running, can_take, practicable
 from hobbies.models import AgentInteraction, Assignment, HobbyConfig, HobbyType, Progress, SubAgent
 from hobbies.services import config_effective
+
+TICK_SLACK = timedelta(seconds=30)  # the tick beat runs every minute
 
 
 def weighted_choice(proficiency: dict[str, float], *, variety: float, focus_on_weaknesses: bool,
@@ -89,7 +91,9 @@ def _tick_due(interval_minutes: float) -> bool:
     """Take this interval's tick, if nobody has: a conditional update, so it happens once."""
     now = timezone.now()
     HobbyConfig.objects.get_or_create(pk=1)
-    due = Q(last_tick_at__isnull=True) | Q(last_tick_at__lte=now - timedelta(minutes=interval_minutes))
+    # Half a beat of slack: a beat a few milliseconds early must not push the tick a whole minute later.
+    due = Q(last_tick_at__isnull=True) | Q(last_tick_at__lte=now - timedelta(minutes=interval_minutes)
+                                         + TICK_SLACK)
     return bool(HobbyConfig.objects.filter(due, pk=1).update(last_tick_at=now))
 
 
@@ -102,7 +106,7 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
     if not force and not _tick_due(config["interval_minutes"]):
         return []
     rng = rng or random.Random()
-    enabled = list(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))
+    enabled = practicable(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))
     busy = set(Assignment.objects.filter(status__in=Assignment.ACTIVE).values_list("subagent__subagent_id",
                                                                                    flat=True))
     free = idle_agents(config["idle_threshold_minutes"]) - busy

@@ -3,23 +3,16 @@ consensus fan-out. Thin: the logic is in the services."""
 
 from __future__ import annotations
 
-from workers.base import autodidact_task, is_transient
+from workers.base import autodidact_task
 
 
 @autodidact_task(role="hobbies", ignore_result=True)  # the database is the truth
 def assignment_run_task(assignment_id: int) -> str | None:
     """Idempotent: claimed with a conditional update, so a redelivered message does nothing; sent to a queue
     chosen when the assignment was made (its sub-agent's machine, or this one as the fallback)."""
-    from hobbies.assignments import assignment_crashed, assignment_execute, assignment_release
+    from hobbies.assignments import assignment_execute
 
-    try:
-        done = assignment_execute(assignment_pk=assignment_id)
-    except Exception as exc:
-        if is_transient(exc):
-            assignment_release(assignment_pk=assignment_id)  # the retry must be able to claim it again
-        else:
-            assignment_crashed(assignment_pk=assignment_id, error=f"{type(exc).__name__}: {exc}")
-        raise
+    done = assignment_execute(assignment_pk=assignment_id)
     return done.status if done else None
 
 

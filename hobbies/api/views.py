@@ -62,7 +62,7 @@ class SubAgentSerializer(StrictSerializer):
     capabilities = serializers.ListField(child=serializers.CharField(), allow_empty=False)
     metadata = serializers.DictField(required=False, default=dict)
     model = serializers.CharField(required=False, allow_blank=True, help_text="a registered model's name")
-    adapter = serializers.CharField(required=False, allow_blank=True, default="")
+    adapter = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
     machine = serializers.CharField(required=False, allow_blank=True, max_length=100)
     max_concurrent_assignments = serializers.IntegerField(required=False, default=5, min_value=1, max_value=100)
 

@@ -11,3 +11,14 @@ def _hobby_types(request):
 
         request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
         hobby_types_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _forget_live_machines():
+    """Which machines have live workers is kept 2 s per process (hobbies.assignments.machines_live): each test
+    starts its own workers."""
+    from hobbies import assignments
+
+    assignments._live = (0.0, [])
+    yield
+    assignments._live = (0.0, [])

@@ -31,12 +31,24 @@ def test_bad_assignments_get_a_4xx_naming_the_problem_and_change_nothing(operato
     for duration in (0.05, 61, "long"):
         answer = assign(operator, duration_minutes=duration)
         assert answer.status_code == 400 and "duration_minutes" in answer.json()["error"]["message"]
-    incapable = assign(operator, hobby_type="CODE_ANALYSIS")
-    assert incapable.status_code == 400 and "cannot practise CODE_ANALYSIS" in incapable.json()["error"]["message"]
+    disabled = assign(operator, hobby_type="CODE_ANALYSIS")  # off by default, as in the originals
+    assert disabled.status_code == 400 and "CODE_ANALYSIS is disabled" in disabled.json()["error"]["message"]
+    HobbyType.objects.filter(name="TOOL_MASTERY").update(enabled=True)
+    incapable = assign(operator, hobby_type="TOOL_MASTERY")
+    assert incapable.status_code == 400 and "cannot practise TOOL_MASTERY" in incapable.json()["error"]["message"]
     assert assign(operator, subagent_id="nobody").status_code == 404
     assert operator.get("/hobby/assignments/nope").status_code == 404
     assert operator.get("/hobby/assignments?status=sleeping").status_code == 400
     assert operator.post("/hobby/distribute?num_assignments=11").status_code == 400
+    assert not Assignment.objects.exists()
+
+
+def test_nothing_is_assigned_while_hobbies_are_switched_off(operator, db, monkeypatch):
+    subagent_register(subagent_id="sa", capabilities=["*"])
+    monkeypatch.setenv("AUTONOMOUS_HOBBY_ENABLED", "false")
+    off = assign(operator)
+    assert off.status_code == 409 and "switched off" in off.json()["error"]["message"]
+    assert operator.post("/hobby/distribute?num_assignments=3").status_code == 409
     assert not Assignment.objects.exists()
 
 
@@ -118,3 +130,31 @@ def test_distribution_skips_disabled_types_and_types_nobody_can_take(db):
 
 def test_distribution_without_sub_agents_assigns_nothing(db):
     assert auto_distribute(num_assignments=3) == []
+
+
+def test_the_resume_sweep_sends_lost_messages_again_and_closes_cancelled_runs_that_died(operator, db, flush_redis):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from hobbies.assignments import assignments_resume
+    from hobbies.models import Activity
+
+    subagent_register(subagent_id="sa", capabilities=["*"])
+    lost = assign(operator).json()["assignment"]  # its message was never sent (no commit in this test)
+    assert assignments_resume() == []  # too fresh: its send may still be under way
+    Assignment.objects.filter(assignment_id=lost["assignment_id"]).update(
+        assigned_at=timezone.now() - timedelta(minutes=2))
+    assert assignments_resume() == [Assignment.objects.get(assignment_id=lost["assignment_id"]).pk]
+    assert Assignment.objects.get(assignment_id=lost["assignment_id"]).sent_at is not None
+    assert assignments_resume() == []  # sent: not again before a lease has passed
+
+    assign(operator)
+    dead = Assignment.objects.order_by("-pk").first()  # cancelled after its run's worker died
+    Assignment.objects.filter(pk=dead.pk).update(status="cancelled", sent_at=timezone.now())
+    activity = Activity.objects.create(activity_id="a1", hobby_type="SKILL_PRACTICE", subagent=dead.subagent,
+                                       model_name="m", assignment=dead, planned_items=8)
+    assignments_resume()
+    activity.refresh_from_db()
+    assert activity.status == "cancelled" and activity.completed_at is not None
+    assert dead.subagent.progress.get().activities_cancelled == 1

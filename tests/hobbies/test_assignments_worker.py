@@ -1,13 +1,15 @@
 """Assignments run by real Celery workers on their sub-agent's machine: the whole lifecycle, the fallback,
 cancelling, time limits, and a worker killed in the middle."""
 
+import time
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from hobbies import assignments as hobby_assignments
 from hobbies.assignments import assignments_resume
-from hobbies.models import Activity, Assignment, Attempt, HourlyRollup, Progress
+from hobbies.models import Activity, Assignment, Attempt, HourlyRollup, Progress, SubAgent
 from hobbies.services import subagent_register
 from models_suite.services.registry import model_register
 from tests.workers.processes import wait_for
@@ -15,11 +17,19 @@ from tests.workers.processes import wait_for
 pytestmark = pytest.mark.slow
 
 
+_cloud = []
+
+
+def slow_cloud_requests() -> list:
+    return _cloud[0].requests
+
+
 @pytest.fixture
 def slow_cloud(cloud, monkeypatch):
     """A remote model that takes a while per item (a batch of 8 takes about 2 s): work to interrupt."""
     monkeypatch.setenv("CLOUD_KEY", "sk-test")
     cloud.delay_seconds = 0.25
+    _cloud[:] = [cloud]
     return model_register(target=cloud.base_url, remote_model=cloud.model, api_key_env="CLOUD_KEY")
 
 
@@ -48,7 +58,9 @@ def test_an_assignment_runs_on_its_machine_and_its_measured_results_reach_profic
     progress = Progress.objects.get(subagent__subagent_id="sa-1", hobby_type="SKILL_PRACTICE")
     assert progress.proficiency == pytest.approx(activity.heldout_score)  # measured, the first measurement
     assert progress.activities_completed == 1 and progress.success_rate == 1.0
-    assert progress.time_invested_seconds == pytest.approx(activity.duration_seconds)  # the time really spent
+    assert progress.time_invested_seconds == pytest.approx(activity.duration_seconds)
+    wall = (activity.completed_at - activity.started_at).total_seconds()
+    assert 0.8 * wall <= activity.duration_seconds <= wall  # the time really spent: practice, probe, all of it
     assert progress.insights_total == activity.insights.count() > 0
     assert done.result["success"] is True and done.result["activity_id"] == activity.activity_id
     assert done.result["proficiency_gain"] == pytest.approx(activity.heldout_score)
@@ -85,9 +97,10 @@ def test_cancelling_a_running_assignment_really_stops_its_work(start_worker, per
 
     activity = wait_for(lambda: Activity.objects.filter(assignment__assignment_id=made["assignment_id"],
                                                         status="cancelled").first(), 60, what="the run to stop")
-    stopped_at = activity.attempts.count()
+    stopped_at, asked = activity.attempts.count(), len(slow_cloud_requests())
     assert stopped_at < activity.planned_items  # it stopped before the end
-    assert Attempt.objects.filter(activity=activity).count() == stopped_at  # and asked nothing more
+    time.sleep(3)  # longer than a batch takes
+    assert activity.attempts.count() == stopped_at and len(slow_cloud_requests()) == asked  # and asked no more
     again = operator.post(f"/api/v1/hobbies/assignments/{made['assignment_id']}/cancel")
     assert again.status_code == 409
     progress = Progress.objects.get(subagent__subagent_id="slow")
@@ -130,3 +143,26 @@ def test_a_worker_killed_mid_assignment_is_taken_over_and_the_assignment_complet
     assert len(item_ids) == len(set(item_ids)) == activity.planned_items == 16  # each item once, none lost
     progress = Progress.objects.get(subagent__subagent_id="slow")
     assert progress.activities_completed == 1 and progress.measurements == 1  # integrated once
+
+
+def test_a_run_presumed_dead_but_alive_stops_when_another_takes_over(start_worker, personas, slow_cloud):
+    start_worker("alpha", roles=["hobbies"])
+    subagent_register(subagent_id="slow", capabilities=["*"], model=slow_cloud, machine="alpha")
+    made = personas["operator"].client().post("/api/v1/hobbies/assignments/", {
+        "subagent_id": "slow", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 10}, format="json").json()
+    wait_for(lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
+             60, what="the first batch")
+    start_worker("beta", roles=["hobbies"])
+    assignment = Assignment.objects.get(assignment_id=made["assignment_id"])
+    first_claim = assignment.claim
+    Assignment.objects.filter(pk=assignment.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    SubAgent.objects.filter(pk=assignment.subagent_id).update(machine="beta")
+    hobby_assignments._live = (0.0, [])  # beta started after this process last looked
+    assert assignments_resume() == [assignment.pk]  # beta takes it over while alpha still runs it
+    done = finished(made["assignment_id"])
+    assert done.status == "completed" and done.claim != first_claim and done.machine == "beta"
+    activity = Activity.objects.get(assignment=done)
+    item_ids = list(activity.attempts.values_list("item_id", flat=True))
+    assert len(item_ids) == len(set(item_ids)) == activity.planned_items  # each item once
+    progress = Progress.objects.get(subagent__subagent_id="slow")
+    assert progress.activities_completed == 1 and progress.measurements == 1  # finished once, by beta

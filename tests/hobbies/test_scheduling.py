@@ -104,3 +104,12 @@ def test_a_model_too_short_for_documents_is_never_sent_to_read_them(idle_subagen
     for seed in range(5):
         Assignment.objects.all().delete()
         assert [a.hobby_type for a in scheduler_tick(rng=random.Random(seed), force=True)] == ["SKILL_PRACTICE"]
+
+
+def test_types_with_nothing_to_practise_are_not_handed_out(idle_subagent):
+    # an empty memory hub: knowledge exploration could only fail, so it is not drawn
+    HobbyType.objects.update(enabled=False)
+    HobbyType.objects.filter(name__in=["KNOWLEDGE_EXPLORATION", "TOOL_MASTERY"]).update(enabled=True)
+    for seed in range(5):
+        Assignment.objects.all().delete()
+        assert [a.hobby_type for a in scheduler_tick(rng=random.Random(seed), force=True)] == ["TOOL_MASTERY"]
