@@ -110,22 +110,37 @@ def _capabilities_check(capabilities) -> list[str]:
     return ["*" if item == "*" else hobby_check(item) for item in capabilities]
 
 
-def subagent_register(*, subagent_id: str, capabilities: list, metadata: dict | None = None,
-                      model=None, adapter: str = "", machine: str | None = None,
-                      max_concurrent_assignments: int = 5) -> tuple[SubAgent, bool]:
+UNSET = object()  # a registration field not given: a new sub-agent gets the default, a known one keeps its own
+
+
+def subagent_register(*, subagent_id: str, capabilities: list, metadata=UNSET, model=UNSET, adapter=UNSET,
+                      machine=UNSET, max_concurrent_assignments=UNSET) -> tuple[SubAgent, bool]:
     """Register (or re-register) a sub-agent. Without a model or machine, as in the seed documents'
-    examples, it runs the default model on this machine."""
+    examples, it runs the default model on this machine. Re-registering changes only what it gives: an agent
+    that re-registers on restart through the legacy route keeps the model an operator chose for it."""
     if not isinstance(subagent_id, str) or not 1 <= len(subagent_id.strip()) <= 100:
         raise exceptions.ValidationError({"subagent_id": ["subagent_id is 1 to 100 characters"]})
-    if metadata is not None and not isinstance(metadata, dict):
+    if metadata is not UNSET and not isinstance(metadata, dict):
         raise exceptions.ValidationError({"metadata": ["metadata must be an object"]})
-    if isinstance(max_concurrent_assignments, bool) or not isinstance(max_concurrent_assignments, int) \
-            or not 1 <= max_concurrent_assignments <= 100:
+    if max_concurrent_assignments is not UNSET and (
+            isinstance(max_concurrent_assignments, bool) or not isinstance(max_concurrent_assignments, int)
+            or not 1 <= max_concurrent_assignments <= 100):
         raise exceptions.ValidationError({"max_concurrent_assignments": ["between 1 and 100"]})
-    return SubAgent.objects.update_or_create(subagent_id=subagent_id.strip(), defaults={
-        "capabilities": _capabilities_check(capabilities), "metadata": metadata or {}, "model": model,
-        "adapter": adapter or "", "machine": machine or settings.MACHINE_NAME,
-        "max_concurrent_assignments": max_concurrent_assignments, "status": SubAgent.Status.ACTIVE})
+    given = {"metadata": metadata, "model": model, "adapter": adapter, "machine": machine or UNSET,
+             "max_concurrent_assignments": max_concurrent_assignments}
+    given = {field: value for field, value in given.items() if value is not UNSET}
+    fresh = {"metadata": {}, "model": None, "adapter": "", "machine": settings.MACHINE_NAME,
+             "max_concurrent_assignments": 5}
+    with transaction.atomic():
+        known = SubAgent.objects.select_for_update().filter(subagent_id=subagent_id.strip()).first()
+        values = {**({} if known else fresh), **given, "capabilities": _capabilities_check(capabilities),
+                  "status": SubAgent.Status.ACTIVE}
+        if known is None:
+            return SubAgent.objects.create(subagent_id=subagent_id.strip(), **values), True
+        for field, value in values.items():
+            setattr(known, field, value)
+        known.save()
+        return known, False
 
 
 def subagent_get(*, subagent_id: str) -> SubAgent:
@@ -146,9 +161,12 @@ def subagent_heartbeat(*, subagent_id: str) -> SubAgent:
 
 
 def subagent_unregister(*, subagent_id: str) -> None:
-    """It takes no new work; its history (assignments) stays."""
+    """It takes no new work, and its pending and running assignments are cancelled; its history stays."""
+    from hobbies.assignments import assignments_cancel_running
+
     subagent = subagent_get(subagent_id=subagent_id)
     SubAgent.objects.filter(pk=subagent.pk).update(status=SubAgent.Status.UNREGISTERED)
+    assignments_cancel_running(subagent=subagent)
 
 
 def subagents_with_counts():

@@ -60,11 +60,11 @@ class HobbyTypeSerializer(StrictSerializer):
 class SubAgentSerializer(StrictSerializer):
     subagent_id = serializers.CharField(max_length=100, required=False)
     capabilities = serializers.ListField(child=serializers.CharField(), allow_empty=False)
-    metadata = serializers.DictField(required=False, default=dict)
+    metadata = serializers.DictField(required=False)
     model = serializers.CharField(required=False, allow_blank=True, help_text="a registered model's name")
-    adapter = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+    adapter = serializers.CharField(required=False, allow_blank=True, max_length=255)
     machine = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    max_concurrent_assignments = serializers.IntegerField(required=False, default=5, min_value=1, max_value=100)
+    max_concurrent_assignments = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
 def subagent_register_from(request) -> tuple:
@@ -78,13 +78,13 @@ def subagent_register_from(request) -> tuple:
     subagent_id = data.pop("subagent_id", None) or request.query_params.get("subagent_id")
     if not subagent_id:
         raise exceptions.ValidationError({"subagent_id": ["give subagent_id in the body or the query"]})
-    model_name = data.pop("model", None)
-    model = None
-    if model_name:
-        model = ModelArtifact.objects.filter(name=model_name).first()
-        if model is None:
-            raise exceptions.ValidationError({"model": [f"no registered model {model_name!r}"]})
-    return services.subagent_register(subagent_id=subagent_id, model=model, **data)
+    if data.get("model"):  # a name: it must be registered; blank: the default model; absent: unchanged
+        data["model"] = ModelArtifact.objects.filter(name=data["model"]).first()
+        if data["model"] is None:
+            raise exceptions.ValidationError({"model": [f"no registered model {request.data['model']!r}"]})
+    elif "model" in data:
+        data["model"] = None
+    return services.subagent_register(subagent_id=subagent_id, **data)
 
 
 class HobbyConfigView(APIView):

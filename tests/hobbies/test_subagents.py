@@ -86,3 +86,21 @@ def test_a_sub_agent_reports_its_heartbeat(agent, personas):
     assert shown["last_heartbeat_at"] == beat.json()["last_heartbeat_at"]
     assert agent.post("/api/v1/hobbies/subagents/nobody/heartbeat").status_code == 404
     assert personas["viewer"].client().post("/api/v1/hobbies/subagents/beating/heartbeat").status_code == 403
+
+
+def test_re_registering_changes_only_what_it_gives_and_unregistering_cancels_work(agent, personas, tiny):
+    operator = personas["operator"].client()
+    operator.post("/api/v1/hobbies/subagents/", {"subagent_id": "kept", "capabilities": ["*"], "model": "tiny",
+                                                 "max_concurrent_assignments": 2}, format="json")
+    again = agent.post("/hobby/subagents/register", {"subagent_id": "kept", "capabilities": ["SKILL_PRACTICE"]},
+                       format="json")  # the agent restarts and re-registers the originals' way
+    assert again.status_code == 200
+    shown = agent.get("/api/v1/hobbies/subagents/kept").json()
+    assert shown["model"] == "tiny" and shown["max_concurrent_assignments"] == 2  # the operator's choices stay
+    assert shown["capabilities"] == ["SKILL_PRACTICE"]
+
+    operator.post("/hobby/assign-to-subagent", {"subagent_id": "kept", "hobby_type": "SKILL_PRACTICE"},
+                  format="json")
+    assert agent.delete("/hobby/subagents/kept").status_code == 200
+    assert set(Assignment.objects.filter(subagent__subagent_id="kept").values_list("status", flat=True)) == {
+        "cancelled"}
