@@ -125,11 +125,16 @@ class RunLost(Exception):
 
 
 def _claim(assignment_pk: int) -> tuple[str, str] | None:
-    """Take a pending assignment ("fresh"), or a running one whose lease expired because its worker died
-    ("resumed"), with a token of this run's. None: someone else has it, or it is over."""
+    """Take a pending assignment ("fresh", fixing how much it practises), or a running one whose lease expired
+    because its worker died ("resumed", practising as much as its first run), with a token of this run's.
+    None: someone else has it, or it is over."""
+    from hobbies.practice import items_for_intensity
+    from hobbies.services import intensity_level
+
     now, token = timezone.now(), secrets.token_hex(8)
     mine = {"status": Assignment.Status.RUNNING, "lease_until": now + LEASE, "claim": token}
-    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.PENDING).update(started_at=now, **mine):
+    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.PENDING).update(
+            started_at=now, items_per_suite=items_for_intensity(intensity_level()), **mine):
         return "fresh", token
     if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING, lease_until__lt=now).update(
             **mine):
@@ -162,15 +167,11 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
 
 
 def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
-    from hobbies.practice import items_for_intensity, practise
+    from hobbies.practice import practise
     from hobbies.proficiency import activity_finish
-    from hobbies.services import intensity_level
 
     assignment = Assignment.objects.select_related("subagent__model").get(pk=assignment_pk)
     subagent = assignment.subagent
-    if assignment.items_per_suite is None:  # fixed once, so a resumed run draws the same items
-        assignment.items_per_suite = items_for_intensity(intensity_level())
-        Assignment.objects.filter(pk=assignment_pk).update(items_per_suite=assignment.items_per_suite)
 
     def should_stop() -> str | None:
         status, claim = Assignment.objects.filter(pk=assignment_pk).values_list("status", "claim").get()
@@ -193,7 +194,8 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
                          time_budget=assignment.duration_minutes * 60, on_progress=renew,
                          items_per_suite=assignment.items_per_suite, probe_per_suite=assignment.items_per_suite,
                          resumed=resumed)
-    should_stop()  # still ours: raises RunLost otherwise
+    if should_stop() and practised.status == Activity.Status.COMPLETED:  # raises RunLost if no longer ours
+        practised.status = Activity.Status.CANCELLED  # told to stop as it finished: it did not finish
     activity_finish(practised, assignment)
     return assignment
 

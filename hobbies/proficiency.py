@@ -48,9 +48,6 @@ def activity_finish(practised, assignment: Assignment | None = None) -> Activity
             attempts = list(activity.attempts.order_by("id"))
             activity.duration_seconds = Activity.objects.filter(pk=activity.pk).values_list(
                 "duration_seconds", flat=True).get()  # its batches added to it as they went
-        if assignment is not None and practised.status == Activity.Status.COMPLETED and Assignment.objects.filter(
-                pk=assignment.pk, status=Assignment.Status.CANCELLED).exists():
-            practised.status = Activity.Status.CANCELLED  # it was told to stop as it finished: it did not finish
         fields = _finished_fields(activity, practised, attempts)
         if not Activity.objects.filter(pk=activity.pk, status=Activity.Status.RUNNING).update(**fields):
             return Activity.objects.get(pk=activity.pk)  # finished already: once only
@@ -62,9 +59,9 @@ def activity_finish(practised, assignment: Assignment | None = None) -> Activity
         if activity.subagent_id and not dry_run:
             activity.improvement_delta = gain = _progress_update(activity, insights)
             Activity.objects.filter(pk=activity.pk).update(improvement_delta=gain)
-        _rollup(activity, insights)
         if assignment is not None:
             _assignment_finish(assignment, activity, insights, gain)
+        _rollup(activity, insights)  # last: every activity finishing this hour locks this one row until commit
     return activity
 
 
