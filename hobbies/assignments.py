@@ -26,8 +26,8 @@ from rest_framework import exceptions
 
 from core.errors import Conflict
 from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
-from hobbies.models import Activity, Assignment, HobbyConfig, HobbyType, SubAgent
-from hobbies.services import config_effective, hobby_check
+from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
+from hobbies.services import hobbies_enabled, hobby_check, hobby_type_enabled
 
 LEASE = timedelta(minutes=5)  # renewed after every batch; a batch takes seconds
 RESEND_AFTER = timedelta(minutes=1)  # a pending assignment not sent by then had its send fail
@@ -51,9 +51,9 @@ def assignment_create(*, subagent_id: str, hobby_type: str, duration_minutes: fl
     duration = duration_check(duration_minutes)
     if hobby_type not in PRACTICE_BUILT:
         raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} cannot be practised yet"]})
-    if not config_effective()["enabled"]:
+    if not hobbies_enabled():
         raise Conflict("hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
-    if not HobbyType.objects.filter(name=hobby_type, enabled=True).exists():
+    if not hobby_type_enabled(hobby_type):
         raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} is disabled: enable it first"]})
     live = machines_live()
     with transaction.atomic():

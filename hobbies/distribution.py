@@ -25,7 +25,7 @@ from rest_framework import exceptions
 from hobbies.assignments import Conflict, assignment_create, can_take, practicable
 from hobbies.catalogue import NAMES, PRACTICE_BUILT
 from hobbies.models import Assignment, ConsensusAnswer, ConsensusItem, ConsensusRun, HobbyType, SubAgent
-from hobbies.services import config_effective, hobby_check, subagent_get, subagents_with_counts
+from hobbies.services import hobbies_enabled, hobby_check, subagent_get, subagents_with_counts
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
                                                               f"{high}"]})
     from hobbies.proficiency import progress_by_type
 
-    if not config_effective()["enabled"]:
+    if not hobbies_enabled():
         raise Conflict("hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
     enabled = set(practicable(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))) & PRACTICE_BUILT
     proficiency = progress_by_type()

@@ -5,6 +5,8 @@ Assignments' execution, proficiency, distribution and scheduling build on these 
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -53,24 +55,46 @@ def config_effective() -> dict:
             "variety_factor": effective["variety_factor"], "intensity_level": effective["intensity_level"]}
 
 
-_intensity: tuple[float, float] = (0.0, 0.5)  # (read at, value)
-INTENSITY_FRESH_SECONDS = 5.0
+_snapshot: tuple[float, dict] = (0.0, {})  # (read at, what every assignment needs of the configuration)
+SNAPSHOT_SECONDS = 5.0
+
+
+def _config_snapshot() -> dict:
+    """The stored switches every assignment reads (hobbies on, intensity, enabled types), read at most every
+    5 s per process: a burst of assignments does not read them for each one. A change made in this process
+    applies at once; one made elsewhere within 5 s."""
+    global _snapshot
+    if time.monotonic() - _snapshot[0] > SNAPSHOT_SECONDS:
+        stored = HobbyConfig.objects.filter(pk=1).values("enabled", "intensity_level").first() or {}
+        _snapshot = (time.monotonic(), {
+            "enabled": stored.get("enabled", True), "intensity_level": stored.get("intensity_level", 0.5),
+            "types": frozenset(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))})
+    return _snapshot[1]
+
+
+def config_snapshot_forget() -> None:
+    global _snapshot
+    _snapshot = (0.0, {})
+
+
+def _switch(field: str):
+    variable, bounds = CONFIG_ENV[field]
+    value = env_bool(variable, None) if bounds is None else env_float(variable, None, low=bounds[0], high=bounds[1])
+    return _config_snapshot()[field] if value is None else value
 
 
 def intensity_level() -> float:
-    """The effective intensity, which every assignment reads: kept 5 s per process, so a burst of assignments
-    does not read the configuration row for each (a change reaches running workers within 5 s)."""
-    global _intensity
-    import time
+    """The effective intensity (its environment variable wins over the stored value)."""
+    return _switch("intensity_level")
 
-    variable, (low, high) = CONFIG_ENV["intensity_level"]
-    value = env_float(variable, None, low=low, high=high)
-    if value is not None:
-        return value
-    if time.monotonic() - _intensity[0] > INTENSITY_FRESH_SECONDS:
-        stored = HobbyConfig.objects.filter(pk=1).values_list("intensity_level", flat=True).first()
-        _intensity = (time.monotonic(), 0.5 if stored is None else stored)
-    return _intensity[1]
+
+def hobbies_enabled() -> bool:
+    """Whether hobbies may run at all (AUTONOMOUS_HOBBY_ENABLED wins over the stored value)."""
+    return _switch("enabled")
+
+
+def hobby_type_enabled(name: str) -> bool:
+    return name in _config_snapshot()["types"]
 
 
 def config_update(**changes) -> dict:
@@ -89,6 +113,7 @@ def config_update(**changes) -> dict:
         stored.save()
         for name, enabled in (hobbies_enabled or {}).items():
             hobby_type_set_enabled(name=name, enabled=enabled)
+    config_snapshot_forget()
     return config_effective()
 
 
@@ -100,6 +125,7 @@ def hobby_type_set_enabled(*, name: str, enabled: bool) -> HobbyType:
     if enabled and name not in PRACTICE_BUILT:
         raise exceptions.ValidationError({"enabled": [f"{name} cannot be enabled: its practice is not built yet"]})
     HobbyType.objects.filter(name=name).update(enabled=enabled)
+    config_snapshot_forget()
     return HobbyType.objects.get(name=name)
 
 

@@ -17,8 +17,10 @@ def _hobby_types(request):
 def _forget_live_machines():
     """Which machines have live workers is kept 2 s per process (hobbies.assignments.machines_live): each test
     starts its own workers."""
-    from hobbies import assignments
+    from hobbies import assignments, services
 
     assignments._live = (0.0, [])
+    services.config_snapshot_forget()  # and the configuration, kept 5 s: tests change it directly
     yield
     assignments._live = (0.0, [])
+    services.config_snapshot_forget()
