@@ -89,3 +89,11 @@ def analyse(attempts: list[GradedAttempt], *, min_share: float = 0.2, min_count:
                 findings.append(Finding(skill, kind, f"{skill}: {len(keys)} of {len(tried)} answers {KIND_TEXT[kind]}",
                                         keys, share))
     return findings
+
+
+def mean_by_skill(scored) -> dict[str, float]:
+    """The mean score of each skill, from (skill, score) pairs; skills in name order."""
+    skills: dict[str, list[float]] = defaultdict(list)
+    for skill, score in scored:
+        skills[skill].append(score)
+    return {skill: sum(scores) / len(scores) for skill, scores in sorted(skills.items())}

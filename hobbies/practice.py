@@ -22,6 +22,7 @@ from django.db import transaction
 from django.db.models import F
 
 from hobbies import reflection
+from hobbies.analysis import mean_by_skill
 from hobbies.exercises import NothingToPractise, source_for
 from hobbies.models import Activity, Assignment, Attempt, SubAgent
 from hobbies.services import hobby_check
@@ -186,10 +187,7 @@ def _graded(activity: Activity, items: list[Item]) -> list[tuple[Item, str, Grad
 
 
 def _by_skill(graded) -> dict[str, float]:
-    skills: dict[str, list[float]] = {}
-    for item, _, verdict in graded:
-        skills.setdefault(item.skill or item.suite, []).append(verdict.score)
-    return {skill: _mean(scores) for skill, scores in sorted(skills.items())}
+    return mean_by_skill((item.skill or item.suite, verdict.score) for item, _, verdict in graded)
 
 
 def _mean(values) -> float | None:

@@ -15,7 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse
+from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse, mean_by_skill
 from hobbies.catalogue import NAMES
 from hobbies.models import Activity, Assignment, HourlyRollup, Insight, Pattern, Progress
 
@@ -83,15 +83,8 @@ def _finished_fields(activity: Activity, practised, attempts) -> dict:
             "item_count": len(attempts), "correct_count": sum(a.correct for a in attempts),
             "score": sum(scores) / len(scores) if scores else None, "heldout_score": practised.heldout_score,
             "engagement": answered / activity.planned_items if activity.planned_items else 0.0,
-            "performance_metrics": {**_skill_scores(attempts),
+            "performance_metrics": {**mean_by_skill((a.skill, a.score) for a in attempts),
                                     **{f"heldout:{k}": v for k, v in practised.heldout_by_skill.items()}}}
-
-
-def _skill_scores(attempts) -> dict[str, float]:
-    skills: dict[str, list[float]] = {}
-    for attempt in attempts:
-        skills.setdefault(attempt.skill, []).append(attempt.score)
-    return {skill: sum(s) / len(s) for skill, s in sorted(skills.items())}
 
 
 def _insights(activity: Activity, attempts, reflections) -> list[Insight]:

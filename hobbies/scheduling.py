@@ -76,8 +76,8 @@ def system_state() -> dict:
 
 
 def _running() -> bool:
-    return bool(HobbyConfig.objects.filter(pk=1).values_list("running", flat=True).first() or
-                not HobbyConfig.objects.filter(pk=1).exists())
+    running = HobbyConfig.objects.filter(pk=1).values_list("running", flat=True).first()
+    return running is not False  # no configuration row yet: the default, running
 
 
 def scheduler_set_running(running: bool) -> dict:

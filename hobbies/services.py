@@ -228,13 +228,3 @@ def insights_recent(*, activities: int = 50) -> list[dict]:
     """The originals' flattened insights of the last N activities: {timestamp, hobby_type, insight}."""
     return [{"timestamp": activity.started_at.isoformat(), "hobby_type": activity.hobby_type, "insight": insight.text}
             for activity in activities_recent(count=activities) for insight in activity.insights.all()]
-
-
-def hobby_types_ensure() -> None:
-    """Rows for every catalogue type, enabled as the originals default (what the data migrations made): for a
-    database emptied since (a test's flush)."""
-    from hobbies.catalogue import CATALOGUE
-
-    if HobbyType.objects.count() < len(CATALOGUE):
-        HobbyType.objects.bulk_create([HobbyType(name=spec.name, enabled=spec.enabled_by_default)
-                                       for spec in CATALOGUE.values()], ignore_conflicts=True)

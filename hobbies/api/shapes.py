@@ -28,7 +28,10 @@ def activity_shape(activity: Activity) -> dict:
                         f"{activity.model_name}, each graded",
             "insights_gained": [i.text for i in insights], "skills_improved": skills,
             "patterns_discovered": patterns, "performance_metrics": activity.performance_metrics,
-            "difficulty_level": 0.5, "engagement_score": activity.engagement or 0.0,
+            # how hard the items were for this model: the share of its grade it missed (the originals' field
+            # was a constant 0.5)
+            "difficulty_level": None if activity.score is None else round(1 - activity.score, 4),
+            "engagement_score": activity.engagement or 0.0,
             "improvement_delta": activity.improvement_delta or 0.0, "duration_seconds": duration,
             "insights_count": len(insights), "patterns_discovered_count": len(patterns),
             # what the product adds

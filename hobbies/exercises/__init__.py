@@ -13,6 +13,7 @@ held-out ones, and the same seed always draws the same items (a resumed activity
 
 from __future__ import annotations
 
+import abc
 import random
 from typing import Callable
 
@@ -24,11 +25,12 @@ class NothingToPractise(Exception):
     """The source has no items (e.g. the memory hub holds no documents yet): said, not faked."""
 
 
-class Source:
-    """What every source provides. Subclasses override items(); the rest has working defaults."""
+class Source(abc.ABC):
+    """What every source provides. Subclasses define items(); the rest has working defaults."""
 
+    @abc.abstractmethod
     def items(self, split: str, *, per_suite: int, seed: int) -> list[Item]:
-        raise NotImplementedError
+        """The split's items drawn with this seed: the same seed, the same items."""
 
     def answer(self, backend, items: list[Item]) -> list[str]:
         """The model's answers, in order (greedy, batched where the backend can)."""

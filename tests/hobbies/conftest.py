@@ -7,10 +7,12 @@ from tests.models_suite.conftest import cloud, tiny  # noqa: F401  (a tiny regis
 def _hobby_types(request):
     """The eight type rows the data migrations made, which a transactional test's flush removes."""
     if {"db", "transactional_db"} & set(request.fixturenames):
-        from hobbies.services import hobby_types_ensure
+        from hobbies.catalogue import CATALOGUE
+        from hobbies.models import HobbyType
 
         request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-        hobby_types_ensure()
+        HobbyType.objects.bulk_create([HobbyType(name=spec.name, enabled=spec.enabled_by_default)
+                                       for spec in CATALOGUE.values()], ignore_conflicts=True)
 
 
 @pytest.fixture(autouse=True)
