@@ -67,17 +67,24 @@ class SubAgentAdmin(admin.ModelAdmin):
     readonly_fields = ["registered_at", "last_heartbeat_at"]
 
 
+class EngineRowAdmin(admin.ModelAdmin):
+    """Rows the engine writes and people read: nothing is added by hand, every field is read-only."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        meta = self.model._meta
+        return [f.name for f in meta.fields] + [f.name for f in meta.many_to_many]
+
+
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(EngineRowAdmin):
     list_display = ["assignment_id", "hobby_type", "subagent", "status", "machine", "fallback", "origin",
                     "assigned_at", "completed_at"]
     list_filter = ["status", "hobby_type", "fallback", "origin"]
     search_fields = ["assignment_id", "subagent__subagent_id", "error"]
-    readonly_fields = [f.name for f in Assignment._meta.fields]
     actions = ["cancel"]
-
-    def has_add_permission(self, request):
-        return False
 
     @admin.action(description="Cancel the selected assignments (running work stops before its next batch)")
     def cancel(self, request, queryset):
@@ -108,58 +115,39 @@ class InsightInline(admin.TabularInline):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(EngineRowAdmin):
     """Written by practice only: what ran, and every graded attempt."""
 
     list_display = ["activity_id", "hobby_type", "subagent", "model_name", "split", "status", "score", "item_count",
                     "started_at"]
     list_filter = ["status", "hobby_type", "split", "model_name"]
     search_fields = ["activity_id", "subagent__subagent_id", "model_name", "error"]
-    readonly_fields = [f.name for f in Activity._meta.fields]
     inlines = [InsightInline, AttemptInline]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Insight)
-class InsightAdmin(admin.ModelAdmin):
+class InsightAdmin(EngineRowAdmin):
     list_display = ["text", "skill", "kind", "share", "source", "created_at"]
     list_filter = ["activity__hobby_type", "kind", "source"]
     search_fields = ["text", "skill"]
-    readonly_fields = ["activity", "skill", "kind", "text", "evidence", "share", "source", "created_at"]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Pattern)
-class PatternAdmin(admin.ModelAdmin):
+class PatternAdmin(EngineRowAdmin):
     list_display = ["description", "hobby_type", "skill", "kind", "activities", "attempts", "last_seen"]
     list_filter = ["hobby_type", "kind"]
     search_fields = ["description", "skill"]
-    readonly_fields = [f.name for f in Pattern._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(EngineRowAdmin):
     list_display = ["item_id", "skill", "correct", "failure_kind", "answer", "expected", "activity"]
     list_filter = ["correct", "failure_kind", "skill"]
     search_fields = ["item_id", "prompt", "answer", "activity__activity_id"]
-    readonly_fields = [f.name for f in Attempt._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Rows the engine writes and people read."""
-
-    def has_add_permission(self, request):
-        return False
+class ReadOnlyAdmin(EngineRowAdmin):
+    """Rows no one edits or deletes, not even their view's form."""
 
     def has_change_permission(self, request, obj=None):
         return False
