@@ -142,11 +142,21 @@ def test_empty_index_and_k_beyond_its_size(index):
 
 
 def test_search_agrees_with_exact_search_on_clear_neighbours(index):
+    # HNSW is approximate, and usearch builds the graph on several threads in an order that varies from run to
+    # run: a given vector is occasionally unreachable (measured: ~2.5 of these 1000, in a different place each
+    # run). So the graph is held to recall over many queries, the way bench_memory_search measures it, not to
+    # one query's exact answer; the exhaustive path must still be exact.
     vectors = clustered(1000, seed=13, spread=0.5)
     index.add(np.arange(1000), vectors)
-    query = vectors[17]
-    assert keys_of(index.search(query, 1)) == [17]
-    assert set(keys_of(index.search(query, 10))) == set(keys_of(index.exact_search(query, 10)))
+    queries = range(0, 1000, 5)
+    finds_itself = [keys_of(index.search(vectors[key], 1)) == [key] for key in queries]
+    recall = [len(set(keys_of(index.search(vectors[key], 10))) & set(keys_of(index.exact_search(vectors[key], 10))))
+              / 10 for key in queries]
+    if index.uses_hnsw:
+        assert np.mean(finds_itself) >= 0.97
+        assert np.mean(recall) >= 0.95
+    else:
+        assert all(finds_itself) and np.mean(recall) == 1.0
 
 
 def test_bad_arguments_change_nothing():
