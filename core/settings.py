@@ -7,6 +7,7 @@ this host as the one machine with every role. DJANGO_ENV=production turns the de
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import dj_database_url
 
@@ -143,6 +144,11 @@ MEMORY_REDIS_URLS = {
 }
 MEMORY_INDEX_DIR = VAR_DIR / "indexes"
 EMBEDDING_EXACT_BELOW = env_int("EMBEDDING_EXACT_BELOW", 2048)
+
+# --- Learning ---------------------------------------------------------------------------------------------
+FEEDBACK_OVERLAP = env_int("FEEDBACK_OVERLAP", 2)  # ratings wanted per item, so raters' agreement can be measured
+REWARD_MODELS_DIR = Path(env_str("REWARD_MODELS_DIR") or VAR_DIR / "reward_models")  # trained versions
+REWARD_MODEL_NAME = env_str("REWARD_MODEL_NAME", "default")  # the learned reward model the product uses
 
 # --- Celery ---------------------------------------------------------------------------------------------
 # Per-role (that is, per-queue) hard time limits in seconds; the soft limit fires a little earlier so a

@@ -38,8 +38,11 @@ urlpatterns = [
     path("api/v1/", include("models_suite.urls")),
     path("v1/", include("models_suite.gateway_urls")),  # OpenAI-compatible
     path("api/v1/learning/", include("learning.urls")),
+    path("api/v1/feedback/", include("learning.feedback_urls")),
+    path("feedback/", include("learning.page_urls")),  # the rating forms, for people
     path("", include("memoryhub.legacy_urls")),  # the originals' MemoryHub routes
     path("hobby/", include("hobbies.legacy_urls")),  # the originals' hobby routes
+    path("hobby/", include("learning.legacy_urls")),  # the originals' feedback routes
 ]
 
 handler404 = "core.errors.not_found_view"

@@ -54,6 +54,11 @@ class HobbyConfig(models.Model):
     focus_on_weaknesses = models.BooleanField(default=True)
     variety_factor = models.FloatField(default=0.3, validators=[MinValueValidator(0), MaxValueValidator(1)])
     intensity_level = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
+    selection_policy = models.CharField(
+        max_length=20, default="weakness",
+        choices=[("weakness", "the originals' weakness-weighted draw"),
+                 ("reward", "Thompson sampling on measured gain and insight reward")],
+        help_text="HOBBY_SELECTION_POLICY: how the scheduler picks an idle sub-agent's next hobby")
     default_model = models.ForeignKey("models_suite.ModelArtifact", null=True, blank=True, on_delete=models.SET_NULL,
                                       help_text="What sub-agents registered without a model run; none: the built-in")
     updated_at = models.DateTimeField(auto_now=True)

@@ -4,7 +4,8 @@
   it registered).
 - Beat calls scheduler_tick every minute; it acts once per interval_minutes (a conditional update on the
   configuration row, so two beats or two control workers never tick twice). Each idle, active sub-agent with
-  nothing running gets one assignment, its type drawn by the originals' weighted draw.
+  nothing running gets one assignment, its type drawn by the originals' weighted draw, or, with the
+  selection policy "reward", by Thompson sampling on what practice gained (learning.policy).
 - A user interaction records the time and cancels the agent's running work, once.
 """
 
@@ -114,8 +115,13 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
     for subagent in SubAgent.objects.select_related("model").filter(subagent_id__in=free).order_by("registered_at"):
         known = dict(Progress.objects.filter(subagent=subagent).values_list("hobby_type", "proficiency"))
         options = {name: known.get(name, 0.0) for name in enabled if can_take(subagent, name)}
-        choice = weighted_choice(options, variety=config["variety_factor"],
-                                 focus_on_weaknesses=config["focus_on_weaknesses"], rng=rng)
+        if config["selection_policy"] == "reward":
+            from learning.policy import reward_policy_choice
+
+            choice = reward_policy_choice(subagent=subagent, proficiency=options, rng=rng)
+        else:
+            choice = weighted_choice(options, variety=config["variety_factor"],
+                                     focus_on_weaknesses=config["focus_on_weaknesses"], rng=rng)
         if choice is None:
             continue
         try:

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from rest_framework import exceptions
 
-from core.env import env_bool, env_float
+from core.env import env_bool, env_choice, env_float
 from hobbies.catalogue import NAMES, PRACTICE_BUILT, hobby_name
 from hobbies.models import Assignment, HobbyConfig, HobbyType, SubAgent
 
@@ -26,6 +26,7 @@ CONFIG_ENV = {
     "focus_on_weaknesses": ("HOBBY_FOCUS_WEAKNESSES", None),
     "variety_factor": ("HOBBY_VARIETY_FACTOR", (0, 1)),
     "intensity_level": ("HOBBY_INTENSITY_LEVEL", (0, 1)),
+    "selection_policy": ("HOBBY_SELECTION_POLICY", ("weakness", "reward")),
 }
 
 
@@ -43,8 +44,12 @@ def config_effective() -> dict:
     stored = HobbyConfig.objects.get_or_create(pk=1)[0]
     effective = {field: getattr(stored, field) for field in CONFIG_ENV}
     for field, (variable, bounds) in CONFIG_ENV.items():
-        value = env_bool(variable, None) if bounds is None else env_float(variable, None, low=bounds[0],
-                                                                           high=bounds[1])
+        if bounds is None:
+            value = env_bool(variable, None)
+        elif isinstance(bounds[0], str):
+            value = env_choice(variable, None, bounds)
+        else:
+            value = env_float(variable, None, low=bounds[0], high=bounds[1])
         if value is not None:
             effective[field] = value
     return {"enabled": effective["enabled"], "interval_minutes": effective["interval_minutes"],
@@ -52,7 +57,8 @@ def config_effective() -> dict:
             "max_hobby_duration_minutes": effective["max_hobby_duration_minutes"],
             "hobbies_enabled": dict(HobbyType.objects.values_list("name", "enabled")),
             "focus_on_weaknesses": effective["focus_on_weaknesses"],
-            "variety_factor": effective["variety_factor"], "intensity_level": effective["intensity_level"]}
+            "variety_factor": effective["variety_factor"], "intensity_level": effective["intensity_level"],
+            "selection_policy": effective["selection_policy"]}
 
 
 _snapshot: tuple[float, dict] = (0.0, {})  # (read at, what every assignment needs of the configuration)
@@ -225,6 +231,14 @@ def activities_recent(*, count: int = 20, hobby_type: str | None = None, status:
 
 
 def insights_recent(*, activities: int = 50) -> list[dict]:
-    """The originals' flattened insights of the last N activities: {timestamp, hobby_type, insight}."""
-    return [{"timestamp": activity.started_at.isoformat(), "hobby_type": activity.hobby_type, "insight": insight.text}
-            for activity in activities_recent(count=activities) for insight in activity.insights.all()]
+    """The originals' flattened insights of the last N activities: {timestamp, hobby_type, insight}, with the
+    insight's id (what feedback names), its kind and the confidence people's feedback has taught for that kind
+    (learning.patterns)."""
+    from learning.patterns import pattern_confidence
+
+    found = [(activity, insight) for activity in activities_recent(count=activities)
+             for insight in activity.insights.all()]
+    confidence = pattern_confidence({insight.kind for _, insight in found})
+    return [{"timestamp": activity.started_at.isoformat(), "hobby_type": activity.hobby_type, "insight": insight.text,
+             "id": insight.pk, "kind": insight.kind, "confidence": confidence[insight.kind]}
+            for activity, insight in found]

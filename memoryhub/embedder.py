@@ -65,6 +65,33 @@ def embed(texts: list[str]) -> np.ndarray:
     return np.ascontiguousarray(vectors / np.linalg.norm(vectors, axis=1, keepdims=True).clip(min=1e-12))
 
 
+def layer_means(texts: list[str]) -> np.ndarray:
+    """(len(texts), layers + 1, 384) float32: each layer's token states (the embedding layer's first) averaged
+    over the text's word pieces. Richer than the final sentence vector alone: the reward model reads how a
+    text is phrased (lower layers) as well as what it says (upper ones)."""
+    model = _load()
+    import torch
+
+    tokenizer, transformer = model.tokenizer, model[0].auto_model
+    limit = model.max_seq_length
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # batches of similar length pad little
+    out = np.zeros((len(texts), transformer.config.num_hidden_layers + 1, DIMENSIONS), dtype=np.float32)
+    precision = torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16() else contextlib.nullcontext()
+    with _encode_guard, precision, torch.inference_mode():
+        for start in range(0, len(order), BATCH_SIZE // 2):
+            batch = order[start:start + BATCH_SIZE // 2]
+            encoded = tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=limit,
+                                return_tensors="pt")
+            states = transformer(**encoded, output_hidden_states=True).hidden_states
+            ids, mask = encoded["input_ids"], encoded["attention_mask"].float()
+            words = mask * (ids != tokenizer.cls_token_id) * (ids != tokenizer.sep_token_id)
+            words[words.sum(1) == 0] = mask[words.sum(1) == 0]  # an empty text: its special tokens
+            weights = (words / words.sum(1, keepdim=True)).unsqueeze(-1)
+            for layer, hidden in enumerate(states):
+                out[batch, layer] = (hidden.float() * weights).sum(1).numpy()
+    return out
+
+
 def count_tokens(text: str) -> int:
     """Word-piece tokens of the embedding model's tokenizer: the unit of context budgets."""
     return len(_load().tokenizer.tokenize(text))

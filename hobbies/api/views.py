@@ -51,6 +51,7 @@ class ConfigSerializer(StrictSerializer):
     variety_factor = serializers.FloatField(required=False, min_value=0, max_value=1)
     intensity_level = serializers.FloatField(required=False, min_value=0, max_value=1)
     hobbies_enabled = serializers.DictField(child=serializers.BooleanField(), required=False)
+    selection_policy = serializers.ChoiceField(choices=["weakness", "reward"], required=False)
 
 
 class HobbyTypeSerializer(StrictSerializer):

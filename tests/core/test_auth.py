@@ -23,7 +23,7 @@ from workers.queues import queue_name
 MACHINE = "auth-test-machine"
 NON_OPERATOR_ROLES = [role for role in ROLES if role != "operator"]
 # Routes for people in a browser: they send anonymous visitors to the login page instead of a 401.
-BROWSER_PREFIXES = ("admin/", "api/docs/")
+BROWSER_PREFIXES = ("admin/", "api/docs/", "feedback/")  # feedback/: the rating forms (tests/learning)
 PUBLIC_ROUTES = {"health", "health/ready"}
 DUMMY_BY_CONVERTER = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001"}
 

@@ -41,7 +41,9 @@ def test_activities_status_and_insights_answer_in_the_originals_shapes(personas,
     assert status["progress"]["hobbies"]["SKILL_PRACTICE"]["activities_completed"] == 1
 
     insights = viewer.get("/hobby/insights?count=50").json()["insights"]
-    assert insights and all(set(i) == {"timestamp", "hobby_type", "insight"} for i in insights)
+    # The originals' keys, plus what feedback needs: the insight's id, its kind and the learned confidence.
+    assert insights and all(set(i) == {"timestamp", "hobby_type", "insight", "id", "kind", "confidence"}
+                            for i in insights)
     assert {i["insight"] for i in insights} == set(practised.insights.values_list("text", flat=True))
     assert viewer.get("/hobby/insights?count=501").status_code == 400
 

@@ -25,7 +25,8 @@ def test_the_originals_config_shape_and_defaults(db):
         "enabled": True, "interval_minutes": 15.0, "idle_threshold_minutes": 5.0, "max_hobby_duration_minutes": 10.0,
         # on: the originals' defaults (every type's practice exists; two are off by default)
         "hobbies_enabled": {name: name not in {"CODE_ANALYSIS", "RESEARCH_INTEGRATION"} for name in ORIGINAL_NAMES},
-        "focus_on_weaknesses": True, "variety_factor": 0.3, "intensity_level": 0.5}
+        "focus_on_weaknesses": True, "variety_factor": 0.3, "intensity_level": 0.5,
+        "selection_policy": "weakness"}  # the product's addition: the reward-driven policy is off by default
 
 
 def test_environment_variables_override_what_is_stored(db, monkeypatch):

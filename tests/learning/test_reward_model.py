@@ -1,0 +1,148 @@
+"""The pure reward model (learning/reward): dialogue parsing, training on pairs and on ratings, uncertainty,
+saving and loading. No database."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from learning.reward import (
+    Example,
+    RewardModel,
+    TrainConfig,
+    featurize,
+    lexical,
+    load_pairs,
+    pairwise_accuracy,
+    split_dialogue,
+    train,
+)
+from learning.reward.dialogue import last_human_turn
+from tests.learning.test_reward_training import POLITE, RUDE
+
+
+def shared_data(name: str) -> Path | None:
+    """The project's shared data, wherever this checkout is (a CI clone is not beside ../shared)."""
+    for folder in (os.environ.get("SHARED_DATA_DIR"), Path(__file__).resolve().parents[3] / "shared" / "data",
+                   "/work/shared/data"):
+        if folder and (Path(folder) / name).exists():
+            return Path(folder) / name
+    return None
+
+
+DIALOGUE = "\n\nHuman: hi there\n\nAssistant: hello\n\nHuman: what is 2+2?\n\nAssistant: It is 4."
+
+
+def pairs(count: int = 24) -> list[tuple[Example, Example]]:
+    return [(Example(prompt=f"Human: question {i}?", response=POLITE[i % 6]),
+             Example(prompt=f"Human: question {i}?", response=RUDE[(i * 5) % 6])) for i in range(count)]
+
+
+def test_a_dialogue_splits_at_its_last_assistant_turn():
+    context, reply = split_dialogue(DIALOGUE)
+    assert reply == "It is 4." and context.endswith("what is 2+2?")
+    assert last_human_turn(context) == "what is 2+2?"
+    assert split_dialogue("no turns at all") == ("", "no turns at all")
+
+
+def test_load_pairs_reads_gzip_and_names_a_bad_line(tmp_path):
+    good = tmp_path / "good.jsonl.gz"
+    with gzip.open(good, "wt") as out:
+        out.write(json.dumps({"chosen": "a", "rejected": "b"}) + "\n\n")
+    assert load_pairs(good) == [("a", "b")]
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text(json.dumps({"chosen": "a", "rejected": "b"}) + "\n" + json.dumps({"chosen": 1}) + "\n")
+    with pytest.raises(ValueError, match="line 2"):
+        load_pairs(bad)
+
+
+def test_pairs_teach_it_which_replies_people_prefer():
+    model, metrics = train(pairs=pairs(), config=TrainConfig(seed=1, bootstrap=3))
+    assert metrics["train_pairs"] + metrics["validation_pairs"] == 24 and metrics["validation_accuracy"] >= 0.8
+    fresh = [(Example(prompt="Human: another?", response="Of course, here is a careful answer."),
+              Example(prompt="Human: another?", response="Go away, that is stupid."))]
+    assert pairwise_accuracy(model, fresh) == 1.0
+    mean, std = model.score([e for pair in fresh for e in pair])
+    assert mean[0] > mean[1] and np.all(std > 0) and np.all(np.abs(mean) < 1)
+
+
+def test_ratings_alone_train_it_too():
+    points = [(Example(prompt="", response=text, category="SKILL_PRACTICE"), 1.0) for text in POLITE]
+    points += [(Example(prompt="", response=text, category="SKILL_PRACTICE"), -1.0) for text in RUDE]
+    model, metrics = train(points=points, config=TrainConfig(bootstrap=2))
+    assert metrics["validation_accuracy"] is None and metrics["validation_rmse"] is not None
+    mean, _ = model.score([Example("", POLITE[0], "SKILL_PRACTICE"), Example("", RUDE[0], "SKILL_PRACTICE")])
+    assert mean[0] > 0 > mean[1]
+    with pytest.raises(ValueError, match="Too little"):
+        train(points=points[:1])
+
+
+def test_same_seed_same_model_and_a_saved_model_scores_the_same(tmp_path):
+    first, _ = train(pairs=pairs(), config=TrainConfig(seed=3, bootstrap=2))
+    second, _ = train(pairs=pairs(), config=TrainConfig(seed=3, bootstrap=2))
+    assert np.array_equal(first.weights, second.weights)
+    assert np.array_equal(first.lexical.weights, second.lexical.weights)
+    first.save(tmp_path / "v1")
+    loaded = RewardModel.load(tmp_path / "v1")
+    examples = [e for pair in pairs(4) for e in pair]
+    assert np.allclose(loaded.score(examples)[0], first.score(examples)[0])
+
+
+def test_a_damaged_model_is_refused(tmp_path):
+    model, _ = train(pairs=pairs(), config=TrainConfig(bootstrap=1))
+    model.save(tmp_path / "v1")
+    (tmp_path / "v1" / "model.safetensors").write_bytes(b"not a tensor file")
+    with pytest.raises(ValueError, match="Not a readable reward model"):
+        RewardModel.load(tmp_path / "v1")
+    with pytest.raises(ValueError):
+        RewardModel.load(tmp_path / "missing")
+    model.save(tmp_path / "v2")
+    (tmp_path / "v2" / "config.json").write_text("{not json")
+    with pytest.raises(ValueError, match="Not a readable reward model"):
+        RewardModel.load(tmp_path / "v2")
+
+
+def test_wording_is_read_by_hashed_character_ngrams_the_same_everywhere(tmp_path):
+    # crc32, not hash(): the buckets must not change between processes, or a saved model would score noise.
+    assert lexical.counts("No. Go away.") == lexical.counts("no. go AWAY.")
+    assert set(lexical.counts("ok")) == {zlib.crc32(gram.encode()) & ((1 << lexical.BITS) - 1)
+                                         for gram in (" o", "ok", "k ", " ok", "ok ", " ok ")}
+    model, _ = train(pairs=pairs(), config=TrainConfig(bootstrap=1))
+    examples = [e for pair in pairs(2) for e in pair]
+    features = featurize(examples, model.categories)
+    with pytest.raises(ValueError, match="wording"):
+        model.score_features(features)  # the n-gram half needs the replies themselves
+    assert np.array_equal(model.score_features(features, [e.response for e in examples])[0], model.score(examples)[0])
+
+
+def test_without_the_ngram_part_it_still_learns_and_a_first_format_model_loads(tmp_path):
+    model, metrics = train(pairs=pairs(), config=TrainConfig(seed=1, bootstrap=2, lexical_share=0.0))
+    assert model.lexical is None and metrics["lexical_buckets"] == 0 and metrics["validation_accuracy"] >= 0.8
+    model.save(tmp_path / "v1")
+    config = json.loads((tmp_path / "v1" / "config.json").read_text())
+    (tmp_path / "v1" / "config.json").write_text(json.dumps({**config, "format": 1}))  # as the first version wrote
+    examples = [e for pair in pairs(4) for e in pair]
+    assert np.allclose(RewardModel.load(tmp_path / "v1").score(examples)[0], model.score(examples)[0])
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)  # ~1.5 min on 2 quiet cores (MiniLM over 3,000 replies); several times that when busy
+def test_on_real_human_preferences_it_beats_chance_clearly():
+    """The HH-RLHF harmless dev pairs, its own seeded validation split. The goal (0.66, 5-fold) is measured by
+    bench/bench_reward_model.py; here, a floor well above chance that a broken trainer cannot reach."""
+    from learning.reward import example_from_dialogue
+
+    data = shared_data("hh-rlhf-harmless-dev.jsonl.gz")
+    if data is None:
+        pytest.skip("no hh-rlhf-harmless-dev.jsonl.gz in SHARED_DATA_DIR, ../shared/data or /work/shared/data")
+    examples = [(example_from_dialogue(c), example_from_dialogue(r)) for c, r in load_pairs(data)]
+    _, metrics = train(pairs=examples, config=TrainConfig(seed=0, bootstrap=0))
+    assert metrics["validation_pairs"] == 300
+    # 0.650 on this split (5-fold CV over 3 seeds: 0.662); a little under the goal of 0.66, for noise.
+    assert metrics["validation_accuracy"] >= 0.64
