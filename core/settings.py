@@ -149,6 +149,7 @@ EMBEDDING_EXACT_BELOW = env_int("EMBEDDING_EXACT_BELOW", 2048)
 FEEDBACK_OVERLAP = env_int("FEEDBACK_OVERLAP", 2)  # ratings wanted per item, so raters' agreement can be measured
 REWARD_MODELS_DIR = Path(env_str("REWARD_MODELS_DIR") or VAR_DIR / "reward_models")  # trained versions
 REWARD_MODEL_NAME = env_str("REWARD_MODEL_NAME", "default")  # the learned reward model the product uses
+DATASETS_DIR = Path(env_str("DATASETS_DIR") or VAR_DIR / "datasets")  # LoRA training data, one folder per version
 
 # --- Celery ---------------------------------------------------------------------------------------------
 # Per-role (that is, per-queue) hard time limits in seconds; the soft limit fires a little earlier so a

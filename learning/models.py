@@ -159,3 +159,26 @@ class PatternWeight(models.Model):
 
     def __str__(self) -> str:
         return f"{self.pattern_type}: {self.current_weight:.2f}"
+
+
+class TrainingDataset(models.Model):
+    """One version of LoRA training data: examples from graded activities' train-split items and well-rewarded
+    insights, quality-filtered, deduplicated and split; the files under DATASETS_DIR/v<version>/ are its content
+    (train.jsonl, validation.jsonl, dataset.json) and `sha256` seals them."""
+
+    version = models.PositiveIntegerField(unique=True)
+    skill = models.CharField(max_length=100, blank=True, help_text="The skill it focuses on (others replayed); "
+                                                                   "blank: every skill")
+    params = models.JSONField(default=dict, help_text="How it was built: window, thresholds, seed, shares")
+    stats = models.JSONField(default=dict, help_text="What was gathered, refused and dropped, and why")
+    train_count = models.PositiveIntegerField(default=0)
+    validation_count = models.PositiveIntegerField(default=0)
+    path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, help_text="Of train.jsonl then validation.jsonl")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"dataset v{self.version}" + (f" ({self.skill})" if self.skill else "")

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import random
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 from transformers import PreTrainedTokenizerFast
@@ -26,6 +26,7 @@ IGNORE_INDEX = -100  # cross_entropy's default ignore_index
 class Example:
     ids: tuple[int, ...]
     targets: tuple[int, ...]  # per position: the token id if predicting it counts towards the loss, else -100
+    weight: float = 1.0  # how much its tokens count in the loss (LoRA data weighs examples by their reward)
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,7 @@ class Batch:
     position_ids: torch.Tensor  # (rows, n_ctx) long, restarting at 0 for every packed example
     targets: torch.Tensor  # (rows, n_ctx) long; targets[:, t] is predicted from input_ids[:, :t]
     tokens: int  # non-padding tokens in the batch
+    weights: torch.Tensor | None = None  # (rows, n_ctx) float: each token's example weight (None: all 1)
 
 
 def corpus_fingerprint(pairs: list[tuple[str, str]]) -> str:
@@ -45,12 +47,16 @@ def corpus_fingerprint(pairs: list[tuple[str, str]]) -> str:
 
 
 def encode_pairs(
-    pairs: Iterable[tuple[str, str]], tokenizer: PreTrainedTokenizerFast, n_ctx: int, loss_on: LossOn
+    pairs: Iterable[tuple[str, str]], tokenizer: PreTrainedTokenizerFast, n_ctx: int, loss_on: LossOn,
+    weights: Iterable[float] | None = None,
 ) -> tuple[list[Example], int]:
-    """Encode pairs; returns the examples and how many pairs were too long for n_ctx and left out."""
+    """Encode pairs (with a weight each, default 1); returns the examples and how many pairs were too long for
+    n_ctx and left out."""
     examples: list[Example] = []
     skipped = 0
-    for prompt, answer in pairs:
+    pairs = list(pairs)
+    weights = [1.0] * len(pairs) if weights is None else list(weights)
+    for (prompt, answer), weight in zip(pairs, weights, strict=True):
         prompt_ids = encode(tokenizer, prompt)
         answer_ids = encode(tokenizer, answer + ANSWER_END)
         ids = prompt_ids + answer_ids
@@ -60,7 +66,7 @@ def encode_pairs(
         counts = [loss_on == "all"] * len(prompt_ids) + [True] * len(answer_ids)
         counts[0] = False  # the first token has no context: nothing to predict it from
         targets = tuple(token if count else IGNORE_INDEX for token, count in zip(ids, counts))
-        examples.append(Example(ids=tuple(ids), targets=targets))
+        examples.append(Example(ids=tuple(ids), targets=targets, weight=float(weight)))
     return examples, skipped
 
 
@@ -70,6 +76,7 @@ class Row:
     positions: list[int]
     targets: list[int]
     examples: int = 0
+    weights: list[float] = field(default_factory=list)
 
 
 def pack_rows(examples: list[Example], n_ctx: int, pad_id: int) -> list[Row]:
@@ -83,6 +90,7 @@ def pack_rows(examples: list[Example], n_ctx: int, pad_id: int) -> list[Row]:
         row.ids += [pad_id] * pad
         row.positions += list(range(pad))
         row.targets += [IGNORE_INDEX] * pad
+        row.weights += [0.0] * pad
         rows.append(row)
 
     for example in examples:
@@ -92,6 +100,7 @@ def pack_rows(examples: list[Example], n_ctx: int, pad_id: int) -> list[Row]:
         row.ids.extend(example.ids)
         row.positions.extend(range(len(example.ids)))
         row.targets.extend(example.targets)
+        row.weights.extend([example.weight] * len(example.ids))
         row.examples += 1
     if row.ids:
         close(row)
@@ -133,4 +142,5 @@ class PackedBatches:
             targets=torch.tensor([row.targets for row in rows], dtype=torch.long),
             # No character maps to pad_id, so every pad_id in a row is padding.
             tokens=int((input_ids != self.pad_id).sum()),
+            weights=torch.tensor([row.weights for row in rows], dtype=torch.float32),
         )

@@ -6,9 +6,11 @@ from pathlib import Path
 
 
 def build_tiny_model(directory: Path, *, n_ctx: int = 48, seed: int = 0, eos_token: str | None = None,
-                     pad_token: str | None = None) -> Path:
+                     pad_token: str | None = None, initializer_range: float = 0.02) -> Path:
     """`eos_token` / `pad_token` make a character of the vocabulary the end-of-sequence / padding token (the
-    weights depend on the seed alone): a random model then ends its answers where it writes that character."""
+    weights depend on the seed alone): a random model then ends its answers where it writes that character.
+    A larger `initializer_range` gives a model that fine-tuning can teach: at GPT-2's 0.02 the tied embeddings
+    are so small that no change inside the layers moves the logits by more than about 0.6."""
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
@@ -22,7 +24,7 @@ def build_tiny_model(directory: Path, *, n_ctx: int = 48, seed: int = 0, eos_tok
     torch.manual_seed(seed)
     config = GPT2Config(n_layer=1, n_embd=32, n_head=2, n_positions=n_ctx, vocab_size=len(tokenizer),
                         bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
-                        pad_token_id=tokenizer.pad_token_id)
+                        pad_token_id=tokenizer.pad_token_id, initializer_range=initializer_range)
     GPT2LMHeadModel(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory

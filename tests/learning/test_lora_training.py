@@ -1,0 +1,118 @@
+"""The LoRA trainer, pure, on a tiny random GPT-2 with the built-in character tokenizer: it learns, it resumes
+from its checkpoint to the very weights of an uninterrupted run, it stops when told, and bad configurations are
+refused by name."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import torch
+from safetensors.torch import load_file
+
+from learning.training.lora import (
+    ConfigError,
+    LoraTrainConfig,
+    Stopped,
+    Unsupported,
+    load_for_training,
+    train_lora,
+)
+from tests.models_suite.tiny_models import build_tiny_model
+
+TOY = [(f"Q:{word}=", word[::-1], 1.0) for word in ("abc", "dog", "sun", "map", "key", "owl")]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    return build_tiny_model(tmp_path_factory.mktemp("base") / "tiny", n_ctx=48, initializer_range=0.5)
+
+
+def quick(**overrides) -> LoraTrainConfig:
+    return LoraTrainConfig(**{"r": 8, "alpha": 16, "dropout": 0.0, "learning_rate": 1e-2, "batch_size": 2,
+                              "max_steps": 40, "warmup_steps": 2, "save_steps": 5, "logging_steps": 5,
+                              **overrides})
+
+
+def adapter_weights(directory) -> dict[str, torch.Tensor]:
+    return load_file(str(directory / "adapter_model.safetensors"))
+
+
+def test_it_learns_and_saves_an_adapter_peft_can_load(base, tmp_path):
+    reports = []
+    result = train_lora(base_dir=base, train=TOY, validation=TOY[:2], config=quick(max_steps=100, logging_steps=25),
+                        out_dir=tmp_path / "adapter", checkpoint_dir=tmp_path / "ckpt", progress=reports.append)
+    assert [r.step for r in reports] == [25, 50, 75, 100]
+    assert reports[-1].loss < reports[0].loss / 2  # it learned the toy task
+    assert all(r.tokens_per_second > 0 and r.total_steps == 100 for r in reports) and reports[-1].eta_seconds == 0
+    assert result.steps == 100 and result.resumed_from_step == 0 and result.validation_loss is not None
+    assert result.peak_memory_bytes > 0 and result.trainable_parameters > 0
+    weights = adapter_weights(tmp_path / "adapter")
+    assert any("lora_B" in name and tensor.abs().sum() > 0 for name, tensor in weights.items())  # B starts at 0
+    info = json.loads((tmp_path / "adapter" / "training_info.json").read_text())
+    assert info["config"]["r"] == 8 and info["result"]["steps"] == 100
+    assert not (tmp_path / "ckpt").exists()  # finished: nothing left to resume
+
+    from peft import PeftModel
+    from transformers import AutoModelForCausalLM
+
+    tuned = PeftModel.from_pretrained(AutoModelForCausalLM.from_pretrained(base), tmp_path / "adapter")
+    plain = AutoModelForCausalLM.from_pretrained(base)
+    ids = torch.tensor([[10, 11, 12]])
+    assert not torch.allclose(tuned(input_ids=ids).logits, plain(input_ids=ids).logits)
+
+
+def test_a_stopped_run_resumes_from_its_checkpoint_to_the_same_weights(base, tmp_path):
+    config = quick(dropout=0.1)  # dropout draws random numbers: the checkpoint carries the generator's state
+    whole = train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "whole",
+                       checkpoint_dir=tmp_path / "ckpt-whole")
+
+    steps = iter(range(1000))
+    with pytest.raises(Stopped) as stopped:
+        train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split",
+                   checkpoint_dir=tmp_path / "ckpt", should_stop=lambda: "cancelled" if next(steps) == 13 else None)
+    assert stopped.value.step == 13 and (tmp_path / "ckpt" / "checkpoint.pt").exists()
+    assert not (tmp_path / "split").exists()
+
+    resumed = train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split",
+                         checkpoint_dir=tmp_path / "ckpt")
+    assert resumed.resumed_from_step == 13 and resumed.steps == whole.steps == 40
+    first, second = adapter_weights(tmp_path / "whole"), adapter_weights(tmp_path / "split")
+    assert first.keys() == second.keys()
+    for name in first:
+        torch.testing.assert_close(first[name], second[name], rtol=1e-5, atol=1e-6)
+
+
+def test_a_checkpoint_of_other_data_is_not_resumed(base, tmp_path):
+    steps = iter(range(1000))
+    with pytest.raises(Stopped):
+        train_lora(base_dir=base, train=TOY, config=quick(), out_dir=tmp_path / "a", checkpoint_dir=tmp_path / "c",
+                   should_stop=lambda: "stop" if next(steps) == 10 else None)
+    other = train_lora(base_dir=base, train=TOY[:3], config=quick(), out_dir=tmp_path / "b",
+                       checkpoint_dir=tmp_path / "c")
+    assert other.resumed_from_step == 0
+
+
+def test_weights_scale_what_each_example_teaches(base, tmp_path):
+    ignored = [(prompt, completion, 0.0) for prompt, completion, _ in TOY]
+    train_lora(base_dir=base, train=ignored, config=quick(max_steps=10), out_dir=tmp_path / "zero",
+               checkpoint_dir=tmp_path / "c")
+    weights = adapter_weights(tmp_path / "zero")
+    assert all(tensor.abs().sum() == 0 for name, tensor in weights.items() if "lora_B" in name)  # no gradient
+
+
+def test_bad_hyperparameters_are_named():
+    with pytest.raises(ConfigError) as refused:
+        LoraTrainConfig.from_dict({"r": 0, "learning_rate": 5, "epochs": "three", "rank": 8})
+    assert set(refused.value.errors) == {"r", "learning_rate", "epochs", "rank"}
+    assert "between" in refused.value.errors["r"] and refused.value.errors["rank"] == "unknown hyperparameter"
+    assert LoraTrainConfig.from_dict({}) == LoraTrainConfig()
+    defaults = LoraTrainConfig()
+    assert (defaults.r, defaults.alpha, defaults.dropout, defaults.learning_rate, defaults.epochs,
+            defaults.batch_size, defaults.max_seq_length) == (8, 16, 0.05, 3e-4, 3, 4, 512)
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without a GPU")
+def test_qlora_without_a_gpu_is_refused_with_the_reason(base):
+    with pytest.raises(Unsupported, match="CUDA GPU"):
+        load_for_training(base, LoraTrainConfig(quantize_4bit=True))
