@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 
 from hobbies.admin import EngineRowAdmin, ReadOnlyAdmin
 from learning import agreement, patterns, rewards
-from learning.models import Feedback, PatternWeight, RewardModel, RewardScore, RewardSignal
+from learning.models import Feedback, PatternWeight, RewardModel, RewardScore, RewardSignal, TrainingDataset
 
 
 @admin.register(Feedback)
@@ -82,3 +82,10 @@ class PatternWeightAdmin(admin.ModelAdmin):
         for row in queryset:
             patterns.pattern_weight_update(pattern_type=row.pattern_type)
         self.message_user(request, f"Recounted {queryset.count()} pattern weights from their ratings.")
+
+
+@admin.register(TrainingDataset)
+class TrainingDatasetAdmin(ReadOnlyAdmin):
+    list_display = ["version", "skill", "train_count", "validation_count", "created_at"]
+    list_filter = ["skill", "created_at"]
+    search_fields = ["skill"]
