@@ -152,13 +152,23 @@ def test_a_run_presumed_dead_but_alive_stops_when_another_takes_over(start_worke
         "subagent_id": "slow", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 10}, format="json").json()
     wait_for(lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
              60, what="the first batch")
+    _cloud[0].delay_seconds = 1.0  # alpha stalls (alive, but slow enough to be presumed dead) ...
     start_worker("beta", roles=["hobbies"])
     assignment = Assignment.objects.get(assignment_id=made["assignment_id"])
     first_claim = assignment.claim
-    Assignment.objects.filter(pk=assignment.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
+    assert assignment.status == "running"
+    alpha_lease = Assignment.objects.filter(pk=assignment.pk, claim=first_claim)
+    alpha_lease.update(lease_until=timezone.now() - timedelta(seconds=1))
     SubAgent.objects.filter(pk=assignment.subagent_id).update(machine="beta")
     hobby_assignments._live = (0.0, [])  # beta started after this process last looked
     assert assignments_resume() == [assignment.pk]  # beta takes it over while alpha still runs it
+
+    def beta_holds_it() -> bool:  # ... and a stalled run's renewals would come too late: undo them meanwhile
+        alpha_lease.update(lease_until=timezone.now() - timedelta(seconds=1))
+        return not Assignment.objects.filter(pk=assignment.pk, claim=first_claim).exists()
+
+    wait_for(beta_holds_it, 60, interval=0.05, what="beta to take the assignment over")
+    _cloud[0].delay_seconds = 0.25
     done = finished(made["assignment_id"])
     assert done.status == "completed" and done.claim != first_claim and done.machine == "beta"
     activity = Activity.objects.get(assignment=done)
