@@ -150,6 +150,11 @@ FEEDBACK_OVERLAP = env_int("FEEDBACK_OVERLAP", 2)  # ratings wanted per item, so
 REWARD_MODELS_DIR = Path(env_str("REWARD_MODELS_DIR") or VAR_DIR / "reward_models")  # trained versions
 REWARD_MODEL_NAME = env_str("REWARD_MODEL_NAME", "default")  # the learned reward model the product uses
 DATASETS_DIR = Path(env_str("DATASETS_DIR") or VAR_DIR / "datasets")  # LoRA training data, one folder per version
+TRAINING_DIR = Path(env_str("TRAINING_DIR") or VAR_DIR / "training")  # running jobs' checkpoints, one folder per job
+ADAPTERS_DIR = Path(env_str("ADAPTERS_DIR") or VAR_DIR / "adapters")  # trained LoRA adapters, one folder per version
+# A training run renews its lease at every progress report; one that has not for this long is presumed dead and
+# its job resumed from its checkpoint by the resume beat.
+TRAINING_JOB_LEASE_SECONDS = env_int("TRAINING_JOB_LEASE_SECONDS", 300)
 
 # --- Celery ---------------------------------------------------------------------------------------------
 # Per-role (that is, per-queue) hard time limits in seconds; the soft limit fires a little earlier so a

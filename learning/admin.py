@@ -3,10 +3,23 @@ from feedback) and pattern weights. Feedback and signals change only through the
 running sums right), so they are read-only here."""
 
 from django.contrib import admin, messages
+from django.utils.html import format_html
 
 from hobbies.admin import EngineRowAdmin, ReadOnlyAdmin
-from learning import agreement, patterns, rewards
-from learning.models import Feedback, PatternWeight, RewardModel, RewardScore, RewardSignal, TrainingDataset
+from learning import adapters, agreement, jobs, patterns, rewards
+from learning.models import (
+    ABComparison,
+    Adapter,
+    AdapterEvent,
+    Feedback,
+    LearningCycle,
+    PatternWeight,
+    RewardModel,
+    RewardScore,
+    RewardSignal,
+    TrainingDataset,
+    TrainingJob,
+)
 
 
 @admin.register(Feedback)
@@ -89,3 +102,76 @@ class TrainingDatasetAdmin(ReadOnlyAdmin):
     list_display = ["version", "skill", "train_count", "validation_count", "created_at"]
     list_filter = ["skill", "created_at"]
     search_fields = ["skill"]
+
+
+@admin.register(TrainingJob)
+class TrainingJobAdmin(ReadOnlyAdmin):
+    """Jobs change only through the service (claims, leases); operators watch them and may cancel."""
+
+    list_display = ["job_id", "status", "progress_bar", "base_model", "hobby_type", "num_examples", "machine",
+                    "attempts", "created_at", "completed_at"]
+    list_filter = ["status", "base_model", "hobby_type", "machine"]
+    search_fields = ["job_id", "error_message"]
+    actions = ["cancel"]
+
+    @admin.display(description="progress")
+    def progress_bar(self, job):
+        progress = job.progress
+        eta = progress.get("eta_seconds")
+        detail = (f"step {progress.get('step', 0)}/{progress.get('total_steps', '?')}, loss {progress.get('loss')}, "
+                  f"{progress.get('tokens_per_second')} tok/s" + (f", {eta:.0f} s left" if eta else "")
+                  if progress else job.get_status_display())
+        return format_html('<progress max="100" value="{}" title="{}"></progress> {}%<br><small>{}</small>',
+                           round(job.fraction_done * 100), detail, round(job.fraction_done * 100), detail)
+
+    @admin.action(description="Cancel (a running job saves a checkpoint and stops at its next step)")
+    def cancel(self, request, queryset):
+        for job in queryset:
+            try:
+                jobs.job_cancel(job_id=job.job_id)
+            except Exception as error:  # already finished: said per job
+                messages.warning(request, str(getattr(error, "detail", error)))
+
+
+@admin.register(Adapter)
+class AdapterAdmin(ReadOnlyAdmin):
+    list_display = ["adapter_name", "version", "base_model", "hobby_type", "status", "alias", "created_at",
+                    "promoted_at"]
+    list_filter = ["status", "alias", "base_model", "hobby_type"]
+    search_fields = ["adapter_id", "adapter_name", "sha256"]
+    actions = ["activate", "archive"]
+
+    @admin.action(description="Activate: make it the champion (checked against its seal; the old one is kept as "
+                              "previous)")
+    def activate(self, request, queryset):
+        for adapter in queryset:
+            try:
+                adapters.adapter_activate(adapter_id=adapter.adapter_id)
+            except Exception as error:  # corrupt or archived: said per adapter
+                messages.error(request, str(getattr(error, "detail", error)))
+
+    @admin.action(description="Archive")
+    def archive(self, request, queryset):
+        for adapter in queryset:
+            adapters.adapter_archive(adapter_id=adapter.adapter_id)
+
+
+@admin.register(ABComparison)
+class ABComparisonAdmin(ReadOnlyAdmin):
+    list_display = ["challenger", "champion", "target_suite", "promote", "reason", "created_at"]
+    list_filter = ["promote", "target_suite"]
+    search_fields = ["reason", "challenger__adapter_id"]
+
+
+@admin.register(AdapterEvent)
+class AdapterEventAdmin(ReadOnlyAdmin):
+    list_display = ["adapter", "kind", "detail", "created_at"]
+    list_filter = ["kind"]
+    search_fields = ["adapter__adapter_id"]
+
+
+@admin.register(LearningCycle)
+class LearningCycleAdmin(ReadOnlyAdmin):
+    list_display = ["pk", "status", "skill", "trigger", "training_job", "started_at", "finished_at"]
+    list_filter = ["status", "trigger"]
+    search_fields = ["skill", "error"]

@@ -47,6 +47,14 @@ class DatasetError(ValueError):
     """Bad parameters or a damaged dataset: said plainly, nothing written."""
 
 
+class TooFewExamples(DatasetError):
+    """Fewer examples than asked for: nothing is written (the originals' 400 under 10 examples)."""
+
+    def __init__(self, count: int, wanted: int, stats: dict):
+        self.count, self.wanted, self.stats = count, wanted, stats
+        super().__init__(f"Only {count} training examples (at least {wanted} are needed): practise more first")
+
+
 @cache
 def heldout_prompts() -> frozenset[str]:
     """Every held-out prompt of every built-in evaluation suite (what proficiency and A/B are measured on)."""
@@ -115,9 +123,9 @@ def training_examples(*, since, skill: str = "", model_name: str = "", min_quali
 
 def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_threshold: float = 0.3, skill: str = "",
                   replay_share: float = 0.2, validation_share: float = 0.1, seed: int = 0,
-                  model_name: str = "") -> TrainingDataset:
+                  model_name: str = "", min_examples: int = 0) -> TrainingDataset:
     """Gather, filter, deduplicate, focus (with replay of other skills) and split; write the files, then the row.
-    A failure leaves neither files nor row."""
+    A failure, or fewer than min_examples examples, leaves neither files nor row."""
     params = {"days_back": days_back, "min_quality": min_quality, "reward_threshold": reward_threshold,
               "skill": skill, "replay_share": replay_share, "validation_share": validation_share, "seed": seed,
               "model_name": model_name}
@@ -133,6 +141,8 @@ def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_thres
         focus = [example for example in kept if example.skill == skill]
         kept = with_replay(focus, [example for example in kept if example.skill != skill], share=replay_share,
                            seed=seed)
+    if len(kept) < min_examples:
+        raise TooFewExamples(len(kept), min_examples, stats)
     train, validation = split(kept, validation_share=validation_share, seed=seed)
     stats.update(by_source=counts_by(kept, "source"), by_skill=counts_by(kept, "skill"))
 
@@ -167,10 +177,8 @@ def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_thres
             shutil.rmtree(staging, ignore_errors=True)
 
 
-def dataset_examples(dataset: TrainingDataset, part: str = "train") -> list[TrainingExample]:
-    """The examples of one part, after checking the files are the ones sealed at build time."""
-    if part not in ("train", "validation"):
-        raise DatasetError(f"part must be train or validation, got {part!r}")
+def dataset_parts(dataset: TrainingDataset) -> tuple[list[TrainingExample], list[TrainingExample]]:
+    """(train, validation), after checking the files are the ones sealed at build time (read once)."""
     directory = Path(dataset.path)
     try:
         contents = [(directory / name).read_bytes() for name in FILES]
@@ -178,8 +186,17 @@ def dataset_examples(dataset: TrainingDataset, part: str = "train") -> list[Trai
         raise DatasetError(f"Dataset v{dataset.version} is missing its files: {error}") from None
     if hashlib.sha256(b"".join(contents)).hexdigest() != dataset.sha256:
         raise DatasetError(f"Dataset v{dataset.version} does not match its sha256: its files were changed")
-    data = contents[0 if part == "train" else 1].decode()
-    return [from_record(json.loads(line)) for line in data.splitlines() if line.strip()]
+    train, validation = ([from_record(json.loads(line)) for line in data.decode().splitlines() if line.strip()]
+                         for data in contents)
+    return train, validation
+
+
+def dataset_examples(dataset: TrainingDataset, part: str = "train") -> list[TrainingExample]:
+    """The examples of one part, checked against the seal."""
+    if part not in ("train", "validation"):
+        raise DatasetError(f"part must be train or validation, got {part!r}")
+    train, validation = dataset_parts(dataset)
+    return train if part == "train" else validation
 
 
 def dataset_export_lines(dataset: TrainingDataset, *, kind: str, part: str = "train") -> Iterator[str]:

@@ -182,3 +182,174 @@ class TrainingDataset(models.Model):
 
     def __str__(self) -> str:
         return f"dataset v{self.version}" + (f" ({self.skill})" if self.skill else "")
+
+
+class TrainingJob(models.Model):
+    """One LoRA training run (the originals' statuses and configuration, reference 1.8), run by the training worker
+    of the machine it was sent to. Progress is written as it goes; a lease with heartbeats lets a killed worker's
+    job be taken over and resumed from its checkpoint."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "pending"
+        PREPARING_DATA = "preparing_data", "preparing data"
+        TRAINING = "training", "training"
+        EVALUATING = "evaluating", "evaluating"
+        COMPLETED = "completed", "completed"
+        FAILED = "failed", "failed"
+        CANCELLED = "cancelled", "cancelled"
+
+    ACTIVE = [Status.PENDING, Status.PREPARING_DATA, Status.TRAINING, Status.EVALUATING]
+    RUNNING = [Status.PREPARING_DATA, Status.TRAINING, Status.EVALUATING]
+
+    job_id = models.CharField(max_length=64, unique=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    base_model = models.ForeignKey("models_suite.ModelArtifact", on_delete=models.PROTECT,
+                                   related_name="training_jobs")
+    dataset = models.ForeignKey(TrainingDataset, on_delete=models.PROTECT, related_name="training_jobs")
+    hobby_type = models.CharField(max_length=50, blank=True, help_text="The hobby type its adapter serves")
+    config = models.JSONField(default=dict, help_text="LoRA hyperparameters (learning.training.lora.LoraTrainConfig)")
+    num_examples = models.PositiveIntegerField(default=0)
+    output_path = models.CharField(max_length=500, blank=True)
+    progress = models.JSONField(default=dict, blank=True,
+                                help_text="step, total_steps, loss, learning_rate, tokens_per_second, eta_seconds")
+    metrics = models.JSONField(default=dict, blank=True, help_text="The finished run's figures")
+    metadata = models.JSONField(default=dict, blank=True)
+    error_message = models.TextField(blank=True)
+    machine = models.CharField(max_length=100, blank=True, help_text="Whose training queue it was sent to")
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="When its message last reached the broker")
+    claim = models.CharField(max_length=32, blank=True, help_text="The run that holds it")
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="Renewed as it trains; a dead run's expires")
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs that claimed it (more than 1: resumed)")
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.job_id} ({self.status})"
+
+    @property
+    def fraction_done(self) -> float:
+        total = self.progress.get("total_steps") or 0
+        if self.status == self.Status.COMPLETED:
+            return 1.0
+        return min(1.0, (self.progress.get("step") or 0) / total) if total else 0.0
+
+
+class Adapter(models.Model):
+    """A trained LoRA adapter: safetensors + config under ADAPTERS_DIR, sealed by sha256, per base model and hobby
+    type. Aliases name the one served (champion), the one under test (challenger) and the one to roll back to
+    (previous); each alias is held by at most one adapter per base model and hobby type."""
+
+    class Status(models.TextChoices):  # the originals' AdapterStatus
+        ACTIVE = "active", "active"
+        TESTING = "testing", "testing"
+        ARCHIVED = "archived", "archived"
+        FAILED = "failed", "failed"
+
+    class Alias(models.TextChoices):
+        NONE = "", "none"
+        CHAMPION = "champion", "champion"
+        CHALLENGER = "challenger", "challenger"
+        PREVIOUS = "previous", "previous"
+
+    adapter_id = models.CharField(max_length=64, unique=True)
+    adapter_name = models.CharField(max_length=200)
+    version = models.PositiveIntegerField()
+    base_model = models.ForeignKey("models_suite.ModelArtifact", on_delete=models.PROTECT, related_name="adapters")
+    hobby_type = models.CharField(max_length=50, blank=True, help_text="Blank: every hobby type")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.TESTING, db_index=True)
+    alias = models.CharField(max_length=20, choices=Alias.choices, blank=True, default="", db_index=True)
+    path = models.CharField(max_length=500)
+    sha256 = models.CharField(max_length=64, help_text="Of its files, checked before every load")
+    dataset = models.ForeignKey(TrainingDataset, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="adapters")
+    training_job = models.OneToOneField(TrainingJob, null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="adapter")
+    metrics = models.JSONField(default=dict, blank=True)
+    metadata = models.JSONField(default=dict, blank=True, help_text="Config, A/B outcome, baseline for rollback")
+    created_at = models.DateTimeField(auto_now_add=True)
+    promoted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["base_model", "hobby_type", "version"], name="adapter_version"),
+            models.UniqueConstraint(fields=["base_model", "hobby_type", "alias"], condition=~models.Q(alias=""),
+                                    name="adapter_alias_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.adapter_name} v{self.version}" + (f" [{self.alias}]" if self.alias else "")
+
+
+class ABComparison(models.Model):
+    """Champion (or the bare base) against a challenger on the same held-out items of every measured suite."""
+
+    challenger = models.ForeignKey(Adapter, on_delete=models.CASCADE, related_name="comparisons")
+    champion = models.ForeignKey(Adapter, null=True, blank=True, on_delete=models.SET_NULL,
+                                 related_name="defended_comparisons", help_text="Blank: the bare base model")
+    target_suite = models.CharField(max_length=100)
+    suites = models.JSONField(default=list, help_text="Per suite: items, before, after, difference, interval, p")
+    promote = models.BooleanField(default=False)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.challenger} vs {self.champion or 'base'}: {'promote' if self.promote else 'keep'}"
+
+
+class AdapterEvent(models.Model):
+    """What happened to adapters and why: promotions, refusals, rollbacks (the audit trail operators read)."""
+
+    class Kind(models.TextChoices):
+        PROMOTED = "promoted", "promoted"
+        KEPT = "kept", "champion kept"
+        ACTIVATED = "activated", "activated by hand"
+        ARCHIVED = "archived", "archived"
+        REFUSED = "refused", "refused (corrupt or unloadable)"
+        ROLLED_BACK = "rolled_back", "rolled back"
+        WATCHED = "watched", "watched: no regression"
+
+    adapter = models.ForeignKey(Adapter, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices, db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.adapter}: {self.kind}"
+
+
+class LearningCycle(models.Model):
+    """One run of the learning loop (extract -> train -> A/B -> promote or keep -> watch), each step recorded."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        PROMOTED = "promoted", "promoted"
+        KEPT = "kept", "champion kept"
+        SKIPPED = "skipped", "skipped (too little data)"
+        FAILED = "failed", "failed"
+
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True)
+    skill = models.CharField(max_length=100, blank=True)
+    trigger = models.CharField(max_length=20, default="manual", help_text="manual, schedule or command")
+    steps = models.JSONField(default=list, help_text="[{step, status, detail, at}]")
+    training_job = models.ForeignKey(TrainingJob, null=True, blank=True, on_delete=models.SET_NULL)
+    comparison = models.ForeignKey(ABComparison, null=True, blank=True, on_delete=models.SET_NULL)
+    error = models.TextField(blank=True)
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"cycle {self.pk} ({self.status})"

@@ -11,3 +11,37 @@ def reward_model_train_task(model_pk: int) -> None:
     from learning.rewards import reward_model_train_from_feedback
 
     reward_model_train_from_feedback(model_pk=model_pk)
+
+
+@autodidact_task(role="training", ignore_result=True)  # the TrainingJob row is the truth
+def training_job_run_task(job_pk: int) -> None:
+    """Idempotent: the job is claimed with a token, so a redelivered message does nothing; a killed worker's job
+    is claimed again once its lease expires and resumes from its checkpoint."""
+    from learning.jobs import job_execute
+
+    job_execute(job_pk=job_pk)
+
+
+@autodidact_task(role="control", ignore_result=True)
+def training_jobs_resume_task() -> list[int]:
+    from learning.jobs import jobs_resume
+
+    return jobs_resume()
+
+
+@autodidact_task(role="training", idempotent=False, ignore_result=True)  # the LearningCycle row records each step
+def learning_cycle_task() -> None:
+    """The nightly cycle. Not retried: a failed cycle is recorded (and on the error bus); the next night tries
+    again."""
+    from learning.cycle import cycle_run
+
+    cycle_run(trigger="schedule")
+
+
+@autodidact_task(role="training", ignore_result=True)
+def adapters_watch_task() -> list[str]:
+    """Measures champions promoted since their last watch against their baselines; rolls regressions back."""
+    from learning.ab import champions_to_watch, watch_check
+
+    return [f"{adapter.adapter_id}: {found}" for adapter in champions_to_watch()
+            if (found := watch_check(adapter))]

@@ -13,12 +13,15 @@ from dataclasses import dataclass
 class DefaultSchedule:
     name: str
     task: str
-    every: int
-    period: str  # django-celery-beat's IntervalSchedule periods: seconds, minutes, hours, days
     description: str
+    every: int = 1
+    period: str = "days"  # django-celery-beat's IntervalSchedule periods: seconds, minutes, hours, days
+    crontab: str = ""  # "minute hour day-of-month month day-of-week" (e.g. "0 2 * * *"): at a time of day instead
     expire_seconds: int | None = None  # a tick nobody ran in time is dropped, not piled up
 
     def expires(self) -> int:
+        if self.crontab:
+            return self.expire_seconds or 3600  # a nightly run missed by more than an hour waits for the next night
         seconds_per = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}[self.period]
         return self.expire_seconds or seconds_per * self.every
 
@@ -26,12 +29,20 @@ class DefaultSchedule:
 def ensure_schedules(apps, schedules: list[DefaultSchedule]) -> None:
     interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
     task_model = apps.get_model("django_celery_beat", "PeriodicTask")
+    crontab_model = apps.get_model("django_celery_beat", "CrontabSchedule")
     for entry in schedules:
-        interval, _ = interval_model.objects.get_or_create(every=entry.every, period=entry.period)
+        if entry.crontab:
+            minute, hour, day_of_month, month_of_year, day_of_week = entry.crontab.split()
+            when, _ = crontab_model.objects.get_or_create(
+                minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+                day_of_week=day_of_week, timezone="UTC")
+            timing = {"crontab": when}
+        else:
+            timing = {"interval": interval_model.objects.get_or_create(every=entry.every, period=entry.period)[0]}
         task_model.objects.get_or_create(
             name=entry.name,
-            defaults={"task": entry.task, "interval": interval, "description": entry.description,
-                      "expire_seconds": entry.expires(), "enabled": True},
+            defaults={"task": entry.task, "description": entry.description, "expire_seconds": entry.expires(),
+                      "enabled": True, **timing},
         )
 
 

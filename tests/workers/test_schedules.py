@@ -34,3 +34,15 @@ def test_running_the_defaults_again_neither_duplicates_nor_undoes_an_operators_e
 
 def test_beat_uses_the_database_scheduler(settings):
     assert settings.CELERY_BEAT_SCHEDULER == "django_celery_beat.schedulers:DatabaseScheduler"
+
+
+def test_every_default_schedule_of_every_app_names_a_real_task_and_the_nightly_cycle_runs_at_two(db):
+    from workers.celery import app
+
+    app.loader.import_default_modules()
+    for task in PeriodicTask.objects.all():
+        assert task.task in app.tasks, f"{task.name}: {task.task} is not a registered task"
+        assert (task.interval is None) != (task.crontab is None) and task.expire_seconds
+    nightly = PeriodicTask.objects.get(name="Nightly learning cycle")
+    assert (nightly.crontab.minute, nightly.crontab.hour, str(nightly.crontab.timezone)) == ("0", "2", "UTC")
+    assert PeriodicTask.objects.get(name="Resume stalled training jobs").interval.every == 1

@@ -1,4 +1,5 @@
-"""Which workers a machine runs: the models role apart, in one process (threads), so models stay with their host."""
+"""Which workers a machine runs: the models role apart, in one process (threads), so models stay with their host;
+training apart, one job at a time."""
 
 import pytest
 from django.core.management.base import CommandError
@@ -6,9 +7,9 @@ from django.core.management.base import CommandError
 from workers.management.commands.worker import MODELS_WORKER_THREADS, worker_argv, worker_role_groups
 
 
-def test_the_models_role_gets_a_worker_of_its_own():
+def test_the_models_and_training_roles_get_a_worker_of_their_own():
     assert worker_role_groups(["control", "hobbies", "models", "training", "memory"]) == [
-        ["control", "hobbies", "training", "memory"], ["models"]]
+        ["control", "hobbies", "memory"], ["models"], ["training"]]
     assert worker_role_groups(["models"]) == [["models"]]
     assert worker_role_groups(["hobbies"]) == [["hobbies"]]
 
@@ -25,6 +26,12 @@ def test_a_models_worker_has_one_process_of_threads_and_a_name_of_its_own(settin
     assert others[others.index("--hostname") + 1] == "control-hobbies@gpu1"
 
 
-def test_mixing_the_models_role_with_others_in_one_worker_is_refused():
-    with pytest.raises(CommandError, match="worker of their own"):
-        worker_argv(roles=["hobbies", "models"])
+def test_a_training_worker_runs_one_job_at_a_time_whatever_it_is_asked():
+    argv = worker_argv(roles=["training"], concurrency=4)
+    assert "--pool" not in argv and argv[argv.index("--concurrency") + 1] == "1"  # prefork: time limits hold
+
+
+@pytest.mark.parametrize("roles", [["hobbies", "models"], ["training", "control"], ["models", "training"]])
+def test_mixing_a_role_that_runs_apart_with_others_in_one_worker_is_refused(roles):
+    with pytest.raises(CommandError, match="worker of its own"):
+        worker_argv(roles=roles)

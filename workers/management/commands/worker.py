@@ -12,7 +12,9 @@ from workers.queues import queues_for
 # threads of that process, so a gateway request need not wait behind an evaluation; the host lets threads
 # share a model and each backend generates one request at a time. Celery enforces no time limits on threads:
 # models tasks bound themselves (max_tokens and the context, HTTP timeouts for remote endpoints).
-SINGLE_PROCESS_ROLES = {"models"}
+# Training gets a worker of its own too, of one process: one job at a time holds the machine's accelerator (or
+# its cores), and a second run beside it would only slow both and risk running out of memory.
+SINGLE_PROCESS_ROLES = {"models", "training"}
 MODELS_WORKER_THREADS = env_int("MODELS_WORKER_THREADS", 4)
 
 
@@ -30,7 +32,7 @@ def worker_argv(*, roles: list[str] | None = None, concurrency: int | None = Non
     roles = roles or settings.MACHINE_ROLES
     machine = machine or settings.MACHINE_NAME
     if set(roles) & SINGLE_PROCESS_ROLES and len(roles) > 1:
-        raise CommandError(f"run {sorted(SINGLE_PROCESS_ROLES)} in a worker of their own (--roles models)")
+        raise CommandError(f"run each of {sorted(SINGLE_PROCESS_ROLES)} in a worker of its own (--roles models)")
     argv = [
         sys.executable, "-m", "celery", "-A", "workers", "worker",
         "--queues", ",".join(queues_for(machine, roles)),
@@ -38,8 +40,10 @@ def worker_argv(*, roles: list[str] | None = None, concurrency: int | None = Non
         "--loglevel", loglevel,
         "--without-mingle", "--without-gossip",  # state lives in the database, not in worker chatter
     ]
-    if set(roles) & SINGLE_PROCESS_ROLES:
+    if "models" in roles:
         argv += ["--pool", "threads", "--concurrency", str(MODELS_WORKER_THREADS)]
+    elif "training" in roles:
+        argv += ["--concurrency", "1"]
     elif concurrency:
         argv += ["--concurrency", str(concurrency)]
     return argv
@@ -54,8 +58,8 @@ def worker_role_groups(roles: list[str]) -> list[list[str]]:
 
 class Command(BaseCommand):
     help = ("Start a Celery worker consuming this machine's queues (<role>.<MACHINE_NAME>) for --roles "
-            "(default: MACHINE_ROLES). The models role runs in a worker of its own: one process, "
-            "MODELS_WORKER_THREADS threads.")
+            "(default: MACHINE_ROLES). The models role runs in a worker of its own (one process, "
+            "MODELS_WORKER_THREADS threads), and so does training (one job at a time).")
 
     def add_arguments(self, parser):
         parser.add_argument("--roles", help="comma-separated roles (default: MACHINE_ROLES)")

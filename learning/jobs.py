@@ -1,0 +1,296 @@
+"""LoRA training jobs: created from a request (data gathered and checked there, so a request with too little data
+is refused with the count and leaves nothing behind), trained by the training worker of a machine, one job at a
+time, with progress written as it goes.
+
+A run claims its job with a conditional UPDATE and a token of its own, and renews a lease at every progress
+report. A redelivered message finds the job taken and does nothing; a job whose worker was killed (its lease
+expired) is sent again by the resume beat and continues from its last checkpoint (learning.training.lora resumes
+to the very weights of an uninterrupted run), so it finishes exactly once. Cancelling is an UPDATE the run sees
+at its next step: it saves a checkpoint and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import asdict
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from rest_framework import exceptions
+
+from core.errors import Conflict
+from learning.models import TrainingJob
+
+log = logging.getLogger(__name__)
+MIN_EXAMPLES = 10  # the originals' floor: fewer is not worth a training run
+ORIGINAL_NAMES = {"r": "lora_r", "alpha": "lora_alpha", "dropout": "lora_dropout", "epochs": "num_epochs"}
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=settings.TRAINING_JOB_LEASE_SECONDS)
+
+
+class RunLost(Exception):
+    """Another run took the job over (this one was presumed dead): this one stops and writes nothing."""
+
+
+def trainable_model(name: str | None):
+    """The base model to train on: a transformers directory of ours. Unknown names are 404 (the originals' default
+    "base_model" and no name mean the hobby engine's default model)."""
+    from hobbies.assignments import default_model
+    from models_suite.models import ModelArtifact
+
+    if not name or name == "base_model":
+        try:
+            artifact = default_model()
+        except LookupError as error:
+            raise exceptions.NotFound(str(error)) from None
+    else:
+        artifact = ModelArtifact.objects.filter(name=name).first()
+        if artifact is None:
+            raise exceptions.NotFound(f"No model named {name!r}: GET /api/v1/models/ lists them")
+    if artifact.kind != ModelArtifact.Kind.HF or not artifact.path:
+        raise exceptions.ValidationError({"model_name": [
+            f"{artifact.name!r} is a {artifact.get_kind_display()}; LoRA trains transformers models only"]})
+    return artifact
+
+
+def training_config(values: dict | None):
+    """LoraTrainConfig from a request's hyperparameters (the originals' names accepted), or a 400 naming each bad
+    one."""
+    from learning.training.lora import ConfigError, LoraTrainConfig
+
+    ours = {next((k for k, v in ORIGINAL_NAMES.items() if v == name), name): value
+            for name, value in (values or {}).items()}
+    try:
+        return LoraTrainConfig.from_dict(ours)
+    except ConfigError as error:
+        raise exceptions.ValidationError({name: [message] for name, message in error.errors.items()}) from None
+
+
+def job_create(*, model_name: str | None = None, config: dict | None = None, days_back: int = 30,
+               min_quality: float = 0.6, skill: str = "", hobby_type: str = "", replay_share: float = 0.2,
+               seed: int = 0, dataset=None, send: bool = True) -> TrainingJob:
+    """Validate, build the dataset (or take the given one), store the job and send it to a training worker
+    (send=False: the caller runs it, as the learning cycle does). Every check comes before anything is written."""
+    from hobbies.services import hobby_check
+    from learning.datasets import DatasetError, TooFewExamples, dataset_build
+
+    lora_config = training_config(config)
+    hobby_type = hobby_check(hobby_type) if hobby_type else ""
+    artifact = trainable_model(model_name)
+    if dataset is None:
+        try:
+            dataset = dataset_build(days_back=days_back, min_quality=min_quality, skill=skill,
+                                    replay_share=replay_share, seed=seed, min_examples=MIN_EXAMPLES)
+        except TooFewExamples as error:
+            refusal = exceptions.ValidationError()
+            refusal.detail = {"detail": [str(error)], "num_examples": error.count, "data_stats": error.stats}
+            raise refusal from None  # (set after: DRF would turn the numbers into strings)
+        except DatasetError as error:
+            raise exceptions.ValidationError({"detail": str(error)}) from None
+    job = TrainingJob.objects.create(
+        job_id=f"job_{secrets.token_hex(4)}_{int(time.time())}", base_model=artifact, dataset=dataset,
+        hobby_type=hobby_type, config=asdict(lora_config), num_examples=dataset.train_count,
+        machine=training_machine() if send else settings.MACHINE_NAME,
+        metadata={"skill": dataset.skill, "dataset_version": dataset.version})
+    if send:
+        transaction.on_commit(lambda: job_send(job))  # a worker must find the row when the message arrives
+    return job
+
+
+def training_machine() -> str:
+    """A machine with a live training worker (this one first), or this one, to wait for its worker."""
+    from learning.tasks import training_job_run_task
+    from workers.routing import NoMachineForRole, machine_for_task
+
+    try:
+        return machine_for_task(training_job_run_task, "training", (), {})
+    except NoMachineForRole:
+        return settings.MACHINE_NAME
+
+
+def job_send(job: TrainingJob) -> None:
+    """To the training queue of its machine. A broker that cannot take it now is not fatal: the job is stored
+    and the resume beat sends it again."""
+    from learning.tasks import training_job_run_task
+    from workers.queues import queue_name
+
+    try:
+        training_job_run_task.apply_async(kwargs={"job_pk": job.pk}, queue=queue_name("training", job.machine))
+    except Exception:  # kombu and redis raise many kinds; every one means "not sent"
+        log.exception("training job %s could not be sent; the resume beat will send it", job.job_id)
+        return
+    TrainingJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+
+
+def _claim(job_pk: int) -> str | None:
+    """Take a pending job, or a running one whose lease expired (its worker died); None when it is not ours."""
+    now, token = timezone.now(), secrets.token_hex(8)
+    mine = {"status": TrainingJob.Status.PREPARING_DATA, "claim": token, "lease_until": now + lease(),
+            "attempts": F("attempts") + 1}
+    if TrainingJob.objects.filter(pk=job_pk, status=TrainingJob.Status.PENDING).update(started_at=now, **mine):
+        return token
+    if TrainingJob.objects.filter(pk=job_pk, status__in=TrainingJob.RUNNING, lease_until__lt=now).update(**mine):
+        return token
+    return None
+
+
+def checkpoint_dir(job: TrainingJob) -> Path:
+    return Path(settings.TRAINING_DIR) / job.job_id
+
+
+def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> TrainingJob | None:
+    """Run a job to its end (completed, failed or cancelled); None when it was not ours to run. on_progress gets
+    each learning.training.lora.TrainProgress too (the command line's bar)."""
+    from core.services import error_event_record
+    from workers.base import is_transient
+
+    token = _claim(job_pk)
+    if token is None:
+        return None
+    mine = TrainingJob.objects.filter(pk=job_pk, claim=token)
+    try:
+        return _run(job_pk, token, on_progress)
+    except RunLost:
+        return None
+    except Exception as error:
+        if is_transient(error):
+            mine.filter(status__in=TrainingJob.RUNNING).update(lease_until=timezone.now())  # the retry takes it
+            raise
+        message = f"{type(error).__name__}: {error}"
+        if mine.filter(status__in=TrainingJob.RUNNING).update(
+                status=TrainingJob.Status.FAILED, error_message=message[:4000], completed_at=timezone.now(),
+                lease_until=None):
+            error_event_record(source="task", exception=error, task_name="training_job_run_task",
+                               message=f"training job {job_pk} failed: {message}")
+        return TrainingJob.objects.get(pk=job_pk)
+
+
+def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
+    from learning.datasets import dataset_parts
+    from learning.training.lora import LoraTrainConfig, Stopped, train_lora
+
+    job = TrainingJob.objects.select_related("dataset", "base_model").get(pk=job_pk)
+    mine = TrainingJob.objects.filter(pk=job_pk, claim=token)
+
+    def stop_reason() -> str | None:
+        found = TrainingJob.objects.filter(pk=job_pk).values_list("status", "claim").first()
+        if found is None or found[1] != token:
+            raise RunLost
+        return "cancelled" if found[0] == TrainingJob.Status.CANCELLED else None
+
+    def progress(report) -> None:
+        if not mine.exclude(status=TrainingJob.Status.CANCELLED).update(
+                progress={"step": report.step, "total_steps": report.total_steps, "loss": round(report.loss, 5),
+                          "learning_rate": report.learning_rate,
+                          "tokens_per_second": round(report.tokens_per_second, 1),
+                          "elapsed_seconds": round(report.elapsed_seconds, 1),
+                          "eta_seconds": round(report.eta_seconds, 1)},
+                lease_until=timezone.now() + lease()):
+            stop_reason()  # raises RunLost when another run has it; a cancel is seen at the next step
+        if on_progress:
+            on_progress(report)
+
+    train, validation = ([(e.prompt, e.completion, e.weight) for e in part] for part in dataset_parts(job.dataset))
+    if not mine.filter(status=TrainingJob.Status.PREPARING_DATA).update(status=TrainingJob.Status.TRAINING):
+        stop_reason()
+        return TrainingJob.objects.get(pk=job_pk)
+    out_dir = Path(settings.TRAINING_DIR) / job.job_id / "adapter"
+    try:
+        result = train_lora(base_dir=job.base_model.path, train=train, validation=validation,
+                            config=LoraTrainConfig(**job.config), out_dir=out_dir,
+                            checkpoint_dir=checkpoint_dir(job) / "checkpoints", progress=progress,
+                            should_stop=stop_reason)
+    except Stopped:
+        return TrainingJob.objects.get(pk=job_pk)  # cancelled: the status says so already
+    if not mine.filter(status=TrainingJob.Status.TRAINING).update(status=TrainingJob.Status.EVALUATING,
+                                                                   lease_until=timezone.now() + lease()):
+        stop_reason()
+        return TrainingJob.objects.get(pk=job_pk)
+    metrics = asdict(result)
+    from learning.adapters import adapter_register
+
+    adapter = adapter_register(job=job, trained_dir=out_dir, metrics=metrics)
+    mine.filter(status=TrainingJob.Status.EVALUATING).update(
+        status=TrainingJob.Status.COMPLETED, completed_at=timezone.now(), lease_until=None, metrics=metrics,
+        output_path=adapter.path)
+    shutil.rmtree(checkpoint_dir(job), ignore_errors=True)
+    return TrainingJob.objects.get(pk=job_pk)
+
+
+def job_get(*, job_id: str) -> TrainingJob:
+    found = TrainingJob.objects.select_related("base_model", "dataset").filter(job_id=job_id).first()
+    if found is None:
+        raise exceptions.NotFound(f"No training job {job_id!r}.")
+    return found
+
+
+def jobs_list(*, status: str | None = None, limit: int = 50) -> list[TrainingJob]:
+    if status and status not in TrainingJob.Status.values:
+        raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
+                                                     f"{', '.join(TrainingJob.Status.values)}"]})
+    found = TrainingJob.objects.select_related("base_model", "dataset")
+    return list((found.filter(status=status) if status else found)[:limit])
+
+
+def job_cancel(*, job_id: str) -> TrainingJob:
+    """Pending jobs never start; a training one saves a checkpoint and stops at its next step. 409 once it is
+    evaluating (its adapter is being registered: it finishes) or over."""
+    job = job_get(job_id=job_id)
+    cancellable = [TrainingJob.Status.PENDING, TrainingJob.Status.PREPARING_DATA, TrainingJob.Status.TRAINING]
+    if not TrainingJob.objects.filter(pk=job.pk, status__in=cancellable).update(
+            status=TrainingJob.Status.CANCELLED, completed_at=timezone.now()):
+        job.refresh_from_db()
+        raise Conflict(f"training job {job_id} is {job.status}: "
+                       + ("it is finishing and cannot be cancelled" if job.status in TrainingJob.ACTIVE
+                          else "it has already finished"))
+    job.refresh_from_db()
+    return job
+
+
+def jobs_resume() -> list[int]:
+    """The resume beat's sweep: jobs whose run died (lease expired), and pending ones never sent or whose message
+    was lost, are sent again, at most once per lease (a job queued behind a long run is not sent every minute).
+    Returns their ids."""
+    now = timezone.now()
+    stuck = list(TrainingJob.objects.filter(
+        Q(status__in=TrainingJob.RUNNING, lease_until__lt=now)
+        | Q(status=TrainingJob.Status.PENDING, created_at__lt=now - lease()),
+        Q(sent_at__isnull=True) | Q(sent_at__lt=now - lease())))
+    for job in stuck:
+        job.machine = training_machine()  # where a live worker is now
+        TrainingJob.objects.filter(pk=job.pk).update(machine=job.machine)
+        job_send(job)
+    return [job.pk for job in stuck]
+
+
+def job_shape(job: TrainingJob) -> dict:
+    """The originals' job dict (reference 1.8), with progress and our own fields beside it."""
+    config = {ORIGINAL_NAMES.get(name, name): value for name, value in job.config.items()}
+    config["model_name"] = job.base_model.name
+    adapter = getattr(job, "adapter", None)
+    return {
+        "job_id": job.job_id, "status": job.status, "config": config, "data_path": job.dataset.path,
+        "output_path": job.output_path, "num_examples": job.num_examples,
+        "started_at": job.started_at.isoformat() if job.started_at else None,
+        "completed_at": job.completed_at.isoformat() if job.completed_at else None,
+        "error_message": job.error_message or None, "metrics": {**job.metrics, **job.progress},
+        "metadata": job.metadata, "progress": {**job.progress, "fraction": round(job.fraction_done, 4)},
+        "created_at": job.created_at.isoformat(), "machine": job.machine, "attempts": job.attempts,
+        "dataset_version": job.dataset.version, "hobby_type": job.hobby_type,
+        "adapter_id": adapter.adapter_id if adapter else None,
+    }
+
+
+def jobs_by_status() -> dict[str, int]:
+    counts = dict(TrainingJob.objects.values_list("status").annotate(n=Count("id")))
+    return {status: counts.get(status, 0) for status in TrainingJob.Status.values}
