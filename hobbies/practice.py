@@ -23,7 +23,7 @@ from django.db.models import F
 
 from hobbies import reflection
 from hobbies.analysis import mean_by_skill
-from hobbies.exercises import NothingToPractise, source_for
+from hobbies.exercises import NothingToPractise, SuiteSource, source_for
 from hobbies.models import Activity, Assignment, Attempt, SubAgent
 from hobbies.services import hobby_check
 from models_suite.evaluation import Grade, Item
@@ -73,10 +73,12 @@ def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", sub
              assignment: Assignment | None = None, items_per_suite: int = DEFAULT_ITEMS_PER_SUITE,
              probe_per_suite: int = PROBE_ITEMS_PER_SUITE, seed: int | None = None,
              should_stop: Callable[[], str | None] = lambda: None, time_budget: float | None = None,
-             on_progress: Callable[[], None] = lambda: None, resumed: bool = False) -> Practised:
+             on_progress: Callable[[], None] = lambda: None, resumed: bool = False,
+             suites: tuple[str, ...] | None = None) -> Practised:
     """Run (or resume) one activity on this machine's model host. should_stop() returns a status to stop with
     (e.g. "cancelled") or None; time_budget is the seconds the activity may take in all (a resumed one has
-    spent some already), after which it is timed out."""
+    spent some already), after which it is timed out. `suites` practises those evaluation suites' train items
+    instead of the type's own source (the learning cycle's focused practice and replay)."""
     from models_suite.backends import BackendError
     from models_suite.host import HostError
     from models_suite.services.hosting import model_in_use
@@ -90,7 +92,7 @@ def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", sub
     if items_per_suite == 0:
         return outcome  # a dry run
     try:
-        source = source_for(hobby_type)
+        source = SuiteSource(suites) if suites else source_for(hobby_type)
         items = source.items(activity.split, per_suite=items_per_suite, seed=activity.seed)
         if not items:
             raise NothingToPractise(f"{hobby_type} found nothing to practise on")
