@@ -189,7 +189,8 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
         artifact = subagent.model or default_model()
     except LookupError as exc:
         return _fail_before_practice(assignment, str(exc))
-    practised = practise(hobby_type=assignment.hobby_type, artifact=artifact, adapter=subagent.adapter,
+    practised = practise(hobby_type=assignment.hobby_type, artifact=artifact, adapter=adapter_for(subagent, artifact,
+                                                                                        assignment.hobby_type),
                          subagent=subagent, assignment=assignment, should_stop=should_stop,
                          time_budget=assignment.duration_minutes * 60, on_progress=renew,
                          items_per_suite=assignment.items_per_suite, probe_per_suite=assignment.items_per_suite,
@@ -198,6 +199,17 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
         practised.status = Activity.Status.CANCELLED  # told to stop as it finished: it did not finish
     activity_finish(practised, assignment)
     return assignment
+
+
+def adapter_for(subagent: SubAgent, artifact, hobby_type: str) -> str:
+    """The sub-agent's own adapter if it names one, else the learning loop's champion for this model and hobby
+    type (its own, else the all-types one), else none: what was learned is what practises next."""
+    if subagent.adapter:
+        return subagent.adapter
+    from learning.adapters import champion
+
+    found = champion(artifact, hobby_type)
+    return found.path if found else ""
 
 
 def _fail_before_practice(assignment: Assignment, error: str) -> Assignment:

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.env import env_int
-from core.errors import NotBuiltYet, ServiceUnavailable, error_body
+from core.errors import ServiceUnavailable, error_body
 from models_suite.models import ModelArtifact
 from workers.queues import queue_name
 from workers.replies import new_reply_key, replies
@@ -73,14 +73,15 @@ class CompletionSerializer(SamplingSerializer):
 
 def _resolve(name: str) -> ModelArtifact:
     base, _, adapter = name.partition(":")
-    if adapter:
-        raise NotBuiltYet(f"{name!r}: adapters are addressed as model:adapter once the learning loop registers "
-                          "them; no adapter registry exists yet")
     # Only what routing needs: a whole row (JSON facts and all) costs the hot path more than the query.
     artifact = ModelArtifact.objects.filter(name=base, status=ModelArtifact.Status.AVAILABLE).only(
         "name", "machine").first()
     if artifact is None:
         raise exceptions.NotFound(f"The model {name!r} does not exist; GET /v1/models lists the available ones.")
+    if adapter:  # "<model>:champion" or "<model>:<adapter id>": a LoRA of the learning loop on its base
+        from learning.adapters import adapter_resolve
+
+        adapter_resolve(artifact, adapter)
     return artifact
 
 

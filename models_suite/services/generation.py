@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
+from rest_framework.exceptions import APIException
+
 from models_suite.backends import BackendError, GenerationRequest, InvalidRequest
 from models_suite.host import BudgetExceeded, HostError
 from workers.replies import reply_push
@@ -21,11 +23,9 @@ def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
     """Runs in a models worker: {"result": ...}, or {"error": {status, code, message}} for the caller's
     mistakes (too long, bad parameters, over budget), which are answers, not failures of the product.
     With on_piece, the text is streamed to it as it is generated and the result carries no text."""
-    from models_suite.services.hosting import model_named_in_use
-
     generation = GenerationRequest(**request)
     try:
-        with model_named_in_use(model_name) as backend:
+        with _in_use(model_name) as backend:
             if on_piece is None:
                 return {"result": asdict(backend.generate(generation))}
             for piece in backend.stream(generation):
@@ -37,6 +37,23 @@ def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
         return _refusal(409, "over_memory_budget", str(exc))
     except (BackendError, HostError) as exc:
         return _refusal(503, "model_unavailable", f"{model_name}: {exc}")
+    except APIException as exc:  # an adapter gone or damaged since the gateway looked
+        return _refusal(exc.status_code, exc.default_code, str(exc.detail))
+
+
+def _in_use(model_name: str):
+    """The model, or "<model>:<adapter>" (learning's adapter checked against its seal before use: a damaged one is
+    refused, never loaded)."""
+    from models_suite.services.hosting import model_in_use, model_named_in_use
+
+    base, _, reference = model_name.partition(":")
+    if not reference:
+        return model_named_in_use(model_name)
+    from learning.adapters import adapter_resolve, adapter_verified
+    from models_suite.models import ModelArtifact
+
+    artifact = ModelArtifact.objects.get(name=base)
+    return model_in_use(artifact, adapter=adapter_verified(adapter_resolve(artifact, reference)).path)
 
 
 def generate_reply(*, model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:

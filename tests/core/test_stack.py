@@ -82,7 +82,7 @@ def test_make_run_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         by_name = {w["worker_name"].split("@")[0]: w for w in workers}
         # its own worker: one process, a pool of threads sharing one model host
         assert by_name["models"]["concurrency"] == MODELS_WORKER_THREADS and len(by_name["models"]["queues"]) == 1
-        assert "control-hobbies-training-memory" in by_name
+        assert "control-hobbies-memory" in by_name and by_name["training"]["concurrency"] == 1
         assert (var_dir / "redis" / "appendonlydir").is_dir()
         assert processes_of(var_dir)  # web, worker, beat, redis
     finally:

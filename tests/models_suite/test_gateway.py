@@ -76,7 +76,7 @@ def test_bad_requests_get_clear_errors(gateway):
         gateway.completions.create(model="tiny", prompt="x", max_tokens=2, temperature=7)
     with pytest.raises(openai.BadRequestError, match="n"):
         gateway.completions.create(model="tiny", prompt="x", max_tokens=2, n=3)
-    with pytest.raises(openai.InternalServerError, match="adapter"):  # 501: no adapter registry yet
+    with pytest.raises(openai.NotFoundError, match="no adapter 'skills-v1'"):  # adapters: model:<id or alias>
         gateway.completions.create(model="tiny:skills-v1", prompt="x", max_tokens=2)
 
 
