@@ -8,7 +8,7 @@ PYTEST_ARGS ?=
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
-.PHONY: install run test bench tools check
+.PHONY: install run test bench tools check demo
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: $(INSTALLED) tools
 
 bench: $(INSTALLED)
 	$(PY) -m core.embedded_redis run -- $(PY) bench/run.py
+
+# One whole learning cycle on the built-in model (built first if missing): the JSON summary on the last line.
+demo: $(INSTALLED)
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) -m core.embedded_redis run -- $(PY) manage.py bootstrap_model --if-missing
+	$(PY) -m core.embedded_redis run -- $(PY) manage.py learning_cycle --json
 
 check: $(INSTALLED)
 	$(PY) manage.py check
