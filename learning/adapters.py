@@ -189,7 +189,16 @@ def adapter_archive(*, adapter_id: str) -> Adapter:
 
 def adapter_roll_back(adapter: Adapter, *, reason: str, detail: dict | None = None) -> Adapter | None:
     """The champion `adapter` regressed: `previous` (if any) becomes champion again and `adapter` is archived.
-    Returns the new champion (None: the bare base serves). Does nothing unless `adapter` is still champion."""
+    Returns the new champion (None: the bare base serves). Does nothing unless `adapter` is still champion.
+    A `previous` whose files no longer match their seal is refused (marked failed, which clears its alias)
+    before anything moves: the bare base is safer than a damaged adapter."""
+    previous = Adapter.objects.filter(base_model=adapter.base_model_id, hobby_type=adapter.hobby_type,
+                                      alias=Adapter.Alias.PREVIOUS).first()
+    if previous is not None:
+        try:
+            adapter_verified(previous)
+        except AdapterCorrupt:
+            pass  # recorded as refused; it no longer holds the alias
     with transaction.atomic():
         group = Adapter.objects.select_for_update().filter(base_model=adapter.base_model_id,
                                                            hobby_type=adapter.hobby_type)

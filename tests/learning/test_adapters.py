@@ -157,6 +157,20 @@ def test_a_rollback_restores_previous_archives_the_regressed_one_and_is_counted(
     assert "# TYPE adapter_rollbacks_total counter" in text
 
 
+def test_a_rollback_refuses_a_damaged_previous_and_leaves_the_bare_base_serving(tiny, tmp_path):  # noqa: F811
+    old, new = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
+    adapter_promote(old)
+    adapter_promote(new)
+    (Path(old.path) / "adapter_model.safetensors").write_bytes(b"not the sealed weights")
+
+    assert adapter_roll_back(new, reason="held-out accuracy fell") is None
+    assert champion(tiny) is None  # neither the regressed adapter nor the damaged one serves
+    damaged = Adapter.objects.get(pk=old.pk)
+    assert (damaged.status, damaged.alias) == ("failed", "") and "refused" in events(old)
+    assert AdapterEvent.objects.get(adapter=new, kind="rolled_back").detail["restored"] is None
+    assert Adapter.objects.get(pk=new.pk).status == "archived"
+
+
 def test_each_alias_is_held_once_per_base_model_and_hobby_type(tiny, tmp_path):  # noqa: F811
     a, b = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
     adapter_promote(a)
