@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -28,6 +29,18 @@ FOCUS_ITEMS = 4000
 REPLAY_ITEMS = 1500
 REPLAY_SHARE = 0.75
 MIN_EXAMPLES = jobs.MIN_EXAMPLES
+# A whole cycle takes minutes (about 2 on the built-in model); one still `running` after this long lost its
+# process (a killed worker or command: the nightly task is not retried) and would otherwise stay `running` forever.
+ABANDONED_AFTER = timedelta(hours=6)
+
+
+def cycles_abandon() -> int:
+    """Ends as failed the cycles whose process died mid-run, saying so. Returns how many."""
+    now = timezone.now()
+    return LearningCycle.objects.filter(status=LearningCycle.Status.RUNNING,
+                                        started_at__lt=now - ABANDONED_AFTER).update(
+        status=LearningCycle.Status.FAILED, finished_at=now,
+        error=f"abandoned: still running {ABANDONED_AFTER} after it started (its process died mid-run)")
 
 
 def suite_of(skill: str, measured: ab.Measured) -> str:
@@ -69,6 +82,7 @@ def cycle_run(*, skill: str = "", trigger: str = "command", recipe: dict | None 
     from core.services import error_event_record
     from hobbies.assignments import default_model
 
+    cycles_abandon()
     cycle = Cycle(LearningCycle.objects.create(skill=skill, trigger=trigger), echo)
     try:
         return _run(cycle, skill=skill, recipe=recipe or RECIPE, focus_items=focus_items,

@@ -43,3 +43,19 @@ def test_a_cycle_teaches_its_weakest_skill_and_promotes_only_a_significant_gain(
     assert target["p_value"] < 0.05 and target["interval"][0] > 0
     champion = Adapter.objects.get(alias=Adapter.Alias.CHAMPION)
     assert champion.training_job == row.training_job and champion.metadata["baseline"]["heldout"]
+
+
+def test_a_cycle_whose_process_died_is_ended_as_failed_when_the_next_one_starts(db):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from learning.cycle import ABANDONED_AFTER, cycles_abandon
+
+    dead, live = LearningCycle.objects.create(trigger="schedule"), LearningCycle.objects.create(trigger="command")
+    LearningCycle.objects.filter(pk=dead.pk).update(started_at=timezone.now() - ABANDONED_AFTER - timedelta(minutes=1))
+    assert cycles_abandon() == 1
+    dead.refresh_from_db(), live.refresh_from_db()
+    assert dead.status == "failed" and "abandoned" in dead.error and dead.finished_at is not None
+    assert live.status == "running" and live.finished_at is None  # still within its time: maybe running
+    assert cycles_abandon() == 0  # once
