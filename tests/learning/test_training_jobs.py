@@ -155,6 +155,22 @@ def test_a_cancelled_pending_job_never_starts(tiny, sent, settings):  # noqa: F8
     assert not jobs.checkpoint_dir(row).exists()
 
 
+def test_the_trainer_asks_whether_to_stop_once_a_second_and_after_each_report_not_every_step(
+        tiny, sent, monkeypatch):  # noqa: F811
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    practised(30)
+    job = make(config={**QUICK, "max_steps": 20, "logging_steps": 5, "save_steps": 50})
+    monkeypatch.setattr(jobs, "STOP_CHECK_SECONDS", 3600.0)  # so that only the reports let it ask again
+    with CaptureQueriesContext(connection) as queries:
+        done = jobs.job_execute(job_pk=job.pk)
+    assert done.status == "completed" and done.progress["step"] == 20
+    stop_query = 'SELECT "learning_trainingjob"."status" AS "status", "learning_trainingjob"."claim"'
+    asked = [q["sql"] for q in queries.captured_queries if q["sql"].startswith(stop_query)]
+    assert 1 <= len(asked) <= 1 + 20 // 5  # the first step, and the step after each of the 4 reports
+
+
 def test_a_running_job_cancelled_stops_at_its_next_step_leaving_a_checkpoint(tiny, sent):  # noqa: F811
     practised(30)
     job = make(config={**QUICK, "save_steps": 50})  # no periodic checkpoint before the stop
