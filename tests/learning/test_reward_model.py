@@ -131,6 +131,15 @@ def test_without_the_ngram_part_it_still_learns_and_a_first_format_model_loads(t
     assert np.allclose(RewardModel.load(tmp_path / "v1").score(examples)[0], model.score(examples)[0])
 
 
+def test_the_score_is_the_bagged_mean_of_every_member_and_the_uncertainty_the_refits_spread():
+    features = np.array([[1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    weights = np.array([[1.0, 0.0], [3.0, 0.0], [-1.0, 2.0]], dtype=np.float32)  # the full fit, two refits
+    model = RewardModel(weights, np.zeros(3), [])
+    score, spread = model.score_features(features)
+    assert np.allclose(score, np.tanh([1.0, 2 / 3]))  # (1 + 3 - 1) / 3 and (0 + 0 + 2) / 3, not the first alone
+    assert np.allclose(spread, [np.std(np.tanh([3.0, -1.0])), np.std(np.tanh([0.0, 2.0]))], atol=1e-5)
+
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)  # ~1.5 min on 2 quiet cores (MiniLM over 3,000 replies); several times that when busy
 def test_on_real_human_preferences_it_beats_chance_clearly():
