@@ -48,11 +48,12 @@ class Measured:
         return 100.0 * sum(values) / len(values) if values else 0.0
 
     def by_skill(self) -> dict[str, float]:
-        found: dict[str, list[bool]] = {}
-        for suite in self.correct.values():
-            for item, right in suite.items():
-                found.setdefault(self.skills[item], []).append(right)
-        return {skill: round(100.0 * sum(v) / len(v), 1) for skill, v in sorted(found.items())}
+        """Held-out accuracy per skill, in percent."""
+        from hobbies.analysis import mean_by_skill
+
+        scored = ((self.skills[item], 100.0 * right)
+                  for suite in self.correct.values() for item, right in suite.items())
+        return {skill: round(mean, 1) for skill, mean in mean_by_skill(scored).items()}
 
     def snapshot(self) -> MetricsSnapshot:
         latency = statistics.median(self.seconds_per_item) * 1000 if self.seconds_per_item else None

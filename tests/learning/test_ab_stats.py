@@ -131,3 +131,12 @@ def test_decide_thresholds_are_parameters():
 def test_decide_needs_the_target():
     with pytest.raises(ValueError):
         decide({"logic": SuiteComparison("logic", 10, 50.0, 60.0, 10.0, (0.0, 20.0), 0.01)}, "arith")
+
+
+def test_a_measurement_gives_each_skill_its_accuracy_across_suites():
+    from learning.ab import Measured
+
+    measured = Measured(correct={"arithmetic": {"a1": True, "a2": False, "a3": True}, "sorting": {"s1": False}},
+                        skills={"a1": "addition", "a2": "addition", "a3": "subtraction", "s1": "addition"})
+    assert measured.by_skill() == {"addition": 33.3, "subtraction": 100.0}
+    assert measured.accuracy("arithmetic") == pytest.approx(200 / 3)
