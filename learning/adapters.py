@@ -19,7 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from rest_framework import exceptions
 
@@ -228,14 +228,13 @@ def adapter_shape(adapter: Adapter) -> dict:
 
 def active_adapter_id() -> str | None:
     """The originals had one active pointer: the most recently promoted champion."""
-    found = (Adapter.objects.filter(alias=Adapter.Alias.CHAMPION).order_by("-promoted_at")
-             .values_list("adapter_id", flat=True).first())
-    return found
+    return (Adapter.objects.filter(alias=Adapter.Alias.CHAMPION).order_by("-promoted_at")
+            .values_list("adapter_id", flat=True).first())
 
 
 def adapter_stats() -> dict:
-    return {"total": Adapter.objects.count(),
-            "active": Adapter.objects.filter(status=Adapter.Status.ACTIVE).count(),
-            "archived": Adapter.objects.filter(status=Adapter.Status.ARCHIVED).count(),
-            "champions": Adapter.objects.filter(alias=Adapter.Alias.CHAMPION).count(),
-            "active_adapter_id": active_adapter_id()}
+    counts = Adapter.objects.aggregate(
+        total=Count("id"), active=Count("id", filter=Q(status=Adapter.Status.ACTIVE)),
+        archived=Count("id", filter=Q(status=Adapter.Status.ARCHIVED)),
+        champions=Count("id", filter=Q(alias=Adapter.Alias.CHAMPION)))
+    return {**counts, "active_adapter_id": active_adapter_id()}

@@ -304,5 +304,5 @@ def job_shape(job: TrainingJob) -> dict:
 
 
 def jobs_by_status() -> dict[str, int]:
-    counts = dict(TrainingJob.objects.values_list("status").annotate(n=Count("id")))
+    counts = dict(TrainingJob.objects.values_list("status").annotate(n=Count("id")).order_by())
     return {status: counts.get(status, 0) for status in TrainingJob.Status.values}
