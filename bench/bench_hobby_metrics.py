@@ -114,7 +114,7 @@ def populate(n: int) -> float:
          for r in done.values(h=Trunc("completed_at", "hour")).values("h", "hobby_type")
          .annotate(n=Count("id"), **outcomes).order_by()], batch_size=5000)
     Progress.objects.bulk_create(
-        [Progress(subagent_id=r["subagent_id"], hobby_type=r["hobby_type"], proficiency=r["proficiency"] or 0.0,
+        [Progress(subagent_id=r["subagent_id"], hobby_type=r["hobby_type"], proficiency=r["proficiency"],
                   measurements=r["completed"], activities_completed=r["completed"], activities_failed=r["failed"],
                   activities_cancelled=r["cancelled"], time_invested_seconds=r["seconds"],
                   success_rate=r["completed"] / max(1, r["completed"] + r["failed"]),

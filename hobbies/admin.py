@@ -67,15 +67,32 @@ class SubAgentAdmin(admin.ModelAdmin):
     readonly_fields = ["registered_at", "last_heartbeat_at"]
 
 
+NOT_MEASURED = "not measured"
+
+
+def measured(value: float | None) -> float | str:
+    """An empty measured figure says so: never measured is not 0, and admin's "-" reads like a missing value."""
+    return NOT_MEASURED if value is None else round(value, 4)
+
+
 class EngineRowAdmin(admin.ModelAdmin):
-    """Rows the engine writes and people read: nothing is added by hand, every field is read-only."""
+    """Rows the engine writes and people read: nothing is added by hand, every field is read-only.
+
+    `measured_fields` are figures empty until something measured them: the row's page shows each through the
+    admin's `<field>_shown` method, which says "not measured" where it is empty."""
+
+    measured_fields: tuple[str, ...] = ()
 
     def has_add_permission(self, request):
         return False
 
     def get_readonly_fields(self, request, obj=None):
         meta = self.model._meta
-        return [f.name for f in meta.fields] + [f.name for f in meta.many_to_many]
+        return [f"{name}_shown" if name in self.measured_fields else name
+                for name in [f.name for f in meta.fields] + [f.name for f in meta.many_to_many]]
+
+    def get_exclude(self, request, obj=None):
+        return [*(super().get_exclude(request, obj) or ()), *self.measured_fields]
 
 
 @admin.register(Assignment)
@@ -119,10 +136,20 @@ class ActivityAdmin(EngineRowAdmin):
     """Written by practice only: what ran, and every graded attempt."""
 
     list_display = ["activity_id", "hobby_type", "subagent", "model_name", "split", "status", "score", "item_count",
-                    "started_at"]
+                    "heldout_score_shown", "improvement_delta_shown", "started_at"]
     list_filter = ["status", "hobby_type", "split", "model_name"]
     search_fields = ["activity_id", "subagent__subagent_id", "model_name", "error"]
     inlines = [InsightInline, AttemptInline]
+    measured_fields = ("heldout_score", "improvement_delta")
+
+    @admin.display(description="held-out score")
+    def heldout_score_shown(self, obj):
+        return measured(obj.heldout_score)
+
+    @admin.display(description="improvement delta")
+    def improvement_delta_shown(self, obj):
+        # empty where nothing was measured before it: its first held-out score is not a gain
+        return measured(obj.improvement_delta)
 
 
 @admin.register(Insight)
@@ -158,11 +185,20 @@ class ReadOnlyAdmin(EngineRowAdmin):
 
 @admin.register(Progress)
 class ProgressAdmin(ReadOnlyAdmin):
-    list_display = ["subagent", "hobby_type", "proficiency", "measurements", "success_rate", "activities_completed",
-                    "activities_failed", "activities_cancelled", "time_invested_seconds", "improvement_rate",
-                    "last_activity"]
+    list_display = ["subagent", "hobby_type", "proficiency_shown", "measurements", "success_rate",
+                    "activities_completed", "activities_failed", "activities_cancelled", "time_invested_seconds",
+                    "improvement_rate_shown", "last_activity"]
     list_filter = ["hobby_type"]
     search_fields = ["subagent__subagent_id"]
+    measured_fields = ("proficiency", "improvement_rate")
+
+    @admin.display(description="proficiency", ordering="proficiency")
+    def proficiency_shown(self, obj):
+        return measured(obj.proficiency)
+
+    @admin.display(description="improvement rate", ordering="improvement_rate")
+    def improvement_rate_shown(self, obj):
+        return measured(obj.improvement_rate)  # a trend needs two measurements
 
 
 @admin.register(HourlyRollup)

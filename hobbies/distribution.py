@@ -44,7 +44,10 @@ def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
         raise Conflict("hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
     enabled = set(practicable(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))) & PRACTICE_BUILT
     proficiency = progress_by_type()
-    weakest = sorted((name for name in NAMES if name in enabled), key=lambda name: proficiency[name]["proficiency"])
+    # Types never measured first (nothing is known about them), then the weakest measured; ties in catalogue order.
+    weakest = sorted((name for name in NAMES if name in enabled),
+                     key=lambda name: (proficiency[name]["proficiency"] is not None,
+                                       proficiency[name]["proficiency"] or 0.0))
     made: list[Assignment] = []
     for hobby_type in weakest[:num_assignments]:
         for subagent in _least_loaded_capable(hobby_type):

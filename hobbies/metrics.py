@@ -7,7 +7,8 @@ and never from the activity history, so a computation costs the same at a thousa
 - counts, time and insights per type: the hourly rollups (every finished activity, with or without a sub-agent;
   they only grow, so Prometheus counters stay monotonic across restarts and sub-agent removals);
 - proficiency, success rate, engagement, improvement, last activity: the per-sub-agent progress rows
-  (hobbies.proficiency.progress_by_type);
+  (hobbies.proficiency.progress_by_type); a type never measured has null proficiency and improvement rate (the
+  keys stay: the originals' shapes, with no figure where nothing was measured), and no hobby_proficiency sample;
 - what runs now: the activities in status running (a handful, found through the status index).
 
 Rollups before yesterday's last hour never change (an activity is rolled up into the hour it finishes, which is
@@ -177,12 +178,16 @@ def _system_state() -> dict:
 
 
 # --- the originals' shapes ----------------------------------------------------------------------------------
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
 def _progress_summary(totals, progress, current, state) -> dict:
     """get_progress_summary(): counts from the rollups, the rest from progress; every type, used or not."""
     hobbies = {}
     for name in NAMES:
         count, measured = totals.get(name, _zeros()), progress[name]
-        hobbies[name] = {"proficiency": round(measured["proficiency"], 6),
+        hobbies[name] = {"proficiency": _rounded(measured["proficiency"]),
                          "time_invested_hours": round(count["seconds"] / 3600, 6),
                          "activities_completed": int(count["completed"]),
                          "success_rate": round(measured["success_rate"], 6),
@@ -211,7 +216,7 @@ def _compute() -> dict:
     current, running = _running(now)
     summary = _progress_summary(totals, progress, current, state)
     trends = {name.lower(): {"current_proficiency": summary["hobbies"][name]["proficiency"],
-                             "improvement_rate": round(progress[name]["improvement_rate"], 6),
+                             "improvement_rate": _rounded(progress[name]["improvement_rate"]),
                              "activities_completed": summary["hobbies"][name]["activities_completed"],
                              "time_invested_hours": summary["hobbies"][name]["time_invested_hours"],
                              "success_rate": summary["hobbies"][name]["success_rate"],
@@ -272,7 +277,8 @@ def _families(payload: dict):
     yield CounterMetricFamily("hobby_activities", "Hobby activities finished, every type (from the hourly rollups)",
                               value=system["total_activities"])
     by_type = {
-        "hobby_proficiency": (GaugeMetricFamily, "Measured proficiency (held-out score moving average), 0 to 1",
+        "hobby_proficiency": (GaugeMetricFamily, "Measured proficiency (held-out score moving average), 0 to 1; "
+                              "absent for a type never measured",
                               lambda name: hobbies[name]["proficiency"]),
         # Seconds, not the originals' minutes: Prometheus wants base units (promtool refuses _minutes).
         "hobby_time_invested_seconds": (CounterMetricFamily, "Time hobby activities really took",
@@ -287,7 +293,8 @@ def _families(payload: dict):
     for metric, (kind, text, value) in by_type.items():
         family = kind(metric, text, labels=["type"])
         for name in NAMES:
-            family.add_metric([name.lower()], value(name))
+            if value(name) is not None:  # never measured: no sample (absent is Prometheus' unknown; 0 would lie)
+                family.add_metric([name.lower()], value(name))
         yield family
     running = series["running"]
     yield GaugeMetricFamily("hobby_current_activity_active", "Hobby activities running now (the originals' 0 or 1 "

@@ -174,7 +174,11 @@ class Activity(models.Model):
     engagement = models.FloatField(null=True, blank=True, help_text="Share of planned items answered")
     duration_seconds = models.FloatField(default=0.0, help_text="Time actually spent")
     improvement_delta = models.FloatField(null=True, blank=True,
-                                          help_text="The sub-agent's proficiency change this activity measured")
+                                          help_text="The sub-agent's proficiency change this activity measured; "
+                                                    "empty where nothing was measured before or after it")
+    skills_improved = models.JSONField(default=list, blank=True,
+                                       help_text="Skills whose held-out score rose against the sub-agent's "
+                                                 "previous measurement of that skill")
 
     class Meta:
         ordering = ["-started_at"]
@@ -250,14 +254,15 @@ class Pattern(models.Model):
 class Progress(models.Model):
     """What a sub-agent has measurably learned in a hobby type (the originals' LearningProgress, measured).
 
-    proficiency is an exponential moving average of held-out scores; success_rate one of outcomes (failures
-    and timeouts count as 0); time is what activities really took. Written only by hobbies.proficiency, in the
-    transaction that finishes the activity.
+    proficiency is an exponential moving average of held-out scores, empty until the first one (an unmeasured
+    type has no proficiency, not 0); success_rate one of outcomes (failures and timeouts count as 0); time is
+    what activities really took. Written only by hobbies.proficiency, in the transaction that finishes the
+    activity.
     """
 
     subagent = models.ForeignKey(SubAgent, on_delete=models.CASCADE, related_name="progress")
     hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES)
-    proficiency = models.FloatField(default=0.0)
+    proficiency = models.FloatField(null=True, blank=True, help_text="Empty: never measured")
     measurements = models.PositiveIntegerField(default=0, help_text="Held-out scores folded into proficiency")
     success_rate = models.FloatField(default=0.0)
     activities_completed = models.PositiveIntegerField(default=0)
@@ -266,8 +271,12 @@ class Progress(models.Model):
     time_invested_seconds = models.FloatField(default=0.0)
     average_engagement = models.FloatField(default=0.0)
     insights_total = models.PositiveIntegerField(default=0)
-    improvement_rate = models.FloatField(default=0.0, help_text="Held-out points gained per activity, recent trend")
+    improvement_rate = models.FloatField(null=True, blank=True,
+                                         help_text="Held-out points gained per activity, recent trend; empty "
+                                                   "before two measurements")
     recent_scores = models.JSONField(default=list, blank=True, help_text="The last held-out scores, oldest first")
+    skill_scores = models.JSONField(default=dict, blank=True,
+                                    help_text="The last held-out score of each skill: {skill: {score, at}}")
     last_activity = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -276,7 +285,8 @@ class Progress(models.Model):
         verbose_name_plural = "progress"
 
     def __str__(self) -> str:
-        return f"{self.subagent} {self.hobby_type}: {self.proficiency:.2f}"
+        shown = "not measured" if self.proficiency is None else f"{self.proficiency:.2f}"
+        return f"{self.subagent} {self.hobby_type}: {shown}"
 
 
 class HourlyRollup(models.Model):

@@ -2,14 +2,17 @@
 progress of its sub-agent, the hourly rollup that metrics read, and its assignment's result.
 
 Proficiency is measured, never incremented: an exponential moving average of the held-out scores taken after
-each activity. Success rate is a moving average over outcomes (completed = 1; failed and timed out = 0;
-cancelled activities are the agent being interrupted, not failing, and do not count). Time is what the
-activity's batches really took.
+each activity. Only measured values are kept: a type never measured has no proficiency (None, not 0), and an
+activity's gain is None unless a measurement came before it and it measured again itself, so the first
+activity of a type never reports its whole score as a gain. Success rate is a moving average over outcomes
+(completed = 1; failed and timed out = 0; cancelled activities are the agent being interrupted, not failing,
+and do not count). Time is what the activity's batches really took.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from django.db import transaction
 from django.db.models import F
@@ -57,8 +60,9 @@ def activity_finish(practised, assignment: Assignment | None = None) -> Activity
         dry_run = activity.planned_items == 0 and activity.status == Activity.Status.COMPLETED
         gain = None
         if activity.subagent_id and not dry_run:
-            activity.improvement_delta = gain = _progress_update(activity, insights)
-            Activity.objects.filter(pk=activity.pk).update(improvement_delta=gain)
+            gain, improved = _progress_update(activity, insights)
+            activity.improvement_delta, activity.skills_improved = gain, improved
+            Activity.objects.filter(pk=activity.pk).update(improvement_delta=gain, skills_improved=improved)
         if assignment is not None:
             _assignment_finish(assignment, activity, insights, gain)
         _rollup(activity, insights)  # last: every activity finishing this hour locks this one row until commit
@@ -121,21 +125,23 @@ def _pattern_seen(hobby_type: str, skill: str, kind: str, attempts: int) -> None
                                                      last_seen=timezone.now())
 
 
-def slope(values: list[float]) -> float:
-    """Least-squares slope of values against their index: points gained per activity."""
+def slope(values: list[float]) -> float | None:
+    """Least-squares slope of values against their index: points gained per activity. None under two values:
+    one measurement has no trend, and 0 would claim a flat one."""
     n = len(values)
     if n < 2:
-        return 0.0
+        return None
     mean_x, mean_y = (n - 1) / 2, sum(values) / n
     var = sum((x - mean_x) ** 2 for x in range(n))
     return sum((x - mean_x) * (y - mean_y) for x, y in enumerate(values)) / var
 
 
-def _progress_update(activity: Activity, insights) -> float | None:
-    """Fold one finished activity into its sub-agent's progress; returns the proficiency gained (or lost)."""
+def _progress_update(activity: Activity, insights) -> tuple[float | None, list[str]]:
+    """Fold one finished activity into its sub-agent's progress. Returns the proficiency gained (or lost), None
+    unless there was a measurement before and this activity measured again, and the skills it improved."""
     progress, _ = Progress.objects.select_for_update().get_or_create(subagent_id=activity.subagent_id,
                                                                      hobby_type=activity.hobby_type)
-    before = progress.proficiency
+    before = progress.proficiency  # None until the first held-out score
     outcomes = progress.activities_completed + progress.activities_failed
     if activity.status in (Activity.Status.COMPLETED, Activity.Status.FAILED, Activity.Status.TIMED_OUT):
         success = 1.0 if activity.status == Activity.Status.COMPLETED else 0.0
@@ -147,13 +153,17 @@ def _progress_update(activity: Activity, insights) -> float | None:
             progress.activities_failed += 1
     else:
         progress.activities_cancelled += 1
+    gain, improved = None, []
     if activity.heldout_score is not None:
         score = activity.heldout_score
-        progress.proficiency = score if progress.measurements == 0 else (
-            PROFICIENCY_ALPHA * score + (1 - PROFICIENCY_ALPHA) * progress.proficiency)
+        progress.proficiency = score if before is None else (
+            PROFICIENCY_ALPHA * score + (1 - PROFICIENCY_ALPHA) * before)
         progress.measurements += 1
         progress.recent_scores = (progress.recent_scores + [round(score, 4)])[-RECENT_SCORES:]
         progress.improvement_rate = slope(progress.recent_scores)
+        # The first score is where the sub-agent stands, not what this activity gained: no "before" to subtract.
+        gain = None if before is None else progress.proficiency - before
+        improved = _skills_improved(progress, activity)
     if activity.engagement is not None:
         engaged = progress.activities_completed + progress.activities_failed + progress.activities_cancelled
         progress.average_engagement += (activity.engagement - progress.average_engagement) / engaged
@@ -161,7 +171,29 @@ def _progress_update(activity: Activity, insights) -> float | None:
     progress.insights_total += len(insights)
     progress.last_activity = activity.completed_at
     progress.save()
-    return progress.proficiency - before if activity.heldout_score is not None else 0.0
+    return gain, improved
+
+
+def _skills_improved(progress: Progress, activity: Activity) -> list[str]:
+    """The skills whose held-out score this activity measured above the sub-agent's previous measurement of that
+    skill, and that measurement kept for the next one (in `progress`, saved by the caller). The previous one may
+    come from any type: suites are shared (skill practice and benchmark running both measure arithmetic), and a
+    skill is the sub-agent's, whatever practised it. A skill measured for the first time is not listed."""
+    measured = {key.removeprefix("heldout:"): round(value, 6) for key, value in activity.performance_metrics.items()
+                if key.startswith("heldout:")}
+    if not measured:
+        return []
+    others = Progress.objects.filter(subagent_id=activity.subagent_id).exclude(pk=progress.pk)
+    previous: dict[str, tuple[datetime, float]] = {}
+    for scores in [progress.skill_scores, *others.values_list("skill_scores", flat=True)]:
+        for skill, seen in scores.items():
+            at = datetime.fromisoformat(seen["at"])
+            if skill in measured and (skill not in previous or at > previous[skill][0]):
+                previous[skill] = (at, seen["score"])
+    at = activity.completed_at.isoformat()
+    progress.skill_scores = {**progress.skill_scores,
+                             **{skill: {"score": score, "at": at} for skill, score in measured.items()}}
+    return sorted(skill for skill, score in measured.items() if skill in previous and score > previous[skill][1])
 
 
 ROLLUP_UPSERT = """
@@ -210,18 +242,19 @@ def _assignment_finish(assignment: Assignment, activity: Activity, insights, gai
 
 # --- reads ------------------------------------------------------------------------------------------------------
 def progress_by_type() -> dict[str, dict]:
-    """Per hobby type, across sub-agents: proficiency (mean over those measured), time, outcomes, insights.
-    Reads the progress rows only (a few per sub-agent), whatever the history's size."""
+    """Per hobby type, across sub-agents: proficiency (mean over those measured; None where none was), time,
+    outcomes, insights. Reads the progress rows only (a few per sub-agent), whatever the history's size."""
     rows: dict[str, list[Progress]] = {name: [] for name in NAMES}
     for progress in Progress.objects.all():
         rows[progress.hobby_type].append(progress)
     shaped = {}
     for name, found in rows.items():
-        measured = [p for p in found if p.measurements]
+        measured = [p for p in found if p.proficiency is not None]
+        trending = [p for p in found if p.improvement_rate is not None]
         outcomes = sum(p.activities_completed + p.activities_failed for p in found)
         last = max((p.last_activity for p in found if p.last_activity), default=None)
         shaped[name] = {
-            "proficiency": sum(p.proficiency for p in measured) / len(measured) if measured else 0.0,
+            "proficiency": sum(p.proficiency for p in measured) / len(measured) if measured else None,
             "time_invested_minutes": sum(p.time_invested_seconds for p in found) / 60,
             "activities_completed": sum(p.activities_completed for p in found),
             "activities_failed": sum(p.activities_failed for p in found),
@@ -229,7 +262,7 @@ def progress_by_type() -> dict[str, dict]:
                              / outcomes) if outcomes else 0.0,
             "insights_total": sum(p.insights_total for p in found),
             "average_engagement": sum(p.average_engagement for p in found) / len(found) if found else 0.0,
-            "improvement_rate": sum(p.improvement_rate for p in measured) / len(measured) if measured else 0.0,
+            "improvement_rate": (sum(p.improvement_rate for p in trending) / len(trending)) if trending else None,
             "last_activity": last.isoformat() if last else None,
         }
     return shaped

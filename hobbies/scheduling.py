@@ -113,7 +113,10 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
     free = idle_agents(config["idle_threshold_minutes"]) - busy
     started = []
     for subagent in SubAgent.objects.select_related("model").filter(subagent_id__in=free).order_by("registered_at"):
-        known = dict(Progress.objects.filter(subagent=subagent).values_list("hobby_type", "proficiency"))
+        known = dict(Progress.objects.filter(subagent=subagent, proficiency__isnull=False)
+                     .values_list("hobby_type", "proficiency"))
+        # A type never measured weighs as the weakest (1 - 0): for choosing only, so untried types get tried; it
+        # is never shown as a proficiency of 0.
         options = {name: known.get(name, 0.0) for name in enabled if can_take(subagent, name)}
         if config["selection_policy"] == "reward":
             from learning.policy import reward_policy_choice

@@ -30,15 +30,23 @@ ARM_REWARD_WEIGHTS = {"proficiency_gain": GAIN_WEIGHT, "insight_reward": INSIGHT
 
 
 def activity_reward(*, proficiency_gain: float | None, insight_reward: float | None,
-                    gain_weight: float = GAIN_WEIGHT, insight_weight: float = INSIGHT_WEIGHT) -> float:
+                    gain_weight: float = GAIN_WEIGHT, insight_weight: float = INSIGHT_WEIGHT) -> float | None:
     """One finished activity's reward: the weighted mean of GAIN_SCALE x gain and the insight reward, over the
-    parts that are present (and finite); 0.0 when neither is. Linear, so the mean of rewards is the reward of
-    the means (which the benchmark's oracle relies on)."""
+    parts that are present (and finite). Linear, so the mean of rewards is the reward of the means (which the
+    benchmark's oracle relies on).
+
+    A gain of None is unknown, not 0: a sub-agent's first activity of a type has no earlier measurement to gain
+    on, and counting it as 0 (or as its whole score, as it once was) would tell the posterior something that
+    was never measured. Its insight reward alone scores it then. With neither part, the result is None: nothing
+    was observed, and ArmPosterior.from_rewards skips it rather than pull the arm toward 0 and shrink its
+    uncertainty. 0.0 when the parts present all weigh 0 (a caller that switched both off)."""
     parts = []
     if proficiency_gain is not None and math.isfinite(proficiency_gain):
         parts.append((gain_weight, GAIN_SCALE * proficiency_gain))
     if insight_reward is not None and math.isfinite(insight_reward):
         parts.append((insight_weight, insight_reward))
+    if not parts:
+        return None
     total = sum(w for w, _ in parts)
     if total <= 0:
         return 0.0
@@ -86,11 +94,14 @@ class ArmPosterior:
         return ArmPosterior(n=total, mean=mean, m2=m2 + delta * (reward - mean))  # weighted Welford
 
     @classmethod
-    def from_rewards(cls, rewards: Iterable[float], *, discount: float = 1.0) -> ArmPosterior:
-        """Oldest first: with discount < 1 the reward k places from the end weighs discount ** k."""
+    def from_rewards(cls, rewards: Iterable[float | None], *, discount: float = 1.0) -> ArmPosterior:
+        """Oldest first: with discount < 1 the reward k places from the end weighs discount ** k. A None (an
+        activity that measured nothing: activity_reward) is no observation: it neither moves the mean nor ages
+        the rewards before it, so an arm whose activities all measured nothing stays at its prior."""
         posterior = cls()
         for reward in rewards:
-            posterior = posterior.updated(float(reward), discount=discount)
+            if reward is not None:
+                posterior = posterior.updated(float(reward), discount=discount)
         return posterior
 
     def mean_posterior(self, prior: Prior = DEFAULT_PRIOR) -> tuple[float, float, float]:

@@ -18,7 +18,6 @@ def activity_shape(activity: Activity) -> dict:
     insights = list(activity.insights.all())
     patterns = [{"pattern": i.text, "confidence": round(i.share, 3), "actionable": True}
                 for i in insights if i.kind not in NOT_PATTERNS]
-    skills = sorted({key for key in activity.performance_metrics if not key.startswith("heldout:")})
     duration = (activity.completed_at - activity.started_at).total_seconds() if activity.completed_at else None
     return {"activity_id": activity.activity_id, "hobby_type": activity.hobby_type,
             "started_at": iso(activity.started_at), "completed_at": iso(activity.completed_at),
@@ -26,13 +25,16 @@ def activity_shape(activity: Activity) -> dict:
             "goal": CATALOGUE[activity.hobby_type].learning_objective,
             "approach": f"answered {activity.item_count} of {activity.planned_items} {activity.split} items with "
                         f"{activity.model_name}, each graded",
-            "insights_gained": [i.text for i in insights], "skills_improved": skills,
+            # skills whose held-out score rose against the previous measurement (the originals listed the skills
+            # an activity touched, improved or not)
+            "insights_gained": [i.text for i in insights], "skills_improved": activity.skills_improved,
             "patterns_discovered": patterns, "performance_metrics": activity.performance_metrics,
             # how hard the items were for this model: the share of its grade it missed (the originals' field
             # was a constant 0.5)
             "difficulty_level": None if activity.score is None else round(1 - activity.score, 4),
             "engagement_score": activity.engagement or 0.0,
-            "improvement_delta": activity.improvement_delta or 0.0, "duration_seconds": duration,
+            # null where nothing was measured before it (or by it): never the whole score, never a made-up 0
+            "improvement_delta": activity.improvement_delta, "duration_seconds": duration,
             "insights_count": len(insights), "patterns_discovered_count": len(patterns),
             # what the product adds
             "status": activity.status, "score": activity.score, "heldout_score": activity.heldout_score,

@@ -53,10 +53,12 @@ def test_the_dashboard_shows_the_measured_figures(page, page_watch, operator, tm
     skill = page.locator('#hd-hobbies tr[data-hobby="SKILL_PRACTICE"] td')
     expect(skill.nth(0)).to_have_text("Skill practice")
     expect(skill.nth(1)).to_have_text("65.0 %")  # 0.6 and 0.7, each sub-agent's first held-out score
+    expect(skill.nth(2)).to_have_text("not measured")  # one score each: no trend yet
     expect(skill.nth(3)).to_have_text("100.0 %")
     expect(skill.nth(4)).to_have_text("2")
     expect(skill.nth(5)).to_have_text("1.50")  # hours
     benchmark = page.locator('#hd-hobbies tr[data-hobby="BENCHMARK_RUNNING"] td')
+    expect(benchmark.nth(1)).to_have_text("not measured")  # it only failed: never measured, not 0 %
     expect(benchmark.nth(3)).to_have_text("0.0 %")
     expect(benchmark.nth(5)).to_have_text("0.17")
     expect(page.locator("#hd-hobbies tbody tr")).to_have_count(8)

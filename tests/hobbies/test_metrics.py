@@ -46,7 +46,7 @@ def insights_of(hobby_type: str) -> int:
     return Insight.objects.filter(activity__hobby_type=hobby_type).count()
 
 
-def test_an_empty_install_answers_every_shape_with_zeros(db):
+def test_an_empty_install_answers_every_shape_with_zeros_and_nothing_measured(db):
     summary = metrics.metrics_summary()
     assert set(summary) == SUMMARY_KEYS
     assert set(summary["system"]) == {"enabled", "running", "is_idle", "total_activities", "current_activity"}
@@ -55,9 +55,10 @@ def test_an_empty_install_answers_every_shape_with_zeros(db):
     assert set(progress) == {"total_activities", "hobbies", "overall_engagement", "current_activity", "is_idle"}
     assert list(progress["hobbies"]) == list(NAMES)
     assert all(set(h) == HOBBY_KEYS and h["activities_completed"] == 0 and h["last_activity"] is None
-               for h in progress["hobbies"].values())
+               and h["proficiency"] is None for h in progress["hobbies"].values())  # never measured: null, not 0
     assert set(summary["trends"]) == {name.lower() for name in NAMES}
-    assert all(set(t) == TREND_KEYS for t in summary["trends"].values())
+    assert all(set(t) == TREND_KEYS and t["current_proficiency"] is None and t["improvement_rate"] is None
+               for t in summary["trends"].values())
     hourly, daily = summary["timeline"]["hourly"], summary["timeline"]["daily"]
     assert len(hourly) == 24 and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:00", k) for k in hourly)
     assert len(daily) == metrics.DAILY_DAYS and all(re.fullmatch(r"\d{4}-\d\d-\d\d", k) for k in daily)
@@ -68,7 +69,7 @@ def test_an_empty_install_answers_every_shape_with_zeros(db):
     dashboard = metrics.dashboard_data()
     assert set(dashboard) == {"proficiency_radar", "time_invested_bars", "activity_timeline", "activities_by_type",
                               "current_stats"}
-    assert dashboard["proficiency_radar"] == {"labels": list(NAMES), "values": [0.0] * len(NAMES)}
+    assert dashboard["proficiency_radar"] == {"labels": list(NAMES), "values": [None] * len(NAMES)}
     assert dashboard["activity_timeline"] == {"labels": list(hourly), "values": [0] * 24}
     assert dashboard["current_stats"] == {"total_activities": 0, "overall_engagement": 0.0, "active_hobbies": 0,
                                           "is_learning": False}
@@ -97,7 +98,9 @@ def test_figures_follow_what_really_finished(db):
     assert hobbies["BENCHMARK_RUNNING"]["time_invested_hours"] == pytest.approx(120 / 3600, abs=1e-6)
     assert hobbies["PATTERN_RECOGNITION"]["activities_completed"] == 0
     assert hobbies["CODE_ANALYSIS"]["activities_completed"] == 1
-    assert hobbies["KNOWLEDGE_EXPLORATION"] == {"proficiency": 0.0, "time_invested_hours": 0.0,
+    assert hobbies["BENCHMARK_RUNNING"]["proficiency"] is None  # it only failed: a progress row, no measurement
+    assert summary["trends"]["benchmark_running"]["current_proficiency"] is None
+    assert hobbies["KNOWLEDGE_EXPLORATION"] == {"proficiency": None, "time_invested_hours": 0.0,
                                                 "activities_completed": 0, "success_rate": 0.0,
                                                 "insights_gained": 0, "last_activity": None}
     assert summary["trends"]["skill_practice"]["current_proficiency"] == pytest.approx(0.7)
@@ -230,8 +233,9 @@ def test_prometheus_series_have_the_originals_names_and_promtool_accepts_them(db
     assert found[("hobby_insights_total", skill)] == insights_of("SKILL_PRACTICE")
     assert found[("hobby_current_activity_active", ())] == 1
     assert found[("hobby_current_activity_duration_seconds", (("type", "code_analysis"),))] == pytest.approx(42)
-    for name in NAMES:  # every type, used or not
-        assert ("hobby_proficiency", (("type", name.lower()),)) in found
+    for name in NAMES:  # only measured types have a proficiency; the rest have no sample, not a 0
+        assert (("hobby_proficiency", (("type", name.lower()),)) in found) == (name == "SKILL_PRACTICE")
+        assert ("hobby_success_rate", (("type", name.lower()),)) in found
     assert "# TYPE hobby_activities_total counter" in text
 
 

@@ -33,10 +33,22 @@ def test_activity_reward_drops_missing_parts_and_renormalises():
     assert activity_reward(proficiency_gain=0.1, insight_reward=None) == pytest.approx(1.0)
     assert activity_reward(proficiency_gain=None, insight_reward=-0.5) == pytest.approx(-0.5)
     assert activity_reward(proficiency_gain=math.nan, insight_reward=0.7) == pytest.approx(0.7)
-    assert activity_reward(proficiency_gain=None, insight_reward=None) == 0.0
+    assert activity_reward(proficiency_gain=None, insight_reward=None) is None  # nothing observed, not 0
+    assert activity_reward(proficiency_gain=math.nan, insight_reward=None) is None
     assert activity_reward(proficiency_gain=0.02, insight_reward=0.6, gain_weight=1.0, insight_weight=3.0) \
         == pytest.approx((0.2 + 3 * 0.6) / 4)
     assert activity_reward(proficiency_gain=0.3, insight_reward=0.6, gain_weight=0.0, insight_weight=0.0) == 0.0
+
+
+def test_an_activity_that_measured_nothing_is_no_observation():
+    """A first activity (gain unknown) with no insight reward leaves its arm as it was: not a 0 that pulls the
+    mean down and narrows the posterior as if something had been measured."""
+    nothing = activity_reward(proficiency_gain=None, insight_reward=None)
+    assert ArmPosterior.from_rewards([nothing, nothing]) == ArmPosterior()
+    assert ArmPosterior.from_rewards([nothing]).mean_posterior() == ArmPosterior().mean_posterior()
+    # Between rewards it changes nothing either, discount included: the same statistics as without it.
+    assert ArmPosterior.from_rewards([0.4, nothing, 0.8], discount=0.9) == ArmPosterior.from_rewards([0.4, 0.8],
+                                                                                                     discount=0.9)
 
 
 # the posterior's arithmetic

@@ -25,6 +25,10 @@
 
   function percent(value) { return (100 * value).toFixed(1) + " %"; }
 
+  // A figure nothing has measured yet comes as null: it is shown as such, never as 0.
+  const NOT_MEASURED = "not measured";
+  function measured(value, format) { return value === null || value === undefined ? NOT_MEASURED : format(value); }
+
   function setText(id, text) { document.getElementById(id).textContent = text; }
 
   // A 2D context sized for the screen's pixel density, with the canvas' attribute size as its coordinates.
@@ -57,15 +61,30 @@
       ctx.beginPath(); ctx.moveTo(cx, cy); ctx.lineTo(x, y); ctx.stroke();
       const [lx, ly] = point(i, 1.1);
       ctx.textAlign = Math.abs(lx - cx) < 4 ? "center" : (lx > cx ? "left" : "right");
-      // Two lines (first word, the rest) keep the long names inside the canvas.
+      // Two lines (first word, the rest) keep the long names inside the canvas; a third says when the type
+      // has not been measured (it has no point: a point at the centre would read as 0).
       const words = label(labels[i]).split(" "), lines = [words[0], words.slice(1).join(" ")].filter(Boolean);
-      lines.forEach((line, k) => ctx.fillText(line, lx, ly + (k - (lines.length - 1) / 2) * 14));
+      if (values[i] === null) lines.push(NOT_MEASURED);
+      lines.forEach((line, k) => {
+        const last = values[i] === null && k === lines.length - 1;
+        ctx.font = last ? "italic 11px system-ui, sans-serif" : "12px system-ui, sans-serif";
+        // Kept inside the canvas: a side label's extra line is wider than the margin left for names.
+        const width = ctx.measureText(line).width, align = ctx.textAlign;
+        const x = align === "left" ? Math.min(lx, w - 2 - width) : align === "right" ? Math.max(lx, 2 + width) : lx;
+        ctx.fillText(line, x, ly + (k - (lines.length - 1) / 2) * 14);
+      });
+      ctx.font = "12px system-ui, sans-serif";
     }
+    const shown = values.map((v, i) => [v, i]).filter(([v]) => v !== null)
+      .map(([v, i]) => point(i, Math.max(0, Math.min(1, v))));
+    if (!shown.length) return;
     ctx.beginPath();
-    values.forEach((v, i) => { const [x, y] = point(i, Math.max(0, Math.min(1, v))); i ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
+    shown.forEach(([x, y], k) => { k ? ctx.lineTo(x, y) : ctx.moveTo(x, y); });
     ctx.closePath();
     ctx.globalAlpha = 0.35; ctx.fillStyle = c.primary; ctx.fill();
     ctx.globalAlpha = 1; ctx.strokeStyle = c.secondary; ctx.lineWidth = 2; ctx.stroke(); ctx.lineWidth = 1;
+    ctx.fillStyle = c.secondary;
+    for (const [x, y] of shown) { ctx.beginPath(); ctx.arc(x, y, 3, 0, 2 * Math.PI); ctx.fill(); }
   }
 
   // Vertical bars over time: labels are "YYYY-MM-DD HH:00" or "YYYY-MM-DD"; every few get a tick label.
@@ -113,8 +132,8 @@
       const trend = summary.trends[name.toLowerCase()] || {};
       const row = body.insertRow();
       row.dataset.hobby = name;
-      const cells = [[label(name), ""], [percent(hobby.proficiency), "num"],
-                     [((trend.improvement_rate || 0) * 100).toFixed(2) + " pts", "num"],
+      const cells = [[label(name), ""], [measured(hobby.proficiency, percent), "num"],
+                     [measured(trend.improvement_rate, (v) => (v * 100).toFixed(2) + " pts"), "num"],
                      [percent(hobby.success_rate), "num"], [String(hobby.activities_completed), "num"],
                      [hobby.time_invested_hours.toFixed(2), "num"], [String(hobby.insights_gained), "num"],
                      [hobby.last_activity ? new Date(hobby.last_activity).toLocaleString() : "never", ""]];
