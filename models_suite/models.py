@@ -132,3 +132,29 @@ class Placement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} on {self.machine}/{self.device} (pid {self.pid})"
+
+
+class ServedRequest(models.Model):
+    """One generation request the gateway answered or failed: the live signal the watch after a promotion
+    compares (latency and error rate of what the champion served against what the model before it served).
+
+    Written once per request and never updated; rows older than GATEWAY_REQUESTS_KEEP_DAYS are pruned as new
+    ones arrive, so the table holds a bounded window.
+    """
+
+    model = models.CharField(max_length=100, help_text="The base model's name")
+    adapter_id = models.CharField(max_length=100, blank=True,
+                                  help_text="The adapter that answered (an alias resolved to its id); blank: bare base")
+    route = models.CharField(max_length=20, help_text="completions or chat")
+    stream = models.BooleanField(default=False)
+    status = models.PositiveSmallIntegerField(help_text="The HTTP status it ended with (5xx: failed)")
+    latency_ms = models.FloatField(help_text="From the request's arrival to its last byte (a stream's end)")
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["model", "adapter_id", "created_at"])]
+
+    def __str__(self) -> str:
+        served = f"{self.model}:{self.adapter_id}" if self.adapter_id else self.model
+        return f"{served} {self.route} {self.status} in {self.latency_ms:.0f} ms"

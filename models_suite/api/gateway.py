@@ -2,6 +2,11 @@
 
 Authenticated with the product's API tokens (Bearer); sub-agents (role agent) and operators may generate,
 viewers may list models. Errors keep the product's shape, whose error.message is what OpenAI clients read.
+
+`<model>:champion`, `<model>:<alias>` and `<model>:<adapter id>` generate with that adapter of the learning loop:
+the alias is resolved here, once, and the worker is sent the adapter id, so the reply's `model`
+("<model>:<adapter id>") names what answered even if the alias has moved since. Every generation request is
+recorded (models_suite.services.served) for the watch after a promotion.
 """
 
 from __future__ import annotations
@@ -14,12 +19,15 @@ from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, serializers
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.env import env_int
 from core.errors import ServiceUnavailable, error_body
 from models_suite.models import ModelArtifact
+from models_suite.services.adapter_resolution import adapter_named, served_name
+from models_suite.services.served import served_request_record
 from workers.queues import queue_name
 from workers.replies import new_reply_key, replies
 
@@ -71,18 +79,19 @@ class CompletionSerializer(SamplingSerializer):
     prompt = serializers.CharField(trim_whitespace=False, allow_blank=False)
 
 
-def _resolve(name: str) -> ModelArtifact:
-    base, _, adapter = name.partition(":")
+def _resolve(name: str):
+    """(the base model's row, the adapter "<model>:<reference>" names or None). The adapter's seal is checked by
+    the worker that loads it, on the machine whose disk holds it."""
+    base, _, reference = name.partition(":")
     # Only what routing needs: a whole row (JSON facts and all) costs the hot path more than the query.
     artifact = ModelArtifact.objects.filter(name=base, status=ModelArtifact.Status.AVAILABLE).only(
         "name", "machine").first()
     if artifact is None:
         raise exceptions.NotFound(f"The model {name!r} does not exist; GET /v1/models lists the available ones.")
-    if adapter:  # "<model>:champion" or "<model>:<adapter id>": a LoRA of the learning loop on its base
-        from learning.adapters import adapter_resolve
-
-        adapter_resolve(artifact, adapter)
-    return artifact
+    if "/" in reference:  # a directory is for sub-agents' own adapters, not for clients to name
+        raise exceptions.NotFound(f"{base} has no adapter {reference!r}: an adapter id of GET "
+                                  "/api/v1/learning/adapters/, or champion, challenger, previous")
+    return artifact, adapter_named(artifact, reference)
 
 
 def _queue_for(artifact: ModelArtifact) -> str | None:
@@ -102,64 +111,92 @@ class GatewayView(APIView):
     object_name: str
 
     def post(self, request):
+        started = time.perf_counter()
         params = self.serializer_class(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
-        artifact = _resolve(data["model"])
+        artifact, adapter = _resolve(data["model"])
+        model = served_name(artifact, adapter)
+
+        def record(status: int) -> None:
+            served_request_record(model=artifact.name, adapter_id=adapter.adapter_id if adapter else "",
+                                  route=self.route, stream=data["stream"], status=status,
+                                  latency_ms=(time.perf_counter() - started) * 1000)
+
+        try:
+            return self._answer(data, artifact, model, record)
+        except APIException as exc:
+            record(exc.status_code)
+            raise
+        except Exception:
+            record(500)
+            raise
+
+    def _answer(self, data, artifact, model: str, record):
         generation = {
             "max_tokens": data.get("max_completion_tokens") or data.get("max_tokens") or 256,
             "temperature": data["temperature"], "top_p": data["top_p"], "stop": data.get("stop") or [],
             "seed": data.get("seed"), **self.payload(data),
         }
         reply_id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
-        messages = self._send(artifact, generation, stream=data["stream"])
+        messages = self._send(artifact, model, generation, stream=data["stream"])
         first = next(messages)
         # Until the first message arrives nothing is sent, so a refusal is still a proper HTTP error.
         if first is None:
-            raise ServiceUnavailable(f"No models worker answered for {artifact.name} within "
-                                     f"{GATEWAY_TIMEOUT_SECONDS} s.")
+            raise ServiceUnavailable(f"No models worker answered for {model} within {GATEWAY_TIMEOUT_SECONDS} s.")
         if "error" in first:
             raise GatewayError(first["error"]["status"], first["error"]["code"], first["error"]["message"])
         if not data["stream"]:
             result = first["result"]
+            record(200)
             return Response({"id": reply_id, "object": self.object_name, "created": int(time.time()),
-                             "model": artifact.name, "choices": [self.choice(result)], "usage": _usage(result)})
-        response = StreamingHttpResponse(self._events(artifact, reply_id, first, messages),
+                             "model": model, "choices": [self.choice(result)], "usage": _usage(result)})
+        response = StreamingHttpResponse(self._events(model, reply_id, first, messages, record),
                                          content_type="text/event-stream")
         response["Cache-Control"] = "no-cache"
         return response
 
     @staticmethod
-    def _send(artifact, generation, *, stream: bool):
+    def _send(artifact, model: str, generation, *, stream: bool):
         from models_suite.tasks import generate_task
 
         key = new_reply_key()
-        generate_task.apply_async(kwargs={"model_name": artifact.name, "request": generation, "reply_key": key,
+        generate_task.apply_async(kwargs={"model_name": model, "request": generation, "reply_key": key,
                                           "stream": stream}, queue=_queue_for(artifact))
         return replies(key, timeout=GATEWAY_TIMEOUT_SECONDS)
 
-    def _events(self, artifact, reply_id, first, messages):
+    def _events(self, model: str, reply_id, first, messages, record):
         created = int(time.time())
         message = first
-        while message is not None:
-            if "piece" in message:
-                chunk = self.chunk(message["piece"], None)
-            elif "error" in message:
-                yield f"data: {json.dumps(error_body(message['error']['code'], message['error']['message']))}\n\n"
-                break
+        # A stream is recorded when it ends: failed (the worker's error, or 504 when it fell silent), or 499,
+        # nginx's "client closed request", when the client left before the end (not a failure of the model).
+        status = 499
+        try:
+            while message is not None:
+                if "piece" in message:
+                    chunk = self.chunk(message["piece"], None)
+                elif "error" in message:
+                    status = message["error"]["status"]
+                    yield f"data: {json.dumps(error_body(message['error']['code'], message['error']['message']))}\n\n"
+                    break
+                else:
+                    chunk = self.chunk("", "stop")
+                yield "data: " + json.dumps({"id": reply_id, "object": self.chunk_object, "created": created,
+                                             "model": model, "choices": [chunk]}) + "\n\n"
+                if "end" in message:
+                    status = 200
+                    break
+                message = next(messages, None)
             else:
-                chunk = self.chunk("", "stop")
-            yield "data: " + json.dumps({"id": reply_id, "object": self.chunk_object, "created": created,
-                                         "model": artifact.name, "choices": [chunk]}) + "\n\n"
-            if "end" in message:
-                break
-            message = next(messages, None)
-        yield "data: [DONE]\n\n"
+                status = 504
+            yield "data: [DONE]\n\n"
+        finally:
+            record(status)
 
 
 class ChatCompletionsView(GatewayView):
     serializer_class = ChatSerializer
-    object_name, chunk_object, id_prefix = "chat.completion", "chat.completion.chunk", "chatcmpl"
+    object_name, chunk_object, id_prefix, route = "chat.completion", "chat.completion.chunk", "chatcmpl", "chat"
 
     def payload(self, data):
         return {"messages": data["messages"]}
@@ -180,7 +217,7 @@ class ChatCompletionsView(GatewayView):
 
 class CompletionsView(GatewayView):
     serializer_class = CompletionSerializer
-    object_name, chunk_object, id_prefix = "text_completion", "text_completion", "cmpl"
+    object_name, chunk_object, id_prefix, route = "text_completion", "text_completion", "cmpl", "completions"
 
     def payload(self, data):
         return {"prompt": data["prompt"]}

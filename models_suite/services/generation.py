@@ -10,10 +10,9 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
-from rest_framework.exceptions import APIException
-
 from models_suite.backends import BackendError, GenerationRequest, InvalidRequest
 from models_suite.host import BudgetExceeded, HostError
+from models_suite.services.adapter_resolution import AdapterRefused
 from workers.replies import reply_push
 
 logger = logging.getLogger(__name__)
@@ -35,25 +34,23 @@ def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
         return _refusal(400, "invalid_request", str(exc))
     except BudgetExceeded as exc:
         return _refusal(409, "over_memory_budget", str(exc))
+    except AdapterRefused as exc:  # an adapter gone or damaged since the gateway looked
+        return _refusal(exc.status, exc.code, str(exc))
     except (BackendError, HostError) as exc:
         return _refusal(503, "model_unavailable", f"{model_name}: {exc}")
-    except APIException as exc:  # an adapter gone or damaged since the gateway looked
-        return _refusal(exc.status_code, exc.default_code, str(exc.detail))
 
 
 def _in_use(model_name: str):
-    """The model, or "<model>:<adapter>" (learning's adapter checked against its seal before use: a damaged one is
-    refused, never loaded)."""
+    """The model, or "<model>:<adapter>" with that adapter (resolved and checked against its seal by
+    adapter_resolution, as every other use of an adapter is: a damaged one is refused, never loaded)."""
     from models_suite.services.hosting import model_in_use, model_named_in_use
 
     base, _, reference = model_name.partition(":")
     if not reference:
         return model_named_in_use(model_name)
-    from learning.adapters import adapter_resolve, adapter_verified
     from models_suite.models import ModelArtifact
 
-    artifact = ModelArtifact.objects.get(name=base)
-    return model_in_use(artifact, adapter=adapter_verified(adapter_resolve(artifact, reference)).path)
+    return model_in_use(ModelArtifact.objects.get(name=base), adapter=reference)
 
 
 def generate_reply(*, model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:

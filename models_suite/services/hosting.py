@@ -120,7 +120,11 @@ def spec_for(artifact: ModelArtifact, *, pinned: bool = False) -> ModelSpec:
 @contextmanager
 def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
     """The artifact's backend for the duration of the block: resident in this process's host for local
-    models (loaded on first use), a fresh client for remote ones."""
+    models (loaded on first use), a fresh client for remote ones. `adapter` is any reference adapter_path takes
+    (an alias, an adapter id or a directory): every use of an adapter resolves it there."""
+    from models_suite.services.adapter_resolution import adapter_path
+
+    adapter = adapter_path(artifact, adapter)
     if artifact.kind == ModelArtifact.Kind.REMOTE:
         backend = _unhosted_backend(artifact, adapter=adapter)
         try:
