@@ -5,30 +5,43 @@ suite; per suite, the accuracy difference with a paired-bootstrap interval and a
 (learning.training.ab). The challenger is promoted when the target suite improves significantly and no other
 suite drops significantly by more than 2 points; otherwise the champion stays and the reason is recorded.
 
-Watch (the originals' live data correlator, reference 2b.2, put to work): a promotion stores a baseline of the
-old champion (held-out accuracy per suite, generation latency, error rate, process CPU and memory); a check
-measures the new champion the same way and rolls back to `previous` on a proficiency drop or a regression past
-the originals' thresholds (learning.training.regression). Only regressions count.
+Watch (the originals' live data correlator, reference 2b.2, put to work): after a promotion, the new champion
+and the model it replaced (`previous`, which a rollback restores, or the bare base) are measured anew, side by
+side: on fresh held-out items the A/B did not use (models_suite.evaluation.fresh), judged by the A/B's own rule
+for a drop, and on the live signal of the requests the gateway served each of them (latency p50/p95 and error
+rate over a window on either side of the promotion). A regression rolls back to `previous`
+(learning.training.regression); only regressions count. The promotion's own A/B figures are kept as a record
+(`baseline`), never re-judged.
 """
 
 from __future__ import annotations
 
 import statistics
-import time
 from dataclasses import asdict, dataclass, field
+from datetime import timedelta
 
-import psutil
 from django.db import transaction
+from django.utils import timezone
 
 from learning import adapters
 from learning.models import ABComparison, Adapter, AdapterEvent
 from learning.training.ab import compare_suite, decide
-from learning.training.regression import MetricsSnapshot, regressions, should_roll_back
+from learning.training.regression import (
+    MetricsSnapshot,
+    Served,
+    heldout_regressions,
+    served_regressions,
+    served_skipped,
+    should_roll_back,
+)
 
-# Process CPU over a measurement shorter than this is noise (measured: 0 to 118 points for one model): it is
-# left out, and the watch compares CPU only between measurements long enough to mean something.
-CPU_WINDOW_SECONDS = 5.0
 MEASURED_SUITES = ("arithmetic", "string_transform", "sequences", "sorting", "json_extraction", "tool_use")
+# Fresh held-out items per suite the watch measures: as many as the A/B measures of each built-in suite at most,
+# so its paired test has the A/B's power (both models answer them in about 2 s on the built-in model).
+WATCH_ITEMS_PER_SUITE = 200
+# Served traffic is compared over this long on either side of the promotion; a champion whose window holds too
+# few requests when it is first watched is watched again (the hourly beat) until the window closes.
+SERVED_WINDOW = timedelta(hours=24)
 
 
 @dataclass
@@ -40,8 +53,6 @@ class Measured:
     seconds_per_item: list[float] = field(default_factory=list)  # per suite: generation time / items
     failed_runs: int = 0
     runs: int = 0
-    cpu_percent: float | None = None
-    memory_percent: float | None = None
 
     def accuracy(self, suite: str) -> float:
         values = list(self.correct.get(suite, {}).values())
@@ -56,10 +67,12 @@ class Measured:
         return {skill: round(mean, 1) for skill, mean in mean_by_skill(scored).items()}
 
     def snapshot(self) -> MetricsSnapshot:
-        latency = statistics.median(self.seconds_per_item) * 1000 if self.seconds_per_item else None
-        return MetricsSnapshot(cpu_percent=self.cpu_percent, memory_percent=self.memory_percent,
-                               latency_p50_ms=latency, error_rate=self.failed_runs / self.runs if self.runs else None,
-                               heldout={suite: self.accuracy(suite) for suite in self.correct})
+        """The measurement as a record, each figure named for what it is."""
+        return MetricsSnapshot(
+            heldout={suite: self.accuracy(suite) for suite in self.correct},
+            heldout_items={suite: len(items) for suite, items in self.correct.items()},
+            eval_seconds_per_item=statistics.median(self.seconds_per_item) if self.seconds_per_item else None,
+            failed_eval_runs=self.failed_runs, eval_runs=self.runs)
 
 
 def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES, limit: int | None = None
@@ -67,8 +80,6 @@ def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES,
     """Held-out evaluation runs here (this process's model host), recorded as EvalRuns like any other."""
     from models_suite.services.evaluation import eval_run_create, eval_run_execute
 
-    process = psutil.Process()
-    cpu_before, wall_before = sum(process.cpu_times()[:2]), time.perf_counter()
     found = Measured()
     for suite in suites:
         run = eval_run_create(model=artifact, suite=suite, limit=limit, adapter=adapter.path if adapter else "",
@@ -82,11 +93,6 @@ def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES,
         found.skills.update({r["id"]: r["skill"] for r in run.results})
         if run.item_count and run.generation_seconds is not None:
             found.seconds_per_item.append(run.generation_seconds / run.item_count)
-    wall = time.perf_counter() - wall_before
-    if wall >= CPU_WINDOW_SECONDS:  # shorter windows are mostly the kernel's 10 ms tick rounding
-        busy = (sum(process.cpu_times()[:2]) - cpu_before) / (wall * (psutil.cpu_count() or 1))
-        found.cpu_percent = min(100.0, 100.0 * busy)  # points of the whole machine
-    found.memory_percent = process.memory_percent()
     return found
 
 
@@ -124,30 +130,150 @@ def comparison_run(*, challenger: Adapter, target_suite: str, suites=MEASURED_SU
     return row, before, after
 
 
-def watch_check(adapter: Adapter, *, current: Measured | None = None, limit: int | None = None,
-                heldout_tolerance: float = 5.0) -> list[str]:
-    """Measure the champion against the baseline stored at its promotion; roll back on any regression.
-    Returns the regressions found, described (empty: it stays, or it is no longer the champion)."""
+@dataclass
+class WatchOutcome:
+    rolled_back: bool = False
+    regressions: list[str] = field(default_factory=list)  # described, one sentence each
+    figures: dict = field(default_factory=dict)  # named for what they are: heldout_fresh:<suite>, served_...
+
+
+def watch_check(adapter: Adapter, *, previous: Adapter | None = None,
+                exclude_items: dict[str, set[str]] | None = None, limit: int | None = None,
+                suites: tuple[str, ...] | None = None) -> WatchOutcome:
+    """Measure the champion `adapter` against `previous` (default: its group's `previous`, what a rollback would
+    restore; none: the bare base) and roll back on a regression. Held-out: `limit` fresh items per suite
+    (WATCH_ITEMS_PER_SUITE) of `suites` (default: the suites its A/B measured), none of `exclude_items`
+    (default: the items its A/B measured). Nothing is measured or recorded once it is no longer champion."""
     if not Adapter.objects.filter(pk=adapter.pk, alias=Adapter.Alias.CHAMPION).exists():
-        return []
-    baseline = MetricsSnapshot.from_dict(adapter.metadata.get("baseline") or {})
-    if current is None:
-        current = measure(adapter.base_model, adapter=adapter, suites=tuple(baseline.heldout) or MEASURED_SUITES,
-                          limit=limit)
-    found = regressions(baseline, current.snapshot(), heldout_tolerance=heldout_tolerance)
+        return WatchOutcome()
+    adapter.refresh_from_db()
+    if previous is None:
+        previous = Adapter.objects.filter(base_model=adapter.base_model_id, hobby_type=adapter.hobby_type,
+                                          alias=Adapter.Alias.PREVIOUS).first()
+    figures: dict = {"compared_with": previous.adapter_id if previous else "base"}
+    skipped: list[str] = []
+    found, fresh_items = _heldout_signal(adapter, previous, figures, skipped, exclude_items=exclude_items,
+                                         limit=limit or WATCH_ITEMS_PER_SUITE, suites=suites)
+    served, too_few = _served_signal(adapter, figures["compared_with"], figures, skipped)
+    found += served
+    pending = too_few and timezone.now() < adapter.promoted_at + SERVED_WINDOW  # more traffic may come
+    if skipped:
+        figures["skipped"] = skipped
     described = [regression.describe() for regression in found]
+    detail = {"figures": figures, "fresh_items": fresh_items}
     if should_roll_back(found):
-        adapters.adapter_roll_back(adapter, reason="; ".join(described), detail={
-            "current": asdict(current.snapshot()), "baseline": adapter.metadata.get("baseline")})
-    else:
-        AdapterEvent.objects.create(adapter=adapter, kind=AdapterEvent.Kind.WATCHED,
-                                    detail={"current": asdict(current.snapshot())})
-    return described
+        adapters.adapter_roll_back(adapter, reason="; ".join(described), detail=detail)
+        return WatchOutcome(rolled_back=True, regressions=described, figures=figures)
+    AdapterEvent.objects.create(adapter=adapter, kind=AdapterEvent.Kind.WATCHED,
+                                detail={**detail, "served_pending": pending})
+    return WatchOutcome(regressions=described, figures=figures)
+
+
+def _heldout_signal(adapter: Adapter, previous: Adapter | None, figures: dict, skipped: list[str], *,
+                    exclude_items, limit: int, suites) -> tuple[list, dict]:
+    """Both models on the same fresh held-out items; fills figures["heldout_fresh:<suite>"]. An earlier watch of
+    this promotion measured them already (the same items, greedy answers): its figures stand."""
+    earlier = _last_watch(adapter)
+    if earlier is not None and earlier.kind == AdapterEvent.Kind.WATCHED:
+        figures.update({k: v for k, v in earlier.detail.get("figures", {}).items() if k.startswith("heldout_fresh:")})
+        return [], earlier.detail.get("fresh_items", {})
+    from models_suite.backends import BackendError
+    from models_suite.evaluation import get_suite
+    from models_suite.evaluation.fresh import fresh_heldout
+    from models_suite.host import HostError
+
+    used = exclude_items if exclude_items is not None else _ab_items(adapter)
+    suites = suites or tuple(used) or MEASURED_SUITES
+    comparisons, fresh_items = {}, {}
+    for suite in suites:
+        items = fresh_heldout(get_suite(suite), exclude=used.get(suite, ()), count=limit)
+        if not items:
+            skipped.append(f"heldout_fresh:{suite}: no held-out item left that the A/B did not use")
+            continue
+        try:
+            was, now = _right(adapter.base_model, previous, items), _right(adapter.base_model, adapter, items)
+        except (BackendError, HostError) as error:  # HostError: an adapter refused too (AdapterRefused)
+            skipped.append(f"heldout_fresh:{suite}: could not measure: {error}")
+            continue
+        comparisons[suite] = compare_suite(suite, was, now)
+        fresh_items[suite] = _span([item.id for item in items])
+        figures[f"heldout_fresh:{suite}"] = {
+            "items": len(items), "item_ids": fresh_items[suite], **_sides(comparisons[suite])}
+    return heldout_regressions(comparisons), fresh_items
+
+
+def _right(artifact, adapter: Adapter | None, items) -> list[bool]:
+    """Which items the model (with `adapter`) answers right, greedily, as an eval run would."""
+    from models_suite.evaluation import grade
+    from models_suite.services.evaluation import answers_for
+    from models_suite.services.hosting import model_in_use
+
+    with model_in_use(artifact, adapter=adapter.path if adapter else "") as backend:
+        answers = answers_for(backend, [item.prompt for item in items])
+    return [grade(item, answer).correct for item, answer in zip(items, answers)]
+
+
+def _sides(comparison) -> dict:
+    figures = comparison.to_dict()
+    return {"previous": figures["before"], "champion": figures["after"], "difference": figures["difference"],
+            "interval": figures["interval"], "p_value": figures["p_value"]}
+
+
+def _span(ids: list[str]) -> str | list[str]:
+    """"<suite>/heldout/150..349" for consecutive ids (the usual case: fresh items follow the used ones), else
+    the ids themselves."""
+    prefix = ids[0].rpartition("/")[0]
+    numbers = [int(item.rpartition("/")[2]) for item in ids]
+    consecutive = all(item.rpartition("/")[0] == prefix for item in ids) and numbers == list(
+        range(numbers[0], numbers[0] + len(ids)))
+    return f"{prefix}/{numbers[0]}..{numbers[-1]}" if consecutive else ids
+
+
+def _ab_items(adapter: Adapter) -> dict[str, set[str]]:
+    """The held-out items the A/B that promoted `adapter` measured: the first `items` of each suite's split
+    (measure() takes a prefix)."""
+    from models_suite.evaluation import get_suite
+
+    row = ABComparison.objects.filter(pk=adapter.metadata.get("comparison")).first()
+    return {suite["suite"]: {item.id for item in get_suite(suite["suite"]).items("heldout", limit=suite["items"])}
+            for suite in (row.suites if row else [])}
+
+
+def _served_signal(adapter: Adapter, previous_id: str, figures: dict, skipped: list[str]) -> tuple[list, bool]:
+    """Requests the gateway served the champion since its promotion against those it served the model before
+    it over the same length of time before; fills figures["served_..."]. Returns the regressions, and whether
+    the signal was skipped for too few requests."""
+    from models_suite.services.served import served_window
+
+    promoted = adapter.promoted_at
+    model = adapter.base_model.name
+    before = Served.of(served_window(model=model, adapter_id="" if previous_id == "base" else previous_id,
+                                     start=promoted - SERVED_WINDOW, end=promoted))
+    after = Served.of(served_window(model=model, adapter_id=adapter.adapter_id, start=promoted,
+                                    end=min(timezone.now(), promoted + SERVED_WINDOW)))
+    figures["served_requests"] = {"previous": before.requests, "champion": after.requests}
+    note = served_skipped(before, after)
+    if note:
+        skipped.append(note)
+        return [], True
+    was, now = before.figures(), after.figures()
+    figures.update({name: {"previous": was[name], "champion": now[name]} for name in was})
+    return served_regressions(before, after), False
+
+
+def _last_watch(adapter: Adapter) -> AdapterEvent | None:
+    """The latest watch (or rollback) of `adapter` since its promotion."""
+    return (AdapterEvent.objects.filter(adapter=adapter, created_at__gte=adapter.promoted_at, kind__in=[
+        AdapterEvent.Kind.WATCHED, AdapterEvent.Kind.ROLLED_BACK]).order_by("-created_at", "-pk").first())
 
 
 def champions_to_watch() -> list[Adapter]:
-    """Champions promoted by an A/B (they carry a baseline) and not yet watched since."""
-    watched = AdapterEvent.objects.filter(kind__in=[AdapterEvent.Kind.WATCHED, AdapterEvent.Kind.ROLLED_BACK])
-    return [adapter for adapter in Adapter.objects.filter(alias=Adapter.Alias.CHAMPION,
-                                                          metadata__has_key="baseline").select_related("base_model")
-            if not watched.filter(adapter=adapter, created_at__gte=adapter.promoted_at).exists()]
+    """Champions promoted by an A/B (they carry a baseline) not watched since, or whose last watch waits for
+    enough served traffic."""
+    found = []
+    for adapter in Adapter.objects.filter(alias=Adapter.Alias.CHAMPION,
+                                          metadata__has_key="baseline").select_related("base_model"):
+        last = _last_watch(adapter)
+        if last is None or (last.kind == AdapterEvent.Kind.WATCHED and last.detail.get("served_pending")):
+            found.append(adapter)
+    return found

@@ -43,5 +43,5 @@ def adapters_watch_task() -> list[str]:
     """Measures champions promoted since their last watch against their baselines; rolls regressions back."""
     from learning.ab import champions_to_watch, watch_check
 
-    return [f"{adapter.adapter_id}: {found}" for adapter in champions_to_watch()
-            if (found := watch_check(adapter))]
+    return [f"{adapter.adapter_id}: {'; '.join(outcome.regressions)}" for adapter in champions_to_watch()
+            if (outcome := watch_check(adapter)).regressions]

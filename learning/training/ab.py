@@ -104,8 +104,12 @@ def _figures(comparison: SuiteComparison) -> str:
             f"(interval {low:+.1f} to {high:+.1f}, p={comparison.p_value:.3g}, {comparison.items} items)")
 
 
-def decide(comparisons: Mapping[str, SuiteComparison], target: str, *, alpha: float = 0.05,
-           max_drop_points: float = 2.0) -> Decision:
+ALPHA = 0.05  # significance of a paired difference
+MAX_DROP_POINTS = 2.0  # a significant drop of another suite larger than this keeps the champion
+
+
+def decide(comparisons: Mapping[str, SuiteComparison], target: str, *, alpha: float = ALPHA,
+           max_drop_points: float = MAX_DROP_POINTS) -> Decision:
     """Promote when the target suite improves with p < alpha and no other suite drops significantly
     (p < alpha) by more than max_drop_points; otherwise keep the champion and say why."""
     if target not in comparisons:

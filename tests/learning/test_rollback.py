@@ -1,12 +1,14 @@
 """Automatic rollback, tested by promoting a deliberately damaged adapter: a real (tiny) model, real LoRA weights,
-real held-out evaluation runs. A champion that measures worse than the baseline stored at its promotion is rolled
-back to `previous`, with an event and adapter_rollbacks_total in /metrics; one that measures no worse stays. The
-paired A/B that stores the baseline promotes a significant gain and refuses a corrupt challenger."""
+real held-out measurements. The watch measures the new champion and the model it replaced side by side on fresh
+held-out items the A/B did not use, and on the requests the gateway served each: a champion significantly worse
+on either is rolled back to `previous`, with an event and adapter_rollbacks_total in /metrics; one no worse stays.
+The paired A/B promotes a significant gain and refuses a corrupt challenger."""
 
 from __future__ import annotations
 
 import shutil
 from dataclasses import asdict
+from datetime import timedelta
 
 import pytest
 import torch
@@ -15,14 +17,17 @@ from safetensors.torch import load_file, save_file
 from learning import ab
 from learning.adapters import AdapterCorrupt, adapter_promote, adapter_register, champion
 from learning.models import ABComparison, Adapter, AdapterEvent, TrainingDataset, TrainingJob
+from learning.tasks import adapters_watch_task
 from learning.training.lora import LoraTrainConfig, train_lora
 from models_suite.evaluation import get_suite
+from models_suite.models import ServedRequest
 from models_suite.services.hosting import host_shutdown
 from models_suite.services.registry import model_register
 from tests.core.test_metrics import promtool_check, samples
 from tests.models_suite.tiny_models import build_tiny_model
 
 SUITE, ITEMS = "sequences", 16  # prompt + answer of its first held-out items: at most 24 characters, context 48
+AB_ITEMS = {SUITE: {item.id for item in get_suite(SUITE).items("heldout", limit=ITEMS)}}  # what an A/B measures
 RECIPE = LoraTrainConfig(r=8, alpha=16, dropout=0.0, learning_rate=1e-2, batch_size=8, max_steps=300,
                          warmup_steps=5, save_steps=10**6, logging_steps=100)
 
@@ -40,12 +45,13 @@ def _one_torch_thread():
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory, _one_torch_thread):
     """(base dir, good adapter dir, damaged adapter dir). The good adapter is trained on the very held-out items it
-    is measured on: not a way to teach a skill, only the quickest way to a model with a real, non-zero held-out
-    accuracy, which the rollback needs something to lose. The damaged one is the good one with its lora_B
-    matrices replaced by large noise: whole, sealed and loadable, just bad."""
+    is measured on (the A/B's first ITEMS and the watch's next ITEMS): not a way to teach a skill, only the
+    quickest way to a model with a real, non-zero held-out accuracy, which the rollback needs something to lose.
+    The damaged one is the good one with its lora_B matrices replaced by large noise: whole, sealed and loadable,
+    just bad."""
     root = tmp_path_factory.mktemp("rollback")
     base = build_tiny_model(root / "base", n_ctx=48, initializer_range=0.5)
-    items = get_suite(SUITE).items("heldout", limit=ITEMS)
+    items = get_suite(SUITE).items("heldout", limit=2 * ITEMS)
     train_lora(base_dir=base, train=[(item.prompt, item.answer, 1.0) for item in items], config=RECIPE,
                out_dir=root / "good", checkpoint_dir=root / "checkpoints")
     shutil.copytree(root / "good", root / "damaged")
@@ -78,41 +84,47 @@ def register(artifact, trained_dir) -> Adapter:
     return adapter_register(job=job, trained_dir=trained_dir, metrics={"steps": RECIPE.max_steps})
 
 
-def with_baseline(adapter: Adapter, measured: ab.Measured) -> Adapter:
-    """What comparison_run stores on a challenger it promotes: the measurement of the model it replaces."""
+def promoted(adapter: Adapter, measured: ab.Measured) -> Adapter:
+    """Promoted as comparison_run promotes a challenger: with the measurement of the model it replaces stored."""
     Adapter.objects.filter(pk=adapter.pk).update(metadata={**adapter.metadata,
                                                            "baseline": asdict(measured.snapshot())})
     adapter.refresh_from_db()
-    return adapter
+    return adapter_promote(adapter)
 
 
-def test_a_damaged_champion_is_rolled_back_to_the_previous_one(base, trained, personas):
-    good = register(base, trained[1])
-    measured_good = ab.measure(base, adapter=good, suites=(SUITE,), limit=ITEMS)
-    assert measured_good.accuracy(SUITE) >= 50, measured_good.correct
-    adapter_promote(good)
+def traffic(artifact, adapter: Adapter | None, at, count: int, *, failed: int = 0, latency_ms: float = 100.0):
+    """`count` gateway requests served at `at` by `artifact` with `adapter` (None: the bare base), `failed` of
+    them with a 503."""
+    ServedRequest.objects.bulk_create([
+        ServedRequest(model=artifact.name, adapter_id=adapter.adapter_id if adapter else "", route="completions",
+                      status=503 if index < failed else 200, latency_ms=latency_ms + index % 7, created_at=at)
+        for index in range(count)])
 
-    damaged = with_baseline(register(base, trained[2]), measured_good)
-    adapter_promote(damaged)
+
+def test_a_champion_worse_on_fresh_items_is_rolled_back_to_the_previous_one(base, trained, personas):
+    good = adapter_promote(register(base, trained[1]))
+    damaged = promoted(register(base, trained[2]), ab.measure(base, adapter=good, suites=(SUITE,), limit=ITEMS))
     good.refresh_from_db()
     assert (champion(base), good.alias) == (damaged, Adapter.Alias.PREVIOUS)
     assert ab.champions_to_watch() == [damaged]
 
-    found = ab.watch_check(damaged, limit=ITEMS)
+    watched = ab.watch_check(damaged, exclude_items=AB_ITEMS, limit=ITEMS, suites=(SUITE,))
 
-    assert any(f"held-out accuracy on {SUITE} fell" in line for line in found), found
+    assert watched.rolled_back and any(f"fresh {SUITE} items fell" in line for line in watched.regressions)
+    fresh = watched.figures[f"heldout_fresh:{SUITE}"]
+    assert watched.figures["compared_with"] == good.adapter_id
+    assert fresh["items"] == ITEMS and fresh["item_ids"] == f"{SUITE}/heldout/{ITEMS}..{2 * ITEMS - 1}"  # not the A/B's
+    assert fresh["previous"] >= 50 and fresh["previous"] - fresh["champion"] > 2 and fresh["p_value"] < 0.05
     good.refresh_from_db()
     damaged.refresh_from_db()
     assert champion(base) == good and good.status == Adapter.Status.ACTIVE
     assert (damaged.status, damaged.alias) == (Adapter.Status.ARCHIVED, "")
     event = AdapterEvent.objects.get(adapter=damaged, kind=AdapterEvent.Kind.ROLLED_BACK)
-    assert f"held-out accuracy on {SUITE} fell" in event.detail["reason"]
-    assert event.detail["restored"] == good.adapter_id
-    before, after = event.detail["baseline"]["heldout"][SUITE], event.detail["current"]["heldout"][SUITE]
-    assert before == measured_good.accuracy(SUITE) and before - after > 5
+    assert f"fresh {SUITE} items fell" in event.detail["reason"] and event.detail["restored"] == good.adapter_id
+    assert event.detail["figures"] == watched.figures and event.detail["fresh_items"] == {SUITE: fresh["item_ids"]}
     assert ab.champions_to_watch() == []  # rolled back: nothing left to watch
-    assert ab.watch_check(damaged, limit=ITEMS) == []  # checked again: no longer champion, so not watched,
-    assert champion(base) == good  # nothing moves and the rollback is not counted twice
+    assert ab.watch_check(damaged, limit=ITEMS) == ab.WatchOutcome()  # checked again: no longer champion, so
+    assert champion(base) == good  # not watched, nothing moves and the rollback is not counted twice
     assert not AdapterEvent.objects.filter(adapter=damaged, kind=AdapterEvent.Kind.WATCHED).exists()
     assert AdapterEvent.objects.filter(kind=AdapterEvent.Kind.ROLLED_BACK).count() == 1
 
@@ -124,40 +136,71 @@ def test_a_damaged_champion_is_rolled_back_to_the_previous_one(base, trained, pe
     assert samples(text)[("adapter_rollbacks_total", ())] == 1.0
 
 
-def test_a_champion_no_worse_than_its_baseline_stays(base, trained):
-    # Only regressions count: measured against the bare base it replaced, the good adapter is far better.
-    bare = ab.measure(base, suites=(SUITE,), limit=ITEMS)
-    good = with_baseline(register(base, trained[1]), bare)
-    adapter_promote(good)
+def test_the_watch_measures_items_its_ab_did_not_and_waits_for_served_traffic(base, trained):
+    row, _, _ = ab.comparison_run(challenger=register(base, trained[1]), target_suite=SUITE, suites=(SUITE,),
+                                  limit=ITEMS)
+    good = champion(base)
+    assert row.promote and good is not None and ab.champions_to_watch() == [good]
 
-    found = ab.watch_check(good, limit=ITEMS)
+    first = ab.watch_check(good, limit=ITEMS)  # the items its A/B used are found from the A/B's record
 
-    assert found == []
+    assert not first.rolled_back and first.regressions == []
+    fresh = first.figures[f"heldout_fresh:{SUITE}"]
+    assert first.figures["compared_with"] == "base" and fresh["item_ids"] == f"{SUITE}/heldout/{ITEMS}..{2 * ITEMS - 1}"
+    assert fresh["champion"] > fresh["previous"]  # only regressions count: far better than the base it replaced
+    # No request was served yet: the served signal is skipped and says so, with no figure made up for it.
+    assert first.figures["served_requests"] == {"previous": 0, "champion": 0}
+    assert not any(name.startswith("served_latency") or name == "served_error_rate" for name in first.figures)
+    assert any("too few served requests" in note for note in first.figures["skipped"])
+    assert ab.champions_to_watch() == [good]  # watched again (the hourly beat) until traffic comes
+
     good.refresh_from_db()
-    assert champion(base) == good and good.status == Adapter.Status.ACTIVE
-    watched = AdapterEvent.objects.get(adapter=good, kind=AdapterEvent.Kind.WATCHED)
-    assert watched.detail["current"]["heldout"][SUITE] > bare.accuracy(SUITE)
-    assert not AdapterEvent.objects.filter(kind=AdapterEvent.Kind.ROLLED_BACK).exists()
-    assert ab.champions_to_watch() == []  # watched since its promotion
+    traffic(base, None, good.promoted_at - timedelta(hours=1), 40)
+    traffic(base, good, good.promoted_at, 40)
+    second = ab.watch_check(good)
 
-
-def test_the_same_champion_measured_twice_does_not_regress(base, trained):
-    # Only regressions count, and an unchanged model has none: any two measurements of the same champion, one
-    # stored as the baseline at its promotion and one taken by the watch, must leave it serving. The pair chosen
-    # is the one whose process CPU differs most, the likeliest to look like a regression.
-    good = register(base, trained[1])
-    measured = [ab.measure(base, adapter=good, suites=(SUITE,), limit=ITEMS) for _ in range(10)]
-    assert {m.accuracy(SUITE) for m in measured} == {measured[0].accuracy(SUITE)}  # greedy: the same answers
-    # (CPU is measured only over windows of CPU_WINDOW_SECONDS or more; these are shorter and carry none.)
-    quietest = min(measured, key=lambda m: m.cpu_percent or 0.0)
-    busiest = max(measured, key=lambda m: m.cpu_percent or 0.0)
-    good = with_baseline(good, quietest)
-    adapter_promote(good)
-
-    found = ab.watch_check(good, current=busiest)
-
-    assert found == [], f"the same adapter, measured {len(measured)} times: {[m.snapshot() for m in measured]}"
+    assert not second.rolled_back and second.regressions == []
+    assert second.figures[f"heldout_fresh:{SUITE}"] == fresh  # measured once per promotion
+    assert second.figures["served_requests"] == {"previous": 40, "champion": 40}
+    assert second.figures["served_latency_p50_ms"] == {"previous": 103.0, "champion": 103.0}
+    assert second.figures["served_error_rate"] == {"previous": 0.0, "champion": 0.0}
+    assert "skipped" not in second.figures and ab.champions_to_watch() == []
+    assert AdapterEvent.objects.filter(adapter=good, kind=AdapterEvent.Kind.WATCHED).count() == 2
     assert champion(base) == good
+
+
+def test_served_requests_that_fail_more_than_before_roll_back(base, trained):
+    good = promoted(register(base, trained[1]), ab.measure(base, suites=(SUITE,), limit=ITEMS))
+    first = ab.watch_check(good, exclude_items=AB_ITEMS, limit=ITEMS, suites=(SUITE,))  # no traffic yet: waits
+    assert not first.rolled_back and ab.champions_to_watch() == [good]
+    traffic(base, None, good.promoted_at - timedelta(hours=2), 60)
+    traffic(base, good, good.promoted_at, 60, failed=12)  # 20 % of its answers failed, none before
+
+    reported = adapters_watch_task()  # the hourly beat's task watches it again, now with traffic
+
+    assert len(reported) == 1 and reported[0].startswith(f"{good.adapter_id}: ")
+    assert "the served error rate rose from 0 to 0.2" in reported[0]
+    event = AdapterEvent.objects.get(adapter=good, kind=AdapterEvent.Kind.ROLLED_BACK)
+    assert event.detail["figures"]["served_error_rate"] == {"previous": 0.0, "champion": 0.2}
+    assert champion(base) is None  # nothing before it: the bare base serves again
+    assert adapters_watch_task() == []  # nothing left to watch
+
+
+def test_the_same_weights_promoted_twice_do_not_regress(base, trained):
+    # Only regressions count, and an unchanged model has none: the same weights registered twice, the second
+    # promoted over the first, answer every fresh item alike.
+    first = adapter_promote(register(base, trained[1]))
+    second = promoted(register(base, trained[1]), ab.measure(base, adapter=first, suites=(SUITE,), limit=ITEMS))
+
+    # As a learning cycle calls it: the champion it started from, and the items its A/B measured (their suites)
+    watched = ab.watch_check(second, previous=first, exclude_items=AB_ITEMS, limit=ITEMS)
+
+    assert watched == ab.WatchOutcome(rolled_back=False, regressions=[], figures=watched.figures)
+    fresh = watched.figures[f"heldout_fresh:{SUITE}"]
+    assert watched.figures["compared_with"] == first.adapter_id
+    assert [name for name in watched.figures if name.startswith("heldout_fresh:")] == [f"heldout_fresh:{SUITE}"]
+    assert fresh["previous"] == fresh["champion"] and fresh["p_value"] == 1.0
+    assert champion(base) == second
     assert not AdapterEvent.objects.filter(kind=AdapterEvent.Kind.ROLLED_BACK).exists()
 
 
