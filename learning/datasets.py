@@ -2,10 +2,10 @@
 
 Examples come from completed practice activities, from their train-split items only: a correct attempt teaches
 the model's own answer, a failed one the grader's reference answer. Insights join when their reward (people's,
-blended with the learned model's) passes a threshold, weighted by it. A held-out item can never enter: the
-activity must be a practice (train) activity, the item id must name the train split, and the prompt must not be
-any built-in suite's held-out prompt (the last catches a row mislabelled by hand or by a bug); the files are
-sealed with a sha256 that every reader checks.
+blended with the learned model's; the current reward model's alone for an insight nobody rated) passes a
+threshold, weighted by it. A held-out item can never enter: the activity must be a practice (train) activity,
+the item id must name the train split, and the prompt must not be any built-in suite's held-out prompt (the last
+catches a row mislabelled by hand or by a bug); the files are sealed with a sha256 that every reader checks.
 """
 
 from __future__ import annotations
@@ -99,7 +99,12 @@ def training_examples(*, since, skill: str = "", model_name: str = "", min_quali
                                         source="attempt" if attempt.correct else "reference",
                                         item_id=attempt.item_id, quality=quality))
     insights = list(Insight.objects.filter(activity__in=activities).select_related("activity").order_by("id"))
+    # Every candidate insight gets a reward: people's where they rated it, else the current reward model's
+    # (scored here in batches if that version has not scored it yet); the stats name the version, or say none.
     rewards = insight_rewards([insight.pk for insight in insights])
+    stats.update(reward_model=rewards.model, insights_model_rewarded=rewards.model_only)
+    if rewards.note:
+        stats["reward_note"] = rewards.note
     for insight in insights:
         stats["insights"] += 1
         reward, _ = rewards.get(insight.pk, (None, 0.0))
@@ -123,12 +128,13 @@ def training_examples(*, since, skill: str = "", model_name: str = "", min_quali
 
 def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_threshold: float = 0.3, skill: str = "",
                   replay_share: float = 0.2, validation_share: float = 0.1, seed: int = 0,
-                  model_name: str = "", min_examples: int = 0) -> TrainingDataset:
+                  model_name: str = "", min_examples: int = 0,
+                  replay_weights: dict[str, float] | None = None) -> TrainingDataset:
     """Gather, filter, deduplicate, focus (with replay of other skills) and split; write the files, then the row.
     A failure, or fewer than min_examples examples, leaves neither files nor row."""
     params = {"days_back": days_back, "min_quality": min_quality, "reward_threshold": reward_threshold,
               "skill": skill, "replay_share": replay_share, "validation_share": validation_share, "seed": seed,
-              "model_name": model_name}
+              "model_name": model_name, "replay_weights": replay_weights}
     if not 1 <= days_back <= 3650:
         raise DatasetError(f"days_back must be 1 to 3650, got {days_back}")
     examples, stats = training_examples(since=timezone.now() - timedelta(days=days_back), skill=skill,
@@ -140,7 +146,7 @@ def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_thres
     if skill:
         focus = [example for example in kept if example.skill == skill]
         kept = with_replay(focus, [example for example in kept if example.skill != skill], share=replay_share,
-                           seed=seed)
+                           seed=seed, weights=replay_weights)
     if len(kept) < min_examples:
         raise TooFewExamples(len(kept), min_examples, stats)
     train, validation = split(kept, validation_share=validation_share, seed=seed)

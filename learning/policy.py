@@ -3,8 +3,9 @@
 Switched on with the hobby configuration's selection_policy = "reward" (admin, PATCH /api/v1/hobbies/config or
 HOBBY_SELECTION_POLICY). An arm's rewards are the sub-agent's finished activities of that type, each scored by
 learning.bandit.activity_reward from its measured proficiency gain (held-out, after minus before) and the reward
-of its insights (people's where they rated, the learned model's elsewhere). The bench (bench_hobby_policy.py)
-measures its regret against the originals' weakness-weighted draw.
+of its insights (people's where they rated, the current reward model's elsewhere: insights it has not scored yet
+are scored when an arm needs them, once per model version; without a trained model, people's ratings only). The
+bench (bench_hobby_policy.py) measures its regret against the originals' weakness-weighted draw.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ PRIOR_WEIGHTING = 0.5  # an untried weak type starts a little ahead: weakness as
 
 
 def _insight_rewards(activity_pks: list[int]) -> dict[int, float]:
-    """Mean insight reward per activity, for activities whose insights people rated or the model scored."""
+    """Mean insight reward per activity, for activities with insights people rated or the reward model scores."""
     insights = dict(Insight.objects.filter(activity_id__in=activity_pks).values_list("pk", "activity_id"))
     by_activity: dict[int, list[float]] = {}
     for pk, (value, _) in insight_rewards(list(insights)).items():

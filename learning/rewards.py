@@ -24,7 +24,7 @@ from learning.models import Feedback, RewardModel, RewardScore, RewardSignal, Ta
 log = logging.getLogger(__name__)
 PAIRS_PER_RATER_ITEM = 20  # pairs one rated item takes part in, per rater: enough signal, no quadratic blow-up
 TRAINING_LEASE = timedelta(minutes=10)  # renewed at each training step (seconds apart): only a dead worker's runs out
-_loaded: dict[int, reward.RewardModel] = {}
+_loaded: dict[tuple[int, str], reward.RewardModel] = {}
 _loaded_guard = threading.Lock()
 
 
@@ -55,9 +55,11 @@ def _directory(row: RewardModel) -> Path:
     return Path(settings.REWARD_MODELS_DIR) / row.name / f"v{row.version}"
 
 
-def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None = None,
+def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None = None, tune=None,
                 progress=None) -> RewardModel:
-    """Train the version `row` on gather() -> (pairs, points), exactly once.
+    """Train the version `row` on gather() -> (pairs, points), exactly once. tune(pairs, points, step), if given,
+    returns the config to train with and how it was chosen (kept in the metrics as "selection"); it runs inside
+    the claim, so its steps renew the lease and a redelivered message does not repeat it.
 
     The version is claimed pending -> training with a lease that each step of training renews: a redelivered
     message finds it taken and does nothing, while a version whose worker died (lease run out) is taken over
@@ -78,8 +80,11 @@ def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None =
     directory = _directory(row)
     try:
         pairs, points = gather()
+        config, selection = tune(pairs, points, step) if tune else (config, None)
         model, metrics = reward.train(pairs=pairs, points=points, config=config or reward.TrainConfig(),
                                       progress=step)
+        if selection is not None:
+            metrics["selection"] = selection
         if directory.exists():
             shutil.rmtree(directory)
         model.save(directory)
@@ -96,13 +101,21 @@ def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None =
 
 
 def reward_model_train_pairs_file(*, path: str, name: str, config: reward.TrainConfig | None = None,
-                                  progress=None) -> RewardModel:
-    """Train a new version of `name` on a file of {"chosen", "rejected"} dialogues (held-out split inside)."""
+                                  select: bool = True, progress=None) -> RewardModel:
+    """Train a new version of `name` on a file of {"chosen", "rejected"} dialogues (held-out split inside).
+    select: first choose the knobs by cross-validation on the file's pairs (learning.reward.selection, the inner
+    procedure the benchmark nests), starting from `config`; the choice is kept in the version's metrics."""
+    from learning.reward.selection import choose
+
     dialogues = reward.load_pairs(path)  # ValueError naming the line on a malformed file, before any row exists
     pairs = [(reward.example_from_dialogue(chosen), reward.example_from_dialogue(rejected))
              for chosen, rejected in dialogues]
     row = reward_model_create(name=name, source=RewardModel.Source.PAIRS_FILE, source_detail=str(path))
-    return _train_into(row, lambda: (pairs, []), config=config, progress=progress)
+
+    def tune(pairs, points, step) -> tuple[reward.TrainConfig, dict]:
+        return choose(pairs, config=config, progress=step) if select else (config, {"chosen_by": "given"})
+
+    return _train_into(row, lambda: (pairs, []), config=config, tune=tune, progress=progress)
 
 
 def feedback_training_data() -> tuple[list, list]:
@@ -162,9 +175,10 @@ def reward_model_train_from_feedback(*, model_pk: int) -> RewardModel:
 def scorer(row: RewardModel) -> reward.RewardModel:
     """The trained model of a version, loaded once per process."""
     with _loaded_guard:
-        if row.pk not in _loaded:
-            _loaded[row.pk] = reward.RewardModel.load(Path(row.path))
-        return _loaded[row.pk]
+        key = (row.pk, row.path)  # the path too: a test database may hand a pk out again
+        if key not in _loaded:
+            _loaded[key] = reward.RewardModel.load(Path(row.path))
+        return _loaded[key]
 
 
 def reward_model_evaluate_pairs(*, path: str, name: str) -> dict:
@@ -176,28 +190,50 @@ def reward_model_evaluate_pairs(*, path: str, name: str) -> dict:
     return {"pairs": len(pairs), "accuracy": round(reward.pairwise_accuracy(scorer(row), pairs), 4)}
 
 
+SCORE_BATCH = 256  # items embedded and stored per step: MiniLM's memory stays small, a crash keeps what was done
+LOOKUP_CHUNK = 2000  # ids per IN (...) query: under every database's limit on bound parameters
+
+
+def _stored_scores(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
+    stored = {}
+    for kind in {kind for kind, _ in keys}:
+        idents = [ident for k, ident in keys if k == kind]
+        for start in range(0, len(idents), LOOKUP_CHUNK):
+            stored.update({(kind, ident): (mean, std) for ident, mean, std in RewardScore.objects.filter(
+                model=row, target_type=kind, target_id__in=idents[start:start + LOOKUP_CHUNK]).values_list(
+                "target_id", "mean", "std")})
+    return stored
+
+
+def _score_batch(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
+    """Score these items with the version `row` and store the scores (its cache: RewardScore rows are per version,
+    so a new version scores everything anew and an old one's scores stay with it)."""
+    from learning.items import item_example, items_get
+
+    items = items_get(keys)
+    found = [key for key in keys if key in items]
+    if not found:
+        return {}
+    means, stds = scorer(row).score([item_example(key[0], items[key]) for key in found])
+    new = [RewardScore(model=row, target_type=k, target_id=i, mean=float(m), std=float(s))
+           for (k, i), m, s in zip(found, means, stds)]
+    RewardScore.objects.bulk_create(new, ignore_conflicts=True)  # a parallel scorer's rows win; same model, same value
+    return {(s.target_type, s.target_id): (s.mean, s.std) for s in new}
+
+
 def items_score(keys: list[tuple[str, str]], *, row: RewardModel | None = None,
                 compute_limit: int | None = None) -> dict[tuple[str, str], tuple[float, float]]:
-    """(mean, std) per item under the active model; stored predictions are reused, up to compute_limit new
-    ones are computed and stored. Empty without a trained model."""
+    """(mean, std) per item under the version `row` (default: the active one). Stored scores are reused; missing
+    ones, up to compute_limit (None: all), are computed SCORE_BATCH at a time and stored. Empty without a trained
+    model. Items that no longer exist are left out."""
     row = row or reward_model_active()
     if row is None or not keys:
         return {}
-    from learning.items import item_example, items_get
-
-    kinds = {kind for kind, _ in keys}
-    stored = {(s.target_type, s.target_id): (s.mean, s.std) for s in RewardScore.objects.filter(
-        model=row, target_type__in=kinds, target_id__in=[ident for _, ident in keys])}
+    keys = list(dict.fromkeys(keys))
+    stored = _stored_scores(row, keys)
     missing = [key for key in keys if key not in stored][:compute_limit]
-    if missing:
-        items = items_get(missing)
-        found = [key for key in missing if key in items]
-        if found:
-            means, stds = scorer(row).score([item_example(key[0], items[key]) for key in found])
-            new = [RewardScore(model=row, target_type=k, target_id=i, mean=float(m), std=float(s))
-                   for (k, i), m, s in zip(found, means, stds)]
-            RewardScore.objects.bulk_create(new, ignore_conflicts=True)
-            stored.update({(s.target_type, s.target_id): (s.mean, s.std) for s in new})
+    for start in range(0, len(missing), SCORE_BATCH):
+        stored.update(_score_batch(row, missing[start:start + SCORE_BATCH]))
     return {key: stored[key] for key in keys if key in stored}
 
 
@@ -211,25 +247,53 @@ def blended_reward(*, learned: float | None, feedback_reward: float | None, conf
     return confidence * feedback_reward + (1 - confidence) * learned
 
 
-def insight_rewards(insight_pks: list[int] | None = None) -> dict[int, tuple[float, float]]:
-    """Insight pk -> (blended reward in -1..1, people's confidence) for the given insights (None: every one)
-    that people rated or the active model scored; the one place exports and the hobby policy read it from."""
-    keys = None if insight_pks is None else [str(pk) for pk in insight_pks]
+class Rewards(dict):
+    """Insight pk -> (reward in -1..1, people's confidence), plus what the learned part came from: `model` names
+    the version that scored the unrated ones ("default v3"), None when there was none (people's ratings only,
+    and `note` says why); `model_only` counts the insights whose reward is the model's alone."""
+
+    def __init__(self, values: dict[int, tuple[float, float]], *, model: str | None, note: str, model_only: int):
+        super().__init__(values)
+        self.model, self.note, self.model_only = model, note, model_only
+
+
+def insight_rewards(insight_pks: list[int] | None = None, *, score_missing: bool | None = None) -> Rewards:
+    """The reward of the given insights (None: every one) that people rated or the current reward model scores:
+    people's where they rated, blended with the model's by their confidence, the model's elsewhere. The one
+    place datasets, the hobby policy and exports read it from.
+
+    score_missing (default: yes for a list, no for every insight) scores the insights the current version has not
+    scored yet, in batches, and keeps the scores per version: a second call reads them, a new version scores
+    anew. Without a trained version (or with one whose files cannot be read) it is people's ratings only."""
+    keys = None if insight_pks is None else [str(pk) for pk in dict.fromkeys(insight_pks)]
+    score_missing = keys is not None if score_missing is None else score_missing
     signals = RewardSignal.objects.filter(target_type=TargetType.INSIGHT, feedback_count__gt=0)
-    people = {int(ident): (value, confidence) for ident, value, confidence in (
-        signals if keys is None else signals.filter(target_id__in=keys)).values_list(
-        "target_id", "reward_score", "confidence")}
-    active, learned = reward_model_active(), {}
-    if active is not None:
-        scores = RewardScore.objects.filter(model=active, target_type=TargetType.INSIGHT)
-        learned = {int(ident): mean for ident, mean in (
-            scores if keys is None else scores.filter(target_id__in=keys)).values_list("target_id", "mean")}
+    chunks = [signals] if keys is None else [signals.filter(target_id__in=keys[start:start + LOOKUP_CHUNK])
+                                             for start in range(0, len(keys), LOOKUP_CHUNK)]
+    people = {int(ident): (value, confidence) for chunk in chunks
+              for ident, value, confidence in chunk.values_list("target_id", "reward_score", "confidence")}
+    active, learned, note = reward_model_active(), {}, ""
+    if active is None:
+        note = "no trained reward model: people's ratings only"
+    elif keys is None:
+        learned = {int(ident): mean for ident, mean in RewardScore.objects.filter(
+            model=active, target_type=TargetType.INSIGHT).values_list("target_id", "mean")}
+    else:
+        try:
+            scores = items_score([(TargetType.INSIGHT, key) for key in keys], row=active,
+                                 compute_limit=None if score_missing else 0)
+        except ValueError as error:  # a ready version whose files are gone or damaged: say so, do not fail the caller
+            log.error("Reward model %s v%s cannot score: %s", active.name, active.version, error)
+            active, note = None, f"reward model unreadable ({error}): people's ratings only"
+        else:
+            learned = {int(ident): mean for (_, ident), (mean, _) in scores.items()}
     found = {}
     for pk in set(people) | set(learned):
         feedback_reward, confidence = people.get(pk, (None, 0.0))
         found[pk] = (blended_reward(learned=learned.get(pk), feedback_reward=feedback_reward,
                                     confidence=confidence), confidence)
-    return found
+    return Rewards(found, model=active and f"{active.name} v{active.version}", note=note,
+                  model_only=len(set(learned) - set(people)))
 
 
 def training_weight(reward_value: float | None, *, threshold: float = 0.0) -> float:

@@ -1,14 +1,16 @@
 """A reward model that runs offline on a CPU: a linear scorer on MiniLM features, trained with Bradley-Terry on
 preference pairs and least squares on ratings, one scorer for both.
 
-Features (chosen by 5-fold cross-validation on the HH-RLHF harmless dev pairs, three seeds):
+Features:
 - the reply's token states averaged per layer, for all 7 layers of MiniLM, each L2-normalised (0.655 against
   0.62 for the final sentence vector alone: lower layers carry how a reply is phrased, refusals included);
-- the reply times the person's last turn, elementwise, at layers 3 and 6 (what was asked matters; prompt-only
-  features would cancel in a pair's difference);
+- with the feature set "layers+asked", also the reply times the person's last turn, elementwise, at layers 3
+  and 6 (what was asked may matter; prompt-only features would cancel in a pair's difference);
 - the item's category (hobby type), one-hot.
 Beside it, a second linear scorer on the reply's character n-grams (lexical.py), fitted the same way; the score
-mixes them 0.7 : 0.3 before the tanh (+0.005 in CV, see lexical.py). Tried and dropped, each no better in CV:
+mixes them before the tanh. Which feature set, the two penalties and the mix are chosen by cross-validation on
+the training data itself (selection.py), nested inside the benchmark's folds. Tried earlier and dropped, each no
+better in CV:
 the whole dialogue tail, the reply read in its context, max/first/last-token pooling, IDF-weighted pooling,
 whitening, hand-made text statistics (length, refusal words), a one-layer MLP, random Fourier features, and
 fine-tuning MiniLM's top layer (worse, and ~100 s an epoch on 2 cores).
@@ -29,8 +31,10 @@ import torch
 from learning.reward import lexical
 from learning.reward.dialogue import last_human_turn, split_dialogue
 
-FEATURES = ("MiniLM layer means of the reply (7 layers) + reply x last human turn (layers 3, 6) + category one-hot; "
-            "mixed with hashed character 2-5-grams of the reply (TF-IDF)")
+FEATURE_SETS = {"layers": "MiniLM layer means of the reply (7 layers) + category one-hot",
+                "layers+asked": "MiniLM layer means of the reply (7 layers) + reply x last human turn (layers 3, 6) "
+                                "+ category one-hot"}
+WORDING = "hashed character 2-5-grams of the reply (TF-IDF)"
 INTERACTION_LAYERS = (3, 6)
 INTERACTION_SCALE = 0.3
 FORMAT = 2  # 1: MiniLM scorer only (still loads)
@@ -55,6 +59,7 @@ class TrainConfig:
     l2: float = 0.25  # on the summed pair losses: logistic regression's C = 1 (CV: C from 0.3 to 1 within noise)
     lexical_share: float = 0.3  # the character n-gram scorer's part of the score; 0 leaves it out (CV: 0.3 to 0.4)
     lexical_l2: float = 0.83  # its penalty: C = 0.3 (CV: 0.3 and 1 within noise; more wording than that overfits)
+    features: str = "layers+asked"  # a key of FEATURE_SETS
     point_weight: float = 1.0  # a rating's squared error against one pair's log-loss
     bootstrap: int = 8  # refits on resampled data, for the uncertainty
     refit_on_all: bool = True  # after measuring on the validation split, learn from every example
@@ -80,15 +85,26 @@ def _layer_states(texts: set[str]) -> dict[str, np.ndarray]:
     return {text: _states[text] if text in _states else _unit(layer_means([text]))[0] for text in texts}
 
 
-def featurize(examples: Sequence[Example], categories: Sequence[str]) -> np.ndarray:
+def describe(features: str, lexical_share: float) -> str:
+    return FEATURE_SETS[features] + (f"; mixed {1 - lexical_share:.2g} : {lexical_share:.2g} with {WORDING}"
+                                     if lexical_share > 0 else "")
+
+
+def featurize(examples: Sequence[Example], categories: Sequence[str], features: str = "layers+asked") -> np.ndarray:
+    if features not in FEATURE_SETS:
+        raise ValueError(f"Unknown feature set {features!r}: one of {', '.join(FEATURE_SETS)}")
+    asked = features == "layers+asked"
     reply_states = _layer_states({e.response for e in examples})
-    asked_states = _layer_states({last_human_turn(e.prompt) for e in examples})
+    asked_states = _layer_states({last_human_turn(e.prompt) for e in examples} if asked else set())
     index = {name: i for i, name in enumerate(categories)}
     rows = []
     for example in examples:
-        reply, question = reply_states[example.response], asked_states[last_human_turn(example.prompt)]
+        reply = reply_states[example.response]
         layers = reply.reshape(-1) / np.sqrt(len(reply))
-        if last_human_turn(example.prompt):
+        if not asked:
+            together = np.zeros(0, dtype=np.float32)
+        elif last_human_turn(example.prompt):
+            question = asked_states[last_human_turn(example.prompt)]
             together = np.concatenate([reply[layer] * question[layer] for layer in INTERACTION_LAYERS])
             together = together * np.sqrt(reply.shape[-1] / len(INTERACTION_LAYERS)) * INTERACTION_SCALE
         else:
@@ -117,9 +133,10 @@ class RewardModel:
     worse; it costs nothing, since the refits are scored for the spread anyway."""
 
     def __init__(self, weights: np.ndarray, bias: np.ndarray, categories: list[str], metrics: dict | None = None,
-                 lexical_part: Lexical | None = None):
+                 lexical_part: Lexical | None = None, features: str = "layers+asked"):
         self.weights, self.bias = np.asarray(weights, np.float32), np.asarray(bias, np.float32)
         self.categories, self.metrics, self.lexical = list(categories), metrics or {}, lexical_part
+        self.feature_set = features
 
     def raw(self, features: np.ndarray, replies: Sequence[str] | None = None) -> np.ndarray:
         """(n, members): each member's score before the tanh."""
@@ -143,14 +160,16 @@ class RewardModel:
         """(reward in -1..1, uncertainty) per example."""
         if not examples:
             return np.zeros(0), np.zeros(0)
-        return self.score_features(featurize(examples, self.categories), [e.response for e in examples])
+        return self.score_features(featurize(examples, self.categories, self.feature_set),
+                                   [e.response for e in examples])
 
     def save(self, directory: Path) -> None:
         from safetensors.numpy import save_file
 
         directory.mkdir(parents=True, exist_ok=True)
         tensors = {"weights": self.weights, "bias": self.bias}
-        config = {"format": FORMAT, "features": FEATURES, "categories": self.categories, "metrics": self.metrics}
+        config = {"format": FORMAT, "features": FEATURE_SETS[self.feature_set], "feature_set": self.feature_set,
+                  "categories": self.categories, "metrics": self.metrics}
         if self.lexical is not None:
             tensors.update(lexical_weights=self.lexical.weights, lexical_bias=self.lexical.bias,
                            lexical_idf=self.lexical.idf)
@@ -171,15 +190,17 @@ class RewardModel:
             words = config.get("lexical") if isinstance(config, dict) else None
             part = None if words is None else Lexical(tensors["lexical_weights"], tensors["lexical_bias"],
                                                       tensors["lexical_idf"], float(words["share"]))
+            features = config.get("feature_set", "layers+asked")  # the one set before there was a choice
         except Exception as error:  # missing, truncated or foreign files: one clear error
             raise ValueError(f"Not a readable reward model in {directory}: {error}") from None
-        if config.get("format") not in (1, FORMAT) or weights.ndim != 2 or bias.shape != (weights.shape[0],):
+        if (config.get("format") not in (1, FORMAT) or weights.ndim != 2 or bias.shape != (weights.shape[0],)
+                or features not in FEATURE_SETS):
             raise ValueError(f"Not a reward model of this version in {directory}")
         if part is not None and (words.get("bits") != lexical.BITS or part.idf.shape != (1 << lexical.BITS,)
                                  or part.weights.shape != (len(weights), 1 << lexical.BITS)
                                  or part.bias.shape != (len(weights),)):
             raise ValueError(f"Not a reward model of this version in {directory}: its n-gram part does not fit")
-        return cls(weights, bias, config.get("categories", []), config.get("metrics"), part)
+        return cls(weights, bias, config.get("categories", []), config.get("metrics"), part, features)
 
 
 class Dense:

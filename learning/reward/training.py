@@ -10,37 +10,58 @@ from dataclasses import asdict
 import numpy as np
 
 from learning.reward import lexical
-from learning.reward.model import FEATURES, Dense, Example, Lexical, RewardModel, TrainConfig, _fit, _split, featurize
+from learning.reward.model import (
+    Dense,
+    Example,
+    Lexical,
+    RewardModel,
+    TrainConfig,
+    _fit,
+    _split,
+    describe,
+    featurize,
+)
 
 
 class _Data:
-    """Every distinct example once: its MiniLM features and n-gram counts; pairs and points as row numbers."""
+    """Every distinct example once: its MiniLM features (of each feature set asked for) and n-gram counts; pairs
+    and points as row numbers. Built once, it serves every fit of a training or of a cross-validation."""
 
     def __init__(self, pairs: Sequence[tuple[Example, Example]], points: Sequence[tuple[Example, float]],
-                 config: TrainConfig, say: Callable[[str], None]):
+                 say: Callable[[str], None], *, feature_sets: Sequence[str] = ("layers+asked",), wording: bool = True):
         examples = sorted({e for pair in pairs for e in pair} | {e for e, _ in points},
                           key=lambda e: (e.prompt, e.response, e.category))  # sorted: the same order every run
         row = {e: i for i, e in enumerate(examples)}
         self.categories = sorted({e.category for e in examples if e.category})
         say(f"featurising {len(examples)} texts")
-        self.features = featurize(examples, self.categories).astype(np.float64)
-        self.grams = [lexical.counts(e.response) for e in examples] if config.lexical_share > 0 else None
+        self.matrices = {name: featurize(examples, self.categories, name).astype(np.float64)
+                         for name in feature_sets}
+        self.grams = [lexical.counts(e.response) for e in examples] if wording else None
         self.chosen = np.array([row[c] for c, _ in pairs], dtype=np.int64)
         self.rejected = np.array([row[r] for _, r in pairs], dtype=np.int64)
         self.rated = np.array([row[e] for e, _ in points], dtype=np.int64)
         self.targets = np.array([float(t) for _, t in points], dtype=np.float64)
 
+    def fit_dense(self, pair_rows: np.ndarray, point_rows: np.ndarray, features: str, l2: float,
+                  config: TrainConfig) -> tuple[np.ndarray, float]:
+        """The MiniLM scorer on these pairs and points (row numbers into the pair and point lists)."""
+        matrix, c, r, p = self.matrices[features], self.chosen[pair_rows], self.rejected[pair_rows], \
+            self.rated[point_rows]
+        return _fit(Dense(matrix[c] - matrix[r]), Dense(matrix[p]), self.targets[point_rows], l2, config)
+
+    def fit_words(self, pair_rows: np.ndarray, point_rows: np.ndarray, words: lexical.Rows, l2: float,
+                  config: TrainConfig) -> tuple[np.ndarray, float]:
+        """The n-gram scorer on these pairs and points."""
+        c, r, p = self.chosen[pair_rows], self.rejected[pair_rows], self.rated[point_rows]
+        return _fit(words.select(c, r), words.select(p), self.targets[point_rows], l2, config)
+
     def fit(self, pair_rows: np.ndarray, point_rows: np.ndarray, config: TrainConfig,
             words: lexical.Rows | None) -> tuple[np.ndarray, float, np.ndarray | None, float]:
-        """Both scorers on these pairs and points (row numbers into the pair and point lists)."""
-        c, r, p = self.chosen[pair_rows], self.rejected[pair_rows], self.rated[point_rows]
-        wanted = self.targets[point_rows]
-        weights, bias = _fit(Dense(self.features[c] - self.features[r]), Dense(self.features[p]), wanted, config.l2,
-                             config)
+        """Both scorers, with config's knobs."""
+        weights, bias = self.fit_dense(pair_rows, point_rows, config.features, config.l2, config)
         if words is None:
             return weights, bias, None, 0.0
-        word_weights, word_bias = _fit(words.select(c, r), words.select(p), wanted, config.lexical_l2, config)
-        return weights, bias, word_weights, word_bias
+        return (weights, bias, *self.fit_words(pair_rows, point_rows, words, config.lexical_l2, config))
 
     def words(self, pair_rows: np.ndarray, point_rows: np.ndarray) -> tuple[lexical.Rows, np.ndarray] | None:
         """TF-IDF rows with the IDF of only the examples trained on (no peeking at the validation texts)."""
@@ -63,7 +84,7 @@ def train(*, pairs: Sequence[tuple[Example, Example]] = (), points: Sequence[tup
         raise ValueError(f"Too little to train on: {len(pairs)} pairs and {len(points)} points (at least 2 of either)")
     say = progress or (lambda line: None)
     started = time.perf_counter()
-    data = _Data(pairs, points, config, say)
+    data = _Data(pairs, points, say, feature_sets=(config.features,), wording=config.lexical_share > 0)
     rng = np.random.default_rng(config.seed)
     pair_train, pair_held = _split(len(data.chosen), config.validation_share, rng)
     point_train, point_held = _split(len(data.rated), config.validation_share, rng)
@@ -74,7 +95,7 @@ def train(*, pairs: Sequence[tuple[Example, Example]] = (), points: Sequence[tup
     weights, bias, word_weights, word_bias = data.fit(pair_train, point_train, config, words and words[0])
 
     def raw(rows: np.ndarray) -> np.ndarray:  # the mixed score before the tanh, of example rows
-        dense = data.features[rows] @ weights.astype(np.float64) + bias
+        dense = data.matrices[config.features][rows] @ weights.astype(np.float64) + bias
         if words is None:
             return dense
         wording = words[0].dot(word_weights[None])[rows, 0].astype(np.float64) + word_bias
@@ -94,9 +115,10 @@ def train(*, pairs: Sequence[tuple[Example, Example]] = (), points: Sequence[tup
     metrics = {"train_pairs": len(pair_train), "validation_pairs": len(pair_held),
                "train_accuracy": accuracy(pair_train), "validation_accuracy": accuracy(pair_held),
                "train_points": len(point_train), "validation_points": len(point_held),
-               "validation_rmse": rmse(point_held), "features": FEATURES,
-               "dimensions": int(data.features.shape[1]), "lexical_buckets": 1 << lexical.BITS if share else 0,
-               "refit_on_all": config.refit_on_all, "config": asdict(config)}
+               "validation_rmse": rmse(point_held), "features": describe(config.features, share),
+               "dimensions": int(data.matrices[config.features].shape[1]),
+               "lexical_buckets": 1 << lexical.BITS if share else 0, "refit_on_all": config.refit_on_all,
+               "config": asdict(config)}
     pair_use = np.arange(len(data.chosen)) if config.refit_on_all else pair_train
     point_use = np.arange(len(data.rated)) if config.refit_on_all else point_train
     if config.refit_on_all:
@@ -113,5 +135,5 @@ def train(*, pairs: Sequence[tuple[Example, Example]] = (), points: Sequence[tup
                                               np.array([m[3] for m in members], np.float32), words[1], share)
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     model = RewardModel(np.stack([m[0] for m in members]), np.array([m[1] for m in members]), data.categories,
-                        metrics, part)
+                        metrics, part, config.features)
     return model, metrics

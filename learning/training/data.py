@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, replace
 
 from datasketch import MinHash, MinHashLSH
@@ -121,14 +121,35 @@ def split(examples: Sequence[TrainingExample], *, validation_share: float, seed:
 
 
 def with_replay(focus: Sequence[TrainingExample], others: Sequence[TrainingExample], *, share: float,
-                seed: int) -> list[TrainingExample]:
+                seed: int, weights: Mapping[str, float] | None = None) -> list[TrainingExample]:
     """The focus skill's examples plus other skills' examples making up `share` of the result (as many as there
-    are, up to that): training on one skill alone wrecks the others (measured: sorting 98 % -> 0.5 %)."""
+    are, up to that): training on one skill alone wrecks the others (measured: sorting 98 % -> 0.5 %).
+    weights (skill -> weight) split the replay between skills (skills at risk get more); without them it is a
+    uniform draw from `others`. A skill with fewer examples than its part gives what it has, and the rest goes to
+    the others in the same proportions."""
     if not 0 <= share < 1:
         raise ValueError(f"replay share must be in [0, 1), got {share}")
     wanted = int(round(len(focus) * share / (1 - share))) if share else 0
     rng = random.Random(seed)
-    replay = rng.sample(list(others), min(wanted, len(others)))
+    if not weights:
+        replay = rng.sample(list(others), min(wanted, len(others)))
+    else:
+        pools: dict[str, list[TrainingExample]] = {}
+        for example in others:
+            pools.setdefault(example.skill, []).append(example)
+        for pool in pools.values():
+            rng.shuffle(pool)
+        replay, open_pools = [], {skill for skill in pools if weights.get(skill, 0) > 0}
+        while len(replay) < wanted and open_pools:
+            total = sum(weights[skill] for skill in open_pools)
+            missing = wanted - len(replay)
+            for skill in sorted(open_pools):
+                take = max(1, round(missing * weights[skill] / total))
+                taken, pools[skill] = pools[skill][:take], pools[skill][take:]
+                replay += taken
+                if not pools[skill]:
+                    open_pools.discard(skill)
+        replay = replay[:wanted]
     return list(focus) + [replace(example, source=f"replay:{example.source}") for example in replay]
 
 

@@ -24,6 +24,8 @@ from learning.reward import (
     train,
 )
 from learning.reward.dialogue import last_human_turn
+from learning.reward.model import FEATURE_SETS
+from learning.reward.selection import Grid, best, choose
 from tests.learning.test_reward_training import POLITE, RUDE
 
 
@@ -138,6 +140,36 @@ def test_the_score_is_the_bagged_mean_of_every_member_and_the_uncertainty_the_re
     score, spread = model.score_features(features)
     assert np.allclose(score, np.tanh([1.0, 2 / 3]))  # (1 + 3 - 1) / 3 and (0 + 0 + 2) / 3, not the first alone
     assert np.allclose(spread, [np.std(np.tanh([3.0, -1.0])), np.std(np.tanh([0.0, 2.0]))], atol=1e-5)
+
+
+def test_the_feature_set_is_the_models_own_and_survives_saving(tmp_path):
+    examples = [e for pair in pairs(2) for e in pair]
+    assert featurize(examples, [], "layers").shape[1] + 2 * 384 == featurize(examples, [], "layers+asked").shape[1]
+    with pytest.raises(ValueError, match="Unknown feature set"):
+        featurize(examples, [], "everything")
+    model, metrics = train(pairs=pairs(), config=TrainConfig(seed=1, bootstrap=1, features="layers"))
+    assert model.feature_set == "layers" and metrics["features"].startswith(FEATURE_SETS["layers"])
+    model.save(tmp_path / "v1")
+    loaded = RewardModel.load(tmp_path / "v1")
+    assert loaded.feature_set == "layers" and np.allclose(loaded.score(examples)[0], model.score(examples)[0])
+
+
+def test_inner_cross_validation_picks_knobs_from_the_grid_and_ties_go_to_the_simpler_model():
+    grid = Grid(l2=(0.25,), lexical_l2=(0.83,), lexical_share=(0.0, 0.3))
+    config, summary = choose(pairs(36), config=TrainConfig(seed=2), grid=grid)
+    assert config.features in grid.features and config.lexical_share in grid.lexical_share and config.seed == 2
+    assert summary["combinations"] == 4 and summary["inner_accuracy"] >= 0.8
+    assert summary["knobs"] == {"features": config.features, "l2": 0.25, "lexical_l2": 0.83,
+                                "lexical_share": config.lexical_share}
+    small, said = choose(pairs(12), config=TrainConfig(l2=0.5))
+    assert small == TrainConfig(l2=0.5) and "defaults" in said["chosen_by"]
+    table = {("layers", 1.0, 0.83, 0.0): 0.7, ("layers+asked", 1.0, 0.83, 0.0): 0.7, ("layers", 0.25, 0.83, 0.0): 0.7,
+             ("layers", 1.0, 0.83, 0.3): 0.7, ("layers+asked", 0.25, 2.5, 0.5): 0.69}
+    assert best(table, TrainConfig()) == TrainConfig(features="layers", l2=1.0, lexical_l2=0.83, lexical_share=0.0)
+    table[("layers+asked", 0.25, 2.5, 0.5)] = 0.71
+    assert best(table, TrainConfig()).lexical_share == 0.5
+    with pytest.raises(ValueError):
+        Grid(features=("everything",))
 
 
 @pytest.mark.slow

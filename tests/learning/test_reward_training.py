@@ -48,14 +48,18 @@ def test_reward_train_and_eval_print_what_scripts_read(tmp_path, capsys):
     trained = last_json(capsys)
     assert trained["name"] == "manners" and trained["version"] == 1
     assert trained["validation_pairs"] > 0 and trained["validation_accuracy"] >= 0.75
+    # The knobs were chosen by cross-validation on the file (what the benchmark nests) and trained with.
+    assert "cross-validation on the 36" in trained["selection"]["chosen_by"]
+    assert trained["config"]["lexical_share"] == trained["selection"]["knobs"]["lexical_share"]
     row = RewardModel.objects.get(name="manners")
     assert row.status == "ready" and row.metrics["validation_accuracy"] == trained["validation_accuracy"]
 
     call_command("reward_eval", "--pairs", str(data), "--name", "manners")
     assert last_json(capsys) == {"pairs": 36, "accuracy": pytest.approx(1.0, abs=0.1)}
 
-    call_command("reward_train", "--pairs", str(data), "--name", "manners")
-    assert last_json(capsys)["version"] == 2  # a new version; the first stays
+    call_command("reward_train", "--pairs", str(data), "--name", "manners", "--no-select")
+    again = last_json(capsys)
+    assert again["version"] == 2 and again["selection"] == {"chosen_by": "given"}  # a new version; the first stays
 
 
 @pytest.mark.django_db

@@ -67,6 +67,18 @@ def test_replay_mixes_in_other_skills_at_the_share_asked():
     assert with_replay(focus, others, share=0.0, seed=1) == focus
 
 
+def test_replay_weights_split_the_replay_between_skills_and_pass_on_what_a_short_skill_lacks():
+    focus = [example(f"f{i}", skill="focus") for i in range(50)]
+    others = ([example(f"a{i}", skill="at-risk") for i in range(100)]
+              + [example(f"b{i}", skill="safe") for i in range(100)]
+              + [example(f"c{i}", skill="scarce") for i in range(3)])
+    mixed = with_replay(focus, others, share=0.5, seed=2, weights={"at-risk": 3.0, "safe": 1.0, "scarce": 2.0})
+    counts = {skill: sum(row.skill == skill for row in mixed) for skill in ("at-risk", "safe", "scarce")}
+    assert len(mixed) == 100 and counts["scarce"] == 3  # all it has; the rest went to the others
+    assert counts["at-risk"] > 2 * counts["safe"] > 0
+    assert len({row.prompt for row in mixed}) == 100  # nothing drawn twice
+
+
 def test_formats_training_tools_read():
     row = TrainingExample(prompt="Q:2+2=", completion="4", skill="addition", source="reference",
                           item_id="arithmetic/train/3", weight=1.0, quality=0.65)
