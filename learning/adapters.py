@@ -77,6 +77,7 @@ def adapter_register(*, job: TrainingJob, trained_dir: Path, metrics: dict) -> A
                         adapter_name=f"hobby_lora_{job.job_id}", version=version, base_model=job.base_model,
                         hobby_type=job.hobby_type, status=Adapter.Status.TESTING, alias=Adapter.Alias.CHALLENGER,
                         path=str(final), sha256=sha, dataset=job.dataset, training_job=job, metrics=metrics,
+                        parent=job.parent_adapter, recipe={**job.metadata.get("recipe", {}), "lora": job.config},
                         metadata={"config": info.get("config", job.config), "dataset_version": job.dataset.version,
                                   "skill": job.dataset.skill})
                     if final.exists():  # left by a registration whose row was rolled back
@@ -112,7 +113,7 @@ def adapter_verified(adapter: Adapter) -> Adapter:
 
 
 def adapter_get(*, adapter_id: str) -> Adapter:
-    found = Adapter.objects.select_related("base_model", "training_job").filter(adapter_id=adapter_id).first()
+    found = Adapter.objects.select_related("base_model", "training_job", "parent", "dataset").filter(adapter_id=adapter_id).first()
     if found is None:
         raise exceptions.NotFound(f"No adapter {adapter_id!r}.")
     return found
@@ -122,7 +123,7 @@ def adapters_list(*, status: str | None = None, limit: int = 50) -> list[Adapter
     if status and status not in Adapter.Status.values:
         raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
                                                      f"{', '.join(Adapter.Status.values)}"]})
-    found = Adapter.objects.select_related("base_model", "training_job")
+    found = Adapter.objects.select_related("base_model", "training_job", "parent", "dataset")
     return list((found.filter(status=status) if status else found)[:limit])
 
 
@@ -223,7 +224,24 @@ def adapter_shape(adapter: Adapter) -> dict:
         "created_at": adapter.created_at.isoformat(), "metrics": adapter.metrics, "metadata": adapter.metadata,
         "version": adapter.version, "alias": adapter.alias or None, "hobby_type": adapter.hobby_type,
         "sha256": adapter.sha256, "promoted_at": adapter.promoted_at.isoformat() if adapter.promoted_at else None,
+        "parent_adapter_id": adapter.parent.adapter_id if adapter.parent_id else None,
+        "lineage": adapter_lineage(adapter), "recipe": adapter.recipe,
+        "dataset_version": adapter.dataset.version if adapter.dataset_id else None,
     }
+
+
+def adapter_lineage(adapter: Adapter, *, limit: int = 50) -> list[str]:
+    """Its ancestors' adapter ids, parent first, back to the one trained from the bare base. One query per
+    generation: lineages grow by one a promoted cycle, so they stay short."""
+    found, seen, parent_pk = [], {adapter.pk}, adapter.parent_id
+    while parent_pk is not None and parent_pk not in seen and len(found) < limit:
+        seen.add(parent_pk)
+        row = Adapter.objects.filter(pk=parent_pk).values("adapter_id", "parent_id").first()
+        if row is None:
+            break
+        found.append(row["adapter_id"])
+        parent_pk = row["parent_id"]
+    return found
 
 
 def active_adapter_id() -> str | None:

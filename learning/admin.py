@@ -135,11 +135,17 @@ class TrainingJobAdmin(ReadOnlyAdmin):
 
 @admin.register(Adapter)
 class AdapterAdmin(ReadOnlyAdmin):
-    list_display = ["adapter_name", "version", "base_model", "hobby_type", "status", "alias", "created_at",
-                    "promoted_at"]
+    list_display = ["adapter_name", "version", "base_model", "hobby_type", "status", "alias", "parent", "dataset",
+                    "created_at", "promoted_at"]
     list_filter = ["status", "alias", "base_model", "hobby_type"]
     search_fields = ["adapter_id", "adapter_name", "sha256"]
+    list_select_related = ["base_model", "parent", "dataset"]
+    readonly_fields = ["lineage"]
     actions = ["activate", "archive"]
+
+    @admin.display(description="lineage (parent first, back to the bare base)")
+    def lineage(self, adapter):
+        return " <- ".join([adapter.adapter_id, *adapters.adapter_lineage(adapter), "base"])
 
     @admin.action(description="Activate: make it the champion (checked against its seal; the old one is kept as "
                               "previous)")
@@ -172,6 +178,7 @@ class AdapterEventAdmin(ReadOnlyAdmin):
 
 @admin.register(LearningCycle)
 class LearningCycleAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "status", "skill", "trigger", "training_job", "started_at", "finished_at"]
+    list_display = ["pk", "status", "skill", "trigger", "champion_before", "training_job", "started_at",
+                    "finished_at"]
     list_filter = ["status", "trigger"]
     search_fields = ["skill", "error"]

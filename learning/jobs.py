@@ -81,9 +81,12 @@ def training_config(values: dict | None):
 
 def job_create(*, model_name: str | None = None, config: dict | None = None, days_back: int = 30,
                min_quality: float = 0.6, skill: str = "", hobby_type: str = "", replay_share: float = 0.2,
-               seed: int = 0, dataset=None, send: bool = True) -> TrainingJob:
+               seed: int = 0, dataset=None, send: bool = True, parent_adapter=None,
+               recipe: dict | None = None) -> TrainingJob:
     """Validate, build the dataset (or take the given one), store the job and send it to a training worker
-    (send=False: the caller runs it, as the learning cycle does). Every check comes before anything is written."""
+    (send=False: the caller runs it, as the learning cycle does). Every check comes before anything is written.
+    parent_adapter: continue that adapter's weights instead of starting fresh; recipe: what chose this training
+    (kept on the adapter's lineage)."""
     from hobbies.services import hobby_check
     from learning.datasets import DatasetError, TooFewExamples, dataset_build
 
@@ -103,8 +106,8 @@ def job_create(*, model_name: str | None = None, config: dict | None = None, day
     job = TrainingJob.objects.create(
         job_id=f"job_{secrets.token_hex(4)}_{int(time.time())}", base_model=artifact, dataset=dataset,
         hobby_type=hobby_type, config=asdict(lora_config), num_examples=dataset.train_count,
-        machine=training_machine() if send else settings.MACHINE_NAME,
-        metadata={"skill": dataset.skill, "dataset_version": dataset.version})
+        machine=training_machine() if send else settings.MACHINE_NAME, parent_adapter=parent_adapter,
+        metadata={"skill": dataset.skill, "dataset_version": dataset.version, "recipe": recipe or {}})
     if send:
         transaction.on_commit(lambda: job_send(job))  # a worker must find the row when the message arrives
     return job
@@ -182,7 +185,7 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
     from learning.datasets import dataset_parts
     from learning.training.lora import LoraTrainConfig, Stopped, train_lora
 
-    job = TrainingJob.objects.select_related("dataset", "base_model").get(pk=job_pk)
+    job = TrainingJob.objects.select_related("dataset", "base_model", "parent_adapter").get(pk=job_pk)
     mine = TrainingJob.objects.filter(pk=job_pk, claim=token)
 
     def stop_reason() -> str | None:
@@ -217,11 +220,16 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
         stop_reason()
         return TrainingJob.objects.get(pk=job_pk)
     out_dir = Path(settings.TRAINING_DIR) / job.job_id / "adapter"
+    init_dir = None
+    if job.parent_adapter is not None:  # continual learning: a damaged parent fails the job, never half-loads
+        from learning.adapters import adapter_verified
+
+        init_dir = adapter_verified(job.parent_adapter).path
     try:
         result = train_lora(base_dir=job.base_model.path, train=train, validation=validation,
                             config=LoraTrainConfig(**job.config), out_dir=out_dir,
                             checkpoint_dir=checkpoint_dir(job) / "checkpoints", progress=progress,
-                            should_stop=stop_reason_now_and_then)
+                            should_stop=stop_reason_now_and_then, init_adapter_dir=init_dir)
     except Stopped:
         return TrainingJob.objects.get(pk=job_pk)  # cancelled: the status says so already
     if not mine.filter(status=TrainingJob.Status.TRAINING).update(status=TrainingJob.Status.EVALUATING,
@@ -300,6 +308,7 @@ def job_shape(job: TrainingJob) -> dict:
         "created_at": job.created_at.isoformat(), "machine": job.machine, "attempts": job.attempts,
         "dataset_version": job.dataset.version, "hobby_type": job.hobby_type,
         "adapter_id": adapter.adapter_id if adapter else None,
+        "parent_adapter_id": job.parent_adapter.adapter_id if job.parent_adapter_id else None,
     }
 
 

@@ -206,6 +206,9 @@ class TrainingJob(models.Model):
     base_model = models.ForeignKey("models_suite.ModelArtifact", on_delete=models.PROTECT,
                                    related_name="training_jobs")
     dataset = models.ForeignKey(TrainingDataset, on_delete=models.PROTECT, related_name="training_jobs")
+    parent_adapter = models.ForeignKey("Adapter", null=True, blank=True, on_delete=models.PROTECT,
+                                       related_name="continued_by",
+                                       help_text="The adapter whose weights training starts from (blank: fresh)")
     hobby_type = models.CharField(max_length=50, blank=True, help_text="The hobby type its adapter serves")
     config = models.JSONField(default=dict, help_text="LoRA hyperparameters (learning.training.lora.LoraTrainConfig)")
     num_examples = models.PositiveIntegerField(default=0)
@@ -268,6 +271,10 @@ class Adapter(models.Model):
                                 related_name="adapters")
     training_job = models.OneToOneField(TrainingJob, null=True, blank=True, on_delete=models.SET_NULL,
                                         related_name="adapter")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
+                               help_text="The adapter it was trained on top of (blank: trained from the bare base)")
+    recipe = models.JSONField(default=dict, blank=True, help_text="The training recipe: LoRA hyperparameters, "
+                                                                   "focus and replay")
     metrics = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True, help_text="Config, A/B outcome, baseline for rollback")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -335,11 +342,20 @@ class LearningCycle(models.Model):
         RUNNING = "running", "running"
         PROMOTED = "promoted", "promoted"
         KEPT = "kept", "champion kept"
+        ROLLED_BACK = "rolled_back", "promoted, then rolled back by the watch"
         SKIPPED = "skipped", "skipped (too little data)"
         FAILED = "failed", "failed"
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True)
     skill = models.CharField(max_length=100, blank=True)
+    champion_before = models.ForeignKey("Adapter", null=True, blank=True, on_delete=models.SET_NULL,
+                                        related_name="+", help_text="The champion the cycle started from")
+    before = models.JSONField(default=dict, blank=True,
+                              help_text="The champion's held-out accuracy per skill at the start, percent")
+    after = models.JSONField(default=dict, blank=True,
+                             help_text="The champion's held-out accuracy per skill at the end (same items), percent")
+    recipe = models.JSONField(default=dict, blank=True, help_text="What the cycle chose and why: skill, steps, "
+                                                                   "learning rate, focus and replay")
     trigger = models.CharField(max_length=20, default="manual", help_text="manual, schedule or command")
     steps = models.JSONField(default=list, help_text="[{step, status, detail, at}]")
     training_job = models.ForeignKey(TrainingJob, null=True, blank=True, on_delete=models.SET_NULL)

@@ -74,6 +74,8 @@ def cycle_shape(row: LearningCycle) -> dict:
     return {"id": row.pk, "status": row.status, "skill": row.skill, "trigger": row.trigger, "steps": row.steps,
             "training_job": row.training_job.job_id if row.training_job else None,
             "comparison": row.comparison_id, "error": row.error or None,
+            "champion_before": row.champion_before.adapter_id if row.champion_before else None,
+            "before": row.before, "after": row.after, "recipe": row.recipe,
             "started_at": row.started_at.isoformat(),
             "finished_at": row.finished_at.isoformat() if row.finished_at else None}
 
@@ -191,7 +193,7 @@ class ComparisonListView(APIView):
 class CycleListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        rows = LearningCycle.objects.select_related("training_job")[:query_int(request, "limit", 50, 1, 500)]
+        rows = LearningCycle.objects.select_related("training_job", "champion_before")[:query_int(request, "limit", 50, 1, 500)]
         return Response({"cycles": [cycle_shape(row) for row in rows]})
 
 

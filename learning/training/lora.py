@@ -11,6 +11,7 @@ is weighted by its example's weight.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import os
@@ -159,9 +160,10 @@ def qlora_available() -> str | None:
     return None
 
 
-def load_for_training(base_dir: Path, config: LoraTrainConfig):
-    """(peft model, tokenizer, device) with fresh LoRA weights seeded from config.seed."""
-    from peft import LoraConfig, get_peft_model
+def load_for_training(base_dir: Path, config: LoraTrainConfig, init_adapter_dir: Path | None = None):
+    """(peft model, tokenizer, device) with fresh LoRA weights seeded from config.seed, or, with init_adapter_dir,
+    an adapter's trained weights to continue from (its own rank, alpha and modules: config's are ignored)."""
+    from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     device = "cuda" if torch.cuda.is_available() else "cpu"
@@ -181,6 +183,9 @@ def load_for_training(base_dir: Path, config: LoraTrainConfig):
         model = prepare_model_for_kbit_training(model)
     else:
         model.to(device)
+    if init_adapter_dir is not None:
+        torch.manual_seed(config.seed)  # dropout masks
+        return PeftModel.from_pretrained(model, init_adapter_dir, is_trainable=True), tokenizer, device
     is_gpt2 = model.config.model_type == "gpt2"
     torch.manual_seed(config.seed)
     lora = LoraConfig(r=config.r, lora_alpha=config.alpha, lora_dropout=config.dropout, task_type="CAUSAL_LM",
@@ -218,13 +223,17 @@ def weighted_loss(model, batch, device: str) -> torch.Tensor:
 def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Examples = (),
                config: LoraTrainConfig, out_dir: str | os.PathLike, checkpoint_dir: str | os.PathLike,
                progress: Callable[[TrainProgress], None] | None = None,
-               should_stop: Callable[[], str | None] | None = None) -> TrainResult:
+               should_stop: Callable[[], str | None] | None = None,
+               init_adapter_dir: str | os.PathLike | None = None) -> TrainResult:
     """Train a LoRA on (prompt, completion, weight) examples and save it to out_dir (peft's files plus
-    training_info.json). Resumes from checkpoint_dir when a checkpoint of the same config and data is there.
-    should_stop() returning a reason stops the run after saving a checkpoint (raises Stopped)."""
+    training_info.json). With init_adapter_dir the training continues that adapter's weights (continual learning:
+    what earlier runs taught is the starting point) instead of fresh ones. Resumes from checkpoint_dir when a
+    checkpoint of the same config, data and starting adapter is there. should_stop() returning a reason stops the
+    run after saving a checkpoint (raises Stopped)."""
     if errors := config.errors():
         raise ConfigError(errors)
-    model, tokenizer, device = load_for_training(Path(base_dir), config)
+    init = Path(init_adapter_dir) if init_adapter_dir else None
+    model, tokenizer, device = load_for_training(Path(base_dir), config, init)
     n_ctx = context_of(model, config)
     pairs = [(prompt, completion) for prompt, completion, _ in train]
     examples, skipped = encode_pairs(pairs, tokenizer, n_ctx, config.loss_on, [w for _, _, w in train])
@@ -233,6 +242,8 @@ def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Exam
     rows_per_epoch = len(pack_rows(examples, n_ctx, tokenizer.pad_token_id))
     total = config.max_steps or config.epochs * max(1, math.ceil(rows_per_epoch / config.batch_size))
     fingerprint = corpus_fingerprint(pairs) + json.dumps([w for _, _, w in train])
+    if init is not None:  # a checkpoint continues the same starting weights, not another adapter's
+        fingerprint += hashlib.sha256((init / "adapter_model.safetensors").read_bytes()).hexdigest()
     trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=config.weight_decay)
     batches = iter(PackedBatches(examples, n_ctx, config.batch_size, tokenizer.pad_token_id, config.seed))
@@ -296,7 +307,7 @@ def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Exam
         peak_memory_bytes=peak_memory_bytes(device), device=device,
         trainable_parameters=sum(parameter.numel() for parameter in trainable))
     _adapter_save(model, Path(out_dir), {"config": asdict(config), "result": asdict(result),
-                                         "base_dir": str(base_dir)})
+                                         "base_dir": str(base_dir), "continued_from": str(init) if init else None})
     shutil.rmtree(checkpoints, ignore_errors=True)  # finished: nothing to resume
     return result
 

@@ -93,6 +93,24 @@ def test_a_checkpoint_of_other_data_is_not_resumed(base, tmp_path):
     assert other.resumed_from_step == 0
 
 
+def test_a_run_continues_from_a_parent_adapter_instead_of_fresh_weights(base, tmp_path):
+    train_lora(base_dir=base, train=TOY, config=quick(max_steps=60), out_dir=tmp_path / "parent",
+               checkpoint_dir=tmp_path / "ckpt-parent")
+    parent = adapter_weights(tmp_path / "parent")
+    # A learning rate this small barely moves anything: what comes out is where it started.
+    gentle = quick(max_steps=2, learning_rate=1e-6, warmup_steps=0, r=4)  # the parent's rank 8 wins
+    train_lora(base_dir=base, train=TOY, config=gentle, out_dir=tmp_path / "child", checkpoint_dir=tmp_path / "c1",
+               init_adapter_dir=tmp_path / "parent")
+    train_lora(base_dir=base, train=TOY, config=quick(max_steps=2, learning_rate=1e-6, warmup_steps=0),
+               out_dir=tmp_path / "fresh", checkpoint_dir=tmp_path / "c2")
+    child, fresh = adapter_weights(tmp_path / "child"), adapter_weights(tmp_path / "fresh")
+    assert child.keys() == parent.keys() and all(child[name].shape == parent[name].shape for name in parent)
+    assert all(torch.allclose(child[name], parent[name], atol=1e-3) for name in parent)
+    assert not all(torch.allclose(fresh[name], parent[name], atol=1e-3) for name in parent)
+    info = json.loads((tmp_path / "child" / "training_info.json").read_text())
+    assert info["continued_from"] == str(tmp_path / "parent")
+
+
 def test_weights_scale_what_each_example_teaches(base, tmp_path):
     ignored = [(prompt, completion, 0.0) for prompt, completion, _ in TOY]
     train_lora(base_dir=base, train=ignored, config=quick(max_steps=10), out_dir=tmp_path / "zero",

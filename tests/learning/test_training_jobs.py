@@ -134,6 +134,28 @@ def test_a_job_trains_once_writing_progress_and_its_adapter_becomes_the_challeng
     assert again.attempts == 1 and again.completed_at == done.completed_at and Adapter.objects.count() == 1
 
 
+def test_a_job_continuing_a_parent_starts_from_its_weights_and_records_the_lineage(tiny, sent, operator_client):  # noqa: F811
+    practised(30)
+    parent = jobs.job_execute(job_pk=make().pk).adapter
+    job = jobs.job_create(model_name="tiny-lora", config={**QUICK, "max_steps": 5}, send=False, parent_adapter=parent,
+                          recipe={"skill_why": "forced (--skill)"})
+    child = jobs.job_execute(job_pk=job.pk).adapter
+    assert child.parent == parent and child.dataset == job.dataset
+    assert child.recipe == {"skill_why": "forced (--skill)", "lora": job.config}
+    info = (Path(child.path) / "training_info.json").read_text()
+    assert str(Path(parent.path)) in info  # trained on top of the parent's files, checked against its seal
+
+    shown = operator_client.get(f"/api/v1/learning/adapters/{child.adapter_id}/").json()
+    assert shown["parent_adapter_id"] == parent.adapter_id and shown["lineage"] == [parent.adapter_id]
+    assert shown["recipe"]["lora"]["max_steps"] == 5 and shown["dataset_version"] == job.dataset.version
+    assert jobs.job_shape(TrainingJob.objects.get(pk=job.pk))["parent_adapter_id"] == parent.adapter_id
+
+    (Path(parent.path) / "adapter_model.safetensors").write_bytes(b"damaged")
+    broken = jobs.job_create(model_name="tiny-lora", config=dict(QUICK), send=False, parent_adapter=parent)
+    failed = jobs.job_execute(job_pk=broken.pk)
+    assert failed.status == "failed" and "refused" in failed.error_message  # never trained on a damaged parent
+
+
 def test_a_message_delivered_while_another_run_holds_the_lease_does_nothing(tiny, sent):  # noqa: F811
     practised(12)
     job = make()
