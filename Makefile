@@ -40,11 +40,12 @@ test: $(INSTALLED) tools
 bench: $(INSTALLED)
 	$(PY) -m core.embedded_redis run -- $(PY) bench/run.py
 
-# One whole learning cycle on the built-in model (built first if missing): the JSON summary on the last line.
+# The learning curve on the built-in model (built first if missing): five cycles back to back, the table, the
+# plot in var/learning_curve.png and the JSON summary on the last line.
 demo: $(INSTALLED)
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) -m core.embedded_redis run -- $(PY) manage.py bootstrap_model --if-missing
-	$(PY) -m core.embedded_redis run -- $(PY) manage.py learning_cycle --json
+	$(PY) -m core.embedded_redis run -- $(PY) manage.py learning_curve --cycles 5 --plot var/learning_curve.png --json
 
 check: $(INSTALLED)
 	$(PY) manage.py check

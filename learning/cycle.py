@@ -1,33 +1,40 @@
-"""One turn of the learning loop: measure -> practise -> dataset -> LoRA -> paired A/B -> promote or keep -> watch.
+"""One turn of the learning loop: measure -> choose -> practise -> dataset -> LoRA -> paired A/B -> promote or
+keep -> watch.
 
-Run by `manage.py learning_cycle` (on this machine, printing what it does) and by the nightly beat schedule (on a
-training worker). Every step is recorded on a LearningCycle row; a failure ends the cycle as failed with its
-reason and lands on the error bus.
+Run by `manage.py learning_cycle` (one cycle, printing what it does), `manage.py learning_curve` (several back to
+back) and the nightly beat schedule (on a training worker). Every step is recorded on a LearningCycle row; a
+failure ends the cycle as failed with its reason and lands on the error bus, and the champion keeps serving.
 
-Forgetting is the real enemy (the issue's calibration: 2-digit subtraction alone took sorting from 98 % to
-0.5 %), so the practice that feeds the dataset covers every measured suite, not just the chosen skill: the
-chosen skill's suite gets FOCUS_ITEMS items, each other suite REPLAY_ITEMS, and the dataset replays the other
-skills at REPLAY_SHARE of its examples.
+Learning compounds: the challenger continues the champion's adapter weights (the parent in its lineage), so
+what earlier cycles taught is where the next one starts, and the replay protects it. The skill to work on and
+the recipe come from learning.curriculum: a bandit over each skill's measured gains per cycle, and a recipe
+adapted from the last cycles' outcomes within the time budget. Forgetting is the real enemy (calibration: 2-digit
+subtraction alone took sorting from 98 % to 0.5 %), so the practice covers every measured suite and the replay is
+weighted towards the skills with the most to lose.
 """
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from django.utils import timezone
 
-from learning import ab, jobs
+from learning import ab, curriculum, jobs
 from learning.models import LearningCycle
+from learning.training.ab import ALPHA, MAX_DROP_POINTS
 
-# Measured on the built-in model (2 cores): with replay of every suite, 450 steps took subtraction from 11.5 % to
-# 54 % with no other skill down by more than 2.1 points, in about 2 minutes of training.
+# The base recipe every skill starts from (no per-skill constants): curriculum.plan_recipe adapts it per skill
+# from what the last cycles measured.
 RECIPE = {"r": 8, "alpha": 16, "dropout": 0.05, "learning_rate": 2e-3, "batch_size": 32, "max_steps": 600,
           "warmup_steps": 30, "save_steps": 50, "logging_steps": 10, "loss_on": "answer", "max_seq_length": 64}
 FOCUS_ITEMS = 4000
 REPLAY_ITEMS = 1500
 REPLAY_SHARE = 0.75
+# The training part of a cycle's time: with practice and the A/B measurements a cycle takes about twice this.
+TRAIN_BUDGET_SECONDS = 300.0
 MIN_EXAMPLES = jobs.MIN_EXAMPLES
 # A whole cycle takes minutes (about 2 on the built-in model); one still `running` after this long lost its
 # process (a killed worker or command: the nightly task is not retried) and would otherwise stay `running` forever.
@@ -72,21 +79,42 @@ class Cycle:
         return self.row
 
 
+def cycle_history(artifact, *, limit: int = 50) -> list[curriculum.Outcome]:
+    """The finished cycles on this base model, oldest first, as the curriculum reads them."""
+    rows = (LearningCycle.objects.filter(training_job__base_model=artifact, status__in=[
+        LearningCycle.Status.PROMOTED, LearningCycle.Status.KEPT, LearningCycle.Status.ROLLED_BACK])
+        .order_by("-started_at").values_list("skill", "status", "recipe")[:limit])
+    history = []
+    for skill, status, recipe in reversed(rows):
+        measured = (recipe or {}).get("measured", {})
+        history.append(curriculum.Outcome(
+            skill=skill, gain=measured.get("gain"), promoted=status == LearningCycle.Status.PROMOTED,
+            forgot=bool(measured.get("forgot")), recipe=(recipe or {}).get("plan", {}),
+            train_seconds=measured.get("train_seconds"), train_steps=measured.get("train_steps")))
+    return history
+
+
 def cycle_run(*, skill: str = "", trigger: str = "command", recipe: dict | None = None,
               focus_items: int = FOCUS_ITEMS, replay_items: int = REPLAY_ITEMS, suites=ab.MEASURED_SUITES,
-              limit: int | None = None, seed: int | None = None, echo: Callable[[str], None] | None = None
+              limit: int | None = None, seed: int | None = None, echo: Callable[[str], None] | None = None,
+              continual: bool = True, choose: str = "bandit", train_budget_seconds: float | None = TRAIN_BUDGET_SECONDS,
               ) -> tuple[LearningCycle, dict]:
-    """Run one cycle here; returns the row and the summary the command prints ({skill, before, after, others,
-    promoted, seconds}, held-out accuracies in percent). `seed` fixes which train items are practised (default:
-    fresh ones each cycle)."""
+    """Run one cycle here; returns the row and the summary the commands print ({skill, before, after, others,
+    promoted, seconds}, the champion's held-out accuracies in percent at the start and the end, on the same items).
+    `seed` fixes which train items are practised and the bandit's draw (default: fresh each cycle).
+    continual=False and choose="weakest" are the loop before compounding (a fresh LoRA from the bare base, the
+    weakest skill first): the benchmark's baseline."""
     from core.services import error_event_record
     from hobbies.assignments import default_model
 
+    if choose not in ("bandit", "weakest"):
+        raise ValueError(f"choose must be 'bandit' or 'weakest', got {choose!r}")
     cycles_abandon()
     cycle = Cycle(LearningCycle.objects.create(skill=skill, trigger=trigger), echo)
     try:
-        return _run(cycle, skill=skill, recipe=recipe or RECIPE, focus_items=focus_items,
-                    replay_items=replay_items, suites=suites, limit=limit, seed=seed, artifact=default_model())
+        return _run(cycle, skill=skill, lora=recipe or RECIPE, focus_items=focus_items, replay_items=replay_items,
+                    suites=suites, limit=limit, seed=seed, artifact=default_model(), continual=continual,
+                    choose=choose, train_budget_seconds=train_budget_seconds)
     except Exception as error:
         cycle.step("failed", status="failed", error=f"{type(error).__name__}: {error}")
         error_event_record(source="service", exception=error, message=f"learning cycle {cycle.row.pk} failed")
@@ -94,7 +122,29 @@ def cycle_run(*, skill: str = "", trigger: str = "command", recipe: dict | None 
         raise
 
 
-def _run(cycle: Cycle, *, skill, recipe, focus_items, replay_items, suites, limit, seed, artifact):
+def _plan(cycle: Cycle, *, artifact, skill: str, scores: dict, lora: dict, focus_items: int, replay_items: int,
+          seed: int | None, choose: str, train_budget_seconds: float | None) -> tuple[str, curriculum.Recipe, dict]:
+    """The skill (forced, the weakest, or the bandit's) and the recipe for it, with the reasons."""
+    history = cycle_history(artifact)
+    if skill:
+        if skill not in scores:
+            raise ValueError(f"Unknown skill {skill!r}; measured skills: {', '.join(sorted(scores))}")
+        why, draw = "forced (--skill)", {}
+    elif choose == "weakest":
+        skill = min(scores, key=scores.get)
+        why, draw = "the weakest skill", {}
+    else:
+        choice = curriculum.choose_skill(scores, history, random.Random(cycle.row.pk if seed is None else seed))
+        skill, why, draw = choice.skill, choice.why, {"samples": choice.samples, "resting": choice.resting}
+    base = curriculum.Recipe(max_steps=lora["max_steps"], learning_rate=lora["learning_rate"],
+                             replay_share=REPLAY_SHARE, focus_items=focus_items, replay_items=replay_items)
+    recipe = (curriculum.plan_recipe(skill, history, base, train_budget_seconds=train_budget_seconds)
+              if choose == "bandit" else base)
+    return skill, recipe, {"skill_why": why, **draw}
+
+
+def _run(cycle: Cycle, *, skill, lora, focus_items, replay_items, suites, limit, seed, artifact, continual, choose,
+         train_budget_seconds):
     from hobbies.practice import practice_run
     from learning.adapters import champion
     from learning.datasets import TooFewExamples, dataset_build
@@ -102,62 +152,98 @@ def _run(cycle: Cycle, *, skill, recipe, focus_items, replay_items, suites, limi
     defending = champion(artifact, "")
     before = ab.measure(artifact, adapter=defending, suites=suites, limit=limit)
     scores = before.by_skill()
-    skill = skill or min(scores, key=scores.get)  # the weakest skill
-    if skill not in scores:
-        raise ValueError(f"Unknown skill {skill!r}; measured skills: {', '.join(scores)}")
+    skill, recipe, why = _plan(cycle, artifact=artifact, skill=skill, scores=scores, lora=lora,
+                               focus_items=focus_items, replay_items=replay_items, seed=seed, choose=choose,
+                               train_budget_seconds=train_budget_seconds)
     target = suite_of(skill, before)
-    LearningCycle.objects.filter(pk=cycle.row.pk).update(skill=skill)
-    cycle.row.skill = skill
+    weights = curriculum.replay_weights(scores, skill, last_change=_last_challenger_change(artifact, cycle.row.pk))
+    plan = {**recipe.to_dict(), **why, "replay_weights": weights, "continual": continual and defending is not None,
+            "choose": choose}
+    cycle.row.skill, cycle.row.before, cycle.row.champion_before = skill, scores, defending
+    cycle.row.recipe = {"plan": plan}
+    LearningCycle.objects.filter(pk=cycle.row.pk).update(skill=skill, before=scores, champion_before=defending,
+                                                         recipe=cycle.row.recipe)
     cycle.step("measure", skill=skill, suite=target, before=scores,
                champion=defending.adapter_id if defending else None)
+    cycle.step("plan", why=why["skill_why"], recipe=recipe.why, steps=recipe.max_steps,
+               learning_rate=recipe.learning_rate, replay_share=recipe.replay_share)
 
     adapter_path = defending.path if defending else ""
     practice_run(hobby_type="SKILL_PRACTICE", artifact=artifact, adapter=adapter_path, suites=(target,),
-                 items_per_suite=focus_items, probe_per_suite=0, seed=seed)
+                 items_per_suite=recipe.focus_items, probe_per_suite=0, seed=seed)
     others = tuple(suite for suite in suites if suite != target)
-    if others and replay_items:
+    if others and recipe.replay_items:
         practice_run(hobby_type="SKILL_PRACTICE", artifact=artifact, adapter=adapter_path, suites=others,
-                     items_per_suite=replay_items, probe_per_suite=0, seed=None if seed is None else seed + 1)
-    cycle.step("practise", focus=focus_items, replay=replay_items if others else 0)
+                     items_per_suite=recipe.replay_items, probe_per_suite=0, seed=None if seed is None else seed + 1)
+    cycle.step("practise", focus=recipe.focus_items, replay=recipe.replay_items if others else 0)
 
     try:
-        dataset = dataset_build(days_back=1, skill=skill, replay_share=REPLAY_SHARE, model_name=artifact.name,
-                                min_examples=MIN_EXAMPLES)
+        dataset = dataset_build(days_back=1, skill=skill, replay_share=recipe.replay_share,
+                                model_name=artifact.name, min_examples=MIN_EXAMPLES, replay_weights=weights,
+                                seed=cycle.row.pk)
     except TooFewExamples as error:
         cycle.step("extract", status="skipped", examples=error.count)
-        return cycle.finish(LearningCycle.Status.SKIPPED), summary(cycle, skill, scores, None, False)
+        return cycle.finish(LearningCycle.Status.SKIPPED, after=scores), summary(cycle, skill, scores, scores, False)
     cycle.step("extract", dataset=dataset.version, train=dataset.train_count, validation=dataset.validation_count)
 
-    job = jobs.job_create(model_name=artifact.name, config=recipe, dataset=dataset, send=False)
+    parent = defending if continual else None
+    config = {**lora, "max_steps": recipe.max_steps, "learning_rate": recipe.learning_rate}
+    job = jobs.job_create(model_name=artifact.name, config=config, dataset=dataset, send=False,
+                          parent_adapter=parent, recipe=plan)
     cycle.row.training_job = job
     LearningCycle.objects.filter(pk=cycle.row.pk).update(training_job=job)
     job = jobs.job_execute(job_pk=job.pk)
     if job is None or job.status != job.Status.COMPLETED:
         raise RuntimeError(f"training job ended {getattr(job, 'status', 'elsewhere')}: "
                            f"{getattr(job, 'error_message', '')}")
-    cycle.step("train", job=job.job_id, steps=job.metrics.get("steps"),
+    cycle.step("train", job=job.job_id, parent=parent.adapter_id if parent else None, steps=job.metrics.get("steps"),
                tokens_per_second=round(job.metrics.get("tokens_per_second", 0)),
                seconds=job.metrics.get("seconds"), validation_loss=job.metrics.get("validation_loss"))
 
-    comparison, before, after = ab.comparison_run(challenger=job.adapter, target_suite=target, suites=suites,
-                                                  limit=limit, before=before)
+    comparison, before, challenger = ab.comparison_run(challenger=job.adapter, target_suite=target, suites=suites,
+                                                       limit=limit, before=before)
     cycle.step("compare", promote=comparison.promote, reason=comparison.reason)
-    status = LearningCycle.Status.KEPT
+    tried = challenger.by_skill()
+    measured = {"gain": round(tried.get(skill, scores[skill]) - scores[skill], 1), "forgot": _forgot(comparison),
+                "train_seconds": job.metrics.get("seconds"), "train_steps": job.metrics.get("steps"),
+                "challenger": tried}
+    status, after = LearningCycle.Status.KEPT, scores
     if comparison.promote:
         cycle.step("promote", adapter=job.adapter.adapter_id)
+        status, after = LearningCycle.Status.PROMOTED, tried
         job.adapter.refresh_from_db()
-        found = ab.watch_check(job.adapter, current=after)
-        cycle.step("watch", regressions=found, rolled_back=bool(found))
-        status = LearningCycle.Status.PROMOTED
-    cycle.finish(status, comparison=comparison)
-    return cycle.row, summary(cycle, skill, scores, after.by_skill(), comparison.promote)
+        used = {suite: set(items) for suite, items in before.correct.items()}  # the watch measures other items
+        watched = ab.watch_check(job.adapter, previous=defending, exclude_items=used, limit=limit)
+        cycle.step("watch", regressions=watched.regressions, rolled_back=watched.rolled_back,
+                   figures=watched.figures)
+        if watched.rolled_back:
+            status, after = LearningCycle.Status.ROLLED_BACK, scores  # the previous champion serves again
+    cycle.finish(status, comparison=comparison, after=after, recipe={"plan": plan, "measured": measured})
+    return cycle.row, summary(cycle, skill, scores, after, status == LearningCycle.Status.PROMOTED)
 
 
-def summary(cycle: Cycle, skill: str, before: dict, after: dict | None, promoted: bool) -> dict:
-    """Held-out accuracy per skill, before and after (the challenger's figures; the champion's when not
-    promoted is `before`)."""
-    after = after or before
+def _last_challenger_change(artifact, before_pk: int) -> dict[str, float] | None:
+    """Per skill, what the last cycle's challenger did to the champion's accuracy (promoted or not: a challenger
+    that hurt a skill says that skill is at risk)."""
+    last = (LearningCycle.objects.filter(training_job__base_model=artifact, pk__lt=before_pk)
+            .exclude(recipe__measured__isnull=True).values_list("before", "recipe").first())
+    if last is None:
+        return None
+    before, tried = last[0], last[1]["measured"].get("challenger", {})
+    return {skill: tried[skill] - value for skill, value in before.items() if skill in tried}
+
+
+def _forgot(comparison) -> bool:
+    """The A/B kept the champion because a suite other than the target fell significantly (its own rule)."""
+    return not comparison.promote and any(
+        suite["suite"] != comparison.target_suite and suite["difference"] < -MAX_DROP_POINTS
+        and suite["p_value"] < ALPHA for suite in comparison.suites)
+
+
+def summary(cycle: Cycle, skill: str, before: dict, after: dict, promoted: bool) -> dict:
+    """The champion's held-out accuracy per skill at the start and at the end of the cycle (the same items)."""
     return {"skill": skill, "before": before.get(skill), "after": after.get(skill),
             "others": {name: {"before": value, "after": after.get(name)} for name, value in before.items()
                        if name != skill},
-            "promoted": promoted, "seconds": round(time.perf_counter() - cycle.started, 1), "cycle": cycle.row.pk}
+            "promoted": promoted, "status": cycle.row.status, "seconds": round(time.perf_counter() - cycle.started, 1),
+            "cycle": cycle.row.pk, "recipe": cycle.row.recipe.get("plan", {})}

@@ -1,13 +1,12 @@
-"""One whole learning cycle on a small base model built here: it practises, builds a dataset, trains a LoRA,
-A/B tests it on held-out items and promotes it only for a real, significant gain (the full-size run is
-`make demo`, figures in the README)."""
+"""Learning cycles on a small base model built here: each practises, builds a dataset, trains a LoRA, A/B tests it
+on held-out items and promotes it only for a real, significant gain; the next one continues the champion
+(the full-size run is `make demo`, figures in the README)."""
 
 from __future__ import annotations
 
 import pytest
 
-from learning.cycle import cycle_run
-from learning.models import Adapter, LearningCycle
+from learning.models import LearningCycle
 from models_suite.builtin import BaseModelConfig
 from models_suite.services.builtin import builtin_model_build
 
@@ -27,22 +26,37 @@ def small_base(db, settings, tmp_path):
     return artifact
 
 
-def test_a_cycle_teaches_its_weakest_skill_and_promotes_only_a_significant_gain(small_base):
-    # Measured here with practice seeds 0 and 1: addition +18.5 and +15.4 points, both promoted.
-    recipe = {"r": 8, "alpha": 16, "dropout": 0.05, "learning_rate": 3e-3, "batch_size": 32, "max_steps": 600,
-              "warmup_steps": 20, "save_steps": 100, "logging_steps": 25, "loss_on": "answer",
-              "max_seq_length": 64}
-    row, summary = cycle_run(trigger="command", recipe=recipe, focus_items=3000, replay_items=1000, suites=SUITES,
-                             limit=120, seed=0)
-    assert [step["step"] for step in row.steps] == ["measure", "practise", "extract", "train", "compare",
-                                                    "promote", "watch"][:len(row.steps)]
-    gain = summary["after"] - summary["before"]
-    assert gain >= 10, summary
-    assert row.status == LearningCycle.Status.PROMOTED and summary["promoted"]
-    target = next(suite for suite in row.comparison.suites if suite["suite"] == row.comparison.target_suite)
+RECIPE = {"r": 8, "alpha": 16, "dropout": 0.05, "learning_rate": 3e-3, "batch_size": 32, "max_steps": 600,
+          "warmup_steps": 20, "save_steps": 100, "logging_steps": 25, "loss_on": "answer", "max_seq_length": 64}
+
+
+def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end_beats_the_start(small_base):
+    from learning.curve import curve_run
+
+    # Measured here with practice seed 0: addition +18.5 points in the first cycle, promoted.
+    curve = curve_run(cycles=2, skill="addition-2-digit", seed=0, recipe=RECIPE, focus_items=3000,
+                      replay_items=1000, suites=SUITES, limit=120, train_budget_seconds=None)
+    first, second = (LearningCycle.objects.get(pk=row["id"]) for row in curve["cycles"])
+    assert [step["step"] for step in first.steps][:7] == ["measure", "plan", "practise", "extract", "train",
+                                                          "compare", "promote"]
+    assert first.status == LearningCycle.Status.PROMOTED, first.comparison.reason
+    target = next(suite for suite in first.comparison.suites if suite["suite"] == first.comparison.target_suite)
     assert target["p_value"] < 0.05 and target["interval"][0] > 0
-    champion = Adapter.objects.get(alias=Adapter.Alias.CHAMPION)
-    assert champion.training_job == row.training_job and champion.metadata["baseline"]["heldout"]
+    champion = first.training_job.adapter
+    assert first.champion_before is None and champion.parent is None  # the first trained from the bare base
+    assert champion.recipe["skill_why"] == "forced (--skill)" and champion.recipe["lora"]["max_steps"] == 600
+
+    # The second challenger started from the first champion's weights, and says so in its lineage.
+    assert second.champion_before == champion and second.training_job.parent_adapter == champion
+    challenger = second.training_job.adapter
+    assert challenger.parent == champion
+    from learning.adapters import adapter_lineage
+
+    assert adapter_lineage(challenger) == [champion.adapter_id]
+    # start and end are the champion's figures on the same items: the first cycle's before, the last one's after
+    assert curve["start"] == first.before and curve["end"] == second.after
+    assert curve["end"]["addition-2-digit"] - curve["start"]["addition-2-digit"] >= 10, curve
+    assert curve["mean_gain"] > 0 and curve["weakest_at_start"] in curve["start"]
 
 
 def test_a_cycle_whose_process_died_is_ended_as_failed_when_the_next_one_starts(db):

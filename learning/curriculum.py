@@ -1,0 +1,165 @@
+"""What a learning cycle works on and how: the skill (a bandit over measured gains), the recipe (adapted from
+what the last cycles measured) and the replay (skills at risk get more). Pure: numbers in, a plan out; the
+cycle (learning.cycle) measures, records and passes the history back in.
+
+Skill choice: Gaussian Thompson sampling on the gain a cycle focused on a skill brings to that skill, in
+held-out points. A skill never tried has a wide prior centred on a share of its headroom (what it still lacks of
+100 %), so untried weak skills get explored first; a tried skill's posterior follows its measured gains, recent
+ones weighing most, so a skill that is moving keeps being chosen while it moves. A skill that moved less than
+MIN_MOVE in its last two focused cycles rests for REST_CYCLES cycles: the same recipe will not move it now, and
+the time is better spent elsewhere. No constant is tuned per skill: every number below applies to all of them.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+
+# A move smaller than this is within the noise of a held-out accuracy on a few hundred items (the standard error
+# at 50 % on 200 items is 3.5 points; two cycles under 2 points each is "not moving", not "unlucky").
+MIN_MOVE = 2.0
+REST_CYCLES = 2
+PRIOR_HEADROOM_SHARE = 0.25  # an untried skill is expected to gain a quarter of what it lacks...
+PRIOR_SD_SHARE = 0.35  # ...give or take a third of it: wide, so exploration is real
+GAIN_NOISE_SD = 6.0  # points: one cycle's measured gain scatters about this much around its expectation
+DISCOUNT = 0.7  # weight of a gain per later observation of the same skill: the latest counts most
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One finished cycle, as the bandit and the recipe read it."""
+
+    skill: str
+    gain: float | None  # the challenger's held-out change on `skill`, points (None: not measured)
+    promoted: bool
+    forgot: bool = False  # the A/B kept the champion because another skill fell significantly
+    recipe: Mapping = field(default_factory=dict)
+    train_seconds: float | None = None
+    train_steps: int | None = None
+
+
+@dataclass
+class Choice:
+    skill: str
+    why: str
+    samples: dict[str, float]  # skill -> the gain drawn for it (resting skills left out)
+    resting: list[str]
+
+
+def _posterior(gains: Sequence[float], prior_mean: float, prior_sd: float) -> tuple[float, float]:
+    """Normal prior, normal noise of GAIN_NOISE_SD, older gains down-weighted by DISCOUNT per newer one."""
+    precision, weighted = 1.0 / prior_sd ** 2, prior_mean / prior_sd ** 2
+    for age, gain in enumerate(reversed(gains)):
+        weight = DISCOUNT ** age / GAIN_NOISE_SD ** 2
+        precision += weight
+        weighted += weight * gain
+    return weighted / precision, math.sqrt(1.0 / precision)
+
+
+def resting_skills(history: Sequence[Outcome]) -> list[str]:
+    """Skills whose last two focused cycles each moved them less than MIN_MOVE, within REST_CYCLES cycles of the
+    second of those."""
+    resting = []
+    for skill in {outcome.skill for outcome in history}:
+        indices = [i for i, outcome in enumerate(history) if outcome.skill == skill and outcome.gain is not None]
+        if len(indices) < 2:
+            continue
+        last_two = [history[i].gain for i in indices[-2:]]
+        if all(abs(gain) < MIN_MOVE for gain in last_two) and len(history) - 1 - indices[-1] < REST_CYCLES:
+            resting.append(skill)
+    return sorted(resting)
+
+
+def choose_skill(accuracy: Mapping[str, float], history: Sequence[Outcome], rng: random.Random) -> Choice:
+    """The skill to work on next, by Thompson sampling over expected gain."""
+    if not accuracy:
+        raise ValueError("No measured skill to choose from")
+    resting = [skill for skill in resting_skills(history) if skill in accuracy]
+    candidates = [skill for skill in sorted(accuracy) if skill not in resting] or sorted(accuracy)
+    samples = {}
+    for skill in candidates:
+        headroom = max(0.0, 100.0 - accuracy[skill])
+        gains = [o.gain for o in history if o.skill == skill and o.gain is not None]
+        mean, sd = _posterior(gains, PRIOR_HEADROOM_SHARE * headroom, max(1.0, PRIOR_SD_SHARE * headroom))
+        samples[skill] = min(headroom, rng.gauss(mean, sd))  # no skill gains past 100 %
+    chosen = max(samples, key=samples.get)
+    tried = sum(1 for o in history if o.skill == chosen)
+    why = (f"drawn gain {samples[chosen]:+.1f} points, the highest of {len(samples)}; "
+           + (f"tried {tried} time(s) before" if tried else "never tried: exploring")
+           + (f"; resting (no move in two cycles): {', '.join(resting)}" if resting else ""))
+    return Choice(skill=chosen, why=why, samples={k: round(v, 2) for k, v in samples.items()}, resting=resting)
+
+
+@dataclass
+class Recipe:
+    """How one cycle trains: the LoRA run and the practice that feeds its dataset."""
+
+    max_steps: int
+    learning_rate: float
+    replay_share: float
+    focus_items: int
+    replay_items: int
+    why: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+MAX_REPLAY_SHARE = 0.9
+MIN_REPLAY_SHARE = 0.5
+MAX_LEARNING_RATE = 5e-3
+STEP_GROWTH = 1.5
+
+
+def plan_recipe(skill: str, history: Sequence[Outcome], base: Recipe, *, train_budget_seconds: float | None
+                ) -> Recipe:
+    """The base recipe, adapted from the last cycle on this skill: forgetting -> more replay; no move -> more
+    steps (or, at the time budget, a higher learning rate); a gain -> the same again. Steps never exceed what
+    the budget allows at the training speed last measured."""
+    recipe = Recipe(**{**base.to_dict(), "why": []})
+    last = next((o for o in reversed(history) if o.skill == skill and o.recipe), None)
+    if last is not None:
+        recipe.max_steps = int(last.recipe.get("max_steps", recipe.max_steps))
+        recipe.learning_rate = float(last.recipe.get("learning_rate", recipe.learning_rate))
+        recipe.replay_share = float(last.recipe.get("replay_share", recipe.replay_share))
+        if last.forgot:
+            recipe.replay_share = min(MAX_REPLAY_SHARE, recipe.replay_share + 0.1)
+            recipe.why.append(f"the last cycle on {skill} cost another skill: replay share up to "
+                              f"{recipe.replay_share:.2f}")
+        elif last.gain is not None and last.gain < MIN_MOVE:
+            recipe.max_steps = int(recipe.max_steps * STEP_GROWTH)
+            recipe.why.append(f"the last cycle on {skill} moved it {last.gain:+.1f} points: steps up to "
+                              f"{recipe.max_steps}")
+        else:
+            recipe.why.append(f"the last cycle on {skill} moved it {last.gain:+.1f} points: same recipe")
+    else:
+        recipe.why.append(f"first cycle on {skill}: the base recipe")
+    speeds = [o.train_steps / o.train_seconds for o in history if o.train_steps and o.train_seconds]
+    if train_budget_seconds and speeds:
+        affordable = int(train_budget_seconds * speeds[-1])
+        if recipe.max_steps > affordable:
+            grown = recipe.max_steps / max(1, affordable)
+            recipe.max_steps = max(1, affordable)
+            recipe.learning_rate = min(MAX_LEARNING_RATE, recipe.learning_rate * min(grown, STEP_GROWTH))
+            recipe.why.append(f"capped at {affordable} steps by the {train_budget_seconds:.0f} s training budget "
+                              f"({speeds[-1]:.1f} steps/s measured); learning rate {recipe.learning_rate:.2g}")
+    recipe.replay_share = max(MIN_REPLAY_SHARE, min(MAX_REPLAY_SHARE, recipe.replay_share))
+    return recipe
+
+
+def replay_weights(accuracy: Mapping[str, float], focus: str, last_change: Mapping[str, float] | None = None
+                   ) -> dict[str, float]:
+    """How much of the replay each other skill gets: in proportion to what it has to lose (its held-out accuracy:
+    a skill at 0 % has nothing to protect), doubled for a skill that fell in the last measurement. Every skill
+    keeps a floor so none is dropped from replay entirely."""
+    weights = {}
+    for skill, value in accuracy.items():
+        if skill == focus:
+            continue
+        weight = max(0.05, value / 100.0)
+        if last_change and last_change.get(skill, 0.0) < 0:
+            weight *= 2
+        weights[skill] = round(weight, 4)
+    return weights

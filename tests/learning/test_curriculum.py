@@ -1,0 +1,93 @@
+"""What a cycle works on: the bandit over measured gains, the adapted recipe, the replay weighted by risk."""
+
+import random
+
+import pytest
+
+from learning.curriculum import (
+    MIN_MOVE,
+    REST_CYCLES,
+    Outcome,
+    Recipe,
+    choose_skill,
+    plan_recipe,
+    replay_weights,
+    resting_skills,
+)
+
+BASE = Recipe(max_steps=600, learning_rate=2e-3, replay_share=0.75, focus_items=4000, replay_items=1500)
+
+
+def choices(accuracy, history, draws=300):
+    counts = {}
+    for seed in range(draws):
+        skill = choose_skill(accuracy, history, random.Random(seed)).skill
+        counts[skill] = counts.get(skill, 0) + 1
+    return counts
+
+
+def test_untried_skills_are_explored_and_weak_ones_first():
+    counts = choices({"weak": 10.0, "middling": 50.0, "strong": 95.0}, [])
+    assert counts.get("weak", 0) > counts.get("middling", 0) > counts.get("strong", 0)
+    assert counts.get("middling", 0) > 0  # explored, not only the weakest
+
+
+def test_a_skill_that_is_moving_keeps_being_worked():
+    accuracy = {"a": 60.0, "b": 40.0}  # b has more headroom and was never tried
+    moving = choices(accuracy, [Outcome("a", 15.0, True), Outcome("a", 12.0, True)])
+    slow = choices(accuracy, [Outcome("a", 3.0, True), Outcome("a", 2.5, True)])
+    assert moving.get("a", 0) > 0.35 * sum(moving.values())  # while it moves it competes with the untried
+    assert moving.get("a", 0) > 1.4 * slow.get("a", 0)  # and more than when it barely moves
+
+
+def test_a_skill_that_did_not_move_in_two_cycles_rests_then_comes_back():
+    stuck = [Outcome("stuck", 0.5, False), Outcome("stuck", -1.0, False)]
+    assert resting_skills(stuck) == ["stuck"]
+    assert all(choose_skill({"stuck": 5.0, "other": 90.0}, stuck, random.Random(seed)).skill == "other"
+               for seed in range(50))
+    later = stuck + [Outcome("other", 3.0, True)] * REST_CYCLES
+    assert resting_skills(later) == []
+    # one cycle that moved breaks the rest: two in a row must stay under MIN_MOVE
+    assert resting_skills([Outcome("x", 0.5, False), Outcome("x", MIN_MOVE + 1, True)]) == []
+
+
+def test_unmeasured_gains_are_unknown_not_zero():
+    assert resting_skills([Outcome("x", None, False), Outcome("x", None, False)]) == []
+
+
+def test_every_skill_resting_still_chooses_one():
+    stuck = [Outcome("a", 0.0, False), Outcome("a", 0.0, False)]
+    assert choose_skill({"a": 10.0}, stuck, random.Random(0)).skill == "a"
+    with pytest.raises(ValueError):
+        choose_skill({}, [], random.Random(0))
+
+
+def test_the_recipe_adapts_to_what_the_last_cycle_on_that_skill_measured():
+    first = plan_recipe("a", [], BASE, train_budget_seconds=None)
+    assert (first.max_steps, first.replay_share) == (600, 0.75) and "base recipe" in first.why[0]
+
+    forgot = [Outcome("a", 20.0, False, forgot=True, recipe=BASE.to_dict())]
+    assert plan_recipe("a", forgot, BASE, train_budget_seconds=None).replay_share == pytest.approx(0.85)
+
+    flat = [Outcome("a", 0.5, False, recipe=BASE.to_dict())]
+    assert plan_recipe("a", flat, BASE, train_budget_seconds=None).max_steps == 900
+
+    moving = [Outcome("a", 12.0, True, recipe={**BASE.to_dict(), "max_steps": 900})]
+    assert plan_recipe("a", moving, BASE, train_budget_seconds=None).max_steps == 900  # same again
+    assert plan_recipe("b", moving, BASE, train_budget_seconds=None).max_steps == 600  # per skill
+
+
+def test_the_time_budget_caps_the_steps_at_the_measured_speed():
+    history = [Outcome("a", 0.5, False, recipe={**BASE.to_dict(), "max_steps": 1000}, train_seconds=100.0,
+                       train_steps=500)]  # 5 steps/s measured
+    capped = plan_recipe("a", history, BASE, train_budget_seconds=200)
+    assert capped.max_steps == 1000  # 1500 wanted, 200 s x 5 steps/s allowed
+    assert capped.learning_rate > BASE.learning_rate and any("budget" in why for why in capped.why)
+
+
+def test_replay_goes_to_the_skills_with_the_most_to_lose():
+    weights = replay_weights({"focus": 10.0, "strong": 90.0, "weak": 5.0, "fell": 50.0}, "focus",
+                             last_change={"fell": -8.0, "strong": 1.0})
+    assert "focus" not in weights
+    assert weights["strong"] > weights["weak"] > 0  # a floor: none dropped entirely
+    assert weights["fell"] == pytest.approx(1.0)  # 0.5, doubled for having fallen
