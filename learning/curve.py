@@ -86,9 +86,10 @@ def plot(curve: dict, path: str) -> None:
 
     xs = list(range(len(curve["cycles"]) + 1))
     figure, axes = plt.subplots(figsize=(9, 5.5))
-    for name in sorted(curve["start"]):
+    colours = plt.get_cmap("tab20").colors  # 20 distinct colours: the default cycle repeats after 10 skills
+    for index, name in enumerate(sorted(curve["start"])):
         ys = [curve["start"][name]] + [row["after"].get(name) for row in curve["cycles"]]
-        axes.plot(xs, ys, marker=".", linewidth=1, alpha=0.7, label=name)
+        axes.plot(xs, ys, marker=".", linewidth=1, alpha=0.8, label=name, color=colours[index % len(colours)])
     means = [fmean(curve["start"].values())] + [fmean(row["after"].values()) for row in curve["cycles"]]
     axes.plot(xs, means, color="black", linewidth=3, marker="o", label="mean")
     for x, row in zip(xs[1:], curve["cycles"]):

@@ -108,6 +108,15 @@ ALPHA = 0.05  # significance of a paired difference
 MAX_DROP_POINTS = 2.0  # a significant drop of another suite larger than this keeps the champion
 
 
+def significant_drop(difference: float, p_value: float, *, alpha: float = ALPHA,
+                     max_drop_points: float = MAX_DROP_POINTS) -> bool:
+    """The one rule for a drop that counts, used by the A/B, the cycle and the watch: lower by more than
+    max_drop_points, and significant. A small drop is tolerated even when significant, and a large one only
+    counts when it is significant: on a small suite a few unlucky items move accuracy by points without
+    meaning anything."""
+    return difference < -max_drop_points and p_value < alpha
+
+
 def decide(comparisons: Mapping[str, SuiteComparison], target: str, *, alpha: float = ALPHA,
            max_drop_points: float = MAX_DROP_POINTS) -> Decision:
     """Promote when the target suite improves with p < alpha and no other suite drops significantly
@@ -118,10 +127,8 @@ def decide(comparisons: Mapping[str, SuiteComparison], target: str, *, alpha: fl
     if aimed.difference <= 0 or aimed.p_value >= alpha:
         return Decision(False, f"Kept the champion: {target} did not improve significantly "
                                f"(p < {alpha:g} needed): {_figures(aimed)}.")
-    # A small drop elsewhere is tolerated even when significant, and a large one only counts when it is
-    # significant: on a small suite a few unlucky items move accuracy by points without meaning anything.
-    dropped = [c for name, c in comparisons.items()
-               if name != target and c.difference < -max_drop_points and c.p_value < alpha]
+    dropped = [c for name, c in comparisons.items() if name != target
+               and significant_drop(c.difference, c.p_value, alpha=alpha, max_drop_points=max_drop_points)]
     if dropped:
         losses = "; ".join(f"{c.suite} {_figures(c)}" for c in dropped)
         return Decision(False, f"Kept the champion: {target} improved ({_figures(aimed)}), but another suite "

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from scipy.stats import fisher_exact, mannwhitneyu
 
-from learning.training.ab import ALPHA, MAX_DROP_POINTS, SuiteComparison
+from learning.training.ab import ALPHA, MAX_DROP_POINTS, SuiteComparison, significant_drop
 
 CRITICAL = "critical"
 HIGH = "high"
@@ -107,7 +107,7 @@ class Regression:
 
 def dropped(comparison: SuiteComparison, *, alpha: float = ALPHA, max_drop_points: float = MAX_DROP_POINTS) -> bool:
     """The A/B's rule for a drop that counts: lower by more than max_drop_points, and significant."""
-    return comparison.difference < -max_drop_points and comparison.p_value < alpha
+    return significant_drop(comparison.difference, comparison.p_value, alpha=alpha, max_drop_points=max_drop_points)
 
 
 def heldout_regressions(comparisons: Mapping[str, SuiteComparison], *, alpha: float = ALPHA,

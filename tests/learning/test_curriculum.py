@@ -85,9 +85,12 @@ def test_the_time_budget_caps_the_steps_at_the_measured_speed():
     assert capped.learning_rate > BASE.learning_rate and any("budget" in why for why in capped.why)
 
 
-def test_replay_goes_to_the_skills_with_the_most_to_lose():
-    weights = replay_weights({"focus": 10.0, "strong": 90.0, "weak": 5.0, "fell": 50.0}, "focus",
-                             last_change={"fell": -8.0, "strong": 1.0})
+def test_replay_goes_to_what_earlier_cycles_taught_and_to_what_fell():
+    weights = replay_weights({"focus": 10.0, "strong": 90.0, "weak": 5.0, "fell": 50.0, "taught": 60.0}, "focus",
+                             last_change={"fell": -8.0, "strong": 1.0}, taught={"taught": 40.0, "weak": -3.0})
     assert "focus" not in weights
-    assert weights["strong"] > weights["weak"] > 0  # a floor: none dropped entirely
-    assert weights["fell"] == pytest.approx(1.0)  # 0.5, doubled for having fallen
+    # A weak skill is as protected as a strong one (weak skills proved the most fragile), none dropped entirely.
+    assert weights["weak"] == weights["strong"] == pytest.approx(1.0)
+    assert weights["taught"] == pytest.approx(3.0)  # one more share per 20 points taught
+    assert weights["fell"] == pytest.approx(2.0)  # doubled for having fallen under the last challenger
+    assert replay_weights({"focus": 10.0, "other": 50.0}, "focus") == {"other": 1.0}  # the first cycle: equal

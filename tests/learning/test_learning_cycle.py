@@ -53,6 +53,11 @@ def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end
     from learning.adapters import adapter_lineage
 
     assert adapter_lineage(challenger) == [champion.adapter_id]
+    # Its replay protects what the first cycle taught: a share more per 20 points above the bare base.
+    weights = second.recipe["plan"]["replay_weights"]
+    assert set(weights) == set(first.before) - {"addition-2-digit"}
+    for name, weight in weights.items():
+        assert weight >= 1 + max(0.0, second.before[name] - first.before[name]) / 20 - 1e-3, (name, weights)
     # start and end are the champion's figures on the same items: the first cycle's before, the last one's after
     assert curve["start"] == first.before and curve["end"] == second.after
     assert curve["end"]["addition-2-digit"] - curve["start"]["addition-2-digit"] >= 10, curve
