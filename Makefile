@@ -4,6 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 PYTEST_ARGS ?=
+BENCH ?=
 # System tools the tests use: promtool (Debian's prometheus) checks /metrics, chromium drives pages.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
@@ -38,7 +39,7 @@ test: $(INSTALLED) tools
 	$(PY) -m core.embedded_redis run -- $(PY) -m pytest $(PYTEST_ARGS)
 
 bench: $(INSTALLED)
-	$(PY) -m core.embedded_redis run -- $(PY) bench/run.py
+	$(PY) -m core.embedded_redis run -- $(PY) bench/run.py $(BENCH)
 
 # The learning curve on the built-in model (built first if missing): five cycles back to back, the table, the
 # plot in var/learning_curve.png and the JSON summary on the last line.

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from models_suite.models import EvalRun, ModelArtifact, Placement
+from models_suite.models import EvalRun, ModelArtifact, Placement, ServedRequest
 
 
 @admin.register(ModelArtifact)
@@ -32,3 +32,17 @@ class PlacementAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # written by the model host as it loads and unloads
+
+
+@admin.register(ServedRequest)
+class ServedRequestAdmin(admin.ModelAdmin):
+    """What the gateway served, read-only: the watch compares these around a promotion."""
+
+    list_display = ["created_at", "model", "adapter_id", "route", "stream", "status", "latency_ms"]
+    list_filter = ["route", "stream", "status", "model"]
+    search_fields = ["model", "adapter_id"]
+    date_hierarchy = "created_at"
+    readonly_fields = [f.name for f in ServedRequest._meta.fields]
+
+    def has_add_permission(self, request):
+        return False  # written by the gateway, one row per request
