@@ -11,7 +11,7 @@ Per arm: the champion's held-out accuracy per skill at the start and at the end 
 over all skills, the weakest skill's gain, the worst change, promotions and seconds. The last line is the ratio
 of the mean gains (compounding / baseline).
 
-BENCH_CURVE_CYCLES (default 3: about an hour for both arms on 2 cores; the issue's goal is measured with 5 by
+BENCH_CURVE_CYCLES (default 3: 35 minutes for both arms on 2 quiet cores; the issue's goal is measured with 5 by
 `manage.py learning_curve --cycles 5`) and BENCH_CURVE_SEED (default 0) set the run. The built-in model is built
 first when missing (about five minutes).
 """
