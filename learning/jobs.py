@@ -16,7 +16,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -91,6 +91,9 @@ def job_create(*, model_name: str | None = None, config: dict | None = None, day
     from learning.datasets import DatasetError, TooFewExamples, dataset_build
 
     lora_config = training_config(config)
+    if parent_adapter is not None:  # continuing keeps the parent's shape (train_lora does): say so on the job
+        shape = {name: parent_adapter.metadata.get("config", {}).get(name) for name in ("r", "alpha", "dropout")}
+        lora_config = replace(lora_config, **{name: value for name, value in shape.items() if value is not None})
     hobby_type = hobby_check(hobby_type) if hobby_type else ""
     artifact = trainable_model(model_name)
     if dataset is None:

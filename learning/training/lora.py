@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
 import torch
@@ -220,6 +220,13 @@ def weighted_loss(model, batch, device: str) -> torch.Tensor:
     return (per_token * weights * counted).sum() / counted.sum().clamp(min=1)
 
 
+def continued_shape(adapter_dir: Path) -> dict:
+    """The rank, alpha and dropout an adapter was trained with (peft's adapter_config.json): continuing it keeps
+    them, whatever a new config says."""
+    saved = json.loads((adapter_dir / "adapter_config.json").read_text())
+    return {"r": saved["r"], "alpha": saved["lora_alpha"], "dropout": saved["lora_dropout"]}
+
+
 def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Examples = (),
                config: LoraTrainConfig, out_dir: str | os.PathLike, checkpoint_dir: str | os.PathLike,
                progress: Callable[[TrainProgress], None] | None = None,
@@ -233,6 +240,8 @@ def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Exam
     if errors := config.errors():
         raise ConfigError(errors)
     init = Path(init_adapter_dir) if init_adapter_dir else None
+    if init is not None:  # the continued adapter keeps its own shape: record that, not what config asked for
+        config = replace(config, **continued_shape(init))
     model, tokenizer, device = load_for_training(Path(base_dir), config, init)
     n_ctx = context_of(model, config)
     pairs = [(prompt, completion) for prompt, completion, _ in train]

@@ -109,6 +109,7 @@ def test_a_run_continues_from_a_parent_adapter_instead_of_fresh_weights(base, tm
     assert not all(torch.allclose(fresh[name], parent[name], atol=1e-3) for name in parent)
     info = json.loads((tmp_path / "child" / "training_info.json").read_text())
     assert info["continued_from"] == str(tmp_path / "parent")
+    assert info["config"]["r"] == 8  # what it really is (the parent's rank), not the 4 the config asked for
 
 
 def test_weights_scale_what_each_example_teaches(base, tmp_path):

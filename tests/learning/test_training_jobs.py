@@ -137,8 +137,9 @@ def test_a_job_trains_once_writing_progress_and_its_adapter_becomes_the_challeng
 def test_a_job_continuing_a_parent_starts_from_its_weights_and_records_the_lineage(tiny, sent, operator_client):  # noqa: F811
     practised(30)
     parent = jobs.job_execute(job_pk=make().pk).adapter
-    job = jobs.job_create(model_name="tiny-lora", config={**QUICK, "max_steps": 5}, send=False, parent_adapter=parent,
-                          recipe={"skill_why": "forced (--skill)"})
+    job = jobs.job_create(model_name="tiny-lora", config={**QUICK, "max_steps": 5, "r": parent.metadata["config"]["r"] * 2},
+                          send=False, parent_adapter=parent, recipe={"skill_why": "forced (--skill)"})
+    assert job.config["r"] == parent.metadata["config"]["r"]  # continuing keeps the parent's rank, and says so
     child = jobs.job_execute(job_pk=job.pk).adapter
     assert child.parent == parent and child.dataset == job.dataset
     assert child.recipe == {"skill_why": "forced (--skill)", "lora": job.config}
