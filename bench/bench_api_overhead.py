@@ -4,7 +4,9 @@ Candidate: GET /api/v1/me with a token (auth, role check, throttle, JSON). Basel
 no throttle) through the same middleware. Ratio = candidate / baseline time per request.
 """
 
-from common import django_on_scratch_database, side_by_side
+from common import Goal, django_on_scratch_database, report, side_by_side
+
+GOALS = (Goal("ratio", source="none set: issue 2 sets no performance goal (its closing note says so)"),)
 
 django_on_scratch_database()
 
@@ -28,4 +30,5 @@ def health():
 
 candidate, baseline = side_by_side(me, health)
 print(f"GET /api/v1/me: {candidate * 1e3:.2f} ms/request; GET /health: {baseline * 1e3:.2f} ms/request")
-print(f"api_overhead ratio (authenticated, throttled API call / health probe): {candidate / baseline:.2f}")
+report(GOALS, f"api_overhead ratio (authenticated, throttled API call / health probe): {candidate / baseline:.2f}",
+       ratio=candidate / baseline)

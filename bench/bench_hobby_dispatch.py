@@ -15,7 +15,11 @@ import subprocess
 import sys
 import time
 
-from common import django_on_bench_database
+from common import Goal, django_on_bench_database, report
+
+GOALS = (Goal("ratio", at_least=0.40,
+              source="issue 5, item 11 (and issue 16): at least 40 % of raw Celery's throughput"),)
+
 
 django_on_bench_database()
 
@@ -91,4 +95,5 @@ finally:
 median_ours, median_raw = sorted(ours)[ROUNDS // 2], sorted(raw)[ROUNDS // 2]
 print(f"{connection.vendor}, {PER_ROUND} per round x {ROUNDS} rounds, one worker ({os.cpu_count()} processes): "
       f"assignments {median_ours:.0f}/s, raw Celery no-op tasks {median_raw:.0f}/s (medians)")
-print(f"hobby_dispatch: assignments/raw Celery throughput {median_ours / median_raw:.2f} (goal >= 0.40)")
+report(GOALS, f"hobby_dispatch: assignments/raw Celery throughput {median_ours / median_raw:.2f}",
+       ratio=median_ours / median_raw)

@@ -28,6 +28,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import Goal, report  # noqa: E402
+
+GOALS = (Goal("ratio", source="none set: issue 14, item 9 asks for the ratio of mean gains, side by side, and names "
+                              "no threshold"),)
+
 ARMS = {"compounding": {"continual": True, "choose": "bandit"},
         "baseline": {"continual": False, "choose": "weakest", "train_budget_seconds": None}}
 
@@ -79,7 +84,8 @@ def main() -> None:
         print(f"{arm}: " + ", ".join(f"{row['skill']} ({row['status']})" for row in curve["cycles"]))
     gain, base = results["compounding"]["mean_gain"], results["baseline"]["mean_gain"]
     ratio = gain / base if base > 0 else float("inf") if gain > 0 else float("nan")
-    print(f"compounding/baseline mean gain over {cycles} cycles: {gain:+.2f} / {base:+.2f} points = ratio {ratio:.2f}")
+    report(GOALS, f"compounding/baseline mean gain over {cycles} cycles: {gain:+.2f} / {base:+.2f} points = ratio "
+           f"{ratio:.2f}", ratio=ratio)
 
 
 if __name__ == "__main__":

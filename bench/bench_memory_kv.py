@@ -5,7 +5,9 @@ Goal (issue 4): at least 0.80x raw throughput.
 
 import json
 
-from common import django_on_scratch_database, side_by_side
+from common import Goal, django_on_scratch_database, report, side_by_side
+
+GOALS = (Goal("ratio", at_least=0.80, source="issue 4, item 8: at least 80 % of raw redis-py throughput"),)
 
 django_on_scratch_database()
 
@@ -36,5 +38,5 @@ def raw_redis():
 service_seconds, raw_seconds = side_by_side(through_service, raw_redis, rounds=9, per_round=500)
 raw.flushdb()
 print(f"set+get: service {service_seconds * 1e6:.0f} us, raw redis-py {raw_seconds * 1e6:.0f} us")
-print(f"memory_kv ratio (service throughput / raw redis-py throughput, goal >= 0.80): "
-      f"{raw_seconds / service_seconds:.3f}")
+report(GOALS, f"memory_kv ratio (service throughput / raw redis-py throughput): {raw_seconds / service_seconds:.3f}",
+       ratio=raw_seconds / service_seconds)

@@ -30,6 +30,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from common import Goal, report  # noqa: E402
+
+GOALS = (Goal("accuracy", at_least=0.66,
+              source="issue 6, item 4 and issue 14, item 8: held-out pairwise accuracy at least 0.66"),)
+
 from learning.reward import TrainConfig, example_from_dialogue, load_pairs, pairwise_accuracy, train  # noqa: E402
 from learning.reward.selection import Grid, best, choose, inner_table  # noqa: E402
 from learning.reward.training import _Data  # noqa: E402
@@ -98,8 +103,8 @@ def main() -> None:
     config, summary = choose(pairs)
     print(f"knobs reward_train picks on the whole file: {knobs(config)} (inner CV {summary['inner_accuracy']:.3f}; "
           f"{time.perf_counter() - started:.0f} s)")
-    print(f"held-out pairwise accuracy (outer folds only): ours {mean_ours:.3f} (goal >= 0.66), baseline "
-          f"{mean_base:.3f}, ratio {mean_ours / mean_base:.3f}")
+    report(GOALS, f"held-out pairwise accuracy (outer folds only): ours {mean_ours:.3f}, baseline {mean_base:.3f}, "
+           f"ratio {mean_ours / mean_base:.3f}", accuracy=mean_ours)
 
 
 if __name__ == "__main__":

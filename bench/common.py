@@ -1,14 +1,17 @@
 """Shared set-up for benchmarks: Django on a scratch database (SQLite, or PostgreSQL when BENCH_DATABASE_URL
-names a server), and side-by-side timing."""
+names a server), side-by-side timing, and each benchmark's goals (Goal) and figures (report)."""
 
 from __future__ import annotations
 
 import atexit
+import json
+import math
 import os
 import statistics
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -71,3 +74,63 @@ def side_by_side(candidate: Callable[[], None], baseline: Callable[[], None], *,
                 fn()
             timings[name].append((time.perf_counter() - start) / per_round)
     return statistics.median(timings["candidate"]), statistics.median(timings["baseline"])
+
+
+# Goals. Each bench_*.py declares, near its top, GOALS = (Goal(...), ...): every figure it reports, with the bound
+# that figure must meet and where that bound is stated. bench/run.py reads GOALS from the file's source (never
+# importing it), so the arguments must be literals. A Goal with neither bound is a figure with no goal: reported,
+# never failing.
+
+FIGURES_ENV = "BENCH_FIGURES"  # set by bench/run.py: the file report() appends the figures to, one JSON a line
+
+
+@dataclass(frozen=True)
+class Goal:
+    """A figure a benchmark reports and the bound it must meet: at_least, at_most, both (a band) or neither."""
+
+    figure: str  # its name in report(), an identifier: "ratio", "p95_ms"
+    at_least: float | None = None
+    at_most: float | None = None
+    source: str = ""  # where the goal is stated (the issue and item), or why there is none
+
+    def describe(self) -> str:
+        if self.at_least is not None and self.at_most is not None:
+            return f"{self.at_least:g} to {self.at_most:g}"
+        if self.at_least is not None:
+            return f">= {self.at_least:g}"
+        if self.at_most is not None:
+            return f"<= {self.at_most:g}"
+        return "none"
+
+    def verdict(self, value: float) -> str:
+        """'met', 'missed' (NaN meets no bound), or 'no goal'."""
+        if self.at_least is None and self.at_most is None:
+            return "no goal"
+        ok = (self.at_least is None or value >= self.at_least) and (self.at_most is None or value <= self.at_most)
+        return "met" if ok else "missed"
+
+
+def figure_text(value: float) -> str:
+    """Four significant digits (0.9661, 1.068, 458.3), whole numbers from 10,000 up (12346, not 1.235e+04)."""
+    return f"{value:.0f}" if math.isfinite(value) and abs(value) >= 10_000 else f"{value:.4g}"
+
+
+def report(goals: tuple[Goal, ...], sentence: str, **figures: float) -> None:
+    """The benchmark's closing sentence, then one line per figure against its goal ("ratio 0.966: goal >= 0.8,
+    met"), so a run alone reads the same as in the runner's table. Under bench/run.py the figures are also
+    appended to the file $BENCH_FIGURES names, which is where the runner takes them from (never from the text)."""
+    declared = {goal.figure: goal for goal in goals}
+    undeclared = sorted(set(figures) - set(declared))
+    if undeclared:
+        raise ValueError(f"figures {undeclared} are not in GOALS ({sorted(declared)})")
+    print(sentence)
+    for name, value in figures.items():
+        goal = declared[name]
+        judged = "no goal, reported only" if goal.verdict(value) == "no goal" else \
+            f"goal {goal.describe()}, {goal.verdict(value)}"
+        print(f"{name} {figure_text(value)}: {judged}")
+    sys.stdout.flush()
+    if os.environ.get(FIGURES_ENV):
+        with open(os.environ[FIGURES_ENV], "a") as out:
+            for name, value in figures.items():
+                out.write(json.dumps({"figure": name, "value": float(value)}) + "\n")
