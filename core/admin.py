@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from core.models import ErrorEvent
+from core.models import ErrorEvent, ErrorEventTotal
 
 
 @admin.register(ErrorEvent)
@@ -21,3 +21,21 @@ class ErrorEventAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # events are recorded by the product, never typed in
+
+
+@admin.register(ErrorEventTotal)
+class ErrorEventTotalAdmin(admin.ModelAdmin):
+    """Every event each source ever recorded (pruning keeps these): /metrics' autodidact_error_events_total."""
+
+    list_display = ["source", "count"]
+    list_filter = ["source"]
+    search_fields = ["source"]
+
+    def has_add_permission(self, request):
+        return False  # counted by error_event_record, never typed in
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a counter only goes up

@@ -2,7 +2,8 @@
 
 Figures that many processes and machines produce (Celery task counts, queue depths, errors) are kept in
 Redis or the database and read when Prometheus scrapes, so every scrape sees the whole cluster, whichever
-web process answers it.
+web process answers it. Figures only web processes produce (request metrics, the throttle's store errors)
+are prometheus_client metrics, merged across gunicorn's workers through PROMETHEUS_MULTIPROC_DIR.
 """
 
 from __future__ import annotations
@@ -10,8 +11,7 @@ from __future__ import annotations
 import os
 
 from django.db import DatabaseError
-from django.db.models import Count
-from prometheus_client import REGISTRY, CollectorRegistry, generate_latest, multiprocess
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
@@ -25,8 +25,11 @@ def add_collector(collector) -> None:
 
 
 class ErrorEventCollector:
+    """autodidact_error_events_total: the running totals the error bus keeps as it records (ErrorEventTotal),
+    not a count of ErrorEvent rows, which the daily prune deletes: a counter must never go down."""
+
     def collect(self):
-        from core.models import ErrorEvent
+        from core.models import ErrorEvent, ErrorEventTotal
 
         family = CounterMetricFamily(
             "autodidact_error_events", "Errors recorded on the error bus, by source", labels=["source"]
@@ -34,15 +37,26 @@ class ErrorEventCollector:
         up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)",
                                labels=["source"])
         try:
-            counts = dict(ErrorEvent.objects.values_list("source").annotate(n=Count("id")).order_by())
+            totals = dict(ErrorEventTotal.objects.values_list("source", "count"))
         except DatabaseError:
             up.add_metric(["database"], 0)
         else:
-            for source in ErrorEvent.Source.values:
-                family.add_metric([source], counts.get(source, 0))
+            for source in sorted(set(ErrorEvent.Source.values) | set(totals)):
+                family.add_metric([source], totals.get(source, 0))
             up.add_metric(["database"], 1)
             yield family
         yield up
+
+
+# Requests the throttle let through unthrottled because its store (Redis) could not be reached. In-process,
+# like django-prometheus' request metrics: with PROMETHEUS_MULTIPROC_DIR set (gunicorn's several workers, see
+# runstack) prometheus_client keeps it in per-process files that render_metrics merges, so one scrape sums
+# every web process. It restarts from 0 with its process, which Prometheus' rate() and increase() expect.
+THROTTLE_STORE_ERRORS = Counter(
+    "autodidact_throttle_store_errors",
+    "Requests let through unthrottled because the throttle's store (Redis) was unreachable, by throttle scope",
+    ["scope"],
+)
 
 
 class _Exposition:

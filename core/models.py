@@ -31,3 +31,22 @@ class ErrorEvent(models.Model):
     def __str__(self) -> str:
         where = self.route or self.task_name or self.source
         return f"{self.exception_type or 'error'} in {where} on {self.machine}"
+
+
+class ErrorEventTotal(models.Model):
+    """How many error events each source has recorded, ever: what /metrics' autodidact_error_events_total says.
+
+    Incremented in the transaction that records the event, and never decremented: pruning old ErrorEvent rows
+    (ERROR_EVENT_RETENTION_DAYS) must not make a Prometheus counter go down, which rate() would read as a
+    reset. Kept in the database, not in a process, so it survives restarts and adds up every web process and
+    worker that records errors.
+    """
+
+    source = models.CharField(max_length=16, primary_key=True, choices=ErrorEvent.Source.choices)
+    count = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.count}"

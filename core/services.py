@@ -13,11 +13,12 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 from rest_framework.authtoken.models import Token
 
-from core.models import ErrorEvent
+from core.models import ErrorEvent, ErrorEventTotal
 from core.roles import ROLES
 
 logger = logging.getLogger(__name__)
@@ -40,23 +41,41 @@ def error_event_record(
         message = message or str(exception)
         traceback = traceback or "".join(traceback_module.format_exception(exception))
     try:
-        return ErrorEvent.objects.create(
-            source=source,
-            machine=settings.MACHINE_NAME,
-            route=route[:500],
-            task_name=task_name[:255],
-            task_id=task_id[:255],
-            status_code=status_code,
-            exception_type=type(exception).__qualname__ if exception is not None else exception_type,
-            message=message,
-            traceback=traceback,
-        )
+        # The event and its source's running total together, or neither: /metrics' counter is the total.
+        with transaction.atomic():
+            event = ErrorEvent.objects.create(
+                source=source,
+                machine=settings.MACHINE_NAME,
+                route=route[:500],
+                task_name=task_name[:255],
+                task_id=task_id[:255],
+                status_code=status_code,
+                exception_type=type(exception).__qualname__ if exception is not None else exception_type,
+                message=message,
+                traceback=traceback,
+            )
+            _error_event_total_increment(source=source)
+        return event
     except DatabaseError:
         logger.exception("could not record an error event (%s %s): %s", source, route or task_name, message)
         return None
 
 
+def _error_event_total_increment(*, source: str) -> None:
+    """One more for source, atomically, whichever process records it (an UPDATE ... SET count = count + 1)."""
+    if ErrorEventTotal.objects.filter(source=source).update(count=F("count") + 1):
+        return
+    try:
+        with transaction.atomic():  # a savepoint: losing the race below must not spoil the caller's transaction
+            ErrorEventTotal.objects.create(source=source, count=1)
+    except IntegrityError:
+        # Another process created the row first (a source's very first event, recorded twice at once).
+        ErrorEventTotal.objects.filter(source=source).update(count=F("count") + 1)
+
+
 def error_events_prune(*, older_than_days: int | None = None) -> int:
+    """Delete events older than the retention. The running totals (ErrorEventTotal) are kept: /metrics'
+    autodidact_error_events_total counts every event ever recorded, so pruning never lowers it."""
     days = settings.ERROR_EVENT_RETENTION_DAYS if older_than_days is None else older_than_days
     deleted, _ = ErrorEvent.objects.filter(created_at__lt=timezone.now() - timedelta(days=days)).delete()
     return deleted
