@@ -126,6 +126,18 @@ def training_examples(*, since, skill: str = "", model_name: str = "", min_quali
     return examples, stats
 
 
+def candidates_at_most(*, days_back: int, model_name: str = "") -> int:
+    """An upper bound on the examples dataset_build could find: every attempt and insight of completed practice in
+    the window, before any filter. Two COUNT queries, so a request can refuse too little data at once (the
+    originals' 400) and leave the real build, which scores insights with the reward model, to a worker."""
+    activities = Activity.objects.filter(status=Activity.Status.COMPLETED, split="train",
+                                         completed_at__gte=timezone.now() - timedelta(days=days_back))
+    if model_name:
+        activities = activities.filter(model_name=model_name)
+    return (Attempt.objects.filter(activity__in=activities).count()
+            + Insight.objects.filter(activity__in=activities).count())
+
+
 def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_threshold: float = 0.3, skill: str = "",
                   replay_share: float = 0.2, validation_share: float = 0.1, seed: int = 0,
                   model_name: str = "", min_examples: int = 0,

@@ -1,6 +1,7 @@
-"""LoRA training jobs: created from a request (data gathered and checked there, so a request with too little data
-is refused with the count and leaves nothing behind), trained by the training worker of a machine, one job at a
-time, with progress written as it goes.
+"""LoRA training jobs: created from a request (checked there: a request with certainly too little data is refused
+with the count and leaves nothing behind), their dataset built and trained by the training worker of a machine,
+one job at a time, with progress written as it goes. The request answers at once: building a dataset scores
+insights with the reward model, which is a worker's work.
 
 A run claims its job with a conditional UPDATE and a token of its own, and renews a lease at every progress
 report. A redelivered message finds the job taken and does nothing; a job whose worker was killed (its lease
@@ -83,12 +84,12 @@ def job_create(*, model_name: str | None = None, config: dict | None = None, day
                min_quality: float = 0.6, skill: str = "", hobby_type: str = "", replay_share: float = 0.2,
                seed: int = 0, dataset=None, send: bool = True, parent_adapter=None,
                recipe: dict | None = None) -> TrainingJob:
-    """Validate, build the dataset (or take the given one), store the job and send it to a training worker
-    (send=False: the caller runs it, as the learning cycle does). Every check comes before anything is written.
+    """Validate, store the job and send it to a training worker (send=False: the caller runs it, as the learning
+    cycle does). The worker builds its dataset as it starts, unless one is given. Every check comes before anything
+    is written.
     parent_adapter: continue that adapter's weights instead of starting fresh; recipe: what chose this training
     (kept on the adapter's lineage)."""
     from hobbies.services import hobby_check
-    from learning.datasets import DatasetError, TooFewExamples, dataset_build
 
     lora_config = training_config(config)
     if parent_adapter is not None:  # continuing keeps the parent's shape (train_lora does): say so on the job
@@ -96,24 +97,35 @@ def job_create(*, model_name: str | None = None, config: dict | None = None, day
         lora_config = replace(lora_config, **{name: value for name, value in shape.items() if value is not None})
     hobby_type = hobby_check(hobby_type) if hobby_type else ""
     artifact = trainable_model(model_name)
-    if dataset is None:
-        try:
-            dataset = dataset_build(days_back=days_back, min_quality=min_quality, skill=skill,
-                                    replay_share=replay_share, seed=seed, min_examples=MIN_EXAMPLES)
-        except TooFewExamples as error:
-            refusal = exceptions.ValidationError()
-            refusal.detail = {"detail": [str(error)], "num_examples": error.count, "data_stats": error.stats}
-            raise refusal from None  # (set after: DRF would turn the numbers into strings)
-        except DatasetError as error:
-            raise exceptions.ValidationError({"detail": str(error)}) from None
+    build = {}
+    if dataset is None:  # built by the worker (it scores insights with the reward model: too slow for a request)
+        build = {"days_back": days_back, "min_quality": min_quality, "skill": skill, "replay_share": replay_share,
+                 "seed": seed}
+        refuse_too_little_data(days_back)
     job = TrainingJob.objects.create(
         job_id=f"job_{secrets.token_hex(4)}_{int(time.time())}", base_model=artifact, dataset=dataset,
-        hobby_type=hobby_type, config=asdict(lora_config), num_examples=dataset.train_count,
+        hobby_type=hobby_type, config=asdict(lora_config), num_examples=dataset.train_count if dataset else 0,
         machine=training_machine() if send else settings.MACHINE_NAME, parent_adapter=parent_adapter,
-        metadata={"skill": dataset.skill, "dataset_version": dataset.version, "recipe": recipe or {}})
+        metadata={"skill": dataset.skill if dataset else skill,
+                  "dataset_version": dataset.version if dataset else None,
+                  "recipe": recipe or {}, **({"dataset_params": build} if build else {})})
     if send:
         transaction.on_commit(lambda: job_send(job))  # a worker must find the row when the message arrives
     return job
+
+
+def refuse_too_little_data(days_back: int) -> None:
+    """The originals' 400 under MIN_EXAMPLES, when even every candidate before filtering would be too few: certain
+    without building anything. A window that passes this can still prove too thin once built: the job then fails
+    saying so."""
+    from learning.datasets import TooFewExamples, candidates_at_most
+
+    at_most = candidates_at_most(days_back=days_back)
+    if at_most < MIN_EXAMPLES:
+        error = TooFewExamples(at_most, MIN_EXAMPLES, {"candidates_at_most": at_most})
+        refusal = exceptions.ValidationError()
+        refusal.detail = {"detail": [str(error)], "num_examples": error.count, "data_stats": error.stats}
+        raise refusal  # (set after: DRF would turn the numbers into strings)
 
 
 def training_machine() -> str:
@@ -218,6 +230,10 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
             on_progress(report)
         last_check[0] = float("-inf")  # the step after a report asks (a cancel seen by the report's reader)
 
+    if job.dataset is None:
+        job.dataset = _dataset_for(job, token)
+        if job.dataset is None:
+            return TrainingJob.objects.get(pk=job_pk)  # too little data (failed, saying so), or no longer ours
     train, validation = ([(e.prompt, e.completion, e.weight) for e in part] for part in dataset_parts(job.dataset))
     if not mine.filter(status=TrainingJob.Status.PREPARING_DATA).update(status=TrainingJob.Status.TRAINING):
         stop_reason()
@@ -248,6 +264,31 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
         output_path=adapter.path)
     shutil.rmtree(checkpoint_dir(job), ignore_errors=True)
     return TrainingJob.objects.get(pk=job_pk)
+
+
+def _dataset_for(job: TrainingJob, token: str):
+    """Build the job's dataset from the parameters its request gave and attach it, in one transaction: a run killed
+    half-way leaves no dataset behind, and the run that resumes builds it again. None when the data proved too
+    thin (the job fails with the count) or the job is no longer this run's."""
+    from learning.datasets import DatasetError, TooFewExamples, dataset_build
+
+    mine = TrainingJob.objects.filter(pk=job.pk, claim=token, status=TrainingJob.Status.PREPARING_DATA)
+    params = job.metadata.get("dataset_params", {})
+    try:
+        with transaction.atomic():
+            dataset = dataset_build(**params, min_examples=MIN_EXAMPLES)
+            if not mine.update(dataset=dataset, num_examples=dataset.train_count,
+                               metadata={**job.metadata, "dataset_version": dataset.version}):
+                raise RunLost  # cancelled or taken over meanwhile: the dataset goes with the rollback
+    except RunLost:
+        return None
+    except DatasetError as error:
+        stats = error.stats if isinstance(error, TooFewExamples) else {}
+        mine.update(status=TrainingJob.Status.FAILED, error_message=str(error), completed_at=timezone.now(),
+                    lease_until=None, metadata={**job.metadata, "data_stats": stats,
+                                                **({"num_examples": error.count} if stats else {})})
+        return None
+    return dataset
 
 
 def job_get(*, job_id: str) -> TrainingJob:
@@ -301,18 +342,27 @@ def job_shape(job: TrainingJob) -> dict:
     config = {ORIGINAL_NAMES.get(name, name): value for name, value in job.config.items()}
     config["model_name"] = job.base_model.name
     adapter = getattr(job, "adapter", None)
+    dataset = job.dataset
     return {
-        "job_id": job.job_id, "status": job.status, "config": config, "data_path": job.dataset.path,
+        "job_id": job.job_id, "status": job.status, "config": config, "data_path": dataset.path if dataset else None,
         "output_path": job.output_path, "num_examples": job.num_examples,
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "completed_at": job.completed_at.isoformat() if job.completed_at else None,
         "error_message": job.error_message or None, "metrics": {**job.metrics, **job.progress},
         "metadata": job.metadata, "progress": {**job.progress, "fraction": round(job.fraction_done, 4)},
         "created_at": job.created_at.isoformat(), "machine": job.machine, "attempts": job.attempts,
-        "dataset_version": job.dataset.version, "hobby_type": job.hobby_type,
+        "dataset_version": dataset.version if dataset else None, "hobby_type": job.hobby_type,
         "adapter_id": adapter.adapter_id if adapter else None,
         "parent_adapter_id": job.parent_adapter.adapter_id if job.parent_adapter_id else None,
+        "data_stats": data_stats(dataset) if dataset else job.metadata.get("data_stats"),
     }
+
+
+def data_stats(dataset) -> dict:
+    """The originals' data_stats of a built dataset."""
+    return {"total": dataset.train_count + dataset.validation_count, "train": dataset.train_count,
+            "validation": dataset.validation_count, "by_skill": dataset.stats.get("by_skill", {}),
+            "by_source": dataset.stats.get("by_source", {})}
 
 
 def jobs_by_status() -> dict[str, int]:

@@ -205,7 +205,9 @@ class TrainingJob(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     base_model = models.ForeignKey("models_suite.ModelArtifact", on_delete=models.PROTECT,
                                    related_name="training_jobs")
-    dataset = models.ForeignKey(TrainingDataset, on_delete=models.PROTECT, related_name="training_jobs")
+    dataset = models.ForeignKey(TrainingDataset, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="training_jobs",
+                                help_text="Built by the worker as the job starts (blank until then)")
     parent_adapter = models.ForeignKey("Adapter", null=True, blank=True, on_delete=models.PROTECT,
                                        related_name="continued_by",
                                        help_text="The adapter whose weights training starts from (blank: fresh)")

@@ -19,16 +19,15 @@ TAGS = ["hobby (legacy)"]
 
 
 class LegacyTrainView(APIView):
-    @extend_schema(request=training.JobSerializer, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    """The originals' shape, answered at once (202): the training worker builds the dataset as the job starts, so
+    data_stats is null here and appears on the job (GET /hobby/lora/jobs/{job_id}) once built."""
+
+    @extend_schema(request=training.JobSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
     def post(self, request):
-        job, dataset = training.job_from_request(request)
-        return Response({"status": "started", "job": jobs.job_shape(job),
-                         "data_stats": {"total": dataset.train_count + dataset.validation_count,
-                                        "train": dataset.train_count, "validation": dataset.validation_count,
-                                        "by_skill": dataset.stats.get("by_skill", {}),
-                                        "by_source": dataset.stats.get("by_source", {})},
-                         "message": f"Training job {job.job_id} started with {job.num_examples} examples "
-                                    f"(dataset v{dataset.version})"})
+        job = training.job_from_request(request)
+        return Response({"status": "started", "job": jobs.job_shape(job), "data_stats": None,
+                         "message": f"Training job {job.job_id} accepted: the training worker builds its dataset "
+                                    f"and trains; GET /hobby/lora/jobs/{job.job_id} follows it"}, status=202)
 
 
 @extend_schema_view(get=extend_schema(exclude=True))  # /api/v1/learning/jobs/ in the schema

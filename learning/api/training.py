@@ -45,7 +45,7 @@ class JobSerializer(StrictSerializer):
     config = serializers.DictField(required=False, default=dict)
 
 
-def job_from_request(request) -> tuple:
+def job_from_request(request):
     data = validated(JobSerializer, request.data)
     config = dict(data["config"])
     for name in ("num_epochs", "learning_rate"):
@@ -54,7 +54,7 @@ def job_from_request(request) -> tuple:
     job = jobs.job_create(model_name=data["model_name"], config=config, days_back=data["days_back"],
                           min_quality=data["min_quality"], skill=data["skill"], hobby_type=data["hobby_type"],
                           replay_share=data["replay_share"])
-    return job, job.dataset
+    return job
 
 
 def dataset_shape(row: TrainingDataset) -> dict:
@@ -134,8 +134,7 @@ class JobListView(APIView):
 
     @extend_schema(request=JobSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
     def post(self, request):
-        job, dataset = job_from_request(request)
-        return Response(jobs.job_shape(job), status=202)
+        return Response(jobs.job_shape(job_from_request(request)), status=202)
 
 
 class JobView(APIView):

@@ -16,7 +16,7 @@ from rest_framework import exceptions
 
 from core.errors import Conflict
 from core.models import ErrorEvent
-from learning import adapters, jobs
+from learning import adapters, datasets, jobs
 from learning.adapters import files_sha256
 from learning.models import Adapter, TrainingDataset, TrainingJob
 from learning.tasks import training_job_run_task
@@ -51,18 +51,20 @@ def make(**overrides) -> TrainingJob:
 
 def test_a_job_is_built_from_graded_practice_stored_and_sent(tiny, sent, settings):  # noqa: F811
     practised(30)
-    job = make(config={**QUICK, "lora_r": 16, "num_epochs": 2}, hobby_type="SKILL_PRACTICE")
-    dataset = TrainingDataset.objects.get()
-    assert (job.status, job.base_model, job.dataset, job.attempts) == ("pending", tiny, dataset, 0)
-    assert job.num_examples == dataset.train_count == 27 and dataset.validation_count == 3
+    job = make(config={**QUICK, "lora_r": 16, "num_epochs": 2}, hobby_type="SKILL_PRACTICE", days_back=7)
+    # Stored and sent without a dataset: the worker builds it as the job starts (a request answers at once)
+    assert (job.status, job.base_model, job.dataset, job.attempts) == ("pending", tiny, None, 0)
+    assert not TrainingDataset.objects.exists() and job.num_examples == 0
+    assert job.metadata["dataset_params"] == {"days_back": 7, "min_quality": 0.6, "skill": "",
+                                              "replay_share": 0.2, "seed": 0}
     assert job.config["r"] == 16 and job.config["epochs"] == 2 and job.config["max_steps"] == 20
     assert job.machine == settings.MACHINE_NAME  # no live training worker: ours, to wait for one
     assert sent == [({"job_pk": job.pk}, f"training.{settings.MACHINE_NAME}")]
 
     shape = jobs.job_shape(job)
     assert shape["config"]["lora_r"] == 16 and shape["config"]["num_epochs"] == 2  # the originals' names
-    assert shape["config"]["model_name"] == "tiny-lora" and shape["data_path"] == dataset.path
-    assert shape["progress"]["fraction"] == 0 and shape["adapter_id"] is None and shape["dataset_version"] == 1
+    assert shape["config"]["model_name"] == "tiny-lora" and shape["data_path"] is None
+    assert shape["progress"]["fraction"] == 0 and shape["adapter_id"] is None and shape["dataset_version"] is None
     assert [j.pk for j in jobs.jobs_list(status="pending")] == [job.pk] and jobs.jobs_list(status="failed") == []
     with pytest.raises(exceptions.ValidationError) as bad:
         jobs.jobs_list(status="bogus")
@@ -95,6 +97,18 @@ def test_bad_requests_are_refused_by_name_and_leave_nothing(tiny, sent, settings
     assert sent == []
 
 
+def test_data_that_proves_too_thin_once_built_fails_the_job_with_the_count(tiny, sent, settings):  # noqa: F811
+    practised(12)  # enough candidates for the request's check...
+    job = make(min_quality=1.0)  # ...none good enough once built
+    failed = jobs.job_execute(job_pk=job.pk)
+    assert failed.status == "failed" and "Only 0 training examples" in failed.error_message
+    assert failed.metadata["num_examples"] == 0 and failed.metadata["data_stats"]["low_quality"] == 12
+    assert failed.lease_until is None and failed.dataset is None and not TrainingDataset.objects.exists()
+    assert jobs.job_shape(failed)["data_stats"]["low_quality"] == 12
+    assert not ErrorEvent.objects.exists()  # the data's state, not a fault of the product
+    assert jobs.job_execute(job_pk=job.pk) is None  # a redelivered message: already over
+
+
 def test_too_few_examples_is_a_400_with_the_count_and_nothing_written(tiny, sent, settings):  # noqa: F811
     practised(7)
     with pytest.raises(exceptions.ValidationError) as few:
@@ -115,6 +129,11 @@ def test_a_job_trains_once_writing_progress_and_its_adapter_becomes_the_challeng
         assert row.lease_until > timezone.now()
 
     done = jobs.job_execute(job_pk=job.pk, on_progress=watch)
+    dataset = TrainingDataset.objects.get()  # built by the run, from the request's parameters
+    assert done.dataset == dataset and done.num_examples == dataset.train_count == 27
+    assert dataset.validation_count == 3 and done.metadata["dataset_version"] == dataset.version
+    assert jobs.job_shape(done)["data_stats"] == {"total": 30, "train": 27, "validation": 3,
+                                                  "by_skill": {"sort-digits": 30}, "by_source": {"attempt": 30}}
     assert seen == [(step, "training", step, 20) for step in (5, 10, 15, 20)]
     assert done.status == "completed" and done.attempts == 1 and done.lease_until is None
     assert done.metrics["steps"] == 20 and done.metrics["resumed_from_step"] == 0 and done.fraction_done == 1.0
@@ -140,15 +159,16 @@ def test_a_job_continuing_a_parent_starts_from_its_weights_and_records_the_linea
     job = jobs.job_create(model_name="tiny-lora", config={**QUICK, "max_steps": 5, "r": parent.metadata["config"]["r"] * 2},
                           send=False, parent_adapter=parent, recipe={"skill_why": "forced (--skill)"})
     assert job.config["r"] == parent.metadata["config"]["r"]  # continuing keeps the parent's rank, and says so
-    child = jobs.job_execute(job_pk=job.pk).adapter
-    assert child.parent == parent and child.dataset == job.dataset
+    done = jobs.job_execute(job_pk=job.pk)
+    child = done.adapter
+    assert child.parent == parent and child.dataset == done.dataset is not None
     assert child.recipe == {"skill_why": "forced (--skill)", "lora": job.config}
     info = (Path(child.path) / "training_info.json").read_text()
     assert str(Path(parent.path)) in info  # trained on top of the parent's files, checked against its seal
 
     shown = operator_client.get(f"/api/v1/learning/adapters/{child.adapter_id}/").json()
     assert shown["parent_adapter_id"] == parent.adapter_id and shown["lineage"] == [parent.adapter_id]
-    assert shown["recipe"]["lora"]["max_steps"] == 5 and shown["dataset_version"] == job.dataset.version
+    assert shown["recipe"]["lora"]["max_steps"] == 5 and shown["dataset_version"] == done.dataset.version
     assert jobs.job_shape(TrainingJob.objects.get(pk=job.pk))["parent_adapter_id"] == parent.adapter_id
 
     (Path(parent.path) / "adapter_model.safetensors").write_bytes(b"damaged")
@@ -248,7 +268,7 @@ def test_cancelling_a_finished_job_is_a_conflict(tiny, sent, status):  # noqa: F
 
 def test_a_permanent_failure_fails_the_row_and_records_an_error_event(tiny, sent):  # noqa: F811
     practised(12)
-    job = make()
+    job = make(dataset=datasets.dataset_build(min_examples=10))
     with open(Path(job.dataset.path) / "train.jsonl", "a") as train:  # the sealed data was changed
         train.write("{}\n")
     failed = jobs.job_execute(job_pk=job.pk)

@@ -32,7 +32,7 @@ class Command(BaseCommand):
                                       days_back=options["days_back"], min_quality=options["min_quality"],
                                       skill=options["skill"], hobby_type=options["hobby_type"],
                                       send=not options["here"])
-                self.stderr.write(f"{job.job_id}: {job.num_examples} examples (dataset v{job.dataset.version})")
+                self.stderr.write(f"{job.job_id}: accepted; its dataset is built as it starts")
         except json.JSONDecodeError as error:
             raise CommandError(f"--config is not JSON: {error}") from None
         except APIException as error:
