@@ -1,3 +1,7 @@
+"""The models role's tasks. What they raise (UnknownModel, BackendUnavailable, InvalidRequest...) or answer with
+({"error": {status, code, message}}, as an over-budget load does) reaches a waiting client as the status and code
+of workers.results.WORKER_ERRORS: let them raise, never turn them into a success or a bare 500."""
+
 from models_suite.models import EvalRun
 from workers.base import autodidact_task
 

@@ -30,14 +30,9 @@ from models_suite.services.adapter_resolution import adapter_named, served_name
 from models_suite.services.served import served_request_record
 from workers.queues import queue_name
 from workers.replies import new_reply_key, replies
+from workers.results import WorkerError, refusal_error
 
 GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 120)
-
-
-class GatewayError(exceptions.APIException):
-    def __init__(self, status: int, code: str, message: str):
-        self.status_code = status
-        super().__init__(message, code)
 
 
 class SamplingSerializer(serializers.Serializer):
@@ -144,8 +139,9 @@ class GatewayView(APIView):
         # Until the first message arrives nothing is sent, so a refusal is still a proper HTTP error.
         if first is None:
             raise ServiceUnavailable(f"No models worker answered for {model} within {GATEWAY_TIMEOUT_SECONDS} s.")
-        if "error" in first:
-            raise GatewayError(first["error"]["status"], first["error"]["code"], first["error"]["message"])
+        if "error" in first:  # the worker's refusal: its status and code (workers.results.WORKER_ERRORS)
+            raise refusal_error(first) or WorkerError(502, "worker_failed", f"The models worker's answer for {model} "
+                                                                             "was not understood.")
         if not data["stream"]:
             result = first["result"]
             record(200)

@@ -1,11 +1,10 @@
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import Conflict
 from core.schema import ErrorSerializer
 from models_suite.api.serializers import (
     EvalRunCreateSerializer,
@@ -75,8 +74,15 @@ class ModelActionView(APIView):
 
     model_action = ""  # load | unload | swap, set per route
 
-    @extend_schema(request=ModelActionSerializer, responses={200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT,
-                                                               409: ErrorSerializer}, tags=["models"])
+    @extend_schema(request=ModelActionSerializer, responses={
+        200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT,
+        409: OpenApiResponse(ErrorSerializer, description="not_resident: the worker holds no such model (unload, "
+                                                          "swap); over_memory_budget: it does not fit"),
+        502: OpenApiResponse(ErrorSerializer, description="worker_failed: the worker's task failed; the message "
+                                                          "names its exception"),
+        503: OpenApiResponse(ErrorSerializer, description="model_unavailable: the model cannot run on its machine "
+                                                          "(a missing extra, a busy device); unavailable: no "
+                                                          "worker answered in time")}, tags=["models"])
     def post(self, request, name):
         from models_suite import tasks
 
@@ -97,7 +103,7 @@ class ModelActionView(APIView):
             result = tasks.model_unload_task.delay(model_name=name)
         if not data["wait_seconds"]:
             return Response({"task_id": result.id}, status=202)
+        # The worker's errors, raised or answered, come back as the client's (workers.results.WORKER_ERRORS):
+        # not resident 409, over the budget 409, a backend that cannot run there 503, a failure 502.
         answer = answer_within(result, seconds=data["wait_seconds"], who=f"models worker on {artifact.machine}")
-        if isinstance(answer, dict) and "error" in answer:
-            raise Conflict(answer["error"]["message"])
         return Response({"task_id": result.id, "result": answer})

@@ -10,10 +10,11 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
-from models_suite.backends import BackendError, GenerationRequest, InvalidRequest
-from models_suite.host import BudgetExceeded, HostError
+from models_suite.backends import BackendError, GenerationRequest
+from models_suite.host import HostError
 from models_suite.services.adapter_resolution import AdapterRefused
 from workers.replies import reply_push
+from workers.results import WORKER_FAILED, refusal_for
 
 logger = logging.getLogger(__name__)
 
@@ -30,14 +31,10 @@ def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
             for piece in backend.stream(generation):
                 on_piece(piece)
             return {"result": {"streamed": True}}
-    except InvalidRequest as exc:
-        return _refusal(400, "invalid_request", str(exc))
-    except BudgetExceeded as exc:
-        return _refusal(409, "over_memory_budget", str(exc))
     except AdapterRefused as exc:  # an adapter gone or damaged since the gateway looked
         return _refusal(exc.status, exc.code, str(exc))
-    except (BackendError, HostError) as exc:
-        return _refusal(503, "model_unavailable", f"{model_name}: {exc}")
+    except (BackendError, HostError) as exc:  # too long, over budget, unavailable: the one table's status
+        return refusal_for(exc)
 
 
 def _in_use(model_name: str):
@@ -59,8 +56,8 @@ def generate_reply(*, model_name: str, request: dict, reply_key: str, stream: bo
         on_piece = (lambda piece: reply_push(reply_key, {"piece": piece})) if stream else None
         outcome = generate(model_name=model_name, request=request, on_piece=on_piece)
     except Exception:
-        reply_push(reply_key, _refusal(500, "server_error", f"Generation with {model_name} failed; the error is "
-                                                            "recorded for operators."))
+        reply_push(reply_key, _refusal(*WORKER_FAILED, f"Generation with {model_name} failed; the error is "
+                                                      "recorded for operators."))
         raise  # recorded as the task's failure
     reply_push(reply_key, {"end": True} if stream and "result" in outcome else outcome)
 

@@ -31,6 +31,7 @@ from models_suite.host import (
     local_loader,
 )
 from models_suite.models import ModelArtifact, Placement
+from workers.results import refusal_for
 
 logger = logging.getLogger(__name__)
 
@@ -157,7 +158,7 @@ def model_named_in_use(name: str):
 
 def _over_budget(exc: BudgetExceeded) -> dict:
     """An answer, not a failure: the operator asked for more than fits, and is told what is resident."""
-    return {"error": {"status": 409, "code": "over_memory_budget", "message": str(exc)}}
+    return refusal_for(exc)
 
 
 def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "") -> Backend:

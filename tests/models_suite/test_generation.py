@@ -36,4 +36,6 @@ def test_an_unexpected_failure_tells_the_waiter_and_still_fails_the_task(tiny, m
     with pytest.raises(RuntimeError):  # recorded as the task's failure, with its traceback, for operators
         generation.generate_reply(model_name="tiny", request={"prompt": "Q:", "max_tokens": 1}, reply_key=key)
     error = reply(key, timeout=5)["error"]
-    assert error["status"] == 500 and "disk on fire" not in error["message"]  # no internals to the client
+    # The worker failed, not the web process: 502 worker_failed, as for every view that waits on a worker
+    assert (error["status"], error["code"]) == (502, "worker_failed")
+    assert "disk on fire" not in error["message"]  # no internals to the client

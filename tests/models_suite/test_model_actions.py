@@ -58,6 +58,6 @@ def test_a_load_past_the_budget_is_a_409_naming_what_is_resident(start_worker, p
     # 1 % of the machine: the worker process alone (torch, transformers, Django) already uses more.
     start_worker("alpha", roles=["models"], env={"MODEL_MEMORY_BUDGET_PERCENT": "1"})
     refused = post(personas["operator"], "/api/v1/models/tiny/load")
-    assert refused.status_code == 409 and refused.json()["error"]["code"] == "conflict"
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "over_memory_budget"
     assert "tiny" in refused.json()["error"]["message"]
     assert not Placement.objects.exists()

@@ -1,4 +1,4 @@
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,8 +39,11 @@ class WorkerListView(generics.ListAPIView):
 class MachinePingView(APIView):
     """Send a ping task to a machine's control queue and, unless wait_seconds is 0, wait for its answer."""
 
-    @extend_schema(request=PingRequestSerializer, responses={200: PingResultSerializer, 202: PingResultSerializer,
-                                                               503: ErrorSerializer}, tags=["workers"])
+    @extend_schema(request=PingRequestSerializer, responses={
+        200: PingResultSerializer, 202: PingResultSerializer,
+        502: OpenApiResponse(ErrorSerializer, description="worker_failed: the task failed on the worker"),
+        503: OpenApiResponse(ErrorSerializer, description="unavailable: no worker answered in time")},
+        tags=["workers"])
     def post(self, request, name):
         machine = generics.get_object_or_404(Machine, name=name)
         params = PingRequestSerializer(data=request.data)
@@ -50,5 +53,6 @@ class MachinePingView(APIView):
         body = {"task_id": result.id, "queue": queue_name("control", machine.name), "result": None}
         if not wait:
             return Response(body, status=202)
+        # A failed task is the client's error too (workers.results.WORKER_ERRORS: 502 for a ping's failure).
         body["result"] = answer_within(result, seconds=wait, who=f"worker on {machine.name}")
         return Response(body)
