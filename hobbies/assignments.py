@@ -24,6 +24,7 @@ from django.db.models import Q
 from django.utils import timezone
 from rest_framework import exceptions
 
+from core.clock import db_in, db_now
 from core.errors import Conflict
 from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
 from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
@@ -117,7 +118,7 @@ def assignment_send(assignment: Assignment) -> None:
     except Exception:  # kombu and redis raise many kinds; every one means "not sent"
         logger.exception("assignment %s could not be sent; the resume beat will send it", assignment.assignment_id)
         return
-    Assignment.objects.filter(pk=assignment.pk).update(sent_at=timezone.now())
+    Assignment.objects.filter(pk=assignment.pk).update(sent_at=db_now())
 
 
 class RunLost(Exception):
@@ -132,12 +133,12 @@ def _claim(assignment_pk: int) -> tuple[str, str] | None:
     from hobbies.services import intensity_level
 
     now, token = timezone.now(), secrets.token_hex(8)
-    mine = {"status": Assignment.Status.RUNNING, "lease_until": now + LEASE, "claim": token}
+    mine = {"status": Assignment.Status.RUNNING, "lease_until": db_in(LEASE), "claim": token}
     if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.PENDING).update(
             started_at=now, items_per_suite=items_for_intensity(intensity_level()), **mine):
         return "fresh", token
-    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING, lease_until__lt=now).update(
-            **mine):
+    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING,
+                                 lease_until__lt=db_now()).update(**mine):
         return "resumed", token
     return None
 
@@ -160,7 +161,7 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
         mine = Assignment.objects.filter(pk=assignment_pk, claim=token, status__in=[
             Assignment.Status.RUNNING, Assignment.Status.CANCELLED])
         if is_transient(exc):
-            mine.update(lease_until=timezone.now())
+            mine.update(lease_until=db_now())
         elif mine.exists():
             _crashed(assignment_pk, f"{type(exc).__name__}: {exc}")
         raise
@@ -180,10 +181,9 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
         return Activity.Status.CANCELLED if status == Assignment.Status.CANCELLED else None
 
     def renew() -> None:
-        now = timezone.now()
-        if not Assignment.objects.filter(pk=assignment_pk, claim=token).update(lease_until=now + LEASE):
+        if not Assignment.objects.filter(pk=assignment_pk, claim=token).update(lease_until=db_in(LEASE)):
             raise RunLost
-        SubAgent.objects.filter(pk=subagent.pk).update(last_heartbeat_at=now)
+        SubAgent.objects.filter(pk=subagent.pk).update(last_heartbeat_at=timezone.now())
 
     try:
         artifact = subagent.model or default_model()
@@ -317,11 +317,11 @@ def assignments_resume() -> list[int]:
     from hobbies.practice import Practised
     from hobbies.proficiency import activity_finish
 
-    now = timezone.now()
+    now = db_now()
     stuck = list(Assignment.objects.select_related("subagent").filter(
         Q(status=Assignment.Status.RUNNING, lease_until__lt=now)
-        | Q(status=Assignment.Status.PENDING, assigned_at__lt=now - RESEND_AFTER)
-        & (Q(sent_at__isnull=True) | Q(sent_at__lt=now - LEASE))))
+        | Q(status=Assignment.Status.PENDING, assigned_at__lt=db_in(-RESEND_AFTER))
+        & (Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-LEASE)))))
     live = machines_live()
     for assignment in stuck:
         assignment.machine, assignment.fallback = where_to_run(assignment.subagent, live)

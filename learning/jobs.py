@@ -27,6 +27,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from rest_framework import exceptions
 
+from core.clock import db_in, db_now
 from core.errors import Conflict
 from learning.models import TrainingJob
 
@@ -150,17 +151,18 @@ def job_send(job: TrainingJob) -> None:
     except Exception:  # kombu and redis raise many kinds; every one means "not sent"
         log.exception("training job %s could not be sent; the resume beat will send it", job.job_id)
         return
-    TrainingJob.objects.filter(pk=job.pk).update(sent_at=timezone.now())
+    TrainingJob.objects.filter(pk=job.pk).update(sent_at=db_now())
 
 
 def _claim(job_pk: int) -> str | None:
     """Take a pending job, or a running one whose lease expired (its worker died); None when it is not ours."""
     now, token = timezone.now(), secrets.token_hex(8)
-    mine = {"status": TrainingJob.Status.PREPARING_DATA, "claim": token, "lease_until": now + lease(),
+    mine = {"status": TrainingJob.Status.PREPARING_DATA, "claim": token, "lease_until": db_in(lease()),
             "attempts": F("attempts") + 1}
     if TrainingJob.objects.filter(pk=job_pk, status=TrainingJob.Status.PENDING).update(started_at=now, **mine):
         return token
-    if TrainingJob.objects.filter(pk=job_pk, status__in=TrainingJob.RUNNING, lease_until__lt=now).update(**mine):
+    if TrainingJob.objects.filter(pk=job_pk, status__in=TrainingJob.RUNNING, lease_until__lt=db_now()).update(
+            **mine):
         return token
     return None
 
@@ -185,7 +187,7 @@ def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> Training
         return None
     except Exception as error:
         if is_transient(error):
-            mine.filter(status__in=TrainingJob.RUNNING).update(lease_until=timezone.now())  # the retry takes it
+            mine.filter(status__in=TrainingJob.RUNNING).update(lease_until=db_now())  # the retry takes it
             raise
         message = f"{type(error).__name__}: {error}"
         if mine.filter(status__in=TrainingJob.RUNNING).update(
@@ -224,7 +226,7 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
                           "tokens_per_second": round(report.tokens_per_second, 1),
                           "elapsed_seconds": round(report.elapsed_seconds, 1),
                           "eta_seconds": round(report.eta_seconds, 1)},
-                lease_until=timezone.now() + lease()):
+                lease_until=db_in(lease())):
             stop_reason()  # raises RunLost when another run has it; a cancel is seen at the next step
         if on_progress:
             on_progress(report)
@@ -252,7 +254,7 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
     except Stopped:
         return TrainingJob.objects.get(pk=job_pk)  # cancelled: the status says so already
     if not mine.filter(status=TrainingJob.Status.TRAINING).update(status=TrainingJob.Status.EVALUATING,
-                                                                   lease_until=timezone.now() + lease()):
+                                                                   lease_until=db_in(lease())):
         stop_reason()
         return TrainingJob.objects.get(pk=job_pk)
     metrics = asdict(result)
@@ -325,11 +327,10 @@ def jobs_resume() -> list[int]:
     """The resume beat's sweep: jobs whose run died (lease expired), and pending ones never sent or whose message
     was lost, are sent again, at most once per lease (a job queued behind a long run is not sent every minute).
     Returns their ids."""
-    now = timezone.now()
     stuck = list(TrainingJob.objects.filter(
-        Q(status__in=TrainingJob.RUNNING, lease_until__lt=now)
-        | Q(status=TrainingJob.Status.PENDING, created_at__lt=now - lease()),
-        Q(sent_at__isnull=True) | Q(sent_at__lt=now - lease())))
+        Q(status__in=TrainingJob.RUNNING, lease_until__lt=db_now())
+        | Q(status=TrainingJob.Status.PENDING, created_at__lt=db_in(-lease())),
+        Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-lease()))))
     for job in stuck:
         job.machine = training_machine()  # where a live worker is now
         TrainingJob.objects.filter(pk=job.pk).update(machine=job.machine)

@@ -18,6 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from core.clock import db_in, db_now
 from learning import reward
 from learning.models import Feedback, RewardModel, RewardScore, RewardSignal, TargetType
 
@@ -64,16 +65,16 @@ def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None =
     The version is claimed pending -> training with a lease that each step of training renews: a redelivered
     message finds it taken and does nothing, while a version whose worker died (lease run out) is taken over
     and trained by the next delivery."""
-    now = timezone.now()
-    claimable = Q(status=RewardModel.Status.PENDING) | Q(status=RewardModel.Status.TRAINING, lease_until__lt=now)
+    claimable = (Q(status=RewardModel.Status.PENDING)
+                 | Q(status=RewardModel.Status.TRAINING, lease_until__lt=db_now()))
     if not RewardModel.objects.filter(claimable, pk=row.pk).update(status=RewardModel.Status.TRAINING,
-                                                                   lease_until=now + TRAINING_LEASE):
+                                                                   lease_until=db_in(TRAINING_LEASE)):
         row.refresh_from_db()
         return row
 
     def step(line: str) -> None:
         RewardModel.objects.filter(pk=row.pk, status=RewardModel.Status.TRAINING).update(
-            lease_until=timezone.now() + TRAINING_LEASE)
+            lease_until=db_in(TRAINING_LEASE))
         if progress:
             progress(line)
 

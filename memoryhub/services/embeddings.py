@@ -15,6 +15,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from rest_framework import exceptions
 
+from core.clock import db_in, db_now
 from memoryhub import embedder
 from memoryhub.models import Embedding, IngestBatch
 from memoryhub.services.indexes import index_changed, index_for, index_rebuild, index_states, namespace_bump
@@ -195,11 +196,11 @@ def ingest_batch_create(*, namespace: str, items: list[dict]) -> IngestBatch:
 
 def _claim(batch_id: int) -> bool:
     """Take the batch's lease if nobody holds it: a redelivered message and a resend never run it at once."""
-    now = timezone.now()
     return bool(IngestBatch.objects.filter(pk=batch_id, status__in=[IngestBatch.Status.PENDING,
                                                                       IngestBatch.Status.RUNNING])
-                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-                .update(status=IngestBatch.Status.RUNNING, lease_until=now + INGEST_LEASE, progressed_at=now))
+                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=db_now()))
+                .update(status=IngestBatch.Status.RUNNING, lease_until=db_in(INGEST_LEASE),
+                        progressed_at=timezone.now()))
 
 
 def ingest_batch_run(*, batch_id: int) -> IngestBatch:
@@ -217,7 +218,7 @@ def ingest_batch_run(*, batch_id: int) -> IngestBatch:
                 IngestBatch.objects.filter(pk=batch_id).update(
                     chunks_done=F("chunks_done") + 1, added=F("added") + added,
                     duplicates=F("duplicates") + len(items) - added, progressed_at=timezone.now(),
-                    lease_until=timezone.now() + INGEST_LEASE)
+                    lease_until=db_in(INGEST_LEASE))
     except exceptions.ValidationError as exc:  # stored items that can no longer be embedded: say why, stop
         IngestBatch.objects.filter(pk=batch_id).update(status=IngestBatch.Status.FAILED, error=str(exc.detail),
                                                        lease_until=None, finished_at=timezone.now())
@@ -233,9 +234,9 @@ def ingest_batches_resume() -> list[int]:
     machine) and those never started. Returns the batch ids sent."""
     from memoryhub.tasks import ingest_batch_task
 
-    now = timezone.now()
     stuck = list(IngestBatch.objects.filter(status__in=[IngestBatch.Status.PENDING, IngestBatch.Status.RUNNING])
-                 .filter(Q(lease_until__lt=now) | Q(lease_until__isnull=True, created_at__lt=now - INGEST_LEASE))
+                 .filter(Q(lease_until__lt=db_now())
+                         | Q(lease_until__isnull=True, created_at__lt=db_in(-INGEST_LEASE)))
                  .values_list("id", flat=True))
     for batch_id in stuck:
         ingest_batch_task.delay(batch_id=batch_id)
