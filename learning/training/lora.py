@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import math
 import os
+import random
 import resource
 import shutil
 import sys
@@ -24,11 +26,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
 from models_suite.builtin.data import IGNORE_INDEX, PackedBatches, corpus_fingerprint, encode_pairs, pack_rows
 
+log = logging.getLogger(__name__)
 CHECKPOINT = "checkpoint.pt"
 INFO = "training_info.json"
 GPT2_MODULES = ["c_attn", "c_proj", "c_fc"]  # attention and MLP: the calibration's choice for the built-in model
@@ -265,7 +269,7 @@ def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Exam
 
         set_peft_model_state_dict(model, state["adapter"])
         optimizer.load_state_dict(state["optimizer"])
-        torch.set_rng_state(state["torch_rng"])
+        rng_restore(state.get("rng") or {"torch": state["torch_rng"]})  # (a checkpoint from before CUDA's was kept)
         start = state["step"]
         for _ in range(start):  # the same order as the interrupted run: packing only, no compute
             next(batches)
@@ -350,6 +354,29 @@ def peak_memory_bytes(device: str) -> int:
     return int(peak if sys.platform == "darwin" else peak * 1024)
 
 
+def rng_state() -> dict:
+    """Every generator a training step may draw from: torch's CPU generator, each CUDA device's (LoRA dropout on a
+    GPU draws there, not on the CPU), Python's and NumPy's. What accelerate's save_state keeps, without wrapping
+    the model and optimizer in an Accelerator and its own checkpoint layout."""
+    return {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
+            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
+
+
+def rng_restore(state: dict) -> None:
+    """Put back what rng_state() kept. CUDA generators are restored when this machine has as many devices as the
+    one that saved them; a run resumed on other hardware draws other dropout masks (and says so in the log)."""
+    torch.set_rng_state(state["torch"])
+    if "python" in state:
+        random.setstate(state["python"])
+        np.random.set_state(state["numpy"])
+    saved_cuda, devices = state.get("cuda"), torch.cuda.device_count() if torch.cuda.is_available() else 0
+    if saved_cuda is not None and len(saved_cuda) == devices:
+        torch.cuda.set_rng_state_all(saved_cuda)
+    elif saved_cuda is not None or devices:
+        log.warning("resuming on %d CUDA device(s), saved on %d: the CUDA generators start afresh, so dropout "
+                    "masks differ from an uninterrupted run", devices, len(saved_cuda or []))
+
+
 def _checkpoint_save(directory: Path, model, optimizer, step: int, config: LoraTrainConfig,
                      fingerprint: str) -> None:
     """Atomically: a kill mid-save leaves the previous checkpoint whole."""
@@ -357,7 +384,7 @@ def _checkpoint_save(directory: Path, model, optimizer, step: int, config: LoraT
 
     directory.mkdir(parents=True, exist_ok=True)
     state = {"step": step, "adapter": get_peft_model_state_dict(model), "optimizer": optimizer.state_dict(),
-             "torch_rng": torch.get_rng_state(), "config": asdict(config), "fingerprint": fingerprint}
+             "rng": rng_state(), "config": asdict(config), "fingerprint": fingerprint}
     # torch's zip writer names the archive after the file and refuses a name starting with a dot
     handle, scratch = tempfile.mkstemp(prefix="partial-", suffix=".pt", dir=directory)
     os.close(handle)

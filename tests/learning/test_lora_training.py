@@ -5,7 +5,9 @@ refused by name."""
 from __future__ import annotations
 
 import json
+import random
 
+import numpy as np
 import pytest
 import torch
 from safetensors.torch import load_file
@@ -16,6 +18,8 @@ from learning.training.lora import (
     Stopped,
     Unsupported,
     load_for_training,
+    rng_restore,
+    rng_state,
     train_lora,
 )
 from tests.models_suite.tiny_models import build_tiny_model
@@ -81,6 +85,47 @@ def test_a_stopped_run_resumes_from_its_checkpoint_to_the_same_weights(base, tmp
     assert first.keys() == second.keys()
     for name in first:
         torch.testing.assert_close(first[name], second[name], rtol=1e-5, atol=1e-6)
+
+
+def draws() -> dict:
+    """One number from every generator a training step may use."""
+    drawn = {"torch": torch.rand(3), "python": random.random(), "numpy": np.random.rand()}
+    if torch.cuda.is_available():
+        drawn["cuda"] = [torch.rand(3, device=f"cuda:{i}").cpu() for i in range(torch.cuda.device_count())]
+    return drawn
+
+
+def test_the_saved_generator_state_replays_every_generator_a_step_draws_from():
+    saved = rng_state()
+    assert (saved["cuda"] is not None) == torch.cuda.is_available()  # a GPU's generators are kept where they exist
+    first = draws()
+    draws()  # the generators move on
+    rng_restore(saved)
+    again = draws()
+    assert first.keys() == again.keys()
+    torch.testing.assert_close(first["torch"], again["torch"])
+    assert (first["python"], first["numpy"]) == (again["python"], again["numpy"])
+    for before, after in zip(first.get("cuda", []), again.get("cuda", [])):
+        torch.testing.assert_close(before, after)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA: dropout on a GPU draws from its generator")
+def test_a_run_resumed_on_cuda_reaches_the_same_weights(base, tmp_path):
+    # The resume test above runs on CUDA too where there is one; this one says so in its name and checks the
+    # device, so a GPU run of the suite cannot pass it on the CPU by accident.
+    config = quick(dropout=0.3, max_steps=20)
+    whole = train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "whole",
+                       checkpoint_dir=tmp_path / "ckpt-whole")
+    assert whole.device == "cuda"
+    steps = iter(range(1000))
+    with pytest.raises(Stopped):
+        train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split",
+                   checkpoint_dir=tmp_path / "ckpt", should_stop=lambda: "stop" if next(steps) == 7 else None)
+    torch.cuda.manual_seed_all(12345)  # a new process would start its generators elsewhere
+    train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split", checkpoint_dir=tmp_path / "ckpt")
+    first, second = adapter_weights(tmp_path / "whole"), adapter_weights(tmp_path / "split")
+    for name in first:
+        torch.testing.assert_close(first[name], second[name], rtol=1e-4, atol=1e-5)
 
 
 def test_a_checkpoint_of_other_data_is_not_resumed(base, tmp_path):
