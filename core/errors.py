@@ -130,8 +130,88 @@ def server_error_view(request):
     return error_response(500, "server_error", "Internal server error; it has been recorded.")
 
 
-class StrictFieldsMixin:
-    """Serializer mixin: keys the serializer does not declare are an error, not silently dropped.
+def holds_nul(value: Any) -> bool:
+    """Whether a NUL character is in any text of a JSON value, keys included."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(holds_nul(key) or holds_nul(item) for key, item in value.items())
+    if isinstance(value, list):
+        return any(holds_nul(item) for item in value)
+    return False
+
+
+def json_type_error(field: serializers.Field, value: Any) -> str | None:
+    """Why `value`, as the JSON body carried it, is not of the type the schema documents for `field`; None if it is.
+
+    DRF converts where JSON Schema does not: a CharField takes 12 as "12", a BooleanField takes 0, 1 and "yes",
+    a FloatField takes false as 0.0 and "1.5" as 1.5. The schema says string, boolean and number, so clients
+    that send other types are refused instead of having their value silently reinterpreted; a text's length is
+    counted before any trimming, and no text inside a list, object or JSON value may hold a NUL character. None
+    (null) is left to the field, which knows whether it allows it. Lists' and dicts' members are checked against
+    their child.
+    """
+    if value is None:
+        return None
+    if isinstance(field, (serializers.JSONField, serializers.DictField, serializers.ListField)) and holds_nul(value):
+        # PostgreSQL stores no NUL in text or JSON: refused here rather than failing the write with a 500.
+        return "Text may not contain NUL (\\u0000) characters."
+    if isinstance(field, serializers.JSONField):
+        return None
+    if isinstance(field, serializers.BooleanField):
+        return None if isinstance(value, bool) else "Must be true or false."
+    if isinstance(field, serializers.IntegerField):
+        whole = isinstance(value, int) or (isinstance(value, float) and value.is_integer())
+        return None if whole and not isinstance(value, bool) else "Must be a whole number."
+    if isinstance(field, serializers.FloatField):
+        return None if isinstance(value, (int, float)) and not isinstance(value, bool) else "Must be a number."
+    if isinstance(field, (serializers.CharField, serializers.SlugRelatedField, serializers.DateTimeField)):
+        if not isinstance(value, str):
+            return "Must be a string."
+        # Counted as sent, as the schema's maxLength counts it: DRF trims whitespace first, so a text over the
+        # limit by a leading space or two passed.
+        limit = getattr(field, "max_length", None)
+        if limit is not None and len(value) > limit:
+            return f"Ensure this field has no more than {limit} characters."
+        return None
+    if isinstance(field, serializers.ChoiceField) and all(isinstance(key, str) for key in field.choices):
+        return None if isinstance(value, str) else "Must be a string."
+    if isinstance(field, serializers.ListField):
+        if not isinstance(value, list):
+            return "Must be a list."
+        for index, item in enumerate(value):
+            problem = json_type_error(field.child, item)
+            if problem:
+                return f"Item {index}: {problem}"
+    if isinstance(field, serializers.DictField):
+        if not isinstance(value, dict):
+            return "Must be an object."
+        for key, item in value.items():
+            problem = json_type_error(field.child, item)
+            if problem:
+                return f"{key}: {problem}"
+    return None
+
+
+class JsonTypesMixin:
+    """Serializer mixin: each field takes the JSON type the schema documents for it (json_type_error), no other."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            wrong = {}
+            for name, field in self.fields.items():
+                if name in data and not field.read_only:
+                    problem = json_type_error(field, data[name])
+                    if problem:
+                        wrong[name] = [problem]
+            if wrong:
+                raise serializers.ValidationError(wrong)
+        return super().to_internal_value(data)
+
+
+class StrictFieldsMixin(JsonTypesMixin):
+    """Serializer mixin: keys the serializer does not declare are an error, not silently dropped, and each
+    declared one must be of its documented JSON type.
 
     A typo such as {"max_concurent": 3} must fail loudly instead of leaving the default in place.
     """
@@ -146,7 +226,7 @@ class StrictFieldsMixin:
 
 
 class StrictSerializer(StrictFieldsMixin, serializers.Serializer):
-    pass
+    """A field not listed here is refused (400), and each listed one takes only the JSON type it documents."""
 
 
 def validated(serializer_class, data) -> dict:

@@ -10,6 +10,7 @@ from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 
 from core.errors import error_response, server_error_view
+from core.heavy import answering
 from core.services import error_event_record
 
 # Pages people use render their own HTML errors (a form's 403, admin's 404); everything else answers JSON.
@@ -120,3 +121,14 @@ class BodySizeLimitMiddleware:
         if length > settings.MAX_REQUEST_BODY_BYTES:
             return _too_large(length)
         return self.get_response(request)
+
+
+class HeavyWorkGuardMiddleware:
+    """Marks the request being answered, so that @worker_only services refuse to run inside it (core.heavy)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with answering(request.path):
+            return self.get_response(request)

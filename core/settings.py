@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "core.middleware.ErrorShapeMiddleware",
     "core.middleware.BodySizeLimitMiddleware",
+    "core.middleware.HeavyWorkGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -167,13 +168,31 @@ CELERY_ROLE_TIME_LIMITS = {
     "training": env_int("TIME_LIMIT_TRAINING", 6 * 3600),
     "memory": env_int("TIME_LIMIT_MEMORY", 1800),
 }
-CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, "broker")
+# The broker: REDIS_URL's broker database, unless CELERY_BROKER_URL names another (RabbitMQ: amqp://user:pass@
+# host:5672/vhost; see the README for which to choose). Results, metrics and the cache stay in Redis either way.
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL") or redis_url_with_db(REDIS_URL, "broker")
 CELERY_RESULT_BACKEND = redis_url_with_db(REDIS_URL, "results")
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": max(CELERY_ROLE_TIME_LIMITS.values()) + 3600,
-    "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
-}
+BROKER_IS_AMQP = CELERY_BROKER_URL.split(":", 1)[0] in {"amqp", "amqps", "pyamqp"}
+if BROKER_IS_AMQP:
+    # Durable quorum queues: replicated, and a message stays until a worker acknowledges it. They have no
+    # priorities and no global QoS (Celery detects them: worker_detect_quorum_queues); countdowns (retries) use
+    # RabbitMQ's native delayed delivery, which needs topic exchanges. Publisher confirms: a send returns once
+    # the broker has the message, so work acknowledged to a client is never only in a socket buffer.
+    CELERY_TASK_CREATE_MISSING_QUEUE_TYPE = "quorum"
+    CELERY_TASK_CREATE_MISSING_QUEUE_EXCHANGE_TYPE = "topic"
+    CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
+    CELERY_TASK_DEFAULT_EXCHANGE_TYPE = "topic"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "visibility_timeout": max(CELERY_ROLE_TIME_LIMITS.values()) + 3600,
+        "socket_connect_timeout": REDIS_TIMEOUT_SECONDS,
+    }
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that goes away does not stop running tasks: they finish and write their results to the database (the
+# truth); their acknowledgement is lost with the connection, so the message may come again, and the claim makes
+# it a no-op. Cancelling them instead (Celery 6's default) would throw away an hour of training over a blip.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -199,8 +218,8 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["core.permissions.RolePermission"],
     "DEFAULT_THROTTLE_CLASSES": ["core.throttling.ClientRouteThrottle"],
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_FILTER_BACKENDS": ["core.filters.CheckedFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "core.pagination.CheckedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],

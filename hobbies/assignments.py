@@ -13,7 +13,6 @@ Lifecycle: pending -> running -> completed | failed | timed_out | cancelled.
 
 from __future__ import annotations
 
-import logging
 import secrets
 import time
 from datetime import timedelta
@@ -26,15 +25,16 @@ from rest_framework import exceptions
 
 from core.clock import db_in, db_now
 from core.errors import Conflict
+from core.heavy import worker_only
 from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
 from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
 from hobbies.services import hobbies_enabled, hobby_check, hobby_type_enabled
+from workers.sending import send_or_leave_for_sweep
 
 LEASE = timedelta(minutes=5)  # renewed after every batch; a batch takes seconds
 RESEND_AFTER = timedelta(minutes=1)  # a pending assignment not sent by then had its send fail
 DURATION_RANGE = (0.1, 60.0)
 
-logger = logging.getLogger(__name__)
 
 
 def duration_check(value) -> float:
@@ -110,15 +110,9 @@ def assignment_send(assignment: Assignment) -> None:
     """Send its message. A broker that cannot take it now is not the caller's failure: the assignment is stored,
     and the resume beat sends it again (claims make duplicates harmless)."""
     from hobbies.tasks import assignment_run_task
-    from workers.queues import queue_name
 
-    try:
-        assignment_run_task.apply_async(kwargs={"assignment_id": assignment.pk},
-                                        queue=queue_name("hobbies", assignment.machine))
-    except Exception:  # kombu and redis raise many kinds; every one means "not sent"
-        logger.exception("assignment %s could not be sent; the resume beat will send it", assignment.assignment_id)
-        return
-    Assignment.objects.filter(pk=assignment.pk).update(sent_at=db_now())
+    send_or_leave_for_sweep(assignment_run_task, row=assignment, role="hobbies", machine=assignment.machine,
+                            kwargs={"assignment_id": assignment.pk}, what=f"assignment {assignment.assignment_id}")
 
 
 class RunLost(Exception):
@@ -143,6 +137,7 @@ def _claim(assignment_pk: int) -> tuple[str, str] | None:
     return None
 
 
+@worker_only
 def assignment_execute(*, assignment_pk: int) -> Assignment | None:
     """Run a claimed assignment's practice and finish it (with the sub-agent's progress) in one transaction.
     Returns None when the assignment was not ours to run. A transient error gives the claim back for the

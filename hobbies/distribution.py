@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from rest_framework import exceptions
 
+from core.heavy import worker_only
 from hobbies.assignments import Conflict, assignment_create, can_take, practicable
 from hobbies.catalogue import NAMES, PRACTICE_BUILT
 from hobbies.models import Assignment, ConsensusAnswer, ConsensusItem, ConsensusRun, HobbyType, SubAgent
@@ -121,6 +122,7 @@ def consensus_items(run: ConsensusRun):
     return source, source.items("train", per_suite=run.items_per_suite, seed=run.seed)
 
 
+@worker_only
 def consensus_answer(*, run_id: int, subagent_pk: int) -> int:
     """One sub-agent answers the run's items (kept once, whatever the redeliveries); the last one to finish
     compares. Returns how many answers it stored."""

@@ -23,6 +23,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.heavy import worker_only
 from learning import adapters
 from learning.models import ABComparison, Adapter, AdapterEvent
 from learning.training.ab import compare_suite, decide
@@ -137,6 +138,7 @@ class WatchOutcome:
     figures: dict = field(default_factory=dict)  # named for what they are: heldout_fresh:<suite>, served_...
 
 
+@worker_only
 def watch_check(adapter: Adapter, *, previous: Adapter | None = None,
                 exclude_items: dict[str, set[str]] | None = None, limit: int | None = None,
                 suites: tuple[str, ...] | None = None) -> WatchOutcome:

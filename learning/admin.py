@@ -11,6 +11,7 @@ from learning.models import (
     ABComparison,
     Adapter,
     AdapterEvent,
+    DatasetBuild,
     Feedback,
     LearningCycle,
     PatternWeight,
@@ -102,6 +103,15 @@ class TrainingDatasetAdmin(ReadOnlyAdmin):
     list_display = ["version", "skill", "train_count", "validation_count", "created_at"]
     list_filter = ["skill", "created_at"]
     search_fields = ["skill"]
+
+
+@admin.register(DatasetBuild)
+class DatasetBuildAdmin(ReadOnlyAdmin):
+    """Builds change only through the service (claims, leases)."""
+
+    list_display = ["id", "status", "dataset", "machine", "attempts", "created_at", "finished_at"]
+    list_filter = ["status", "machine"]
+    search_fields = ["error", "machine"]
 
 
 @admin.register(TrainingJob)

@@ -22,6 +22,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.heavy import worker_only
 from learning import ab, curriculum, jobs
 from learning.models import LearningCycle
 from learning.training.ab import significant_drop
@@ -96,6 +97,7 @@ def cycle_history(artifact, *, limit: int = 50) -> list[curriculum.Outcome]:
     return history
 
 
+@worker_only
 def cycle_run(*, skill: str = "", trigger: str = "command", recipe: dict | None = None,
               focus_items: int = FOCUS_ITEMS, replay_items: int = REPLAY_ITEMS, suites=ab.MEASURED_SUITES,
               limit: int | None = None, seed: int | None = None, echo: Callable[[str], None] | None = None,

@@ -24,6 +24,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from core.heavy import worker_only
 from hobbies.models import Activity, Attempt, Insight
 from learning.exports import insight_prompt
 from learning.models import TrainingDataset
@@ -138,6 +139,7 @@ def candidates_at_most(*, days_back: int, model_name: str = "") -> int:
             + Insight.objects.filter(activity__in=activities).count())
 
 
+@worker_only
 def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_threshold: float = 0.3, skill: str = "",
                   replay_share: float = 0.2, validation_share: float = 0.1, seed: int = 0,
                   model_name: str = "", min_examples: int = 0,

@@ -12,7 +12,6 @@ at its next step: it saves a checkpoint and stops.
 
 from __future__ import annotations
 
-import logging
 import secrets
 import shutil
 import time
@@ -29,9 +28,10 @@ from rest_framework import exceptions
 
 from core.clock import db_in, db_now
 from core.errors import Conflict
+from core.heavy import worker_only
 from learning.models import TrainingJob
+from workers.sending import send_or_leave_for_sweep
 
-log = logging.getLogger(__name__)
 MIN_EXAMPLES = 10  # the originals' floor: fewer is not worth a training run
 # How often the trainer asks whether to stop: a GPU step takes tens of ms, and a query each step is waste; a
 # cancel is seen within this long, and always at the step after a progress report.
@@ -144,14 +144,9 @@ def job_send(job: TrainingJob) -> None:
     """To the training queue of its machine. A broker that cannot take it now is not fatal: the job is stored
     and the resume beat sends it again."""
     from learning.tasks import training_job_run_task
-    from workers.queues import queue_name
 
-    try:
-        training_job_run_task.apply_async(kwargs={"job_pk": job.pk}, queue=queue_name("training", job.machine))
-    except Exception:  # kombu and redis raise many kinds; every one means "not sent"
-        log.exception("training job %s could not be sent; the resume beat will send it", job.job_id)
-        return
-    TrainingJob.objects.filter(pk=job.pk).update(sent_at=db_now())
+    send_or_leave_for_sweep(training_job_run_task, row=job, role="training", machine=job.machine,
+                            kwargs={"job_pk": job.pk}, what=f"training job {job.job_id}")
 
 
 def _claim(job_pk: int) -> str | None:
@@ -171,6 +166,7 @@ def checkpoint_dir(job: TrainingJob) -> Path:
     return Path(settings.TRAINING_DIR) / job.job_id
 
 
+@worker_only
 def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> TrainingJob | None:
     """Run a job to its end (completed, failed or cancelled); None when it was not ours to run. on_progress gets
     each learning.training.lora.TrainProgress too (the command line's bar)."""

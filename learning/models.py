@@ -184,6 +184,36 @@ class TrainingDataset(models.Model):
         return f"dataset v{self.version}" + (f" ({self.skill})" if self.skill else "")
 
 
+class DatasetBuild(models.Model):
+    """A request to build a training dataset, built by a training worker (POST /api/v1/learning/datasets/ answers
+    202 at once: building scores insights with the reward model). The row is the truth: a build whose message was
+    lost or whose worker died is sent again by the training jobs' resume sweep and builds once."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        BUILDING = "building"
+        COMPLETED = "completed"
+        FAILED = "failed"
+
+    params = models.JSONField(help_text="learning.datasets.dataset_build's arguments")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
+    dataset = models.OneToOneField(TrainingDataset, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="build")
+    error = models.TextField(blank=True)
+    machine = models.CharField(max_length=100, blank=True, help_text="Whose training queue it was sent to")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True, help_text="Held by the worker building it")
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"dataset build {self.pk} ({self.status})"
+
+
 class TrainingJob(models.Model):
     """One LoRA training run (the originals' statuses and configuration, reference 1.8), run by the training worker
     of the machine it was sent to. Progress is written as it goes; a lease with heartbeats lets a killed worker's

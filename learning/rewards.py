@@ -19,6 +19,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from core.clock import db_in, db_now
+from core.heavy import worker_only
 from learning import reward
 from learning.models import Feedback, RewardModel, RewardScore, RewardSignal, TargetType
 
@@ -160,6 +161,7 @@ def reward_model_train_request(*, name: str | None = None) -> RewardModel:
     return row
 
 
+@worker_only
 def reward_model_train_from_feedback(*, model_pk: int) -> RewardModel:
     """The training queue's side of reward_model_train_request: gathers the feedback once it holds the claim."""
     row = RewardModel.objects.get(pk=model_pk)

@@ -22,10 +22,21 @@ def training_job_run_task(job_pk: int) -> None:
     job_execute(job_pk=job_pk)
 
 
+@autodidact_task(role="training", ignore_result=True)  # the DatasetBuild row is the truth
+def dataset_build_task(build_pk: int) -> None:
+    """Idempotent: the build is claimed with a lease, so a redelivered message does nothing."""
+    from learning.dataset_builds import build_execute
+
+    build_execute(build_pk=build_pk)
+
+
 @autodidact_task(role="control", ignore_result=True)
 def training_jobs_resume_task() -> list[int]:
+    """Training jobs and dataset builds whose worker died or whose message was lost, sent again."""
+    from learning.dataset_builds import builds_resume
     from learning.jobs import jobs_resume
 
+    builds_resume()
     return jobs_resume()
 
 

@@ -9,6 +9,7 @@ app_name = "learning"
 urlpatterns = [
     path("datasets/", training.DatasetListView.as_view(), name="datasets"),
     path("datasets/<int:version>/", training.DatasetView.as_view(), name="dataset"),
+    path("datasets/builds/<int:build_id>/", training.DatasetBuildView.as_view(), name="dataset-build"),
     path("datasets/<int:version>/export/<str:kind>/", training.DatasetExportView.as_view(), name="dataset-export"),
     path("jobs/", training.JobListView.as_view(), name="jobs"),
     path("jobs/<str:job_id>/", training.JobView.as_view(), name="job"),

@@ -21,6 +21,7 @@ from core.api.serializers import (
     TokenSerializer,
 )
 from core.errors import error_body
+from core.filters import CheckedFilterBackend
 from core.health import readiness
 from core.metrics import CONTENT_TYPE, render_metrics
 from core.models import ErrorEvent
@@ -140,7 +141,7 @@ class ErrorEventFilter(filters.FilterSet):
 class ErrorEventListView(generics.ListAPIView):
     queryset = ErrorEvent.objects.all()
     serializer_class = ErrorEventSerializer
-    filter_backends = [filters.DjangoFilterBackend, SearchFilter, OrderingFilter]
+    filter_backends = [CheckedFilterBackend, SearchFilter, OrderingFilter]
     filterset_class = ErrorEventFilter
     search_fields = ["message", "route", "task_name", "exception_type"]
     ordering_fields = ["created_at"]

@@ -11,7 +11,7 @@ from core.errors import query_int
 from hobbies import scheduling, services
 from hobbies.api.shapes import activity_shape, assignment_shape
 from hobbies.api.views import SubAgentSerializer, subagent_register_from, subagents_stats
-from hobbies.api.work import AssignSerializer, assign_from
+from hobbies.api.work import ASSIGN_ERRORS, AssignSerializer, assign_from
 
 TAGS = ["hobby (legacy)"]
 
@@ -55,7 +55,7 @@ class LegacyStatusView(APIView):
 
 
 class LegacyActivitiesView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: {"type": "array", "items": {"type": "object"}}}, tags=TAGS)
     def get(self, request):
         found = services.activities_recent(count=query_int(request, "count", 20, 1, 100))
         return Response([activity_shape(a) for a in found])
@@ -80,7 +80,7 @@ class LegacyStopView(APIView):
 
 
 class LegacyAssignView(APIView):
-    @extend_schema(request=AssignSerializer, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=AssignSerializer, responses={200: OpenApiTypes.OBJECT, **ASSIGN_ERRORS}, tags=TAGS)
     def post(self, request):
         assignment = assign_from(request)
         where = f"on {assignment.machine}" + (" (fallback: its machine has no live worker)" if assignment.fallback

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, validated
+from core.schema import documented_object
 from hobbies import services
 from hobbies.catalogue import PRACTICE_BUILT
 from hobbies.models import HobbyType
@@ -118,7 +119,9 @@ class SubAgentListView(APIView):
     def get(self, request):
         return Response(subagents_stats())
 
-    @extend_schema(request=SubAgentSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(request=SubAgentSerializer, responses={
+        201: documented_object("Registered"),
+        200: documented_object("Re-registered: the sub-agent was registered already")}, tags=["hobbies"])
     def post(self, request):
         subagent, created = subagent_register_from(request)
         shape = subagent_shape(services.subagents_with_counts().get(pk=subagent.pk))

@@ -11,11 +11,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, query_int, validated
+from core.schema import documented_error
 from hobbies import assignments, distribution, scheduling, services
 from hobbies.api.shapes import activity_shape, assignment_shape
 from hobbies.models import Activity, ConsensusRun, Progress
 
 TAGS = ["hobbies"]
+
+
+HOBBIES_OFF = documented_error("Hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
+ASSIGN_ERRORS = {404: documented_error("No such registered sub-agent"),
+                 409: documented_error("Hobbies are switched off, or the sub-agent is at capacity")}
 
 
 class AssignSerializer(StrictSerializer):
@@ -73,7 +79,7 @@ class AssignmentListView(APIView):
         found = assignments.assignments_list(status=status, limit=query_int(request, "limit", 100, 1, 1000))
         return Response({"assignments": [assignment_shape(a) for a in found], "count": len(found), "filter": status})
 
-    @extend_schema(request=AssignSerializer, responses={201: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=AssignSerializer, responses={201: OpenApiTypes.OBJECT, **ASSIGN_ERRORS}, tags=TAGS)
     def post(self, request):
         return Response(assignment_shape(assign_from(request)), status=201)
 
@@ -85,13 +91,14 @@ class AssignmentView(APIView):
 
 
 class AssignmentCancelView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={
+        200: OpenApiTypes.OBJECT, 409: documented_error("The assignment has already finished")}, tags=TAGS)
     def post(self, request, assignment_id):
         return Response(assignment_shape(assignments.assignment_cancel(assignment_id=assignment_id)))
 
 
 class DistributeView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: HOBBIES_OFF}, tags=TAGS)
     def post(self, request):
         made = distribution.auto_distribute(num_assignments=query_int(request, "num_assignments", 3, 1, 10))
         return Response({"status": "distributed", "assignments": [assignment_shape(a) for a in made],
@@ -99,7 +106,8 @@ class DistributeView(APIView):
 
 
 class ConsensusListView(APIView):
-    @extend_schema(request=ConsensusSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=ConsensusSerializer, responses={
+        202: OpenApiTypes.OBJECT, 404: documented_error("A named sub-agent is not registered")}, tags=TAGS)
     def post(self, request):
         run = distribution.consensus_start(**validated(ConsensusSerializer, request.data))
         return Response(distribution.consensus_shape(run), status=202)

@@ -21,7 +21,8 @@ TAGS = ["hobby (legacy)"]
 class LegacyFeedbackView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(request=LegacyFeedbackSerializer, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=LegacyFeedbackSerializer, responses={200: OpenApiTypes.OBJECT, 404: views.NO_TARGET},
+                   tags=TAGS)
     def post(self, request):
         data = validated(LegacyFeedbackSerializer, request.data)
         feedback, _ = submit_from(request, data, legacy=True)

@@ -5,12 +5,13 @@ measured figures of the latest paired A/B."""
 from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, validated
+from core.schema import documented_error
 from learning import adapters, jobs
 from learning.api import training
 from learning.models import ABComparison, Adapter, TrainingJob
@@ -22,7 +23,8 @@ class LegacyTrainView(APIView):
     """The originals' shape, answered at once (202): the training worker builds the dataset as the job starts, so
     data_stats is null here and appears on the job (GET /hobby/lora/jobs/{job_id}) once built."""
 
-    @extend_schema(request=training.JobSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=training.JobSerializer, responses={202: OpenApiTypes.OBJECT, 404: training.NO_SUCH_MODEL},
+                   tags=TAGS)
     def post(self, request):
         job = training.job_from_request(request)
         return Response({"status": "started", "job": jobs.job_shape(job), "data_stats": None,
@@ -76,7 +78,9 @@ class LegacyApplyView(APIView):
     """Apply an adapter to its model: checked against its seal, made champion (the old one kept as `previous`),
     and served from then on by the model's practice and gateway requests for `<model>:champion`."""
 
-    @extend_schema(request=ApplySerializer, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=ApplySerializer, responses={
+        200: OpenApiTypes.OBJECT, 404: documented_error("No such adapter"), 409: training.ACTIVATE_REFUSED},
+        tags=TAGS)
     def post(self, request):
         adapter = adapters.adapter_activate(adapter_id=validated(ApplySerializer, request.data)["adapter_id"])
         return Response({"status": "applied", "adapter_id": adapter.adapter_id, "model": adapter.base_model.name,
@@ -89,7 +93,12 @@ class LegacyCompareView(APIView):
     champion's (0..1) on the same items, from the latest A/B between the two (either order); loss_diff the
     difference of their validation losses."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(parameters=[
+        OpenApiParameter("adapter1", str, description="An adapter id (with adapter2); neither: the latest A/B"),
+        OpenApiParameter("adapter2", str, description="The other adapter id")],
+        responses={200: OpenApiTypes.OBJECT, 400: documented_error("adapter1 without adapter2"),
+                   404: documented_error("No such adapter, or no A/B comparison (between the two) has run yet")},
+        tags=TAGS)
     def get(self, request):
         from rest_framework.exceptions import NotFound, ValidationError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from core.errors import StrictSerializer
+from core.errors import JsonTypesMixin, StrictSerializer
 from learning.feedback import UNSET
 from learning.models import FeedbackType, TargetType
 
@@ -32,7 +32,7 @@ class FeedbackSerializer(StrictSerializer, FacetsMixin):
         return data
 
 
-class LegacyFeedbackSerializer(FacetsMixin):
+class LegacyFeedbackSerializer(JsonTypesMixin, FacetsMixin):
     """The originals' POST /hobby/feedback body. user_id is accepted for old clients and ignored: the rater is
     whoever the token belongs to."""
 

@@ -13,11 +13,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, query_int, validated
-from learning import adapters, datasets, jobs
+from core.schema import documented_error
+from learning import adapters, dataset_builds, datasets, jobs
 from learning.api.views import JsonLinesRenderer
-from learning.models import ABComparison, LearningCycle, TrainingDataset
+from learning.models import ABComparison, DatasetBuild, LearningCycle, TrainingDataset
 
 TAGS = ["learning"]
+NO_SUCH_MODEL = documented_error("No model of that name, or none named and no default model for the hobby engine")
+ACTIVATE_REFUSED = documented_error("Refused: the adapter is archived, or its files do not match their seal")
 
 
 class DatasetSerializer(StrictSerializer):
@@ -86,15 +89,18 @@ class DatasetListView(APIView):
         rows = TrainingDataset.objects.all()[:query_int(request, "limit", 50, 1, 500)]
         return Response({"datasets": [dataset_shape(row) for row in rows], "count": TrainingDataset.objects.count()})
 
-    @extend_schema(request=DatasetSerializer, responses={201: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=DatasetSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
     def post(self, request):
-        try:
-            row = datasets.dataset_build(**validated(DatasetSerializer, request.data))
-        except datasets.DatasetError as error:
-            from rest_framework.exceptions import ValidationError
+        """Accepted at once and built by a training worker (it scores insights with the reward model); the build
+        (GET /api/v1/learning/datasets/builds/{build_id}/) names the dataset's version once built."""
+        build = dataset_builds.build_request(**validated(DatasetSerializer, request.data))
+        return Response(dataset_builds.build_shape(build), status=202)
 
-            raise ValidationError({"detail": str(error)}) from None
-        return Response(dataset_shape(row), status=201)
+
+class DatasetBuildView(APIView):
+    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    def get(self, request, build_id: int):
+        return Response(dataset_builds.build_shape(get_object_or_404(DatasetBuild, pk=build_id)))
 
 
 class DatasetView(APIView):
@@ -132,7 +138,7 @@ class JobListView(APIView):
                                limit=query_int(request, "limit", 50, 1, 500))
         return Response({"jobs": [jobs.job_shape(job) for job in found], "count": len(found)})
 
-    @extend_schema(request=JobSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=JobSerializer, responses={202: OpenApiTypes.OBJECT, 404: NO_SUCH_MODEL}, tags=TAGS)
     def post(self, request):
         return Response(jobs.job_shape(job_from_request(request)), status=202)
 
@@ -144,7 +150,9 @@ class JobView(APIView):
 
 
 class JobCancelView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={
+        200: OpenApiTypes.OBJECT, 409: documented_error("The job has already ended (completed, failed or cancelled)")},
+        tags=TAGS)
     def post(self, request, job_id: str):
         return Response(jobs.job_shape(jobs.job_cancel(job_id=job_id)))
 
@@ -165,7 +173,7 @@ class AdapterView(APIView):
 
 
 class AdapterActivateView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: ACTIVATE_REFUSED}, tags=TAGS)
     def post(self, request, adapter_id: str):
         adapter = adapters.adapter_activate(adapter_id=adapter_id)
         return Response({"status": "activated", "adapter_id": adapter.adapter_id,

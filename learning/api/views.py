@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 
 from core.errors import query_int, validated
 from core.roles import OPERATOR, VIEWER, user_roles
+from core.schema import documented_error, documented_object
 from learning import agreement, exports, patterns, queue, rewards, selectors
 from learning.api.serializers import FeedbackSerializer, facets_of
 from learning.api.shapes import feedback_shape, signal_shape
@@ -23,6 +24,7 @@ from learning.feedback import feedback_submit
 from learning.models import Feedback, FeedbackType, PatternWeight, RewardModel, RewardSignal, TargetType
 
 TAGS = ["feedback"]
+NO_TARGET = documented_error("No such target: target_id names no object of target_type")
 
 
 def target_type_param(request) -> str | None:
@@ -59,7 +61,10 @@ class FeedbackListView(APIView):
         limit = query_int(request, "limit", 50, 1, 500)
         return Response({"feedback": [feedback_shape(f) for f in rows[:limit]], "count": rows.count()})
 
-    @extend_schema(request=FeedbackSerializer, responses={201: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=FeedbackSerializer, responses={
+        201: documented_object("Recorded: the rater's first feedback on this target"),
+        200: documented_object("Updated: the rater's feedback on this target, the facets given changed"),
+        404: NO_TARGET}, tags=TAGS)
     def post(self, request):
         feedback, created = submit_from(request, validated(FeedbackSerializer, request.data), legacy=False)
         signal = RewardSignal.objects.get(target_type=feedback.target_type, target_id=feedback.target_id)
@@ -135,7 +140,9 @@ class RewardModelListView(RatersReadOperatorsWrite):
     def get(self, request):
         return Response(rewards.reward_model_stats())
 
-    @extend_schema(request=None, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={
+        202: OpenApiTypes.OBJECT, 409: documented_error("Too little feedback to train on (fewer than 2 ratings)")},
+        tags=TAGS)
     def post(self, request):
         row = rewards.reward_model_train_request()
         return Response(rewards.version_shape(row), status=202)

@@ -43,14 +43,14 @@ def batch_shape(batch) -> dict:
 
 class KeyValueSerializer(StrictSerializer):
     key = serializers.CharField(max_length=512)
-    value = serializers.JSONField()
+    value = serializers.JSONField(allow_null=True, help_text="any JSON value, null included")
     namespace = serializers.CharField(default="memory_client")
     expire = serializers.IntegerField(min_value=1, max_value=MAX_EXPIRE_SECONDS, required=False, allow_null=True,
                                       help_text="seconds until the key expires")
 
 
 class KeyValuePutSerializer(StrictSerializer):
-    value = serializers.JSONField()
+    value = serializers.JSONField(allow_null=True, help_text="any JSON value, null included")
     expire = serializers.IntegerField(min_value=1, max_value=MAX_EXPIRE_SECONDS, required=False, allow_null=True)
 
 

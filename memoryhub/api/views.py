@@ -6,11 +6,12 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, status
-from rest_framework.pagination import LimitOffsetPagination
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import query_int, validated
+from core.pagination import CheckedLimitOffsetPagination
+from core.schema import documented_object
 from memoryhub.api import serializers as s
 from memoryhub.models import IngestBatch
 from memoryhub.services import context, documents, embeddings, indexes, kv, sessions
@@ -19,6 +20,7 @@ from memoryhub.services.namespaces import namespace_check, nul_free
 
 class MemoryView(APIView):
     role_scope = "agent"
+    checks_parameters = True  # path and query too: NUL characters, malformed or unknown namespaces are 400s
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
@@ -29,20 +31,10 @@ class MemoryView(APIView):
             nul_free(request.data, "body")
 
 
-class BoundedPagination(LimitOffsetPagination):
+class BoundedPagination(CheckedLimitOffsetPagination):
     """limit 1 to 100 (default 50), offset 0 or more; anything else is a 400, not silently replaced."""
 
     max_limit = 100
-
-    def get_limit(self, request):
-        return self._bounded(request, self.limit_query_param, self.default_limit, 1, self.max_limit)
-
-    def get_offset(self, request):
-        return self._bounded(request, self.offset_query_param, 0, 0, None)
-
-    @staticmethod
-    def _bounded(request, name, default, low, high):
-        return query_int(request, name, default, low, high)
 
 
 # --- key-value -------------------------------------------------------------------------------------------------
@@ -50,7 +42,7 @@ class KeyValueListView(MemoryView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def get(self, request, namespace):
         pattern = request.query_params.get("pattern") or "*"
-        limit = BoundedPagination._bounded(request, "limit", 100, 1, 100)
+        limit = query_int(request, "limit", 100, 1, 100)
         keys = kv.kv_list(namespace=namespace, pattern=pattern, limit=limit)
         return Response({"namespace": kv.namespace_resolve(namespace).name, "pattern": pattern, "keys": keys,
                          "count": len(keys)})
@@ -98,7 +90,9 @@ class DocumentListView(MemoryView):
         page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response([s.document_shape(d) for d in page])
 
-    @extend_schema(request=s.DocumentSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.DocumentSerializer, responses={
+        201: documented_object("Created"),
+        200: documented_object("Replaced: the namespace held a document with this doc_id")}, tags=["memory"])
     def post(self, request, namespace=None):
         data = validated(s.DocumentSerializer, request.data)
         if namespace is not None:  # POST /doc/{ns}: the path names the namespace
@@ -115,7 +109,9 @@ class DocumentView(MemoryView):
     def get(self, request, namespace, doc_id):
         return Response(s.document_shape(documents.document_get(namespace=namespace, doc_id=doc_id)))
 
-    @extend_schema(request=s.DocumentPutSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.DocumentPutSerializer, responses={
+        200: documented_object("Replaced"), 201: documented_object("Created: there was no such document")},
+        tags=["memory"])
     def put(self, request, namespace, doc_id):
         data = validated(s.DocumentPutSerializer, request.data)
         document, created = documents.document_put(namespace=namespace, doc_id=doc_id, **data)
@@ -131,7 +127,10 @@ class DocumentView(MemoryView):
 class EmbeddingCreateView(MemoryView):
     """POST one text to embed: {content, namespace, doc_id?, category?, metadata}."""
 
-    @extend_schema(request=s.EmbeddingSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.EmbeddingSerializer, responses={
+        201: documented_object("Embedded and stored"),
+        200: documented_object("Already stored: the namespace holds this content (created is false)")},
+        tags=["memory"])
     def post(self, request):
         data = validated(s.EmbeddingSerializer, request.data)
         namespace = namespace_check(data.pop("namespace"))
@@ -203,7 +202,9 @@ class EmbeddingView(MemoryView):
 
 # --- sessions and context --------------------------------------------------------------------------------------
 class SessionCreateView(MemoryView):
-    @extend_schema(request=s.SessionSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.SessionSerializer, responses={
+        201: documented_object("Created"),
+        200: documented_object("Replaced: the namespace held a session with this session_id")}, tags=["memory"])
     def post(self, request):
         data = validated(s.SessionSerializer, request.data)
         session, created = sessions.session_put(**data)
@@ -227,6 +228,8 @@ class SessionView(MemoryView):
 
 
 class ContextView(MemoryView):
+    read_methods = ("POST",)  # it only reads (session entries, a search): viewers may build one too
+
     @extend_schema(request=s.ContextSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = validated(s.ContextSerializer, request.data)

@@ -17,14 +17,15 @@ import uuid
 
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
 from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.env import env_int
-from core.errors import ServiceUnavailable, error_body
+from core.errors import JsonTypesMixin, ServiceUnavailable, error_body
+from core.schema import ErrorSerializer
 from models_suite.models import ModelArtifact
 from models_suite.services.adapter_resolution import adapter_named, served_name
 from models_suite.services.served import served_request_record
@@ -35,7 +36,7 @@ from workers.results import WorkerError, refusal_error
 GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 120)
 
 
-class SamplingSerializer(serializers.Serializer):
+class SamplingSerializer(JsonTypesMixin, serializers.Serializer):
     model = serializers.CharField()
     max_tokens = serializers.IntegerField(min_value=1, max_value=32768, required=False)
     max_completion_tokens = serializers.IntegerField(min_value=1, max_value=32768, required=False)
@@ -190,6 +191,27 @@ class GatewayView(APIView):
             record(status)
 
 
+# What both generation routes answer (OpenAPI): the completion as JSON, or with "stream": true the same as
+# server-sent events; the refusals of workers.results.WORKER_ERRORS in the product's error shape.
+GENERATION_RESPONSES = {
+    (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The completion"),
+    # The schema of an event stream describes one event (OpenAPI 3.0; 3.2 calls it itemSchema).
+    (200, "text/event-stream"): OpenApiResponse({
+        "type": "object", "required": ["data"],
+        "properties": {"data": {"type": "string", "description": "A completion chunk as JSON, or [DONE] last"},
+                       "event": {"type": "string"}, "id": {"type": "string"}}},
+        description='With "stream": true: server-sent events, one `data: {...}` chunk per piece of text, a last '
+                    'chunk with its finish_reason, then `data: [DONE]`; an error after the first piece comes as a '
+                    '`data: {"error": ...}` event'),
+    404: OpenApiResponse(ErrorSerializer, description="No such available model, or no such adapter of it"),
+    409: OpenApiResponse(ErrorSerializer, description="Refused by the model's host: not resident, over its memory "
+                                                      "budget"),
+    502: OpenApiResponse(ErrorSerializer, description="The models worker failed (recorded for operators)"),
+    503: OpenApiResponse(ErrorSerializer, description="No models worker answered in time, or the model cannot run "
+                                                      "now"),
+}
+
+
 class ChatCompletionsView(GatewayView):
     serializer_class = ChatSerializer
     object_name, chunk_object, id_prefix, route = "chat.completion", "chat.completion.chunk", "chatcmpl", "chat"
@@ -205,8 +227,7 @@ class ChatCompletionsView(GatewayView):
         delta = {"role": "assistant", "content": text} if text else {}
         return {"index": 0, "delta": delta, "finish_reason": finish_reason}
 
-    @extend_schema(request=ChatSerializer, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
-                   tags=["gateway"])
+    @extend_schema(request=ChatSerializer, responses=GENERATION_RESPONSES, tags=["gateway"])
     def post(self, request):
         return super().post(request)
 
@@ -224,8 +245,7 @@ class CompletionsView(GatewayView):
     def chunk(self, text, finish_reason):
         return {"index": 0, "text": text, "finish_reason": finish_reason, "logprobs": None}
 
-    @extend_schema(request=CompletionSerializer, responses={200: OpenApiTypes.OBJECT, 409: OpenApiTypes.OBJECT},
-                   tags=["gateway"])
+    @extend_schema(request=CompletionSerializer, responses=GENERATION_RESPONSES, tags=["gateway"])
     def post(self, request):
         return super().post(request)
 

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.heavy import worker_only
 from models_suite.backends import Backend, BackendError, GenerationRequest
 from models_suite.evaluation import SuiteError, fingerprint, get_suite, grade
 from models_suite.models import EvalRun, ModelArtifact
@@ -46,6 +47,7 @@ def _claim(eval_run_id: int) -> bool:
         status=EvalRun.Status.RUNNING, started_at=timezone.now(), machine=settings.MACHINE_NAME))
 
 
+@worker_only
 def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     if not _claim(eval_run_id):
         return EvalRun.objects.get(pk=eval_run_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from dataclasses import asdict
 
+from core.heavy import worker_only
 from models_suite.backends import BackendError, GenerationRequest
 from models_suite.host import HostError
 from models_suite.services.adapter_resolution import AdapterRefused
@@ -19,6 +20,7 @@ from workers.results import WORKER_FAILED, refusal_for
 logger = logging.getLogger(__name__)
 
 
+@worker_only
 def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
     """Runs in a models worker: {"result": ...}, or {"error": {status, code, message}} for the caller's
     mistakes (too long, bad parameters, over budget), which are answers, not failures of the product.

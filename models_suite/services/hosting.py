@@ -19,6 +19,7 @@ from django.db import DatabaseError, close_old_connections
 
 from core.embedded_redis import pid_alive
 from core.env import env_int
+from core.heavy import worker_only
 from core.redis_clients import client_for
 from models_suite.backends import Backend, BackendUnavailable
 from models_suite.host import (
@@ -171,6 +172,7 @@ def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
     return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key, context_length=artifact.context_length)
 
 
+@worker_only
 def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:
     host = current_host()
     try:
@@ -183,6 +185,7 @@ def model_load(*, artifact: ModelArtifact, pin: bool = False) -> dict:
     return next(_describe(info) for info in host.resident() if info.name == artifact.name)
 
 
+@worker_only
 def model_swap(*, old_name: str, new: ModelArtifact) -> dict:
     """Hot swap in this process's host: the new model loads while the old one serves; requests for the old
     name go to the new model from then on, and the old one unloads after its last request."""

@@ -275,3 +275,47 @@ def test_only_operators_see_tracebacks(personas, client, db):
     event_url = "/api/v1/errors/"
     assert personas["operator"].client().get(event_url).json()["results"][0]["traceback"]
     assert personas["viewer"].client().get(event_url).json()["results"][0]["traceback"] is None
+
+
+# --- The JSON type the schema documents, and no other ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("body", [{"wait_seconds": True}, {"wait_seconds": "5"}, {"wait_seconds": [5]}])
+def test_a_number_given_as_another_json_type_is_400_naming_it_and_nothing_is_sent(operator_client, machine, broker,
+                                                                                  body):
+    # DRF's FloatField took true as 1.0 and "5" as 5.0: the schema says number, so the client is told.
+    error = assert_error_shape(operator_client.post(ping_url(), body, format="json"), 400, "invalid")
+    assert set(error["details"]) == {"wait_seconds"} and "wait_seconds" in error["message"]
+    assert queued(broker) == 0
+
+
+def test_json_types_are_checked_as_the_schema_documents_them():
+    from rest_framework import serializers
+
+    from core.errors import StrictSerializer
+
+    class Sample(StrictSerializer):
+        text = serializers.CharField(required=False)
+        flag = serializers.BooleanField(required=False)
+        count = serializers.IntegerField(required=False)
+        share = serializers.FloatField(required=False)
+        kind = serializers.ChoiceField(choices=["a", "b"], required=False)
+        names = serializers.ListField(child=serializers.CharField(), required=False)
+        switches = serializers.DictField(child=serializers.BooleanField(), required=False)
+        anything = serializers.JSONField(required=False)
+        maybe = serializers.CharField(required=False, allow_null=True)
+
+    def errors(data):
+        serializer = Sample(data=data)
+        return {} if serializer.is_valid() else serializer.errors
+
+    assert errors({"text": "x", "flag": False, "count": 3, "share": 0.5, "kind": "a", "names": ["n"],
+                   "switches": {"a": True}, "anything": [1, "x", None], "maybe": None}) == {}
+    assert errors({"count": 3.0, "share": 2}) == {}  # JSON Schema: 3.0 is an integer, 2 a number
+    refused = {"text": 0, "flag": 0, "count": "3", "share": False, "kind": 1, "names": ["n", 2],
+               "switches": {"a": "yes"}}
+    assert set(errors(refused)) == set(refused)
+    assert errors({"count": True}) and errors({"count": 1.5}) and errors({"flag": "true"}) and errors({"share": "1"})
+    # No NUL inside a list, an object or a JSON value (PostgreSQL stores none): a 400 instead of a failed write.
+    for nul in ({"anything": {"a": ["x\x00"]}}, {"switches": {"\x00": True}}, {"names": ["\x00"]}):
+        assert set(errors(nul)) == set(nul)

@@ -229,3 +229,51 @@ def test_docs_render_for_a_logged_in_operator_from_local_assets(operator_browser
     for url in collector.urls:  # and this server really serves them
         asset = operator_browser.get(urlsplit(url).path)
         assert asset.status_code == 200, url
+
+
+# --- What the fuzz test (test_fuzz_api) found undocumented ---------------------------------------------------
+
+
+def test_generation_documents_its_event_stream_beside_json(schema):
+    for path in ("/v1/completions", "/v1/chat/completions"):
+        responses = schema["paths"][path]["post"]["responses"]
+        assert set(responses["200"]["content"]) == {"application/json", "text/event-stream"}, path
+        event = responses["200"]["content"]["text/event-stream"]["schema"]  # OpenAPI 3.0: one event's schema
+        assert event["required"] == ["data"] and event["properties"]["data"]["type"] == "string", path
+        assert {"404", "409", "502", "503"} <= set(responses), path
+
+
+@pytest.mark.parametrize("path, method", [
+    ("/doc", "post"), ("/doc/{namespace}/{doc_id}", "put"), ("/embedding", "post"), ("/session", "post"),
+    ("/api/v1/hobbies/subagents/", "post"), ("/api/v1/feedback/", "post"),
+])
+def test_routes_that_create_or_replace_document_both_answers(schema, path, method):
+    responses = schema["paths"][path][method]["responses"]
+    assert {"200", "201"} <= set(responses) and responses["200"]["description"] != responses["201"]["description"]
+
+
+@pytest.mark.parametrize("path, method, status", [
+    ("/api/v1/hobbies/assignments/{assignment_id}/cancel", "post", "409"),
+    ("/api/v1/hobbies/assignments/", "post", "409"), ("/hobby/assign-to-subagent", "post", "409"),
+    ("/api/v1/hobbies/distribute", "post", "409"), ("/api/v1/feedback/reward-models", "post", "409"),
+    ("/api/v1/learning/jobs/{job_id}/cancel/", "post", "409"),
+    ("/api/v1/learning/adapters/{adapter_id}/activate/", "post", "409"), ("/hobby/lora/apply", "post", "409"),
+    ("/hobby/lora/apply", "post", "404"), ("/hobby/lora/compare", "get", "404"), ("/api/v1/feedback/", "post", "404"),
+    ("/hobby/feedback", "post", "404"), ("/api/v1/hobbies/consensus/", "post", "404"),
+    # A malformed filter, page or path parameter is a 400 on reads too.
+    ("/api/v1/models/", "get", "400"), ("/api/v1/errors/", "get", "400"), ("/kv/{namespace}/{key}", "get", "400"),
+    ("/doc/{namespace}/{doc_id}", "delete", "400"),
+])
+def test_errors_the_routes_answer_are_documented(schema, path, method, status):
+    assert_documents_error(path, method, schema["paths"][path][method], status)
+
+
+def test_the_legacy_activity_list_is_documented_as_a_list(schema):
+    answer = schema["paths"]["/hobby/activities"]["get"]["responses"]["200"]["content"]["application/json"]
+    assert answer["schema"] == {"type": "array", "items": {"type": "object"}}
+
+
+def test_a_list_that_may_not_be_empty_says_so(schema):
+    components = schema["components"]["schemas"]
+    assert components["SubAgentRequest"]["properties"]["capabilities"]["minItems"] == 1
+    assert components["EmbeddingBatchRequest"]["properties"]["items"]["minItems"] == 1

@@ -30,8 +30,22 @@ class SendControlWorkView(APIView):
         ping_task.apply_async()  # no machine named: the router must find one with the control role
 
 
+class InlineHeavyWorkView(APIView):
+    """A view that forgot to queue its work: it calls a @worker_only service inline."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes: list = []
+
+    def post(self, request):
+        from learning.dataset_builds import build_execute
+
+        build_execute(build_pk=1)
+
+
 urlpatterns = [
     path("boom/plain", crash_plain),
+    path("api/v1/heavy-inline", InlineHeavyWorkView.as_view()),
     path("api/v1/boom", CrashApiView.as_view()),
     path("api/v1/send-control-work", SendControlWorkView.as_view()),
     *product_urlpatterns,

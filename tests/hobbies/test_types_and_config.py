@@ -74,3 +74,36 @@ def test_an_unknown_type_is_a_400_listing_the_valid_ones(personas):
                                                    format="json")
     assert response.status_code == 400
     assert "COOKING" in response.json()["error"]["message"] and "SKILL_PRACTICE" in response.json()["error"]["message"]
+
+
+# The schema says boolean, number or string: another JSON type is refused (DRF took 0 as false, false as 0.0),
+# naming the field, and nothing changes.
+@pytest.mark.parametrize("method, path, body, field", [
+    ("put", "/api/v1/hobbies/scheduler", {"running": 0}, "running"),
+    ("put", "/api/v1/hobbies/scheduler", {"running": "false"}, "running"),
+    ("patch", "/api/v1/hobbies/config", {"intensity_level": False}, "intensity_level"),
+    ("patch", "/hobby/config", {"interval_minutes": "20"}, "interval_minutes"),
+    ("patch", "/hobby/config", {"hobbies_enabled": {"SKILL_PRACTICE": 0}}, "hobbies_enabled"),
+    ("patch", "/api/v1/hobbies/types/SKILL_PRACTICE", {"enabled": 0}, "enabled"),
+    ("post", "/api/v1/hobbies/interactions", {"agent_id": 0}, "agent_id"),
+    ("post", "/hobby/interaction", {"agent_id": 7}, "agent_id"),
+    ("post", "/api/v1/hobbies/subagents/", {"subagent_id": "a", "capabilities": [1]}, "capabilities"),
+    ("post", "/hobby/subagents/register", {"subagent_id": "a", "capabilities": ["*"], "metadata": {"x": "\x00"}},
+     "metadata"),
+])
+def test_a_value_of_the_wrong_json_type_is_a_400_naming_the_field_and_changes_nothing(personas, method, path,
+                                                                                      body, field):
+    from hobbies.models import AgentInteraction, SubAgent
+    from hobbies.scheduling import system_state
+
+    operator = personas["operator"].client()
+    before = (operator.get("/api/v1/hobbies/config").json(), system_state(),
+              list(HobbyType.objects.values_list("name", "enabled")))
+    response = getattr(operator, method)(path, body, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and field in error["details"] and field in error["message"]
+    services.config_snapshot_forget()
+    assert (operator.get("/api/v1/hobbies/config").json(), system_state(),
+            list(HobbyType.objects.values_list("name", "enabled"))) == before
+    assert not AgentInteraction.objects.exists() and not SubAgent.objects.exists()

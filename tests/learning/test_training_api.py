@@ -10,7 +10,8 @@ import pytest
 from hobbies.models import Activity
 from learning.adapters import adapter_promote
 from learning.models import ABComparison, Adapter, LearningCycle, TrainingDataset, TrainingJob
-from learning.tasks import training_job_run_task
+from learning import dataset_builds
+from learning.tasks import dataset_build_task, training_job_run_task
 from tests.learning.lora_factories import (  # noqa: F401
     QUICK,
     dirs_empty,
@@ -238,13 +239,25 @@ def test_compare_answers_the_latest_measured_ab_in_the_originals_shape(operator_
         (b.adapter_id, a.adapter_id, True)]
 
 
-def test_datasets_and_cycles_routes(operator_client, settings):
+def test_datasets_and_cycles_routes(operator_client, settings, monkeypatch, django_capture_on_commit_callbacks):
     practised(20)
-    built = operator_client.post("/api/v1/learning/datasets/", {"validation_share": 0.1}, format="json")
-    assert built.status_code == 201, built.content
+    sent = []
+    monkeypatch.setattr(dataset_build_task, "apply_async", lambda kwargs, queue: sent.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        accepted = operator_client.post("/api/v1/learning/datasets/", {"validation_share": 0.1}, format="json")
+    assert accepted.status_code == 202, accepted.content  # answered at once: a training worker builds it
+    build = accepted.json()
+    assert build["status"] == "pending" and build["dataset_version"] is None and not TrainingDataset.objects.exists()
+    assert build["params"]["validation_share"] == 0.1 and sent == [{"build_pk": build["build_id"]}]
+
+    done = dataset_builds.build_execute(build_pk=build["build_id"])  # what the worker runs
+    assert done.status == "completed" and dataset_builds.build_execute(build_pk=build["build_id"]) is None  # once
+    shown = operator_client.get(f"/api/v1/learning/datasets/builds/{build['build_id']}/").json()
+    assert shown["status"] == "completed" and shown["dataset_version"] == 1 and shown["attempts"] == 1
+    built = operator_client.get("/api/v1/learning/datasets/1/")
     assert built.json()["version"] == 1 and built.json()["train_count"] == 18
     assert operator_client.get("/api/v1/learning/datasets/").json()["count"] == 1
-    assert operator_client.get("/api/v1/learning/datasets/1/").json()["sha256"] == built.json()["sha256"]
+    assert operator_client.get("/api/v1/learning/datasets/builds/999/").status_code == 404
     exported = operator_client.get("/api/v1/learning/datasets/1/export/alpaca/")
     assert exported.status_code == 200 and len(b"".join(exported.streaming_content).splitlines()) == 18
     assert operator_client.get("/api/v1/learning/datasets/1/export/csv/").status_code == 404

@@ -103,3 +103,50 @@ def test_bad_input_is_a_400_naming_the_field(agent, path, body, field):
 def test_an_oversized_value_is_413(agent):
     response = agent.post("/kv", {"key": "big", "value": "x" * (1024 * 1024)}, format="json")
     assert response.status_code == 413 and response.json()["error"]["code"] == "payload_too_large"
+
+
+# The schema says string, integer, number or boolean: a value of another JSON type is refused, not converted
+# (DRF's fields took 0 as "0", false as 0.0), and refused before anything is written.
+@pytest.mark.parametrize("method, path, body, field", [
+    ("post", "/context", {"agent": "a", "query": "q", "namespace": 0}, "namespace"),
+    ("post", "/kv", {"key": "k", "value": 1, "namespace": 0}, "namespace"),
+    ("post", "/kv", {"key": 7, "value": 1}, "key"),
+    ("post", "/kv", {"key": "k", "value": 1, "expire": "60"}, "expire"),
+    ("put", "/kv/memory_client/k", {"value": 1, "expire": True}, "expire"),
+    ("put", "/api/v1/memory/kv/memory_client/k", {"value": 1, "expire": 1.5}, "expire"),
+    ("post", "/doc", {"doc_id": "d", "content": "c", "namespace": 0}, "namespace"),
+    ("put", "/doc/knowledge_base/d", {"content": 0}, "content"),
+    ("post", "/embedding", {"content": "c", "category": 0}, "category"),
+    ("post", "/api/v1/memory/embeddings/bulk", {"items": [{"content": "c", "doc_id": 0}]}, "items"),
+    ("post", "/embedding/search", {"query": "x", "min_similarity": False}, "min_similarity"),
+    ("post", "/embedding/search", {"query": "x", "limit": "10"}, "limit"),
+    ("post", "/session", {"session_id": "s", "expires_hours": "24"}, "expires_hours"),
+    ("patch", "/session/session_memory/s", {"data": {}, "expires_hours": False}, "expires_hours"),
+])
+def test_a_value_of_the_wrong_json_type_is_a_400_naming_the_field_and_nothing_is_stored(agent, method, path,
+                                                                                         body, field):
+    from memoryhub.models import Document, Embedding, IngestBatch, MemorySession
+
+    response = getattr(agent, method)(path, body, format="json")
+    assert response.status_code == 400, response.content
+    error = response.json()["error"]
+    assert error["code"] == "invalid" and field in error["details"] and field in error["message"]
+    assert agent.get("/kv/memory_client?pattern=*").json()["keys"] == []
+    assert not Document.objects.exists() and not Embedding.objects.exists() and not IngestBatch.objects.exists()
+    assert not MemorySession.objects.exists()
+
+
+def test_the_right_types_still_pass_where_the_wrong_ones_were_refused(agent):
+    # The control case: a whole number written as 60.0 is still a whole number, as JSON Schema counts it.
+    assert agent.post("/kv", {"key": "k", "value": 1, "namespace": "memory_client", "expire": 60.0},
+                      format="json").status_code == 201
+    assert agent.put("/doc/knowledge_base/d", {"content": "text"}, format="json").status_code == 201
+    assert agent.post("/context", {"agent": "a", "query": "q", "namespace": None}, format="json").status_code == 200
+
+
+def test_null_is_a_value_like_any_other_json(agent):
+    # The schema documents `value` as any JSON value: null was refused ("may not be null") though documented.
+    assert agent.put("/kv/memory_client/k", {"value": None}, format="json").status_code == 200
+    assert agent.post("/kv", {"key": "k2", "value": None}, format="json").status_code == 201
+    assert agent.get("/kv/memory_client/k").json() == {"key": "k", "value": None, "namespace": "memory_client",
+                                                       "exists": True}

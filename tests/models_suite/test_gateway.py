@@ -78,6 +78,8 @@ def test_bad_requests_get_clear_errors(gateway):
         gateway.completions.create(model="tiny", prompt="x", max_tokens=2, n=3)
     with pytest.raises(openai.NotFoundError, match="no adapter 'skills-v1'"):  # adapters: model:<id or alias>
         gateway.completions.create(model="tiny:skills-v1", prompt="x", max_tokens=2)
+    with pytest.raises(openai.BadRequestError, match="max_tokens"):  # a JSON string is no number: refused, not cast
+        gateway.completions.create(model="tiny", prompt="x", max_tokens="2")
 
 
 def test_a_wrong_token_or_role_is_refused(gateway, live_server, personas):

@@ -8,7 +8,9 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -16,8 +18,9 @@ import redis
 from django.conf import settings
 from django.db import connection
 
-from core.embedded_redis import EmbeddedRedis
-from core.env import BASE_DIR
+from core.embedded_redis import EmbeddedRedis, die_with_parent, free_loopback_port, ping
+from core.env import BASE_DIR, redis_url_with_db
+from workers import broker
 from workers import metrics as worker_metrics
 from workers.management.commands.worker import worker_argv
 
@@ -94,9 +97,15 @@ class WorkerProcess:
 
 @pytest.fixture
 def flush_redis():
-    """Empty the broker, results and metrics databases this test run uses."""
+    """Empty the broker (Redis: its database; RabbitMQ: the queues sent to), results and metrics databases this
+    test run uses."""
     def flush():
-        for url in (settings.CELERY_BROKER_URL, settings.CELERY_RESULT_BACKEND, settings.METRICS_REDIS_URL):
+        metrics_redis = redis.Redis.from_url(settings.METRICS_REDIS_URL)
+        if broker.kind() == "amqp":
+            broker.purge(sorted(q.decode() for q in metrics_redis.smembers(worker_metrics.QUEUES_KEY)))
+        else:
+            redis.Redis.from_url(settings.CELERY_BROKER_URL).flushdb()
+        for url in (settings.CELERY_RESULT_BACKEND, settings.METRICS_REDIS_URL):
             redis.Redis.from_url(url).flushdb()
         worker_metrics._queues_recorded.clear()  # this process would not record its queues again for a minute
 
@@ -110,11 +119,12 @@ def start_worker(transactional_db, flush_redis, tmp_path):
     started: list[WorkerProcess] = []
 
     def start(machine: str, roles: list[str] | None = None, heartbeat_seconds: int = 15,
-              env: dict | None = None) -> WorkerProcess:
+              env: dict | None = None, wait: bool = True) -> WorkerProcess:
         worker = WorkerProcess(machine, roles or ["control"], heartbeat_seconds, tmp_path / f"worker-{machine}.log",
                                extra_env=env)
         started.append(worker)
-        worker.wait_registered()
+        if wait:  # else the caller waits (worker.wait_registered()), e.g. after starting several side by side
+            worker.wait_registered()
         return worker
 
     yield start
@@ -129,3 +139,63 @@ def private_redis(tmp_path):
     server.start()
     yield server
     server.stop()
+
+
+class MachineRedis:
+    """A Redis server as this machine runs its own (`--save "" --appendonly no`: nothing survives a crash), on a
+    free port of its own: one a test may SIGKILL and start again, which the shared one on 6379 never is."""
+
+    def __init__(self, data_dir: Path):
+        self.data_dir, self.port, self.process = Path(data_dir), None, None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout: float = 15.0) -> str:
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_loopback_port()
+        self.process = subprocess.Popen(
+            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+             "--dir", str(self.data_dir), "--logfile", str(self.data_dir / "redis.log")],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            preexec_fn=die_with_parent)
+        wait_for(lambda: ping(self.url, timeout=0.5), timeout, interval=0.05, what="redis-server to answer")
+        return self.url
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(15)
+        self.process = None
+
+
+@contextmanager
+def celery_app_on(redis_url: str):
+    """This process's Celery app (what the services send with) on another Redis server's broker and results
+    databases, for a test whose workers run there; back to the run's own after."""
+    from workers.celery import app
+
+    urls = {"broker_url": redis_url_with_db(redis_url, "broker"),
+            "result_backend": redis_url_with_db(redis_url, "results")}
+    before = {name: app.conf[name] for name in urls}
+
+    def switch(to: dict) -> None:
+        app.conf.update(to)
+        # Forgets its connection and producer pools; kombu keeps them (per URL, process-wide), so switching back
+        # finds the run's own again, open. Closing them here would leave them closed in kombu's registry.
+        app._after_fork()
+        app._backend_cache = None
+        app._local = threading.local()  # and the result backend
+
+    switch(urls)
+    try:
+        yield app
+    finally:
+        switch(before)
