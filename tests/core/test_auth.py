@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import json
-import re
 
 import pytest
 import redis
@@ -16,25 +15,13 @@ from rest_framework.test import APIClient
 
 from core.roles import ROLES
 from core.services import role_user_ensure
-from tests.routes import all_routes
+from tests.routes import fill, protected_routes
 from workers.models import Machine
 from workers.queues import queue_name
 
 MACHINE = "auth-test-machine"
 NON_OPERATOR_ROLES = [role for role in ROLES if role != "operator"]
-# Routes for people in a browser: they send anonymous visitors to the login page instead of a 401.
-BROWSER_PREFIXES = ("admin/", "api/docs/", "feedback/")  # feedback/: the rating forms (tests/learning)
-PUBLIC_ROUTES = {"health", "health/ready"}
-DUMMY_BY_CONVERTER = {"int": "1", "uuid": "00000000-0000-0000-0000-000000000001"}
-
-
-
-def protected_routes() -> list[str]:
-    return [r for r in all_routes() if r not in PUBLIC_ROUTES and not r.startswith(BROWSER_PREFIXES)]
-
-
-def fill(route: str) -> str:
-    return "/" + re.sub(r"<(?:(\w+):)?\w+>", lambda m: DUMMY_BY_CONVERTER.get(m.group(1) or "str", "x"), route)
+# Which routes are public or for browsers, and fill(), live in tests/routes.py (the role matrix shares them).
 
 
 def assert_error(response, status: int, code: str) -> None:
