@@ -188,6 +188,12 @@ class EmbeddedRedis:
             (self.data_dir / name).unlink(missing_ok=True)
         self.process = None
 
+    def kill(self) -> None:
+        """SIGKILL, as when its machine dies: no flush, its files left as they are. start() brings it back on the
+        same port with the same password (what its clients hold)."""
+        self._kill()
+        self.process = None
+
     def _kill(self) -> None:
         if self.process and self.process.poll() is None:
             self.process.kill()

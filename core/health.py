@@ -35,6 +35,19 @@ def _redis_check(url: str, purpose: str) -> Check:
     return Check(True)
 
 
+def _broker_check() -> Check:
+    from workers import broker
+
+    if broker.kind() == "redis":
+        return _redis_check(settings.CELERY_BROKER_URL, "broker")
+    try:
+        broker.ping()
+    except Exception as exc:  # kombu and py-amqp raise many kinds; every one means "not reachable"
+        logger.warning("readiness: broker: %s", exc)
+        return Check(False, f"unreachable ({type(exc).__name__})")
+    return Check(True)
+
+
 def _database_check() -> Check:
     try:
         with connection.cursor() as cursor:
@@ -61,7 +74,7 @@ def readiness() -> dict[str, dict]:
     checks = {
         "database": _database_check(),
         "redis": _redis_check(settings.CACHES["default"]["LOCATION"], "cache"),
-        "broker": _redis_check(settings.CELERY_BROKER_URL, "broker"),
+        "broker": _broker_check(),
         "workers": _worker_check(),
     }
     return {name: asdict(check) for name, check in checks.items()}

@@ -62,7 +62,8 @@ class AutodidactTask(Task):
             if not is_transient(exc) or self.request.called_directly or self.request.retries >= self.max_retries:
                 raise
             delay = min(RETRY_BACKOFF_CAP_SECONDS, 2 ** self.request.retries)
-            raise self.retry(exc=exc, countdown=delay * random.uniform(0.5, 1.0)) from exc
+            # At least a second: RabbitMQ's native delayed delivery counts whole seconds and refuses 0.
+            raise self.retry(exc=exc, countdown=max(1.0, delay * random.uniform(0.5, 1.0))) from exc
 
 
 MachineFor = Callable[[tuple, dict], "str | None"]

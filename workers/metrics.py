@@ -2,8 +2,9 @@
 
 Every worker process adds its task outcomes and run times to hashes in Redis (the metrics database), and
 /metrics reads them back; queue depth and the age of the oldest waiting message are read from the broker
-at scrape time. Nothing lives in one process's memory, so nothing is lost or double counted when there are
-several processes or machines.
+at scrape time (workers.broker: Redis or RabbitMQ), the age by the metrics Redis server's clock (workers.clock),
+so no machine's clock skew enters it. Nothing lives in one process's memory, so nothing is lost or double
+counted when there are several processes or machines.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ import json
 import logging
 import time
 
+import amqp.exceptions
+import kombu.exceptions
 import redis
 from django.conf import settings
 from django.db import DatabaseError
@@ -25,10 +28,9 @@ RUNTIME_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 
 TASKS_KEY = "celery:tasks"
 BUCKETS_KEY = "celery:runtime:buckets"
 SUM_KEY = "celery:runtime:sum"
-# kombu's Redis transport keeps a queue's messages of priority p > 0 in "<queue>\x06\x16<p>".
-PRIORITY_SEPARATOR = "\x06\x16"
-PRIORITY_STEPS = (0, 3, 6, 9)
-SENT_AT_HEADER = "autodidact_sent_at"
+# What reading the queues may meet: Redis, RabbitMQ (kombu's and py-amqp's errors), the database (known queues).
+BROKER_ERRORS = (redis.RedisError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError, OSError, DatabaseError)
+SENT_AT_HEADER = "autodidact_sent_at"  # when the message was sent, by the metrics Redis server's clock
 QUEUES_KEY = "celery:queues"  # every queue a task was ever sent to, so a never-started machine's shows too
 
 QUEUE_RECORD_SECONDS = 60  # a queue is re-recorded at most this often per process: no extra round trip per task
@@ -115,41 +117,33 @@ class QueueCollector:
     """Waiting messages per known queue, and how long the oldest of them has waited."""
 
     def collect(self):
+        from workers import broker
+        from workers.clock import server_time
         from workers.selectors import known_queues
 
         depth = GaugeMetricFamily("autodidact_celery_queue_depth", "Messages waiting in a queue", labels=["queue"])
         oldest = GaugeMetricFamily(
             "autodidact_celery_queue_oldest_message_age_seconds",
-            "Age of the oldest message waiting in a queue (0 when empty)", labels=["queue"],
+            "How long the oldest message waiting in a queue has waited, by the Redis server's clock (0 when empty). "
+            "Redis broker: read from the message. RabbitMQ: since its publish, for messages no worker has taken; "
+            "one the broker put back after its worker's connection died is not counted again",
+            labels=["queue"],
         )
         up = source_up_family()
         try:
-            client = client_for(settings.CELERY_BROKER_URL)
-            published = {q.decode() for q in client_for(settings.METRICS_REDIS_URL).smembers(QUEUES_KEY)}
+            metrics_redis = client_for(settings.METRICS_REDIS_URL)
+            published = {q.decode() for q in metrics_redis.smembers(QUEUES_KEY)}
             queues = sorted(set(known_queues()) | published)
-            now = time.time()
-            for queue in queues:
-                waiting, oldest_sent = 0, None
-                for step in PRIORITY_STEPS:
-                    key = queue if step == 0 else f"{queue}{PRIORITY_SEPARATOR}{step}"
-                    waiting += client.llen(key)
-                    sent = _sent_at(client.lindex(key, -1))  # producers LPUSH, consumers pop the right end
-                    if sent is not None:
-                        oldest_sent = sent if oldest_sent is None else min(oldest_sent, sent)
-                depth.add_metric([queue], waiting)
-                oldest.add_metric([queue], max(0.0, now - oldest_sent) if oldest_sent else 0.0)
-        except (redis.RedisError, DatabaseError):
+            found = broker.waiting(queues)
+            now = server_time(metrics_redis)  # after reading the queues: no message is younger than "now"
+        except BROKER_ERRORS as exc:
+            logger.warning("queue metrics: %s: %s", type(exc).__name__, exc)
             up.add_metric(["broker"], 0)
             yield up
             return
+        for queue in queues:
+            count, sent = found[queue]
+            depth.add_metric([queue], count)
+            oldest.add_metric([queue], max(0.0, now - sent) if sent is not None else 0.0)
         up.add_metric(["broker"], 1)
         yield from (up, depth, oldest)
-
-
-def _sent_at(raw: bytes | None) -> float | None:
-    if not raw:
-        return None
-    try:
-        return float(json.loads(raw)["headers"][SENT_AT_HEADER])
-    except (ValueError, KeyError, TypeError):
-        return None

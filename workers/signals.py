@@ -13,8 +13,9 @@ from celery import bootsteps, signals
 from django.conf import settings
 from django.db import close_old_connections, connection
 
-from workers import metrics
+from workers import broker, metrics
 from workers.celery import app
+from workers.clock import redis_now
 from workers.queues import role_of_queue
 
 logger = logging.getLogger(__name__)
@@ -88,16 +89,43 @@ class HeartbeatStep(bootsteps.StartStopStep):
 
 app.steps["worker"].add(HeartbeatStep)
 
+
+@signals.worker_init.connect
+def declare_default_queue(sender=None, **_):
+    """RabbitMQ: as it starts, a worker binds every queue it knows to the delayed-delivery exchanges (countdowns on
+    quorum queues), Celery's default queue among them, which then must exist. Nothing is sent there (every task is
+    routed to a machine's queue), but it is declared, empty, so that the binding succeeds."""
+    if broker.kind() != "amqp" or sender is None:
+        return
+    worker_app = sender.app
+    with worker_app.connection_for_write() as connection:
+        worker_app.amqp.queues[worker_app.conf.task_default_queue](connection.default_channel).declare()
+
 _started: dict[str, float] = {}
 
 
 @signals.before_task_publish.connect
 def stamp_sent_at(headers=None, routing_key=None, **_):
-    # Lets /metrics tell how long the oldest waiting message of a queue has waited, and which queues exist.
+    # Lets /metrics tell how long the oldest waiting message of a queue has waited, and which queues exist. The
+    # time is the metrics Redis server's (workers.clock), not this machine's: the scraper reads the same clock.
+    queue = broker.queue_of_routing_key(routing_key or "")
+    sent = redis_now()
+    if sent is None:
+        sent = time.time()  # that Redis was never reachable from here: this machine's clock is all there is
     if headers is not None:
-        headers[metrics.SENT_AT_HEADER] = time.time()
-    if routing_key:
-        metrics.record_published(routing_key)
+        headers[metrics.SENT_AT_HEADER] = sent
+        # RabbitMQ cannot show a waiting message without taking it: note it until a worker does. A countdown's
+        # message is not waiting yet (it sits in the broker's delay queues until its time).
+        if queue and headers.get("id") and not headers.get("eta") and broker.kind() == "amqp":
+            broker.note_sent(queue, headers["id"], sent)
+    if queue:
+        metrics.record_published(queue)
+
+
+@signals.task_received.connect
+def note_taken(request=None, **_):
+    if request is not None and broker.kind() == "amqp":
+        broker.note_taken(queue_of(request), request.id)
 
 
 @signals.task_prerun.connect
@@ -140,4 +168,4 @@ def record_failure(sender=None, task_id=None, exception=None, einfo=None, **_):
 
 def queue_of(request) -> str:
     info = getattr(request, "delivery_info", None) or {}
-    return info.get("routing_key") or info.get("queue") or "unknown"
+    return broker.queue_of_routing_key(info.get("routing_key") or info.get("queue") or "") or "unknown"

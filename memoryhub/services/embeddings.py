@@ -8,6 +8,7 @@ tombstoned row, even one another process deleted a moment ago.
 from __future__ import annotations
 
 import hashlib
+import logging
 from datetime import timedelta
 
 from django.db import transaction
@@ -16,6 +17,7 @@ from django.utils import timezone
 from rest_framework import exceptions
 
 from core.clock import db_in, db_now
+from core.heavy import worker_only
 from memoryhub import embedder
 from memoryhub.models import Embedding, IngestBatch
 from memoryhub.services.indexes import index_changed, index_for, index_rebuild, index_states, namespace_bump
@@ -55,21 +57,31 @@ def _clean_items(items: list[dict]) -> list[dict]:
     return cleaned
 
 
-def embeddings_add(*, namespace: str, items: list[dict]) -> list[tuple[Embedding, bool]]:
+def embeddings_vectors(*, namespace: str, items: list[dict]) -> dict:
+    """The vectors embeddings_add needs for these items (content hash -> vector; content live in the namespace
+    needs none), computed ahead: a caller that stores them inside a transaction of its own passes them in, so no
+    lock is held while the model runs (on SQLite, a transaction holds the whole database's write lock)."""
+    first_item = {}
+    for item in _clean_items(items):
+        first_item.setdefault(content_hash(item["content"]), item)
+    live_before = set(Embedding.objects.filter(namespace=namespace, content_hash__in=list(first_item),
+                                               deleted_at__isnull=True).values_list("content_hash", flat=True))
+    missing = [digest for digest in first_item if digest not in live_before]
+    return dict(zip(missing, embedder.embed([first_item[digest]["content"] for digest in missing])))
+
+
+def embeddings_add(*, namespace: str, items: list[dict], vectors: dict | None = None) -> list[tuple[Embedding, bool]]:
     """Embed and store items ({content, doc_id?, category?, metadata?}) in one transaction. Content already
     live in the namespace is not stored twice: its row comes back with created=False; a tombstoned twin is
-    revived. One (row, created) per item, in order."""
+    revived. One (row, created) per item, in order. `vectors`: from embeddings_vectors, computed ahead."""
     namespace_check(namespace)
     items = _clean_items(items)
     digests = [content_hash(item["content"]) for item in items]
     first_item = {}
     for item, digest in zip(items, digests):
         first_item.setdefault(digest, item)
-    live_before = set(Embedding.objects.filter(namespace=namespace, content_hash__in=digests,
-                                               deleted_at__isnull=True).values_list("content_hash", flat=True))
     # Embedded before the transaction, so locks are not held while the model runs.
-    vectors = dict(zip([d for d in first_item if d not in live_before],
-                       embedder.embed([first_item[d]["content"] for d in first_item if d not in live_before])))
+    vectors = dict(embeddings_vectors(namespace=namespace, items=items) if vectors is None else vectors)
     with transaction.atomic():
         rows = {row.content_hash: row for row in Embedding.objects.select_for_update().filter(
             namespace=namespace, content_hash__in=digests)}
@@ -188,10 +200,20 @@ def embeddings_compact(*, older_than: timedelta = TOMBSTONE_KEEP) -> int:
 def ingest_batch_create(*, namespace: str, items: list[dict]) -> IngestBatch:
     """Store a bulk load (acknowledged once this returns) and hand it to the memory worker after commit."""
     batch = IngestBatch.objects.create(namespace=namespace_check(namespace), items=_clean_items(items))
+    transaction.on_commit(lambda: _send(batch.pk))
+    return batch
+
+
+def _send(batch_id: int) -> None:
+    """A broker that cannot take the message now is not the caller's failure: the batch is stored (acknowledged),
+    and the resume beat sends it (the claim makes a second message harmless)."""
     from memoryhub.tasks import ingest_batch_task
 
-    transaction.on_commit(lambda: ingest_batch_task.delay(batch_id=batch.pk))
-    return batch
+    try:
+        ingest_batch_task.delay(batch_id=batch_id)
+    except Exception:  # kombu and redis raise many kinds; every one means "not sent"
+        logging.getLogger(__name__).exception("ingest batch %s could not be sent; the resume beat will send it",
+                                              batch_id)
 
 
 def _claim(batch_id: int) -> bool:
@@ -203,6 +225,7 @@ def _claim(batch_id: int) -> bool:
                         progressed_at=timezone.now()))
 
 
+@worker_only
 def ingest_batch_run(*, batch_id: int) -> IngestBatch:
     """Embed a stored batch chunk by chunk. Each chunk commits together with the batch's progress, so a rerun
     after a crash resumes after the last committed chunk and every figure counts each item once."""
@@ -212,8 +235,9 @@ def ingest_batch_run(*, batch_id: int) -> IngestBatch:
     try:
         for chunk in range(batch.chunks_done, -(-len(batch.items) // INGEST_CHUNK)):
             items = batch.items[chunk * INGEST_CHUNK:(chunk + 1) * INGEST_CHUNK]
+            vectors = embeddings_vectors(namespace=batch.namespace, items=items)  # outside: no lock while embedding
             with transaction.atomic():
-                outcome = embeddings_add(namespace=batch.namespace, items=items)
+                outcome = embeddings_add(namespace=batch.namespace, items=items, vectors=vectors)
                 added = sum(created for _, created in outcome)
                 IngestBatch.objects.filter(pk=batch_id).update(
                     chunks_done=F("chunks_done") + 1, added=F("added") + added,

@@ -15,7 +15,7 @@ from core.health import readiness
 from core.models import ErrorEvent
 from tests.workers import tasks_for_tests
 from tests.workers.processes import wait_for
-from workers import metrics
+from workers import broker, clock, metrics
 from workers.models import Machine, WorkerHeartbeat
 from workers.tasks import ping_task
 
@@ -52,8 +52,7 @@ def test_a_task_for_a_machine_without_a_worker_waits_in_that_machines_queue(star
     waiting = ping_task.apply_async(kwargs={"machine": "gamma"})
     ping_task.apply_async(kwargs={"machine": "alpha"}).get(timeout=30)  # alpha is up and consuming
 
-    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
-    assert broker.llen("control.gamma") == 1
+    assert broker.waiting(["control.gamma"])["control.gamma"][0] == 1
     assert waiting.state == "PENDING"
 
 
@@ -126,18 +125,32 @@ def test_a_task_whose_process_is_killed_is_requeued_and_finished_once(start_work
     assert lost.exception_type == "WorkerLostError" and "re-queued" in lost.message
 
 
-def test_queue_depth_and_the_age_of_the_oldest_message_are_reported(start_worker):
+def test_queue_depth_and_the_age_of_the_oldest_message_are_reported_by_one_clock(start_worker):
     start_worker("alpha")  # registers its machine, so its queues are known
-    # gamma never registered (a typo, a box never started): its queue still shows, from the broker
-    for _ in range(2):
-        ping_task.apply_async(kwargs={"machine": "gamma"})
+    clock.forget()
+    # gamma never registered (a typo, a box never started): its queue still shows, from the broker. Its messages
+    # come from machines whose clocks are an hour slow and an hour fast: the age must not care.
+    for skew in (-3600, 3600):
+        with time_machine.travel(time.time() + skew):
+            ping_task.apply_async(kwargs={"machine": "gamma"})
+            clock.forget()  # each its own process, measuring the Redis clock afresh
+    time.sleep(2)
 
-    with time_machine.travel(time.time() + 120, tick=False):
+    with time_machine.travel(time.time() - 86400):  # nor the scraper's own clock
         families = {f.name: f for f in metrics.QueueCollector().collect()}
     depth = {s.labels["queue"]: s.value for s in families["autodidact_celery_queue_depth"].samples}
     age = {s.labels["queue"]: s.value for s in families["autodidact_celery_queue_oldest_message_age_seconds"].samples}
     assert depth["control.gamma"] == 2 and depth["control.alpha"] == 0
-    assert age["control.gamma"] >= 120 and age["control.alpha"] == 0
+    assert 2 <= age["control.gamma"] < 10 and age["control.alpha"] == 0
+
+
+def test_a_senders_clock_reads_the_redis_servers_whatever_its_own_says():
+    clock.forget()
+    server = clock.server_time(redis.Redis.from_url(settings.METRICS_REDIS_URL))
+    with time_machine.travel(time.time() + 3 * 3600, tick=False):  # its own wall clock three hours fast
+        assert time.time() - server > 3 * 3600 - 5
+        assert abs(clock.redis_now() - server) < 1
+    assert abs(clock.redis_now() - clock.server_time(redis.Redis.from_url(settings.METRICS_REDIS_URL))) < 0.1
 
 
 def test_ready_is_503_while_redis_is_down_and_200_when_it_returns(transactional_db, private_redis, settings, client):
