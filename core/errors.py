@@ -72,12 +72,20 @@ def query_int(request, name: str, default: int, low: int, high: int | None = Non
     return value
 
 
+def _plain(errors) -> str:
+    """A field's errors as words: nested ones (a list's items, an object's keys) say where, as "[1] ..."."""
+    if isinstance(errors, dict):
+        return " ".join(f"[{key}] {_plain(value)}" for key, value in errors.items())
+    if isinstance(errors, list):
+        return " ".join(_plain(error) for error in errors)
+    return str(errors)
+
+
 def _message_for(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.ValidationError):
         # Name the fields in the message too: many clients (OpenAI's among them) show only the message.
         detail = exc.detail if isinstance(exc.detail, dict) else {"request": exc.detail}
-        parts = [f"{field}: {' '.join(str(m) for m in (errors if isinstance(errors, list) else [errors]))}"
-                 for field, errors in list(detail.items())[:3]]
+        parts = [f"{field}: {_plain(errors)}" for field, errors in list(detail.items())[:3]]
         return "The request is invalid: " + "; ".join(parts)
     if isinstance(exc, exceptions.Throttled):
         return f"Rate limit exceeded. Try again in {exc.wait:.0f} seconds." if exc.wait else "Rate limit exceeded."

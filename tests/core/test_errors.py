@@ -319,3 +319,12 @@ def test_json_types_are_checked_as_the_schema_documents_them():
     # No NUL inside a list, an object or a JSON value (PostgreSQL stores none): a 400 instead of a failed write.
     for nul in ({"anything": {"a": ["x\x00"]}}, {"switches": {"\x00": True}}, {"names": ["\x00"]}):
         assert set(errors(nul)) == set(nul)
+
+
+@pytest.mark.django_db
+def test_an_error_in_a_list_item_reads_as_words_naming_the_item(personas):
+    response = personas["agent"].client().post("/hobby/subagents/register", {
+        "subagent_id": "words", "capabilities": ["SKILL_PRACTICE", ""]}, format="json")
+    assert response.status_code == 400, response.content
+    message = response.json()["error"]["message"]
+    assert "capabilities: [1] This field may not be blank." in message and "ErrorDetail" not in message

@@ -35,6 +35,7 @@ from memoryhub.models import Embedding, IngestBatch
 from memoryhub.services.embeddings import ingest_batch_create, ingest_batches_resume
 from models_suite.models import ModelArtifact
 from tests.learning.lora_factories import QUICK, lora_dirs, practised, tiny, tiny_dir  # noqa: F401
+from tests.memoryhub.conftest import index_dir  # noqa: F401  (the test's own vector indexes)
 from tests.workers.processes import MachineRedis, celery_app_on, wait_for
 
 pytestmark = pytest.mark.slow
@@ -61,16 +62,6 @@ def hobby_world(transactional_db):
     yield
     hobby_assignments._live = (0.0, [])
     config_snapshot_forget()
-
-
-@pytest.fixture
-def index_dir(settings, tmp_path):
-    from memoryhub.services.indexes import indexes_forget
-
-    settings.MEMORY_INDEX_DIR = tmp_path / "indexes"
-    indexes_forget()
-    yield settings.MEMORY_INDEX_DIR
-    indexes_forget()
 
 
 @pytest.fixture(params=["embedded", "machine"])
