@@ -280,11 +280,10 @@ def _dataset_for(job: TrainingJob, token: str):
                 raise RunLost  # cancelled or taken over meanwhile: the dataset goes with the rollback
     except RunLost:
         return None
-    except DatasetError as error:
-        stats = error.stats if isinstance(error, TooFewExamples) else {}
+    except DatasetError as error:  # too thin, or bad parameters: the job's outcome, said plainly
+        counts = {"data_stats": error.stats, "num_examples": error.count} if isinstance(error, TooFewExamples) else {}
         mine.update(status=TrainingJob.Status.FAILED, error_message=str(error), completed_at=timezone.now(),
-                    lease_until=None, metadata={**job.metadata, "data_stats": stats,
-                                                **({"num_examples": error.count} if stats else {})})
+                    lease_until=None, metadata={**job.metadata, **counts})
         return None
     return dataset
 
