@@ -30,5 +30,8 @@ def health():
 
 candidate, baseline = side_by_side(me, health)
 print(f"GET /api/v1/me: {candidate * 1e3:.2f} ms/request; GET /health: {baseline * 1e3:.2f} ms/request")
-report(GOALS, f"api_overhead ratio (authenticated, throttled API call / health probe): {candidate / baseline:.2f}",
-       ratio=candidate / baseline)
+report(
+    GOALS,
+    f"api_overhead ratio (authenticated, throttled API call / health probe): {candidate / baseline:.2f}",
+    ratio=candidate / baseline,
+)

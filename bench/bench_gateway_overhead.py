@@ -5,6 +5,7 @@ Each side generates one token for the same prompt, interleaved, 300 times; the w
 resident (warmed first), like a served model.
 """
 
+import logging
 import os
 import statistics
 import subprocess
@@ -12,13 +13,15 @@ import sys
 import time
 from pathlib import Path
 
-import logging
-
 from common import Goal, django_on_scratch_database, report
 
-GOALS = (Goal("overhead_p50_ms", at_most=10,
-              source="issue 3, item 8: gateway round trip over HTTP vs the in-process call: p50 overhead at most "
-                     "10 ms"),)
+GOALS = (
+    Goal(
+        "overhead_p50_ms",
+        at_most=10,
+        source="issue 3, item 8: gateway round trip over HTTP vs the in-process call: p50 overhead at most 10 ms",
+    ),
+)
 
 django_on_scratch_database()
 logging.getLogger("httpx").setLevel(logging.WARNING)  # one log line per request would be measured too
@@ -27,12 +30,12 @@ import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 
 from core.embedded_redis import free_loopback_port  # noqa: E402
-from core.stack import web_argv  # noqa: E402
-from workers.management.commands.worker import worker_argv  # noqa: E402
 from core.services import role_user_ensure  # noqa: E402
+from core.stack import web_argv  # noqa: E402
 from models_suite.backends import GenerationRequest  # noqa: E402
 from models_suite.host import ModelHost, ModelSpec, transformers_loader  # noqa: E402
 from models_suite.services.registry import model_register  # noqa: E402
+from workers.management.commands.worker import worker_argv  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.models_suite.tiny_models import build_tiny_model  # noqa: E402
@@ -44,17 +47,20 @@ artifact.machine = "bench"
 artifact.save()
 token = role_user_ensure(username="bench-agent", role="agent").token
 port = free_loopback_port()
-env = {**os.environ, "MACHINE_NAME": "bench", "MACHINE_ROLES": "models", "VAR_DIR": str(settings.VAR_DIR),
-       "THROTTLE_RATE": "100000/min"}
+env = {
+    **os.environ,
+    "MACHINE_NAME": "bench",
+    "MACHINE_ROLES": "models",
+    "VAR_DIR": str(settings.VAR_DIR),
+    "THROTTLE_RATE": "100000/min",
+}
 root = Path(__file__).resolve().parent.parent
 processes = [
     subprocess.Popen(worker_argv(roles=["models"], machine="bench", loglevel="WARNING"), cwd=root, env=env),
-    subprocess.Popen(web_argv(host="127.0.0.1", port=port, workers=1, threads=8, access_log=False), cwd=root,
-                     env=env),
+    subprocess.Popen(web_argv(host="127.0.0.1", port=port, workers=1, threads=8, access_log=False), cwd=root, env=env),
 ]
 try:
-    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"},
-                        timeout=60)
+    http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60)
     body = {"model": "bench", "prompt": "Q:12+34=", "max_tokens": 1, "temperature": 0}
     deadline = time.monotonic() + 120
     while True:  # wait for both servers, and warm the worker's host (first call loads the model)
@@ -92,5 +98,8 @@ finally:
 http_p50, local_p50 = statistics.median(over_http), statistics.median(in_process)
 print(f"p50 over HTTP {http_p50 * 1e3:.1f} ms, in-process {local_p50 * 1e3:.1f} ms ({ROUNDS} rounds, 1 token)")
 overhead_ms = (http_p50 - local_p50) * 1e3
-report(GOALS, f"gateway_overhead p50: {overhead_ms:.1f} ms; ratio http/in-process {http_p50 / local_p50:.2f}",
-       overhead_p50_ms=overhead_ms)
+report(
+    GOALS,
+    f"gateway_overhead p50: {overhead_ms:.1f} ms; ratio http/in-process {http_p50 / local_p50:.2f}",
+    overhead_p50_ms=overhead_ms,
+)

@@ -17,8 +17,9 @@ import time
 
 from common import Goal, django_on_bench_database, report
 
-GOALS = (Goal("ratio", at_least=0.40,
-              source="issue 5, item 11 (and issue 16): at least 40 % of raw Celery's throughput"),)
+GOALS = (
+    Goal("ratio", at_least=0.40, source="issue 5, item 11 (and issue 16): at least 40 % of raw Celery's throughput"),
+)
 
 
 django_on_bench_database()
@@ -40,14 +41,23 @@ MACHINE = settings.MACHINE_NAME
 
 def start_worker() -> subprocess.Popen:
     db = connection.settings_dict
-    url = (f"sqlite:///{db['NAME']}" if connection.vendor == "sqlite" else
-           f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}")
-    env = {**os.environ, "DATABASE_URL": url, "MACHINE_NAME": MACHINE,
-           "MACHINE_ROLES": "hobbies,control", "DJANGO_SETTINGS_MODULE": "core.settings"}
+    url = (
+        f"sqlite:///{db['NAME']}"
+        if connection.vendor == "sqlite"
+        else f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    )
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "MACHINE_NAME": MACHINE,
+        "MACHINE_ROLES": "hobbies,control",
+        "DJANGO_SETTINGS_MODULE": "core.settings",
+    }
     # The worker as the product runs it (`manage.py worker`): Celery's default pool, one process per core.
     argv = worker_argv(roles=["hobbies", "control"], machine=MACHINE, hostname=f"bench@{MACHINE}")
-    worker = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                              start_new_session=True)
+    worker = subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.monotonic() + 60
     while not WorkerHeartbeat.objects.filter(worker_name=f"bench@{MACHINE}", stopped_at__isnull=True).exists():
         if time.monotonic() > deadline or worker.poll() is not None:
@@ -58,8 +68,10 @@ def start_worker() -> subprocess.Popen:
 
 def assignments_round() -> float:
     started = time.perf_counter()
-    made = [assignment_create(subagent_id=f"bench-{i % SUBAGENTS}", hobby_type="SKILL_PRACTICE",
-                              duration_minutes=1).pk for i in range(PER_ROUND)]
+    made = [
+        assignment_create(subagent_id=f"bench-{i % SUBAGENTS}", hobby_type="SKILL_PRACTICE", duration_minutes=1).pk
+        for i in range(PER_ROUND)
+    ]
     while Assignment.objects.filter(pk__in=made, status__in=Assignment.ACTIVE).exists():
         time.sleep(0.01)
     elapsed = time.perf_counter() - started
@@ -76,11 +88,13 @@ def celery_round() -> float:
 
 
 HobbyConfig.objects.update_or_create(pk=1, defaults={"intensity_level": 0.0})
-model = ModelArtifact.objects.create(name="never-called", kind="remote", base_url="http://127.0.0.1:9/v1",
-                                     remote_model="none")
+model = ModelArtifact.objects.create(
+    name="never-called", kind="remote", base_url="http://127.0.0.1:9/v1", remote_model="none"
+)
 for i in range(SUBAGENTS):
-    subagent_register(subagent_id=f"bench-{i}", capabilities=["*"], model=model, machine=MACHINE,
-                      max_concurrent_assignments=100)
+    subagent_register(
+        subagent_id=f"bench-{i}", capabilities=["*"], model=model, machine=MACHINE, max_concurrent_assignments=100
+    )
 worker = start_worker()
 try:
     celery_round(), assignments_round()  # warm both paths (connections, imports)
@@ -93,7 +107,12 @@ finally:
     worker.wait(30)
 
 median_ours, median_raw = sorted(ours)[ROUNDS // 2], sorted(raw)[ROUNDS // 2]
-print(f"{connection.vendor}, {PER_ROUND} per round x {ROUNDS} rounds, one worker ({os.cpu_count()} processes): "
-      f"assignments {median_ours:.0f}/s, raw Celery no-op tasks {median_raw:.0f}/s (medians)")
-report(GOALS, f"hobby_dispatch: assignments/raw Celery throughput {median_ours / median_raw:.2f}",
-       ratio=median_ours / median_raw)
+print(
+    f"{connection.vendor}, {PER_ROUND} per round x {ROUNDS} rounds, one worker ({os.cpu_count()} processes): "
+    f"assignments {median_ours:.0f}/s, raw Celery no-op tasks {median_raw:.0f}/s (medians)"
+)
+report(
+    GOALS,
+    f"hobby_dispatch: assignments/raw Celery throughput {median_ours / median_raw:.2f}",
+    ratio=median_ours / median_raw,
+)

@@ -23,8 +23,10 @@ from datetime import datetime, timedelta
 
 from common import Goal, django_on_bench_database, report
 
-GOALS = (Goal("cold_p95_1m_ms", at_most=50, source="issue 5, item 11: p95 at most 50 ms at 1,000,000 activities"),
-         Goal("ratio", at_most=2.0, source="issue 5, item 11: and at most 2x their p95 at 1,000 activities"))
+GOALS = (
+    Goal("cold_p95_1m_ms", at_most=50, source="issue 5, item 11: p95 at most 50 ms at 1,000,000 activities"),
+    Goal("ratio", at_most=2.0, source="issue 5, item 11: and at most 2x their p95 at 1,000 activities"),
+)
 
 
 django_on_bench_database()
@@ -72,10 +74,19 @@ def activity_sql(n: int, start: datetime, first_subagent: int) -> tuple[str, lis
     kinds = " ".join(f"WHEN {k} THEN '{name}'" for k, name in enumerate(NAMES))
     status = "CASE WHEN i % 20 = 0 THEN 'failed' WHEN i % 50 = 1 THEN 'cancelled' ELSE 'completed' END"
     generated = {
-        "activity_id": "'b' || CAST(i AS TEXT)", "hobby_type": f"CASE i % {len(NAMES)} {kinds} END",
-        "subagent_id": f"{first_subagent} + i % {SUBAGENTS}", "model_name": "'builtin-base'", "status": status,
-        "started_at": started, "completed_at": completed, "item_count": "20", "correct_count": "i % 21",
-        "score": "(i % 21) / 20.0", "planned_items": "20", "engagement": "1.0", "duration_seconds": "60 + i % 600",
+        "activity_id": "'b' || CAST(i AS TEXT)",
+        "hobby_type": f"CASE i % {len(NAMES)} {kinds} END",
+        "subagent_id": f"{first_subagent} + i % {SUBAGENTS}",
+        "model_name": "'builtin-base'",
+        "status": status,
+        "started_at": started,
+        "completed_at": completed,
+        "item_count": "20",
+        "correct_count": "i % 21",
+        "score": "(i % 21) / 20.0",
+        "planned_items": "20",
+        "engagement": "1.0",
+        "duration_seconds": "60 + i % 600",
         "heldout_score": f"CASE WHEN {status} = 'completed' THEN (i % 97) / 96.0 END",
     }
     columns, values, params = [], [], []
@@ -105,30 +116,65 @@ def populate(n: int) -> float:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
     done = Activity.objects.exclude(status=Activity.Status.RUNNING)
-    outcomes = {"completed": Count("id", filter=Q(status="completed")),
-                "failed": Count("id", filter=Q(status__in=["failed", "timed_out"])),
-                "cancelled": Count("id", filter=Q(status="cancelled")), "seconds": Sum("duration_seconds")}
+    outcomes = {
+        "completed": Count("id", filter=Q(status="completed")),
+        "failed": Count("id", filter=Q(status__in=["failed", "timed_out"])),
+        "cancelled": Count("id", filter=Q(status="cancelled")),
+        "seconds": Sum("duration_seconds"),
+    }
     # As hobbies.proficiency keeps them: one rollup per hour and type; the analysis makes at least one insight
     # (the success rate) per graded activity.
     HourlyRollup.objects.bulk_create(
-        [HourlyRollup(hour=r["h"], hobby_type=r["hobby_type"], activities=r["n"], completed=r["completed"],
-                      failed=r["failed"], cancelled=r["cancelled"], seconds=r["seconds"],
-                      insights=r["completed"] + r["failed"])
-         for r in done.values(h=Trunc("completed_at", "hour")).values("h", "hobby_type")
-         .annotate(n=Count("id"), **outcomes).order_by()], batch_size=5000)
+        [
+            HourlyRollup(
+                hour=r["h"],
+                hobby_type=r["hobby_type"],
+                activities=r["n"],
+                completed=r["completed"],
+                failed=r["failed"],
+                cancelled=r["cancelled"],
+                seconds=r["seconds"],
+                insights=r["completed"] + r["failed"],
+            )
+            for r in done.values(h=Trunc("completed_at", "hour"))
+            .values("h", "hobby_type")
+            .annotate(n=Count("id"), **outcomes)
+            .order_by()
+        ],
+        batch_size=5000,
+    )
     Progress.objects.bulk_create(
-        [Progress(subagent_id=r["subagent_id"], hobby_type=r["hobby_type"], proficiency=r["proficiency"],
-                  measurements=r["completed"], activities_completed=r["completed"], activities_failed=r["failed"],
-                  activities_cancelled=r["cancelled"], time_invested_seconds=r["seconds"],
-                  success_rate=r["completed"] / max(1, r["completed"] + r["failed"]),
-                  average_engagement=r["engagement"], insights_total=r["completed"] + r["failed"],
-                  last_activity=r["last"])
-         for r in done.values("subagent_id", "hobby_type").annotate(
-             proficiency=Avg("heldout_score"), engagement=Avg("engagement"), last=Max("completed_at"), **outcomes)
-         .order_by()], batch_size=5000)
+        [
+            Progress(
+                subagent_id=r["subagent_id"],
+                hobby_type=r["hobby_type"],
+                proficiency=r["proficiency"],
+                measurements=r["completed"],
+                activities_completed=r["completed"],
+                activities_failed=r["failed"],
+                activities_cancelled=r["cancelled"],
+                time_invested_seconds=r["seconds"],
+                success_rate=r["completed"] / max(1, r["completed"] + r["failed"]),
+                average_engagement=r["engagement"],
+                insights_total=r["completed"] + r["failed"],
+                last_activity=r["last"],
+            )
+            for r in done.values("subagent_id", "hobby_type")
+            .annotate(
+                proficiency=Avg("heldout_score"), engagement=Avg("engagement"), last=Max("completed_at"), **outcomes
+            )
+            .order_by()
+        ],
+        batch_size=5000,
+    )
     for k, name in enumerate(NAMES[:3]):
-        Activity.objects.create(activity_id=f"running-{k}", hobby_type=name, subagent_id=agents[k],
-                                model_name="builtin-base", description="answering items")
+        Activity.objects.create(
+            activity_id=f"running-{k}",
+            hobby_type=name,
+            subagent_id=agents[k],
+            model_name="builtin-base",
+            description="answering items",
+        )
     if postgres:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, as autovacuum would have by then
@@ -157,8 +203,9 @@ def measure(route: str, mode: str) -> float:
     return p95(timings)
 
 
-SubAgent.objects.bulk_create([SubAgent(subagent_id=f"bench-{k}", capabilities=["*"], machine="bench")
-                              for k in range(SUBAGENTS)])
+SubAgent.objects.bulk_create(
+    [SubAgent(subagent_id=f"bench-{k}", capabilities=["*"], machine="bench") for k in range(SUBAGENTS)]
+)
 print(f"database: {connection.vendor}; activities over {SPAN_DAYS} days, {SUBAGENTS} sub-agents")
 results: dict[int, dict[tuple[str, str], float]] = {}
 for size in SIZES:
@@ -166,18 +213,29 @@ for size in SIZES:
     rollups = HourlyRollup.objects.count()
     summary = metrics.metrics_summary(use_cache=False)
     assert summary["system"]["total_activities"] == size, summary["system"]["total_activities"]
-    print(f"{size:>9,} activities ({rollups:,} rollups, {Progress.objects.count()} progress rows) "
-          f"stored in {seconds:.1f} s")
+    print(
+        f"{size:>9,} activities ({rollups:,} rollups, {Progress.objects.count()} progress rows) "
+        f"stored in {seconds:.1f} s"
+    )
     results[size] = {(route, mode): measure(route, mode) for route in ROUTES for mode in REQUESTS}
     for route in ROUTES:
-        print("   " + route.ljust(28) + "  ".join(f"{mode} p95 {results[size][(route, mode)] * 1e3:6.2f} ms"
-                                                 for mode in REQUESTS))
+        print(
+            "   "
+            + route.ljust(28)
+            + "  ".join(f"{mode} p95 {results[size][(route, mode)] * 1e3:6.2f} ms" for mode in REQUESTS)
+        )
     sys.stdout.flush()
 
 small, large = results[SIZES[0]], results[SIZES[-1]]
 worst_ratio = max(large[(r, "cold")] / small[(r, "cold")] for r in ROUTES)
 worst_large = max(large[(r, "cold")] for r in ROUTES)
-print(f"cold p95 at 1M, slowest route: {worst_large * 1e3:.2f} ms; "
-      f"median of the warm p95s at 1M: {statistics.median(large[(r, 'warm')] for r in ROUTES) * 1e3:.2f} ms")
-report(GOALS, f"hobby_metrics ratio (cold p95 at 1M / at 1k activities, slowest route): {worst_ratio:.2f}",
-       cold_p95_1m_ms=worst_large * 1e3, ratio=worst_ratio)
+print(
+    f"cold p95 at 1M, slowest route: {worst_large * 1e3:.2f} ms; "
+    f"median of the warm p95s at 1M: {statistics.median(large[(r, 'warm')] for r in ROUTES) * 1e3:.2f} ms"
+)
+report(
+    GOALS,
+    f"hobby_metrics ratio (cold p95 at 1M / at 1k activities, slowest route): {worst_ratio:.2f}",
+    cold_p95_1m_ms=worst_large * 1e3,
+    ratio=worst_ratio,
+)

@@ -35,12 +35,16 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import Goal, report
 
-GOALS = (Goal("regret_ratio", at_most=0.80,
-              source="this benchmark's own since it was written (3f8b70f); issue 6, item 5 asks for the "
-                     "simulation and sets no number"),)
+GOALS = (
+    Goal(
+        "regret_ratio",
+        at_most=0.80,
+        source="this benchmark's own since it was written (3f8b70f); issue 6, item 5 asks for the "
+        "simulation and sets no number",
+    ),
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="autodidact-bench-")
@@ -64,11 +68,11 @@ PROBE_SD = 0.05
 TYPES = {
     "skill_practice": (0.55, 0.85, 0.04, 0.30, 0.30),
     "pattern_recognition": (0.30, 0.60, 0.05, 0.20, 0.30),
-    "benchmark_running": (0.80, 0.83, 0.05, 0.00, 0.20),           # little left to learn
-    "code_analysis": (0.20, 0.95, 0.03, 0.40, 0.30),               # high cap, low proficiency now
-    "knowledge_exploration": (0.50, 0.70, 0.06, -0.40, 0.40),      # insights rated poorly
+    "benchmark_running": (0.80, 0.83, 0.05, 0.00, 0.20),  # little left to learn
+    "code_analysis": (0.20, 0.95, 0.03, 0.40, 0.30),  # high cap, low proficiency now
+    "knowledge_exploration": (0.50, 0.70, 0.06, -0.40, 0.40),  # insights rated poorly
     "research_integration": (0.40, 0.55, 0.03, 0.10, 0.30),
-    "tool_mastery": (0.70, 0.75, 0.08, 0.20, 0.30),                # little left to learn
+    "tool_mastery": (0.70, 0.75, 0.08, 0.20, 0.30),  # little left to learn
     "creative_problem_solving": (0.35, 0.65, 0.02, 0.50, 0.40),
 }
 NAMES = sorted(TYPES)
@@ -96,8 +100,9 @@ def simulate(policy: str, seed: int, discount: float = DISCOUNT) -> tuple[float,
     for _ in range(T):
         expected, insight = expected_rewards(p), insight_means(p)
         if policy == "weakness":
-            k = NAMES.index(weighted_choice(dict(zip(NAMES, p.tolist())), variety=0.3, focus_on_weaknesses=True,
-                                            rng=picker))
+            k = NAMES.index(
+                weighted_choice(dict(zip(NAMES, p.tolist())), variety=0.3, focus_on_weaknesses=True, rng=picker)
+            )
         elif policy == "thompson":
             k = NAMES.index(thompson_choice(arms, rng=sampler))
         else:
@@ -106,8 +111,10 @@ def simulate(policy: str, seed: int, discount: float = DISCOUNT) -> tuple[float,
         gain = RATE[k] * (CAP[k] - p[k]) * env.gamma(4.0, 0.25)
         p[k] += gain
         if policy == "thompson":
-            reward = activity_reward(proficiency_gain=gain + env.normal(0, PROBE_SD),
-                                     insight_reward=insight[k] + env.normal(0, INSIGHT_SD[k]))
+            reward = activity_reward(
+                proficiency_gain=gain + env.normal(0, PROBE_SD),
+                insight_reward=insight[k] + env.normal(0, INSIGHT_SD[k]),
+            )
             arms[NAMES[k]] = arms[NAMES[k]].updated(reward, discount=discount)
     return total, float((p - P0).sum())
 
@@ -122,19 +129,28 @@ def line(label: str, values: list[float], unit: str = "") -> str:
     return f"{label} {statistics.mean(values):8.2f} +- {statistics.stdev(values):5.2f}{unit}"
 
 
-print(f"{len(NAMES)} hobby types, T = {T} activities x R = {R} replicas; probe noise sd {PROBE_SD}, "
-      f"Thompson discount {DISCOUNT}")
+print(
+    f"{len(NAMES)} hobby types, T = {T} activities x R = {R} replicas; probe noise sd {PROBE_SD}, "
+    f"Thompson discount {DISCOUNT}"
+)
 oracle, oracle_gained, seconds = run("oracle")
-print(f"{'oracle':<24}{line('expected reward', oracle)}   proficiency gained "
-      f"{statistics.mean(oracle_gained):.3f}   ({seconds:.1f} s)")
+print(
+    f"{'oracle':<24}{line('expected reward', oracle)}   proficiency gained "
+    f"{statistics.mean(oracle_gained):.3f}   ({seconds:.1f} s)"
+)
 regrets = {}
-for policy, label, discount in [("weakness", "weakness draw", DISCOUNT), ("thompson", "thompson", DISCOUNT),
-                                ("thompson", "thompson, no discount", 1.0)]:
+for policy, label, discount in [
+    ("weakness", "weakness draw", DISCOUNT),
+    ("thompson", "thompson", DISCOUNT),
+    ("thompson", "thompson, no discount", 1.0),
+]:
     rewards, gained, seconds = run(policy, discount)
     regret = [o - r for o, r in zip(oracle, rewards)]
     regrets[label] = statistics.mean(regret)
-    print(f"{label:<24}{line('expected reward', rewards)}   {line('regret', regret)}   proficiency gained "
-          f"{statistics.mean(gained):.3f}   ({seconds:.1f} s)")
+    print(
+        f"{label:<24}{line('expected reward', rewards)}   {line('regret', regret)}   proficiency gained "
+        f"{statistics.mean(gained):.3f}   ({seconds:.1f} s)"
+    )
     sys.stdout.flush()
 regret_ratio = regrets["thompson"] / regrets["weakness draw"]
 report(GOALS, f"thompson regret / weakness-draw regret: {regret_ratio:.2f}", regret_ratio=regret_ratio)

@@ -10,15 +10,13 @@ Goal: within 20 %.
 """
 
 import gc
-
 import tempfile
 import time
 from pathlib import Path
 
-from common import Goal, report, side_by_side
-
 import psutil
 import torch
+from common import Goal, report, side_by_side
 from transformers import AutoModelForCausalLM, AutoTokenizer, GPT2Config, GPT2LMHeadModel
 
 from models_suite.artifacts import inspect_artifact
@@ -26,9 +24,15 @@ from models_suite.backends import GenerationRequest
 from models_suite.builtin.tokenizer import build_char_tokenizer
 from models_suite.host import ModelHost, ModelSpec, transformers_loader
 
-GOALS = (Goal("ratio", at_least=0.95, source="issue 3, item 8: host generation at least 0.95x raw generate"),
-         Goal("memory_ratio", at_least=0.80, at_most=1.20,
-              source="issue 3, item 8: memory estimate vs measured RSS within 20 %"))
+GOALS = (
+    Goal("ratio", at_least=0.95, source="issue 3, item 8: host generation at least 0.95x raw generate"),
+    Goal(
+        "memory_ratio",
+        at_least=0.80,
+        at_most=1.20,
+        source="issue 3, item 8: memory estimate vs measured RSS within 20 %",
+    ),
+)
 
 PROMPT, NEW_TOKENS = "Q:47+38=", 32
 
@@ -36,9 +40,16 @@ PROMPT, NEW_TOKENS = "Q:47+38=", 32
 def build(directory: Path, seed: int) -> Path:
     tokenizer = build_char_tokenizer(model_max_length=64)
     torch.manual_seed(seed)
-    config = GPT2Config(n_layer=4, n_embd=128, n_head=4, n_positions=64, vocab_size=len(tokenizer),
-                        bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
-                        pad_token_id=tokenizer.pad_token_id)
+    config = GPT2Config(
+        n_layer=4,
+        n_embd=128,
+        n_head=4,
+        n_positions=64,
+        vocab_size=len(tokenizer),
+        bos_token_id=tokenizer.eos_token_id,
+        eos_token_id=tokenizer.eos_token_id,
+        pad_token_id=tokenizer.pad_token_id,
+    )
     GPT2LMHeadModel(config).save_pretrained(directory)
     tokenizer.save_pretrained(directory)
     return directory
@@ -70,8 +81,7 @@ def through_host():
 
 def raw():
     with torch.inference_mode():
-        raw_model.generate(**inputs, max_new_tokens=NEW_TOKENS, do_sample=False,
-                           pad_token_id=tokenizer.pad_token_id)
+        raw_model.generate(**inputs, max_new_tokens=NEW_TOKENS, do_sample=False, pad_token_id=tokenizer.pad_token_id)
 
 
 host_seconds, raw_seconds = side_by_side(through_host, raw, rounds=7, per_round=10)
@@ -79,25 +89,31 @@ host_seconds, raw_seconds = side_by_side(through_host, raw, rounds=7, per_round=
 third = build(scratch / "c", 3)
 gc.collect()
 rss_before = psutil.Process().memory_info().rss
-with host.acquire(ModelSpec(name="third", path=str(third), estimated_bytes=facts.estimated_memory_bytes,
-                            device="cpu")) as backend:
+with host.acquire(
+    ModelSpec(name="third", path=str(third), estimated_bytes=facts.estimated_memory_bytes, device="cpu")
+) as backend:
     full_context = backend.generate(GenerationRequest(prompt=PROMPT * 4, max_tokens=64))
 rss_growth = psutil.Process().memory_info().rss - rss_before
 assert full_context.prompt_tokens + full_context.completion_tokens == 64  # the whole KV cache was used
 # Measured before anything is unloaded: memory freed by an unload would be reused and hide the growth.
 started = time.perf_counter()
-host.swap("base", ModelSpec(name="base", path=str(second), estimated_bytes=facts.estimated_memory_bytes,
-                            device="cpu"))
+host.swap("base", ModelSpec(name="base", path=str(second), estimated_bytes=facts.estimated_memory_bytes, device="cpu"))
 swap_seconds = time.perf_counter() - started
 
 host.close()
 
 print(f"load {load_seconds:.2f} s, hot swap {swap_seconds:.2f} s (model of {facts.parameter_count:,} parameters)")
-print(f"memory: estimated {facts.estimated_memory_bytes / 2**20:.2f} MiB (weights {facts.size_bytes / 2**20:.2f} + "
-      f"KV {facts.kv_cache_bytes / 2**20:.2f}); one more model loaded and run to its full context grew RSS by "
-      f"{rss_growth / 2**20:.2f} MiB: estimate/measured {facts.estimated_memory_bytes / rss_growth:.2f}; "
-      f"the first load of the process measured {resident.measured_bytes / 2**20:.1f} MiB, "
-      f"imports included")
+print(
+    f"memory: estimated {facts.estimated_memory_bytes / 2**20:.2f} MiB (weights {facts.size_bytes / 2**20:.2f} + "
+    f"KV {facts.kv_cache_bytes / 2**20:.2f}); one more model loaded and run to its full context grew RSS by "
+    f"{rss_growth / 2**20:.2f} MiB: estimate/measured {facts.estimated_memory_bytes / rss_growth:.2f}; "
+    f"the first load of the process measured {resident.measured_bytes / 2**20:.1f} MiB, "
+    f"imports included"
+)
 print(f"{NEW_TOKENS} tokens: host {host_seconds * 1e3:.1f} ms, raw generate {raw_seconds * 1e3:.1f} ms")
-report(GOALS, f"host_generation ratio (host throughput / raw generate throughput): {raw_seconds / host_seconds:.3f}",
-       ratio=raw_seconds / host_seconds, memory_ratio=facts.estimated_memory_bytes / rss_growth)
+report(
+    GOALS,
+    f"host_generation ratio (host throughput / raw generate throughput): {raw_seconds / host_seconds:.3f}",
+    ratio=raw_seconds / host_seconds,
+    memory_ratio=facts.estimated_memory_bytes / rss_growth,
+)

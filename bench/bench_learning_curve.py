@@ -30,11 +30,17 @@ sys.path.insert(0, str(ROOT))
 
 from common import Goal, report  # noqa: E402
 
-GOALS = (Goal("ratio", source="none set: issue 14, item 9 asks for the ratio of mean gains, side by side, and names "
-                              "no threshold"),)
+GOALS = (
+    Goal(
+        "ratio",
+        source="none set: issue 14, item 9 asks for the ratio of mean gains, side by side, and names no threshold",
+    ),
+)
 
-ARMS = {"compounding": {"continual": True, "choose": "bandit"},
-        "baseline": {"continual": False, "choose": "weakest", "train_budget_seconds": None}}
+ARMS = {
+    "compounding": {"continual": True, "choose": "bandit"},
+    "baseline": {"continual": False, "choose": "weakest", "train_budget_seconds": None},
+}
 
 
 def run_arm(arm: str, cycles: int, seed: int, model_dir: str, out: str) -> None:
@@ -47,8 +53,7 @@ def run_arm(arm: str, cycles: int, seed: int, model_dir: str, out: str) -> None:
     from models_suite.services.registry import model_register_local
 
     model_register_local(path=Path(model_dir), name=BUILTIN_NAME, builtin=True)
-    curve = curve_run(cycles=cycles, seed=seed, echo=lambda line: print(f"  [{arm}] {line}", flush=True),
-                      **ARMS[arm])
+    curve = curve_run(cycles=cycles, seed=seed, echo=lambda line: print(f"  [{arm}] {line}", flush=True), **ARMS[arm])
     Path(out).write_text(json.dumps(curve))
 
 
@@ -57,11 +62,26 @@ def built_model_dir() -> str:
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "core.settings"}
     python = sys.executable
     subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run([python, "manage.py", "bootstrap_model", "--if-missing"], cwd=ROOT, env=env, check=True,
-                   stdout=subprocess.DEVNULL)
-    found = subprocess.run([python, "-c", "import django; django.setup(); "
-                            "from models_suite.services.builtin import builtin_model_dir; print(builtin_model_dir())"],
-                           cwd=ROOT, env=env, check=True, capture_output=True, text=True)
+    subprocess.run(
+        [python, "manage.py", "bootstrap_model", "--if-missing"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    found = subprocess.run(
+        [
+            python,
+            "-c",
+            "import django; django.setup(); "
+            "from models_suite.services.builtin import builtin_model_dir; print(builtin_model_dir())",
+        ],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return found.stdout.strip().splitlines()[-1]
 
 
@@ -76,16 +96,24 @@ def main() -> None:
         subprocess.run([sys.executable, __file__, "--arm", arm, str(cycles), str(seed), model_dir, out], check=True)
         results[arm] = json.loads(Path(out).read_text())
     print(f"{'':24}" + "".join(f"{arm:>14}" for arm in results))
-    rows = [("mean gain, points", "mean_gain"), ("weakest's gain, points", "weakest_gain"),
-            ("worst change, points", "worst_drop"), ("promotions", "promotions"), ("seconds", "seconds")]
+    rows = [
+        ("mean gain, points", "mean_gain"),
+        ("weakest's gain, points", "weakest_gain"),
+        ("worst change, points", "worst_drop"),
+        ("promotions", "promotions"),
+        ("seconds", "seconds"),
+    ]
     for label, key in rows:
         print(f"{label:24}" + "".join(f"{results[arm][key]:>14}" for arm in results))
     for arm, curve in results.items():
         print(f"{arm}: " + ", ".join(f"{row['skill']} ({row['status']})" for row in curve["cycles"]))
     gain, base = results["compounding"]["mean_gain"], results["baseline"]["mean_gain"]
     ratio = gain / base if base > 0 else float("inf") if gain > 0 else float("nan")
-    report(GOALS, f"compounding/baseline mean gain over {cycles} cycles: {gain:+.2f} / {base:+.2f} points = ratio "
-           f"{ratio:.2f}", ratio=ratio)
+    report(
+        GOALS,
+        f"compounding/baseline mean gain over {cycles} cycles: {gain:+.2f} / {base:+.2f} points = ratio {ratio:.2f}",
+        ratio=ratio,
+    )
 
 
 if __name__ == "__main__":

@@ -64,11 +64,25 @@ def build_model(directory: Path) -> Path:
 def run_ours(model_dir: Path) -> dict:
     from learning.training.lora import LoraTrainConfig, train_lora
 
-    config = LoraTrainConfig(r=LORA["r"], alpha=LORA["lora_alpha"], dropout=LORA["lora_dropout"], batch_size=BATCH,
-                             max_steps=STEPS, warmup_steps=10, seed=SEED, save_steps=10**6, logging_steps=50)
+    config = LoraTrainConfig(
+        r=LORA["r"],
+        alpha=LORA["lora_alpha"],
+        dropout=LORA["lora_dropout"],
+        batch_size=BATCH,
+        max_steps=STEPS,
+        warmup_steps=10,
+        seed=SEED,
+        save_steps=10**6,
+        logging_steps=50,
+    )
     scratch = Path(tempfile.mkdtemp(dir=model_dir.parent))  # removed with the model's folder
-    result = train_lora(base_dir=model_dir, train=examples(), config=config, out_dir=scratch / "adapter",
-                        checkpoint_dir=scratch / "checkpoints")
+    result = train_lora(
+        base_dir=model_dir,
+        train=examples(),
+        config=config,
+        out_dir=scratch / "adapter",
+        checkpoint_dir=scratch / "checkpoints",
+    )
     return {"tokens": result.tokens, "seconds": result.seconds, "peak": result.peak_memory_bytes}
 
 
@@ -89,20 +103,37 @@ def run_trainer(model_dir: Path) -> dict:
     for _ in range(STEPS):
         batch = next(batches)
         tokens += batch.tokens
-        rows += [{"input_ids": ids, "position_ids": positions, "labels": targets}
-                 for ids, positions, targets in zip(batch.input_ids, batch.position_ids, batch.targets)]
+        rows += [
+            {"input_ids": ids, "position_ids": positions, "labels": targets}
+            for ids, positions, targets in zip(batch.input_ids, batch.position_ids, batch.targets)
+        ]
 
     model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True)
     model.config.use_cache = False  # as ours: no KV cache is built while training
     torch.manual_seed(SEED)
     model = get_peft_model(model, LoraConfig(task_type="CAUSAL_LM", **LORA))
     args = TrainingArguments(
-        output_dir=tempfile.mkdtemp(dir=model_dir.parent), use_cpu=True, seed=SEED,
-        per_device_train_batch_size=BATCH, max_steps=STEPS, learning_rate=3e-4, warmup_steps=10,
-        lr_scheduler_type="cosine_with_min_lr", lr_scheduler_kwargs={"min_lr_rate": 0.1}, weight_decay=0.0,
-        max_grad_norm=1.0, optim="adamw_torch",  # torch.optim.AdamW, as ours
-        eval_strategy="no", save_strategy="no", report_to="none", logging_steps=50, disable_tqdm=True,
-        dataloader_num_workers=0, dataloader_pin_memory=False, remove_unused_columns=False)
+        output_dir=tempfile.mkdtemp(dir=model_dir.parent),
+        use_cpu=True,
+        seed=SEED,
+        per_device_train_batch_size=BATCH,
+        max_steps=STEPS,
+        learning_rate=3e-4,
+        warmup_steps=10,
+        lr_scheduler_type="cosine_with_min_lr",
+        lr_scheduler_kwargs={"min_lr_rate": 0.1},
+        weight_decay=0.0,
+        max_grad_norm=1.0,
+        optim="adamw_torch",  # torch.optim.AdamW, as ours
+        eval_strategy="no",
+        save_strategy="no",
+        report_to="none",
+        logging_steps=50,
+        disable_tqdm=True,
+        dataloader_num_workers=0,
+        dataloader_pin_memory=False,
+        remove_unused_columns=False,
+    )
     # STEPS * BATCH rows make exactly one epoch, so whatever order the Trainer samples them in, it sees each once.
     trainer = Trainer(model=model, args=args, train_dataset=rows)
     trainer.remove_callback(PrinterCallback)  # its loss dicts would only clutter the output
@@ -132,20 +163,28 @@ def main() -> None:
     model_dir = build_model(Path(scratch.name) / "model")
     runs: dict[str, list[dict]] = {"ours": [], "trainer": []}
     for side in ("ours", "trainer", "trainer", "ours", "ours", "trainer"):
-        done = subprocess.run([sys.executable, str(Path(__file__).resolve()), side, str(model_dir)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, str(Path(__file__).resolve()), side, str(model_dir)], capture_output=True, text=True
+        )
         if done.returncode:
             sys.exit(f"{side} failed:\n{done.stdout}{done.stderr}")
         figures = json.loads(done.stdout.strip().splitlines()[-1])
         figures["rate"] = figures["tokens"] / figures["seconds"]
         runs[side].append(figures)
-        print(f"{side:8} {figures['rate']:7.0f} tokens/s ({figures['tokens']} tokens in {figures['seconds']:.1f} s), "
-              f"peak memory {figures['peak'] / 2**20:.0f} MiB", flush=True)
+        print(
+            f"{side:8} {figures['rate']:7.0f} tokens/s ({figures['tokens']} tokens in {figures['seconds']:.1f} s), "
+            f"peak memory {figures['peak'] / 2**20:.0f} MiB",
+            flush=True,
+        )
     ours, base = (max(runs[side], key=lambda f: f["rate"]) for side in ("ours", "trainer"))
     ours_peak, base_peak = (max(f["peak"] for f in runs[side]) / 2**20 for side in ("ours", "trainer"))
-    report(GOALS, f"lora training: ours {ours['rate']:.0f} tokens/s, plain Trainer+peft {base['rate']:.0f} tokens/s, "
-           f"ratio {ours['rate'] / base['rate']:.2f}; peak memory ours {ours_peak:.0f} MiB, "
-           f"Trainer {base_peak:.0f} MiB", ratio=ours["rate"] / base["rate"])
+    report(
+        GOALS,
+        f"lora training: ours {ours['rate']:.0f} tokens/s, plain Trainer+peft {base['rate']:.0f} tokens/s, "
+        f"ratio {ours['rate'] / base['rate']:.2f}; peak memory ours {ours_peak:.0f} MiB, "
+        f"Trainer {base_peak:.0f} MiB",
+        ratio=ours["rate"] / base["rate"],
+    )
     scratch.cleanup()
 
 

@@ -38,5 +38,8 @@ def raw_redis():
 service_seconds, raw_seconds = side_by_side(through_service, raw_redis, rounds=9, per_round=500)
 raw.flushdb()
 print(f"set+get: service {service_seconds * 1e6:.0f} us, raw redis-py {raw_seconds * 1e6:.0f} us")
-report(GOALS, f"memory_kv ratio (service throughput / raw redis-py throughput): {raw_seconds / service_seconds:.3f}",
-       ratio=raw_seconds / service_seconds)
+report(
+    GOALS,
+    f"memory_kv ratio (service throughput / raw redis-py throughput): {raw_seconds / service_seconds:.3f}",
+    ratio=raw_seconds / service_seconds,
+)

@@ -28,12 +28,14 @@ import time
 from pathlib import Path
 
 import numpy as np
-
 from common import Goal, report  # also puts the project root on sys.path
+
 from memoryhub.vector_index import VectorIndex
 
-GOALS = (Goal("recall_at_10", at_least=0.95, source="issue 4, item 8: recall@10 of at least 0.95 against exact search"),
-         Goal("p95_ms", at_most=20, source="issue 4, item 8: p95 latency of at most 20 ms"))
+GOALS = (
+    Goal("recall_at_10", at_least=0.95, source="issue 4, item 8: recall@10 of at least 0.95 against exact search"),
+    Goal("p95_ms", at_most=20, source="issue 4, item 8: p95 latency of at most 20 ms"),
+)
 
 STORED, QUERIES, SENTENCES, K, DIM = 100_000, 500, 3_000, 10, 384
 NOISE_NORM = 0.4
@@ -57,21 +59,54 @@ TEMPLATES = [
     "Budget for {project} was cut because of {cause}.",
 ]
 SLOTS = {
-    "food": ["vegetarian curry", "sushi", "oatmeal", "black coffee", "green tea", "pasta", "tacos", "salad",
-             "dumplings", "pancakes"],
+    "food": [
+        "vegetarian curry",
+        "sushi",
+        "oatmeal",
+        "black coffee",
+        "green tea",
+        "pasta",
+        "tacos",
+        "salad",
+        "dumplings",
+        "pancakes",
+    ],
     "meal": ["breakfast", "lunch", "dinner", "team lunches", "late snacks"],
     "allergen": ["peanuts", "shellfish", "gluten", "lactose", "pollen", "cats"],
-    "project": ["Atlas", "billing revamp", "mobile app", "search rewrite", "data warehouse", "onboarding flow",
-                "Phoenix", "audit report"],
+    "project": [
+        "Atlas",
+        "billing revamp",
+        "mobile app",
+        "search rewrite",
+        "data warehouse",
+        "onboarding flow",
+        "Phoenix",
+        "audit report",
+    ],
     "day": ["Monday", "Tuesday", "Friday", "next week", "the end of the month", "March 3rd", "tomorrow"],
     "tech": ["PostgreSQL", "Kubernetes", "Redis", "Django", "React", "Kafka", "Terraform", "GPU cluster"],
-    "cause": ["a memory leak", "an expired certificate", "slow queries", "a network outage", "a missing index",
-              "a bad config change", "rate limiting"],
+    "cause": [
+        "a memory leak",
+        "an expired certificate",
+        "slow queries",
+        "a network outage",
+        "a missing index",
+        "a bad config change",
+        "rate limiting",
+    ],
     "city": ["Lagos", "Berlin", "Osaka", "Lima", "Toronto", "Nairobi", "Lyon", "Seoul"],
     "transport": ["bike", "train", "bus", "car", "ferry"],
     "purpose": ["a conference", "a customer visit", "a wedding", "a team offsite", "holidays"],
-    "topic": ["astronomy", "medieval history", "machine learning", "gardening", "jazz", "economics", "climbing",
-              "cooking"],
+    "topic": [
+        "astronomy",
+        "medieval history",
+        "machine learning",
+        "gardening",
+        "jazz",
+        "economics",
+        "climbing",
+        "cooking",
+    ],
     "hobby": ["chess", "sailing", "painting", "running marathons", "baking bread", "birdwatching"],
 }
 
@@ -94,8 +129,9 @@ def embed(texts: list[str]) -> np.ndarray:
 
     transformers_logging.disable_progress_bar()  # its bar on stderr would land after the last line of stdout
     model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
-    vectors = model.encode(texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True,
-                           show_progress_bar=False)
+    vectors = model.encode(
+        texts, batch_size=64, normalize_embeddings=True, convert_to_numpy=True, show_progress_bar=False
+    )
     return np.ascontiguousarray(vectors, dtype=np.float32)
 
 
@@ -126,16 +162,20 @@ queries, anchors = embeddings[:QUERIES], embeddings[QUERIES:]
 rng = np.random.default_rng(11)
 matrix = stored_vectors(anchors, STORED, rng)
 ids = np.arange(1, STORED + 1, dtype=np.int64)  # database row ids
-print(f"embedded {SENTENCES:,} sentences in {embed_seconds:.1f} s; {STORED:,} stored vectors from "
-      f"{len(anchors):,} of them, {QUERIES} queries from the {QUERIES} held out")
+print(
+    f"embedded {SENTENCES:,} sentences in {embed_seconds:.1f} s; {STORED:,} stored vectors from "
+    f"{len(anchors):,} of them, {QUERIES} queries from the {QUERIES} held out"
+)
 
 index = VectorIndex(DIM)
 started = time.perf_counter()
 index.add(ids, matrix)
 build_seconds = time.perf_counter() - started
-print(f"build: {build_seconds:.1f} s, {STORED / build_seconds:,.0f} vectors/s (connectivity {index.connectivity}, "
-      f"expansion_add {index.expansion_add}, expansion_search {index.expansion_search}, "
-      f"{'HNSW' if index.uses_hnsw else 'exact'} search)")
+print(
+    f"build: {build_seconds:.1f} s, {STORED / build_seconds:,.0f} vectors/s (connectivity {index.connectivity}, "
+    f"expansion_add {index.expansion_add}, expansion_search {index.expansion_search}, "
+    f"{'HNSW' if index.uses_hnsw else 'exact'} search)"
+)
 
 with tempfile.TemporaryDirectory(prefix="autodidact-bench-memory-") as scratch:
     path = Path(scratch) / "bench.usearch"
@@ -145,8 +185,10 @@ with tempfile.TemporaryDirectory(prefix="autodidact-bench-memory-") as scratch:
     started = time.perf_counter()
     loaded, _ = VectorIndex.load(path)
     load_seconds = time.perf_counter() - started
-    print(f"persisted file {path.stat().st_size / 2**20:.0f} MiB: save {save_seconds:.2f} s, "
-          f"load {load_seconds:.2f} s ({len(loaded):,} vectors)")
+    print(
+        f"persisted file {path.stat().st_size / 2**20:.0f} MiB: save {save_seconds:.2f} s, "
+        f"load {load_seconds:.2f} s ({len(loaded):,} vectors)"
+    )
     del loaded
 
 for query in queries[:20]:  # warm-up: caches, BLAS threads
@@ -155,7 +197,7 @@ for query in queries[:20]:  # warm-up: caches, BLAS threads
 
 index_seconds, numpy_seconds, truths, found = [], [], [], 0
 for position, query in enumerate(queries):
-    for side in ((0, 1) if position % 2 == 0 else (1, 0)):
+    for side in (0, 1) if position % 2 == 0 else (1, 0):
         started = time.perf_counter()
         if side == 0:
             hits = index.search(query, K)
@@ -173,10 +215,14 @@ for query, truth in zip(queries[:50], truths):
 print(f"exact_search (usearch, brute force) against NumPy on 50 queries: recall@10 {agree / 500:.3f}")
 
 print(f"{QUERIES} queries, k={K}, interleaved:")
-print(f"  VectorIndex.search: recall@10 {recall:.3f}, p50 {percentile_ms(index_seconds, 50):.2f} ms, "
-      f"p95 {percentile_ms(index_seconds, 95):.2f} ms, max {max(index_seconds) * 1e3:.2f} ms")
-print(f"  exact NumPy:        recall@10 1.000, p50 {percentile_ms(numpy_seconds, 50):.2f} ms, "
-      f"p95 {percentile_ms(numpy_seconds, 95):.2f} ms, max {max(numpy_seconds) * 1e3:.2f} ms")
+print(
+    f"  VectorIndex.search: recall@10 {recall:.3f}, p50 {percentile_ms(index_seconds, 50):.2f} ms, "
+    f"p95 {percentile_ms(index_seconds, 95):.2f} ms, max {max(index_seconds) * 1e3:.2f} ms"
+)
+print(
+    f"  exact NumPy:        recall@10 1.000, p50 {percentile_ms(numpy_seconds, 50):.2f} ms, "
+    f"p95 {percentile_ms(numpy_seconds, 95):.2f} ms, max {max(numpy_seconds) * 1e3:.2f} ms"
+)
 
 chosen = index.expansion_search
 print("expansion_search sweep (same queries, recall@10 / p95):", end="")
@@ -194,5 +240,10 @@ print()
 index.expansion_search = chosen
 
 index_p95, numpy_p95 = percentile_ms(index_seconds, 95), percentile_ms(numpy_seconds, 95)
-report(GOALS, f"memory_search: recall@10 {recall:.3f}, p95 {index_p95:.2f} ms; speed-up vs exact NumPy p95 "
-       f"{numpy_p95 / index_p95:.1f}x", recall_at_10=recall, p95_ms=index_p95)
+report(
+    GOALS,
+    f"memory_search: recall@10 {recall:.3f}, p95 {index_p95:.2f} ms; speed-up vs exact NumPy p95 "
+    f"{numpy_p95 / index_p95:.1f}x",
+    recall_at_10=recall,
+    p95_ms=index_p95,
+)

@@ -32,8 +32,13 @@ sys.path.insert(0, str(ROOT))
 
 from common import Goal, report  # noqa: E402
 
-GOALS = (Goal("accuracy", at_least=0.66,
-              source="issue 6, item 4 and issue 14, item 8: held-out pairwise accuracy at least 0.66"),)
+GOALS = (
+    Goal(
+        "accuracy",
+        at_least=0.66,
+        source="issue 6, item 4 and issue 14, item 8: held-out pairwise accuracy at least 0.66",
+    ),
+)
 
 from learning.reward import TrainConfig, example_from_dialogue, load_pairs, pairwise_accuracy, train  # noqa: E402
 from learning.reward.selection import Grid, best, choose, inner_table  # noqa: E402
@@ -41,9 +46,14 @@ from learning.reward.training import _Data  # noqa: E402
 from memoryhub.embedder import embed  # noqa: E402
 
 NAME = "hh-rlhf-harmless-dev.jsonl.gz"
-DATA = next((Path(folder) / NAME for folder in (os.environ.get("SHARED_DATA_DIR"), ROOT.parent / "shared" / "data",
-                                                "/work/shared/data") if folder and (Path(folder) / NAME).exists()),
-            ROOT.parent / "shared" / "data" / NAME)
+DATA = next(
+    (
+        Path(folder) / NAME
+        for folder in (os.environ.get("SHARED_DATA_DIR"), ROOT.parent / "shared" / "data", "/work/shared/data")
+        if folder and (Path(folder) / NAME).exists()
+    ),
+    ROOT.parent / "shared" / "data" / NAME,
+)
 FOLDS = 5
 
 
@@ -93,18 +103,29 @@ def main() -> None:
             model, _ = train(pairs=[pairs[i] for i in train_idx], config=config)
             ours.append(pairwise_accuracy(model, [pairs[i] for i in test_idx]))
             inner = table[(config.features, config.l2, config.lexical_l2, config.lexical_share)]
-            print(f"draw {repeat} fold {k}: baseline {base[-1]:.3f}, ours {ours[-1]:.3f} with {knobs(config)} "
-                  f"(inner CV {inner:.3f}; {time.perf_counter() - started:.0f} s)", flush=True)
+            print(
+                f"draw {repeat} fold {k}: baseline {base[-1]:.3f}, ours {ours[-1]:.3f} with {knobs(config)} "
+                f"(inner CV {inner:.3f}; {time.perf_counter() - started:.0f} s)",
+                flush=True,
+            )
     mean_ours, mean_base = statistics.fmean(ours), statistics.fmean(base)
-    print(f"outer folds: ours {mean_ours:.3f} +-{statistics.stdev(ours):.3f} (min {min(ours):.3f}, max "
-          f"{max(ours):.3f}), baseline {mean_base:.3f} +-{statistics.stdev(base):.3f}; standard error of the mean "
-          f"about {statistics.stdev(ours) / len(ours) ** 0.5:.3f}")
+    print(
+        f"outer folds: ours {mean_ours:.3f} +-{statistics.stdev(ours):.3f} (min {min(ours):.3f}, max "
+        f"{max(ours):.3f}), baseline {mean_base:.3f} +-{statistics.stdev(base):.3f}; standard error of the mean "
+        f"about {statistics.stdev(ours) / len(ours) ** 0.5:.3f}"
+    )
     started = time.perf_counter()
     config, summary = choose(pairs)
-    print(f"knobs reward_train picks on the whole file: {knobs(config)} (inner CV {summary['inner_accuracy']:.3f}; "
-          f"{time.perf_counter() - started:.0f} s)")
-    report(GOALS, f"held-out pairwise accuracy (outer folds only): ours {mean_ours:.3f}, baseline {mean_base:.3f}, "
-           f"ratio {mean_ours / mean_base:.3f}", accuracy=mean_ours)
+    print(
+        f"knobs reward_train picks on the whole file: {knobs(config)} (inner CV {summary['inner_accuracy']:.3f}; "
+        f"{time.perf_counter() - started:.0f} s)"
+    )
+    report(
+        GOALS,
+        f"held-out pairwise accuracy (outer folds only): ours {mean_ours:.3f}, baseline {mean_base:.3f}, "
+        f"ratio {mean_ours / mean_base:.3f}",
+        accuracy=mean_ours,
+    )
 
 
 if __name__ == "__main__":

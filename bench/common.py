@@ -11,9 +11,9 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -63,8 +63,9 @@ def django_on_bench_database() -> None:
         django_on_scratch_database()
 
 
-def side_by_side(candidate: Callable[[], None], baseline: Callable[[], None], *, rounds: int = 7,
-                 per_round: int = 200) -> tuple[float, float]:
+def side_by_side(
+    candidate: Callable[[], None], baseline: Callable[[], None], *, rounds: int = 7, per_round: int = 200
+) -> tuple[float, float]:
     """Median seconds per call of each, alternating rounds so machine noise hits both alike."""
     timings: dict[str, list[float]] = {"candidate": [], "baseline": []}
     for _ in range(rounds):
@@ -126,8 +127,11 @@ def report(goals: tuple[Goal, ...], sentence: str, **figures: float) -> None:
     print(sentence)
     for name, value in figures.items():
         goal = declared[name]
-        judged = "no goal, reported only" if goal.verdict(value) == "no goal" else \
-            f"goal {goal.describe()}, {goal.verdict(value)}"
+        judged = (
+            "no goal, reported only"
+            if goal.verdict(value) == "no goal"
+            else f"goal {goal.describe()}, {goal.verdict(value)}"
+        )
         print(f"{name} {figure_text(value)}: {judged}")
     sys.stdout.flush()
     if os.environ.get(FIGURES_ENV):

@@ -42,8 +42,12 @@ def declared_goals(path: Path) -> tuple[Goal, ...]:
     broken declaration stops the run before forty minutes of benchmarks. Hence GOALS must be a literal tuple or
     list of Goal(...) calls with literal arguments."""
     tree = ast.parse(path.read_text(), str(path))
-    assignments = [node.value for node in tree.body if isinstance(node, ast.Assign)
-                   and any(isinstance(target, ast.Name) and target.id == "GOALS" for target in node.targets)]
+    assignments = [
+        node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and any(isinstance(target, ast.Name) and target.id == "GOALS" for target in node.targets)
+    ]
     if len(assignments) != 1:
         raise DeclarationError(f"{path.name}: GOALS must be assigned once at module level, found {len(assignments)}")
     value = assignments[0]
@@ -54,8 +58,12 @@ def declared_goals(path: Path) -> tuple[Goal, ...]:
         if not (isinstance(call, ast.Call) and isinstance(call.func, ast.Name) and call.func.id == "Goal"):
             raise DeclarationError(f"{path.name}, line {call.lineno}: each item of GOALS must be Goal(...)")
         try:
-            goals.append(Goal(*(ast.literal_eval(arg) for arg in call.args),
-                              **{keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords}))
+            goals.append(
+                Goal(
+                    *(ast.literal_eval(arg) for arg in call.args),
+                    **{keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords},
+                )
+            )
         except (ValueError, TypeError) as error:
             raise DeclarationError(f"{path.name}, line {call.lineno}: {error} (Goal takes literals only)") from error
     names = [goal.figure for goal in goals]
@@ -90,8 +98,9 @@ def run_one(path: Path, goals: tuple[Goal, ...]) -> list[Row]:
     print(f"== {name}", flush=True)
     with tempfile.TemporaryDirectory(prefix="autodidact-bench-figures-") as scratch:
         figures_file = Path(scratch) / "figures.jsonl"
-        code = subprocess.call([sys.executable, str(path)], cwd=ROOT,
-                               env={**os.environ, FIGURES_ENV: str(figures_file)})
+        code = subprocess.call(
+            [sys.executable, str(path)], cwd=ROOT, env={**os.environ, FIGURES_ENV: str(figures_file)}
+        )
         figures = read_figures(figures_file)
     rows = []
     for goal in goals:
@@ -108,8 +117,16 @@ def run_one(path: Path, goals: tuple[Goal, ...]) -> list[Row]:
 
 def table(rows: list[Row]) -> str:
     lines = [("benchmark", "figure", "value", "goal", "result")]
-    lines += [(row.benchmark, row.goal.figure, "-" if row.value is None else figure_text(row.value),
-               row.goal.describe(), row.result) for row in rows]
+    lines += [
+        (
+            row.benchmark,
+            row.goal.figure,
+            "-" if row.value is None else figure_text(row.value),
+            row.goal.describe(),
+            row.result,
+        )
+        for row in rows
+    ]
     widths = [max(len(line[i]) for line in lines) for i in range(5)]
     lines.insert(1, tuple("-" * width for width in widths))
     return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines)
@@ -124,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.names:
         unknown = [name for name in args.names if not (args.dir / f"bench_{name}.py").exists()]
         if unknown:
-            print(f"no benchmark {', '.join(unknown)}; there are "
-                  f"{', '.join(path.stem.removeprefix('bench_') for path in known) or 'none'}", file=sys.stderr)
+            print(
+                f"no benchmark {', '.join(unknown)}; there are "
+                f"{', '.join(path.stem.removeprefix('bench_') for path in known) or 'none'}",
+                file=sys.stderr,
+            )
             return 2
         benchmarks = [args.dir / f"bench_{name}.py" for name in args.names]
     else:
@@ -141,13 +161,17 @@ def main(argv: list[str] | None = None) -> int:
 
     rows = [row for path in benchmarks for row in run_one(path, goals[path])]
 
-    counts = {result: sum(row.result.startswith(result) for row in rows)
-              for result in ("met", "missed", "no goal", "crashed", "no figure")}
+    counts = {
+        result: sum(row.result.startswith(result) for row in rows)
+        for result in ("met", "missed", "no goal", "crashed", "no figure")
+    }
     crashed = len({row.benchmark for row in rows if row.result.startswith("crashed")})
     print(f"\n{table(rows)}\n")
-    print(f"{len(benchmarks)} benchmarks ({crashed} crashed), {len(rows)} figures: {counts['met']} met, "
-          f"{counts['missed']} missed, {counts['no goal']} without a goal (reported only), "
-          f"{counts['crashed']} lost to a crash, {counts['no figure']} not reported")
+    print(
+        f"{len(benchmarks)} benchmarks ({crashed} crashed), {len(rows)} figures: {counts['met']} met, "
+        f"{counts['missed']} missed, {counts['no goal']} without a goal (reported only), "
+        f"{counts['crashed']} lost to a crash, {counts['no figure']} not reported"
+    )
     failing = [row for row in rows if row.result.startswith(FAILING)]
     if failing:
         print("FAILED: " + ", ".join(f"{row.benchmark} {row.goal.figure} {row.result}" for row in failing))

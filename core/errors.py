@@ -121,8 +121,9 @@ def api_exception_handler(exc, context):
         from core.middleware import record_request_failure
 
         request = context["request"]
-        record_request_failure(getattr(request, "_request", request), exception=original,
-                               status_code=response.status_code)
+        record_request_failure(
+            getattr(request, "_request", request), exception=original, status_code=response.status_code
+        )
     shaped = error_response(response.status_code, code, _message_for(exc), details)
     for name, value in response.headers.items():
         if name.lower() != "content-type":
@@ -242,4 +243,3 @@ def validated(serializer_class, data) -> dict:
     serializer = serializer_class(data=data)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
-

@@ -22,8 +22,9 @@ def _redis_check(url: str, purpose: str) -> Check:
     if settings.REDIS_EMBEDDED_MISSING:
         return Check(False, "REDIS_URL is unset and the embedded Redis is not running (start the stack: make run)")
     try:
-        client = redis.Redis.from_url(url, socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS,
-                                      socket_timeout=settings.REDIS_TIMEOUT_SECONDS)
+        client = redis.Redis.from_url(
+            url, socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS, socket_timeout=settings.REDIS_TIMEOUT_SECONDS
+        )
         try:
             client.ping()
         finally:

@@ -29,8 +29,10 @@ def worker_only(func: F) -> F:
     def guarded(*args, **kwargs):
         path = _request_path.get()
         if path is not None:
-            raise HeavyWorkInRequest(f"{func.__module__}.{func.__qualname__} is worker work, called inline while "
-                                     f"answering {path}: queue it and answer 202")
+            raise HeavyWorkInRequest(
+                f"{func.__module__}.{func.__qualname__} is worker work, called inline while "
+                f"answering {path}: queue it and answer 202"
+            )
         return func(*args, **kwargs)
 
     guarded.worker_only = True  # type: ignore[attr-defined]

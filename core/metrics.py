@@ -34,8 +34,9 @@ class ErrorEventCollector:
         family = CounterMetricFamily(
             "autodidact_error_events", "Errors recorded on the error bus, by source", labels=["source"]
         )
-        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)",
-                               labels=["source"])
+        up = GaugeMetricFamily(
+            "autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)", labels=["source"]
+        )
         try:
             totals = dict(ErrorEventTotal.objects.values_list("source", "count"))
         except DatabaseError:

@@ -15,7 +15,8 @@ def client_for(url: str, *, socket_timeout: float | None = None) -> redis.Redis:
     key = (os.getpid(), url, socket_timeout)
     if key not in _clients:
         _clients[key] = redis.Redis.from_url(
-            url, socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS,
+            url,
+            socket_connect_timeout=settings.REDIS_TIMEOUT_SECONDS,
             socket_timeout=socket_timeout or settings.REDIS_TIMEOUT_SECONDS,
         )
     return _clients[key]

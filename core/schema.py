@@ -56,8 +56,11 @@ class AutoSchema(SpectacularAutoSchema):
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         # A list that may not be empty says so (spectacular leaves allow_empty=False out): generated clients, and
         # the fuzz test, would otherwise send [] and be told off for following the schema.
-        if isinstance(field, (serializers.ListField, serializers.ListSerializer)) and not field.allow_empty \
-                and schema.get("type") == "array":
+        if (
+            isinstance(field, (serializers.ListField, serializers.ListSerializer))
+            and not field.allow_empty
+            and schema.get("type") == "array"
+        ):
             schema.setdefault("minItems", 1)
         return schema
 

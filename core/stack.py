@@ -59,9 +59,25 @@ def web_argv(*, host: str, port: int, workers: int, threads: int, access_log: bo
     """gunicorn with threaded workers: they keep connections alive (a sync worker opens one per request) and
     a long gateway stream occupies one thread, not a whole process; --timeout is then only the heartbeat of
     a stuck process, not a limit on a request."""
-    return [sys.executable, "-m", "gunicorn", "core.wsgi:application", "--bind", f"{host}:{port}",
-            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
-            "--timeout", "60", "--graceful-timeout", "10", *(["--access-logfile", "-"] if access_log else [])]
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "core.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--worker-class",
+        "gthread",
+        "--threads",
+        str(threads),
+        "--timeout",
+        "60",
+        "--graceful-timeout",
+        "10",
+        *(["--access-logfile", "-"] if access_log else []),
+    ]
 
 
 def wait_until_ready(base_url: str, stack: Stack, timeout: float = 120.0) -> bool:
@@ -95,8 +111,11 @@ def run(stack: Stack, base_url: str, on_ready) -> int:
         while not stack.stopping:
             exited = stack.first_exited()
             if exited is not None:
-                print(f"\n{exited.name} exited with code {exited.process.returncode}; stopping the stack.",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"\n{exited.name} exited with code {exited.process.returncode}; stopping the stack.",
+                    file=sys.stderr,
+                    flush=True,
+                )
                 return 1
             time.sleep(0.5)
         return 0

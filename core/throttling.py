@@ -49,20 +49,32 @@ class StoreOutage:
             self._skipped += 1
             if self._since is None:
                 self._since = self._logged_at = now
-                logger.warning("throttle skipped: Redis unavailable (%s: %s); requests pass unthrottled until it "
-                               "answers again", type(error).__name__, error)
+                logger.warning(
+                    "throttle skipped: Redis unavailable (%s: %s); requests pass unthrottled until it answers again",
+                    type(error).__name__,
+                    error,
+                )
             elif now - self._logged_at >= self.interval:
                 self._logged_at = now
-                logger.warning("throttle skipped: Redis unavailable for %.0f s, %d requests let through unthrottled "
-                               "so far (%s: %s)", now - self._since, self._skipped, type(error).__name__, error)
+                logger.warning(
+                    "throttle skipped: Redis unavailable for %.0f s, %d requests let through unthrottled "
+                    "so far (%s: %s)",
+                    now - self._since,
+                    self._skipped,
+                    type(error).__name__,
+                    error,
+                )
 
     def answered(self) -> None:
         if self._since is None:  # the usual case, without taking the lock
             return
         with self._lock:
             if self._since is not None:
-                logger.info("throttle store answers again after %.0f s; %d requests were let through unthrottled",
-                            time.monotonic() - self._since, self._skipped)
+                logger.info(
+                    "throttle store answers again after %.0f s; %d requests were let through unthrottled",
+                    time.monotonic() - self._since,
+                    self._skipped,
+                )
                 self._since, self._skipped = None, 0
 
 

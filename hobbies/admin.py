@@ -45,8 +45,17 @@ class HobbyTypeAdmin(admin.ModelAdmin):
 class HobbyConfigAdmin(admin.ModelAdmin):
     """Stored settings; an environment variable of the originals' (see the README) overrides its field."""
 
-    list_display = ["__str__", "enabled", "running", "interval_minutes", "idle_threshold_minutes",
-                    "max_hobby_duration_minutes", "variety_factor", "default_model", "updated_at"]
+    list_display = [
+        "__str__",
+        "enabled",
+        "running",
+        "interval_minutes",
+        "idle_threshold_minutes",
+        "max_hobby_duration_minutes",
+        "variety_factor",
+        "default_model",
+        "updated_at",
+    ]
     readonly_fields = ["last_tick_at", "updated_at"]
     list_filter = ["enabled", "focus_on_weaknesses"]
     search_fields = ["id"]
@@ -60,8 +69,15 @@ class HobbyConfigAdmin(admin.ModelAdmin):
 
 @admin.register(SubAgent)
 class SubAgentAdmin(admin.ModelAdmin):
-    list_display = ["subagent_id", "status", "machine", "model", "max_concurrent_assignments", "registered_at",
-                    "last_heartbeat_at"]
+    list_display = [
+        "subagent_id",
+        "status",
+        "machine",
+        "model",
+        "max_concurrent_assignments",
+        "registered_at",
+        "last_heartbeat_at",
+    ]
     list_filter = ["status", "machine"]
     search_fields = ["subagent_id", "machine"]
     readonly_fields = ["registered_at", "last_heartbeat_at"]
@@ -88,8 +104,10 @@ class EngineRowAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         meta = self.model._meta
-        return [f"{name}_shown" if name in self.measured_fields else name
-                for name in [f.name for f in meta.fields] + [f.name for f in meta.many_to_many]]
+        return [
+            f"{name}_shown" if name in self.measured_fields else name
+            for name in [f.name for f in meta.fields] + [f.name for f in meta.many_to_many]
+        ]
 
     def get_exclude(self, request, obj=None):
         return [*(super().get_exclude(request, obj) or ()), *self.measured_fields]
@@ -97,8 +115,17 @@ class EngineRowAdmin(admin.ModelAdmin):
 
 @admin.register(Assignment)
 class AssignmentAdmin(EngineRowAdmin):
-    list_display = ["assignment_id", "hobby_type", "subagent", "status", "machine", "fallback", "origin",
-                    "assigned_at", "completed_at"]
+    list_display = [
+        "assignment_id",
+        "hobby_type",
+        "subagent",
+        "status",
+        "machine",
+        "fallback",
+        "origin",
+        "assigned_at",
+        "completed_at",
+    ]
     list_filter = ["status", "hobby_type", "fallback", "origin"]
     search_fields = ["assignment_id", "subagent__subagent_id", "error"]
     actions = ["cancel"]
@@ -135,8 +162,19 @@ class InsightInline(admin.TabularInline):
 class ActivityAdmin(EngineRowAdmin):
     """Written by practice only: what ran, and every graded attempt."""
 
-    list_display = ["activity_id", "hobby_type", "subagent", "model_name", "split", "status", "score", "item_count",
-                    "heldout_score_shown", "improvement_delta_shown", "started_at"]
+    list_display = [
+        "activity_id",
+        "hobby_type",
+        "subagent",
+        "model_name",
+        "split",
+        "status",
+        "score",
+        "item_count",
+        "heldout_score_shown",
+        "improvement_delta_shown",
+        "started_at",
+    ]
     list_filter = ["status", "hobby_type", "split", "model_name"]
     search_fields = ["activity_id", "subagent__subagent_id", "model_name", "error"]
     inlines = [InsightInline, AttemptInline]
@@ -185,9 +223,19 @@ class ReadOnlyAdmin(EngineRowAdmin):
 
 @admin.register(Progress)
 class ProgressAdmin(ReadOnlyAdmin):
-    list_display = ["subagent", "hobby_type", "proficiency_shown", "measurements", "success_rate",
-                    "activities_completed", "activities_failed", "activities_cancelled", "time_invested_seconds",
-                    "improvement_rate_shown", "last_activity"]
+    list_display = [
+        "subagent",
+        "hobby_type",
+        "proficiency_shown",
+        "measurements",
+        "success_rate",
+        "activities_completed",
+        "activities_failed",
+        "activities_cancelled",
+        "time_invested_seconds",
+        "improvement_rate_shown",
+        "last_activity",
+    ]
     list_filter = ["hobby_type"]
     search_fields = ["subagent__subagent_id"]
     measured_fields = ("proficiency", "improvement_rate")

@@ -77,8 +77,11 @@ def analyse(attempts: list[GradedAttempt], *, min_share: float = 0.2, min_count:
     findings = []
     for skill, tried in by_skill.items():
         right = [a.key for a in tried if a.correct]
-        findings.append(Finding(skill, "success_rate", f"{skill}: {len(right)} of {len(tried)} correct",
-                                right, len(right) / len(tried)))
+        findings.append(
+            Finding(
+                skill, "success_rate", f"{skill}: {len(right)} of {len(tried)} correct", right, len(right) / len(tried)
+            )
+        )
         kinds: dict[str, list[str]] = defaultdict(list)
         for attempt in tried:
             if not attempt.correct:
@@ -86,8 +89,9 @@ def analyse(attempts: list[GradedAttempt], *, min_share: float = 0.2, min_count:
         for kind, keys in sorted(kinds.items(), key=lambda entry: -len(entry[1])):
             share = len(keys) / len(tried)
             if kind != "other" and len(keys) >= min_count and share >= min_share:
-                findings.append(Finding(skill, kind, f"{skill}: {len(keys)} of {len(tried)} answers {KIND_TEXT[kind]}",
-                                        keys, share))
+                findings.append(
+                    Finding(skill, kind, f"{skill}: {len(keys)} of {len(tried)} answers {KIND_TEXT[kind]}", keys, share)
+                )
     return findings
 
 

@@ -36,7 +36,6 @@ RESEND_AFTER = timedelta(minutes=1)  # a pending assignment not sent by then had
 DURATION_RANGE = (0.1, 60.0)
 
 
-
 def duration_check(value) -> float:
     low, high = DURATION_RANGE
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
@@ -44,8 +43,9 @@ def duration_check(value) -> float:
     return float(value)
 
 
-def assignment_create(*, subagent_id: str, hobby_type: str, duration_minutes: float = 10.0,
-                      origin: str = "api") -> Assignment:
+def assignment_create(
+    *, subagent_id: str, hobby_type: str, duration_minutes: float = 10.0, origin: str = "api"
+) -> Assignment:
     """Assign a hobby to a sub-agent and send it to run. 400 on a bad type or duration or a type the sub-agent
     cannot practise, 404 on an unknown sub-agent, 409 when it is at capacity."""
     hobby_type = hobby_check(hobby_type)
@@ -58,24 +58,39 @@ def assignment_create(*, subagent_id: str, hobby_type: str, duration_minutes: fl
         raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} is disabled: enable it first"]})
     live = machines_live()
     with transaction.atomic():
-        subagent = SubAgent.objects.select_for_update().filter(subagent_id=subagent_id,
-                                                               status=SubAgent.Status.ACTIVE).first()
+        subagent = (
+            SubAgent.objects.select_for_update().filter(subagent_id=subagent_id, status=SubAgent.Status.ACTIVE).first()
+        )
         if subagent is None:
             raise exceptions.NotFound(f"No registered sub-agent {subagent_id!r}.")
         if not subagent.can_practise(hobby_type):
-            raise exceptions.ValidationError({"hobby_type": [
-                f"sub-agent {subagent_id} cannot practise {hobby_type}: its capabilities are {subagent.capabilities}"]})
+            raise exceptions.ValidationError(
+                {
+                    "hobby_type": [
+                        f"sub-agent {subagent_id} cannot practise {hobby_type}: its capabilities are {subagent.capabilities}"
+                    ]
+                }
+            )
         # Counted in a statement of its own, after the lock is held: a count inside the locking statement would
         # read the snapshot from before the wait (PostgreSQL re-checks only the locked row), and let a
         # parallel request past the limit (the parallel test caught exactly that).
         active = subagent.assignments.filter(status__in=Assignment.ACTIVE).count()
         if active >= subagent.max_concurrent_assignments:
-            raise Conflict(f"sub-agent {subagent_id} is at capacity: {active} of "
-                             f"{subagent.max_concurrent_assignments} assignments active")
+            raise Conflict(
+                f"sub-agent {subagent_id} is at capacity: {active} of "
+                f"{subagent.max_concurrent_assignments} assignments active"
+            )
         machine, fallback = where_to_run(subagent, live)
         assignment = Assignment.objects.create(
-            assignment_id=secrets.token_hex(8), subagent=subagent, hobby_type=hobby_type,
-            duration_minutes=duration, seed=secrets.randbits(31), origin=origin, machine=machine, fallback=fallback)
+            assignment_id=secrets.token_hex(8),
+            subagent=subagent,
+            hobby_type=hobby_type,
+            duration_minutes=duration,
+            seed=secrets.randbits(31),
+            origin=origin,
+            machine=machine,
+            fallback=fallback,
+        )
         transaction.on_commit(lambda: assignment_send(assignment))
     return assignment
 
@@ -111,8 +126,14 @@ def assignment_send(assignment: Assignment) -> None:
     and the resume beat sends it again (claims make duplicates harmless)."""
     from hobbies.tasks import assignment_run_task
 
-    send_or_leave_for_sweep(assignment_run_task, row=assignment, role="hobbies", machine=assignment.machine,
-                            kwargs={"assignment_id": assignment.pk}, what=f"assignment {assignment.assignment_id}")
+    send_or_leave_for_sweep(
+        assignment_run_task,
+        row=assignment,
+        role="hobbies",
+        machine=assignment.machine,
+        kwargs={"assignment_id": assignment.pk},
+        what=f"assignment {assignment.assignment_id}",
+    )
 
 
 class RunLost(Exception):
@@ -129,10 +150,12 @@ def _claim(assignment_pk: int) -> tuple[str, str] | None:
     now, token = timezone.now(), secrets.token_hex(8)
     mine = {"status": Assignment.Status.RUNNING, "lease_until": db_in(LEASE), "claim": token}
     if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.PENDING).update(
-            started_at=now, items_per_suite=items_for_intensity(intensity_level()), **mine):
+        started_at=now, items_per_suite=items_for_intensity(intensity_level()), **mine
+    ):
         return "fresh", token
-    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING,
-                                 lease_until__lt=db_now()).update(**mine):
+    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING, lease_until__lt=db_now()).update(
+        **mine
+    ):
         return "resumed", token
     return None
 
@@ -153,8 +176,9 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
     except RunLost:
         return None
     except Exception as exc:
-        mine = Assignment.objects.filter(pk=assignment_pk, claim=token, status__in=[
-            Assignment.Status.RUNNING, Assignment.Status.CANCELLED])
+        mine = Assignment.objects.filter(
+            pk=assignment_pk, claim=token, status__in=[Assignment.Status.RUNNING, Assignment.Status.CANCELLED]
+        )
         if is_transient(exc):
             mine.update(lease_until=db_now())
         elif mine.exists():
@@ -184,12 +208,19 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
         artifact = subagent.model or default_model()
     except LookupError as exc:
         return _fail_before_practice(assignment, str(exc))
-    practised = practise(hobby_type=assignment.hobby_type, artifact=artifact, adapter=adapter_for(subagent, artifact,
-                                                                                        assignment.hobby_type),
-                         subagent=subagent, assignment=assignment, should_stop=should_stop,
-                         time_budget=assignment.duration_minutes * 60, on_progress=renew,
-                         items_per_suite=assignment.items_per_suite, probe_per_suite=assignment.items_per_suite,
-                         resumed=resumed)
+    practised = practise(
+        hobby_type=assignment.hobby_type,
+        artifact=artifact,
+        adapter=adapter_for(subagent, artifact, assignment.hobby_type),
+        subagent=subagent,
+        assignment=assignment,
+        should_stop=should_stop,
+        time_budget=assignment.duration_minutes * 60,
+        on_progress=renew,
+        items_per_suite=assignment.items_per_suite,
+        probe_per_suite=assignment.items_per_suite,
+        resumed=resumed,
+    )
     if should_stop() and practised.status == Activity.Status.COMPLETED:  # raises RunLost if no longer ours
         practised.status = Activity.Status.CANCELLED  # told to stop as it finished: it did not finish
     activity_finish(practised, assignment)
@@ -209,9 +240,19 @@ def adapter_for(subagent: SubAgent, artifact, hobby_type: str) -> str:
 
 def _fail_before_practice(assignment: Assignment, error: str) -> Assignment:
     Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.RUNNING).update(
-        status=Assignment.Status.FAILED, error=error, completed_at=timezone.now(), lease_until=None,
-        result={"success": False, "insights": [], "proficiency_gain": None, "patterns_discovered": [],
-                "confidence": 0.0, "reasoning": error})
+        status=Assignment.Status.FAILED,
+        error=error,
+        completed_at=timezone.now(),
+        lease_until=None,
+        result={
+            "success": False,
+            "insights": [],
+            "proficiency_gain": None,
+            "patterns_discovered": [],
+            "confidence": 0.0,
+            "reasoning": error,
+        },
+    )
     assignment.refresh_from_db()
     return assignment
 
@@ -261,11 +302,14 @@ def default_model():
     from models_suite.services.builtin import BUILTIN_NAME
 
     chosen = HobbyConfig.objects.filter(pk=1).values_list("default_model", flat=True).first()
-    artifact = (ModelArtifact.objects.filter(pk=chosen).first() if chosen else None) or \
-        ModelArtifact.objects.filter(name=BUILTIN_NAME, builtin=True).first()
+    artifact = (ModelArtifact.objects.filter(pk=chosen).first() if chosen else None) or ModelArtifact.objects.filter(
+        name=BUILTIN_NAME, builtin=True
+    ).first()
     if artifact is None:
-        raise LookupError("no default model: build the built-in one (python manage.py bootstrap_model) or choose "
-                          "one in the hobby configuration")
+        raise LookupError(
+            "no default model: build the built-in one (python manage.py bootstrap_model) or choose "
+            "one in the hobby configuration"
+        )
     return artifact
 
 
@@ -278,8 +322,9 @@ def assignment_get(*, assignment_id: str) -> Assignment:
 
 def assignments_list(*, status: str | None = None, limit: int = 100):
     if status and status not in Assignment.Status.values:
-        raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
-                                                     f"{', '.join(Assignment.Status.values)}"]})
+        raise exceptions.ValidationError(
+            {"status": [f"unknown status {status!r}; the statuses are {', '.join(Assignment.Status.values)}"]}
+        )
     found = Assignment.objects.select_related("subagent")
     return list((found.filter(status=status) if status else found)[:limit])
 
@@ -289,7 +334,8 @@ def assignment_cancel(*, assignment_id: str) -> Assignment:
     has finished already."""
     assignment = assignment_get(assignment_id=assignment_id)
     changed = Assignment.objects.filter(pk=assignment.pk, status__in=Assignment.ACTIVE).update(
-        status=Assignment.Status.CANCELLED, completed_at=timezone.now())
+        status=Assignment.Status.CANCELLED, completed_at=timezone.now()
+    )
     if not changed:
         raise Conflict(f"assignment {assignment_id} has already finished ({assignment.status})")
     assignment.refresh_from_db()
@@ -300,7 +346,8 @@ def assignments_cancel_running(*, subagent: SubAgent) -> list[str]:
     """A person needs this agent: its running work is cancelled (each once: the update is conditional)."""
     ids = list(subagent.assignments.filter(status__in=Assignment.ACTIVE).values_list("assignment_id", flat=True))
     Assignment.objects.filter(assignment_id__in=ids, status__in=Assignment.ACTIVE).update(
-        status=Assignment.Status.CANCELLED, completed_at=timezone.now(), error="interrupted by user interaction")
+        status=Assignment.Status.CANCELLED, completed_at=timezone.now(), error="interrupted by user interaction"
+    )
     return ids
 
 
@@ -313,17 +360,23 @@ def assignments_resume() -> list[int]:
     from hobbies.proficiency import activity_finish
 
     now = db_now()
-    stuck = list(Assignment.objects.select_related("subagent").filter(
-        Q(status=Assignment.Status.RUNNING, lease_until__lt=now)
-        | Q(status=Assignment.Status.PENDING, assigned_at__lt=db_in(-RESEND_AFTER))
-        & (Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-LEASE)))))
+    stuck = list(
+        Assignment.objects.select_related("subagent").filter(
+            Q(status=Assignment.Status.RUNNING, lease_until__lt=now)
+            | Q(status=Assignment.Status.PENDING, assigned_at__lt=db_in(-RESEND_AFTER))
+            & (Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-LEASE)))
+        )
+    )
     live = machines_live()
     for assignment in stuck:
         assignment.machine, assignment.fallback = where_to_run(assignment.subagent, live)
         Assignment.objects.filter(pk=assignment.pk).update(machine=assignment.machine, fallback=assignment.fallback)
         assignment_send(assignment)
     for assignment in Assignment.objects.filter(status=Assignment.Status.CANCELLED, activity__status="running").filter(
-            Q(lease_until__isnull=True) | Q(lease_until__lt=now)):
-        activity_finish(Practised(assignment.activity, status=Activity.Status.CANCELLED,
-                                  error="cancelled; its run had stopped"), assignment)
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    ):
+        activity_finish(
+            Practised(assignment.activity, status=Activity.Status.CANCELLED, error="cancelled; its run had stopped"),
+            assignment,
+        )
     return [a.pk for a in stuck]

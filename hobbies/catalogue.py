@@ -32,30 +32,67 @@ class HobbySpec:
         return not context_length or context_length >= self.min_context
 
 
-CATALOGUE = {spec.name: spec for spec in [
-    HobbySpec("SKILL_PRACTICE", "Practise core skills on generated exercises and learn from graded mistakes.",
-              "Practise and refine existing skills on graded exercises",
-              ("arithmetic", "string_transform", "sequences", "sorting")),
-    HobbySpec("KNOWLEDGE_EXPLORATION", "Read documents in the memory hub and fill blanks taken from them (a number "
-              "or a name), graded against the document; what was read is kept as memories.",
-              "Explore and connect knowledge from stored documents", (), min_context=512),
-    HobbySpec("PATTERN_RECOGNITION", "Find the rule behind sequences and structures.",
-              "Recognise recurring structure and predict what comes next", ("sequences", "sorting")),
-    HobbySpec("BENCHMARK_RUNNING", "Run the held-out evaluation suites to measure proficiency.",
-              "Measure current performance on held-out benchmarks",
-              ("arithmetic", "string_transform", "sequences", "sorting", "json_extraction", "tool_use")),
-    HobbySpec("TOOL_MASTERY", "Write the tool call a question needs (calculator, unit conversion, memory-hub "
-              "lookups); the call is run and graded on its outcome.", "Use tools correctly and efficiently",
-              ("tool_use",)),
-    HobbySpec("CODE_ANALYSIS", "Write and check small functions in a sandbox.",
-              "Read, write and reason about code", ("code",), enabled_by_default=False),
-    HobbySpec("RESEARCH_INTEGRATION", "Answer questions that need two documents of the memory hub read together; "
-              "what was read is kept as memories.", "Integrate research findings into working knowledge", (),
-              enabled_by_default=False, min_context=1024),
-    HobbySpec("CREATIVE_PROBLEM_SOLVING", "Find three different solutions to a constrained problem, each checked; "
-              "scored by the share that are valid and distinct.",
-              "Generate and check several solutions to one problem", ()),
-]}
+CATALOGUE = {
+    spec.name: spec
+    for spec in [
+        HobbySpec(
+            "SKILL_PRACTICE",
+            "Practise core skills on generated exercises and learn from graded mistakes.",
+            "Practise and refine existing skills on graded exercises",
+            ("arithmetic", "string_transform", "sequences", "sorting"),
+        ),
+        HobbySpec(
+            "KNOWLEDGE_EXPLORATION",
+            "Read documents in the memory hub and fill blanks taken from them (a number "
+            "or a name), graded against the document; what was read is kept as memories.",
+            "Explore and connect knowledge from stored documents",
+            (),
+            min_context=512,
+        ),
+        HobbySpec(
+            "PATTERN_RECOGNITION",
+            "Find the rule behind sequences and structures.",
+            "Recognise recurring structure and predict what comes next",
+            ("sequences", "sorting"),
+        ),
+        HobbySpec(
+            "BENCHMARK_RUNNING",
+            "Run the held-out evaluation suites to measure proficiency.",
+            "Measure current performance on held-out benchmarks",
+            ("arithmetic", "string_transform", "sequences", "sorting", "json_extraction", "tool_use"),
+        ),
+        HobbySpec(
+            "TOOL_MASTERY",
+            "Write the tool call a question needs (calculator, unit conversion, memory-hub "
+            "lookups); the call is run and graded on its outcome.",
+            "Use tools correctly and efficiently",
+            ("tool_use",),
+        ),
+        HobbySpec(
+            "CODE_ANALYSIS",
+            "Write and check small functions in a sandbox.",
+            "Read, write and reason about code",
+            ("code",),
+            enabled_by_default=False,
+        ),
+        HobbySpec(
+            "RESEARCH_INTEGRATION",
+            "Answer questions that need two documents of the memory hub read together; "
+            "what was read is kept as memories.",
+            "Integrate research findings into working knowledge",
+            (),
+            enabled_by_default=False,
+            min_context=1024,
+        ),
+        HobbySpec(
+            "CREATIVE_PROBLEM_SOLVING",
+            "Find three different solutions to a constrained problem, each checked; "
+            "scored by the share that are valid and distinct.",
+            "Generate and check several solutions to one problem",
+            (),
+        ),
+    ]
+}
 NAMES = tuple(CATALOGUE)
 
 PRACTICE_BUILT: frozenset[str] = frozenset(CATALOGUE)

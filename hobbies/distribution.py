@@ -37,8 +37,9 @@ DISTRIBUTE_DURATION_MINUTES = 10.0  # the originals' duration for distributed as
 def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
     low, high = DISTRIBUTE_RANGE
     if isinstance(num_assignments, bool) or not isinstance(num_assignments, int) or not low <= num_assignments <= high:
-        raise exceptions.ValidationError({"num_assignments": [f"num_assignments is a whole number from {low} to "
-                                                              f"{high}"]})
+        raise exceptions.ValidationError(
+            {"num_assignments": [f"num_assignments is a whole number from {low} to {high}"]}
+        )
     from hobbies.proficiency import progress_by_type
 
     if not hobbies_enabled():
@@ -46,15 +47,22 @@ def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
     enabled = set(practicable(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))) & PRACTICE_BUILT
     proficiency = progress_by_type()
     # Types never measured first (nothing is known about them), then the weakest measured; ties in catalogue order.
-    weakest = sorted((name for name in NAMES if name in enabled),
-                     key=lambda name: (proficiency[name]["proficiency"] is not None,
-                                       proficiency[name]["proficiency"] or 0.0))
+    weakest = sorted(
+        (name for name in NAMES if name in enabled),
+        key=lambda name: (proficiency[name]["proficiency"] is not None, proficiency[name]["proficiency"] or 0.0),
+    )
     made: list[Assignment] = []
     for hobby_type in weakest[:num_assignments]:
         for subagent in _least_loaded_capable(hobby_type):
             try:
-                made.append(assignment_create(subagent_id=subagent.subagent_id, hobby_type=hobby_type,
-                                              duration_minutes=DISTRIBUTE_DURATION_MINUTES, origin="distribute"))
+                made.append(
+                    assignment_create(
+                        subagent_id=subagent.subagent_id,
+                        hobby_type=hobby_type,
+                        duration_minutes=DISTRIBUTE_DURATION_MINUTES,
+                        origin="distribute",
+                    )
+                )
                 break
             except Conflict:
                 continue  # filled up meanwhile (a parallel call): the next one
@@ -63,14 +71,18 @@ def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
 
 def _least_loaded_capable(hobby_type: str) -> list[SubAgent]:
     """Capable sub-agents with room, fewest active assignments first (ties: registered first)."""
-    found = [s for s in subagents_with_counts().select_related("model") if can_take(s, hobby_type)
-             and s.active_assignments < s.max_concurrent_assignments]
+    found = [
+        s
+        for s in subagents_with_counts().select_related("model")
+        if can_take(s, hobby_type) and s.active_assignments < s.max_concurrent_assignments
+    ]
     return sorted(found, key=lambda s: s.active_assignments)
 
 
 # --- consensus --------------------------------------------------------------------------------------------------
-def consensus_start(*, hobby_type: str, subagent_ids: list[str] | None = None, k: int = 3,
-                    items_per_suite: int = 4) -> ConsensusRun:
+def consensus_start(
+    *, hobby_type: str, subagent_ids: list[str] | None = None, k: int = 3, items_per_suite: int = 4
+) -> ConsensusRun:
     """Fan the same items out to k sub-agents (named, or the least loaded capable ones)."""
     hobby_type = hobby_check(hobby_type)
     if not isinstance(items_per_suite, int) or not 1 <= items_per_suite <= 50:
@@ -85,8 +97,13 @@ def consensus_start(*, hobby_type: str, subagent_ids: list[str] | None = None, k
             raise exceptions.ValidationError({"k": ["k is 2 to 10"]})
         chosen = _least_loaded_capable(hobby_type)[:k]
     if len(chosen) < 2:
-        raise exceptions.ValidationError({"subagent_ids": [
-            f"consensus needs at least 2 sub-agents able to practise {hobby_type}; {len(chosen)} available"]})
+        raise exceptions.ValidationError(
+            {
+                "subagent_ids": [
+                    f"consensus needs at least 2 sub-agents able to practise {hobby_type}; {len(chosen)} available"
+                ]
+            }
+        )
     from hobbies.exercises import NothingToPractise, source_for
 
     seed = secrets.randbits(31)
@@ -110,9 +127,12 @@ def _fan_out(run: ConsensusRun, subagents: list[SubAgent]) -> None:
     from workers.selectors import machines_offering
 
     live = machines_offering("hobbies")
-    group(consensus_answer_task.si(run_id=run.pk, subagent_pk=s.pk).set(
-        queue=queue_name("hobbies", s.machine if s.machine in live else settings.MACHINE_NAME))
-        for s in subagents).apply_async()
+    group(
+        consensus_answer_task.si(run_id=run.pk, subagent_pk=s.pk).set(
+            queue=queue_name("hobbies", s.machine if s.machine in live else settings.MACHINE_NAME)
+        )
+        for s in subagents
+    ).apply_async()
 
 
 def consensus_items(run: ConsensusRun):
@@ -147,9 +167,14 @@ def consensus_answer(*, run_id: int, subagent_pk: int) -> int:
         logger.exception("sub-agent %s could not answer consensus run %s", subagent.subagent_id, run_id)
         answers = [""] * len(items)  # the run still completes, this sub-agent agreeing with nobody
     stored = ConsensusAnswer.objects.bulk_create(
-        [ConsensusAnswer(run=run, subagent=subagent, item_id=item.id, answer=answer,
-                         correct=source.grade(item, answer).correct) for item, answer in zip(items, answers)],
-        ignore_conflicts=True)
+        [
+            ConsensusAnswer(
+                run=run, subagent=subagent, item_id=item.id, answer=answer, correct=source.grade(item, answer).correct
+            )
+            for item, answer in zip(items, answers)
+        ],
+        ignore_conflicts=True,
+    )
     _compare_when_complete(run_id, source, items)
     return len(stored)
 
@@ -173,11 +198,18 @@ def _compare_when_complete(run_id: int, source, items) -> None:
             counts = Counter(_normal(a) for a in answers)
             top, agreeing = counts.most_common(1)[0] if counts else ("", 0)
             shown = next((a for a in answers if _normal(a) == top), "")
-            verdicts.append(ConsensusItem(
-                run=run, item_id=item.id, prompt=item.prompt, answer=shown, agreeing=agreeing,
-                confidence=ConsensusItem.Confidence.HIGH if agreeing >= 2 else ConsensusItem.Confidence.LOW,
-                needs_review=len(counts) != 1 or agreeing < len(by_item.get(item.id, [])),
-                correct=source.grade(item, shown).correct if shown else False))
+            verdicts.append(
+                ConsensusItem(
+                    run=run,
+                    item_id=item.id,
+                    prompt=item.prompt,
+                    answer=shown,
+                    agreeing=agreeing,
+                    confidence=ConsensusItem.Confidence.HIGH if agreeing >= 2 else ConsensusItem.Confidence.LOW,
+                    needs_review=len(counts) != 1 or agreeing < len(by_item.get(item.id, [])),
+                    correct=source.grade(item, shown).correct if shown else False,
+                )
+            )
         ConsensusItem.objects.bulk_create(verdicts)
         run.status, run.completed_at = ConsensusRun.Status.COMPLETED, timezone.now()
         run.agreement = sum(v.confidence == "high" for v in verdicts) / len(verdicts) if verdicts else 0.0
@@ -186,11 +218,25 @@ def _compare_when_complete(run_id: int, source, items) -> None:
 
 
 def consensus_shape(run: ConsensusRun) -> dict:
-    return {"id": run.pk, "hobby_type": run.hobby_type, "status": run.status,
-            "subagents": list(run.subagents.values_list("subagent_id", flat=True)),
-            "created_at": run.created_at.isoformat(),
-            "completed_at": run.completed_at.isoformat() if run.completed_at else None,
-            "agreement": run.agreement, "flagged_for_review": run.flagged,
-            "items": [{"item_id": i.item_id, "prompt": i.prompt, "answer": i.answer, "agreeing": i.agreeing,
-                       "confidence": i.confidence, "needs_review": i.needs_review, "correct": i.correct}
-                      for i in run.items.all()]}
+    return {
+        "id": run.pk,
+        "hobby_type": run.hobby_type,
+        "status": run.status,
+        "subagents": list(run.subagents.values_list("subagent_id", flat=True)),
+        "created_at": run.created_at.isoformat(),
+        "completed_at": run.completed_at.isoformat() if run.completed_at else None,
+        "agreement": run.agreement,
+        "flagged_for_review": run.flagged,
+        "items": [
+            {
+                "item_id": i.item_id,
+                "prompt": i.prompt,
+                "answer": i.answer,
+                "agreeing": i.agreeing,
+                "confidence": i.confidence,
+                "needs_review": i.needs_review,
+                "correct": i.correct,
+            }
+            for i in run.items.all()
+        ],
+    }

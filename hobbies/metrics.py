@@ -114,14 +114,23 @@ def _closed(fresh_start: datetime) -> dict:
     day (timeline window) and per hour (the last day) before it."""
     window_start = _window_start(fresh_start)
     totals = {name: _zeros() for name in NAMES}
-    for row in (HourlyRollup.objects.filter(hour__lt=fresh_start).values("hobby_type")
-                .annotate(**{f: Sum(f) for f in SUMS}).order_by()):
+    for row in (
+        HourlyRollup.objects.filter(hour__lt=fresh_start)
+        .values("hobby_type")
+        .annotate(**{f: Sum(f) for f in SUMS})
+        .order_by()
+    ):
         totals.setdefault(row["hobby_type"], _zeros()).update({f: row[f] or 0 for f in SUMS})
     daily: dict[str, int] = {}
     hourly: dict[str, int] = {}
     last_day = fresh_start - timedelta(hours=HOURLY_HOURS)
-    for hour, n in (HourlyRollup.objects.filter(hour__gte=window_start, hour__lt=fresh_start).values("hour")
-                    .annotate(n=Sum("activities")).order_by().values_list("hour", "n")):
+    for hour, n in (
+        HourlyRollup.objects.filter(hour__gte=window_start, hour__lt=fresh_start)
+        .values("hour")
+        .annotate(n=Sum("activities"))
+        .order_by()
+        .values_list("hour", "n")
+    ):
         daily[_day_key(hour)] = daily.get(_day_key(hour), 0) + n
         if hour >= last_day:
             hourly[_hour_key(hour)] = n
@@ -157,16 +166,20 @@ def _running(now: datetime) -> tuple[dict | None, dict[str, dict]]:
     """The latest activity started that is still running (the originals' current activity), and per type how
     many run and for how long the oldest has."""
     running = Activity.objects.filter(status=Activity.Status.RUNNING)
-    per_type = {row["hobby_type"]: {"count": row["n"],
-                                    "duration_seconds": max(0.0, (now - row["oldest"]).total_seconds())}
-                for row in running.values("hobby_type").annotate(n=Count("id"), oldest=Min("started_at")).order_by()}
+    per_type = {
+        row["hobby_type"]: {"count": row["n"], "duration_seconds": max(0.0, (now - row["oldest"]).total_seconds())}
+        for row in running.values("hobby_type").annotate(n=Count("id"), oldest=Min("started_at")).order_by()
+    }
     latest = running.order_by("-started_at").only("activity_id", "hobby_type", "started_at", "description").first()
     if latest is None:
         return None, per_type
-    return {"activity_id": latest.activity_id, "hobby_type": latest.hobby_type,
-            "started_at": latest.started_at.isoformat(),
-            "duration_seconds": round(max(0.0, (now - latest.started_at).total_seconds()), 3),
-            "description": latest.description}, per_type
+    return {
+        "activity_id": latest.activity_id,
+        "hobby_type": latest.hobby_type,
+        "started_at": latest.started_at.isoformat(),
+        "duration_seconds": round(max(0.0, (now - latest.started_at).total_seconds()), 3),
+        "description": latest.description,
+    }, per_type
 
 
 def _system_state() -> dict:
@@ -187,18 +200,22 @@ def _progress_summary(totals, progress, current, state) -> dict:
     hobbies = {}
     for name in NAMES:
         count, measured = totals.get(name, _zeros()), progress[name]
-        hobbies[name] = {"proficiency": _rounded(measured["proficiency"]),
-                         "time_invested_hours": round(count["seconds"] / 3600, 6),
-                         "activities_completed": int(count["completed"]),
-                         "success_rate": round(measured["success_rate"], 6),
-                         "insights_gained": int(count["insights"]),
-                         "last_activity": measured["last_activity"]}
-    return {"total_activities": int(sum(t["activities"] for t in totals.values())),
-            "hobbies": hobbies,
-            # The originals' mean over all eight types, unused ones (engagement 0) included.
-            "overall_engagement": round(sum(progress[n]["average_engagement"] for n in NAMES) / len(NAMES), 6),
-            "current_activity": current["hobby_type"] if current else None,
-            "is_idle": bool(state["is_idle"])}
+        hobbies[name] = {
+            "proficiency": _rounded(measured["proficiency"]),
+            "time_invested_hours": round(count["seconds"] / 3600, 6),
+            "activities_completed": int(count["completed"]),
+            "success_rate": round(measured["success_rate"], 6),
+            "insights_gained": int(count["insights"]),
+            "last_activity": measured["last_activity"],
+        }
+    return {
+        "total_activities": int(sum(t["activities"] for t in totals.values())),
+        "hobbies": hobbies,
+        # The originals' mean over all eight types, unused ones (engagement 0) included.
+        "overall_engagement": round(sum(progress[n]["average_engagement"] for n in NAMES) / len(NAMES), 6),
+        "current_activity": current["hobby_type"] if current else None,
+        "is_idle": bool(state["is_idle"]),
+    }
 
 
 def progress_summary() -> dict:
@@ -215,26 +232,33 @@ def _compute() -> dict:
     totals, timeline = _rollups(now)
     current, running = _running(now)
     summary = _progress_summary(totals, progress, current, state)
-    trends = {name.lower(): {"current_proficiency": summary["hobbies"][name]["proficiency"],
-                             "improvement_rate": _rounded(progress[name]["improvement_rate"]),
-                             "activities_completed": summary["hobbies"][name]["activities_completed"],
-                             "time_invested_hours": summary["hobbies"][name]["time_invested_hours"],
-                             "success_rate": summary["hobbies"][name]["success_rate"],
-                             "average_engagement": round(progress[name]["average_engagement"], 6)}
-              for name in NAMES}
+    trends = {
+        name.lower(): {
+            "current_proficiency": summary["hobbies"][name]["proficiency"],
+            "improvement_rate": _rounded(progress[name]["improvement_rate"]),
+            "activities_completed": summary["hobbies"][name]["activities_completed"],
+            "time_invested_hours": summary["hobbies"][name]["time_invested_hours"],
+            "success_rate": summary["hobbies"][name]["success_rate"],
+            "average_engagement": round(progress[name]["average_engagement"], 6),
+        }
+        for name in NAMES
+    }
     return {
         "summary": {
-            "system": {"enabled": bool(state["enabled"]), "running": bool(state["running"]),
-                       "is_idle": bool(state["is_idle"]), "total_activities": summary["total_activities"],
-                       "current_activity": current},
+            "system": {
+                "enabled": bool(state["enabled"]),
+                "running": bool(state["running"]),
+                "is_idle": bool(state["is_idle"]),
+                "total_activities": summary["total_activities"],
+                "current_activity": current,
+            },
             "summary": summary,
             "timeline": timeline,
             "trends": trends,
             "timestamp": now.isoformat(),
         },
         # What Prometheus needs beyond the summary: unrounded counters and the running activities per type.
-        "series": {"totals": {name: totals.get(name, _zeros()) for name in NAMES},
-                   "running": running},
+        "series": {"totals": {name: totals.get(name, _zeros()) for name in NAMES}, "running": running},
     }
 
 
@@ -255,40 +279,63 @@ def dashboard_data(*, use_cache: bool = True) -> dict:
     def per_type(field: str) -> dict:
         return {"labels": list(NAMES), "values": [hobbies[name][field] for name in NAMES]}
 
-    return {"proficiency_radar": per_type("proficiency"),
-            "time_invested_bars": per_type("time_invested_hours"),
-            "activity_timeline": {"labels": list(hourly), "values": list(hourly.values())},
-            "activities_by_type": per_type("activities_completed"),
-            "current_stats": {"total_activities": summary["summary"]["total_activities"],
-                              "overall_engagement": summary["summary"]["overall_engagement"],
-                              "active_hobbies": sum(1 for name in NAMES if hobbies[name]["activities_completed"]),
-                              "is_learning": summary["system"]["current_activity"] is not None}}
+    return {
+        "proficiency_radar": per_type("proficiency"),
+        "time_invested_bars": per_type("time_invested_hours"),
+        "activity_timeline": {"labels": list(hourly), "values": list(hourly.values())},
+        "activities_by_type": per_type("activities_completed"),
+        "current_stats": {
+            "total_activities": summary["summary"]["total_activities"],
+            "overall_engagement": summary["summary"]["overall_engagement"],
+            "active_hobbies": sum(1 for name in NAMES if hobbies[name]["activities_completed"]),
+            "is_learning": summary["system"]["current_activity"] is not None,
+        },
+    }
 
 
 # --- Prometheus ---------------------------------------------------------------------------------------------
 def _families(payload: dict):
     system, series = payload["summary"]["system"], payload["series"]
     hobbies = payload["summary"]["summary"]["hobbies"]
-    for name, text in (("enabled", "Whether hobbies may run at all (1) or not (0)"),
-                       ("running", "Whether the hobby scheduler is started (1) or stopped (0)"),
-                       ("is_idle", "Whether no agent has been talked to within the idle threshold (1)")):
+    for name, text in (
+        ("enabled", "Whether hobbies may run at all (1) or not (0)"),
+        ("running", "Whether the hobby scheduler is started (1) or stopped (0)"),
+        ("is_idle", "Whether no agent has been talked to within the idle threshold (1)"),
+    ):
         yield GaugeMetricFamily(f"hobby_system_{name}", text, value=int(system[name]))
     # Counters get Prometheus' _total suffix from prometheus_client (hobby_activities_total as in the originals).
-    yield CounterMetricFamily("hobby_activities", "Hobby activities finished, every type (from the hourly rollups)",
-                              value=system["total_activities"])
+    yield CounterMetricFamily(
+        "hobby_activities",
+        "Hobby activities finished, every type (from the hourly rollups)",
+        value=system["total_activities"],
+    )
     by_type = {
-        "hobby_proficiency": (GaugeMetricFamily, "Measured proficiency (held-out score moving average), 0 to 1; "
-                              "absent for a type never measured",
-                              lambda name: hobbies[name]["proficiency"]),
+        "hobby_proficiency": (
+            GaugeMetricFamily,
+            "Measured proficiency (held-out score moving average), 0 to 1; absent for a type never measured",
+            lambda name: hobbies[name]["proficiency"],
+        ),
         # Seconds, not the originals' minutes: Prometheus wants base units (promtool refuses _minutes).
-        "hobby_time_invested_seconds": (CounterMetricFamily, "Time hobby activities really took",
-                                        lambda name: series["totals"][name]["seconds"]),
-        "hobby_activities_completed": (CounterMetricFamily, "Hobby activities completed",
-                                       lambda name: series["totals"][name]["completed"]),
-        "hobby_success_rate": (GaugeMetricFamily, "Success rate (moving average over outcomes), 0 to 1",
-                               lambda name: hobbies[name]["success_rate"]),
-        "hobby_insights": (CounterMetricFamily, "Insights gained from hobby activities",
-                           lambda name: series["totals"][name]["insights"]),
+        "hobby_time_invested_seconds": (
+            CounterMetricFamily,
+            "Time hobby activities really took",
+            lambda name: series["totals"][name]["seconds"],
+        ),
+        "hobby_activities_completed": (
+            CounterMetricFamily,
+            "Hobby activities completed",
+            lambda name: series["totals"][name]["completed"],
+        ),
+        "hobby_success_rate": (
+            GaugeMetricFamily,
+            "Success rate (moving average over outcomes), 0 to 1",
+            lambda name: hobbies[name]["success_rate"],
+        ),
+        "hobby_insights": (
+            CounterMetricFamily,
+            "Insights gained from hobby activities",
+            lambda name: series["totals"][name]["insights"],
+        ),
     }
     for metric, (kind, text, value) in by_type.items():
         family = kind(metric, text, labels=["type"])
@@ -297,11 +344,17 @@ def _families(payload: dict):
                 family.add_metric([name.lower()], value(name))
         yield family
     running = series["running"]
-    yield GaugeMetricFamily("hobby_current_activity_active", "Hobby activities running now (the originals' 0 or 1 "
-                            "with one agent)", value=sum(r["count"] for r in running.values()))
+    yield GaugeMetricFamily(
+        "hobby_current_activity_active",
+        "Hobby activities running now (the originals' 0 or 1 with one agent)",
+        value=sum(r["count"] for r in running.values()),
+    )
     if running:  # as in the originals, only while something runs
-        family = GaugeMetricFamily("hobby_current_activity_duration_seconds",
-                                   "How long the longest-running activity of the type has run", labels=["type"])
+        family = GaugeMetricFamily(
+            "hobby_current_activity_duration_seconds",
+            "How long the longest-running activity of the type has run",
+            labels=["type"],
+        )
         for name in sorted(running):
             family.add_metric([name.lower()], round(running[name]["duration_seconds"], 3))
         yield family

@@ -47,20 +47,29 @@ class HobbyConfig(models.Model):
     running = models.BooleanField(default=True, help_text="The scheduler starts hobbies (POST /hobby/start, /stop)")
     last_tick_at = models.DateTimeField(null=True, blank=True, help_text="When the scheduler last acted")
     interval_minutes = models.FloatField(default=15.0, validators=[MinValueValidator(1), MaxValueValidator(1440)])
-    idle_threshold_minutes = models.FloatField(default=5.0,
-                                               validators=[MinValueValidator(0.1), MaxValueValidator(120)])
-    max_hobby_duration_minutes = models.FloatField(default=10.0,
-                                                   validators=[MinValueValidator(1), MaxValueValidator(60)])
+    idle_threshold_minutes = models.FloatField(default=5.0, validators=[MinValueValidator(0.1), MaxValueValidator(120)])
+    max_hobby_duration_minutes = models.FloatField(
+        default=10.0, validators=[MinValueValidator(1), MaxValueValidator(60)]
+    )
     focus_on_weaknesses = models.BooleanField(default=True)
     variety_factor = models.FloatField(default=0.3, validators=[MinValueValidator(0), MaxValueValidator(1)])
     intensity_level = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
     selection_policy = models.CharField(
-        max_length=20, default="weakness",
-        choices=[("weakness", "the originals' weakness-weighted draw"),
-                 ("reward", "Thompson sampling on measured gain and insight reward")],
-        help_text="HOBBY_SELECTION_POLICY: how the scheduler picks an idle sub-agent's next hobby")
-    default_model = models.ForeignKey("models_suite.ModelArtifact", null=True, blank=True, on_delete=models.SET_NULL,
-                                      help_text="What sub-agents registered without a model run; none: the built-in")
+        max_length=20,
+        default="weakness",
+        choices=[
+            ("weakness", "the originals' weakness-weighted draw"),
+            ("reward", "Thompson sampling on measured gain and insight reward"),
+        ],
+        help_text="HOBBY_SELECTION_POLICY: how the scheduler picks an idle sub-agent's next hobby",
+    )
+    default_model = models.ForeignKey(
+        "models_suite.ModelArtifact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        help_text="What sub-agents registered without a model run; none: the built-in",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -81,8 +90,13 @@ class SubAgent(models.Model):
     subagent_id = models.CharField(max_length=100, unique=True)
     capabilities = models.JSONField(default=list, help_text='Hobby type names, or ["*"] for all')
     metadata = models.JSONField(default=dict, blank=True)
-    model = models.ForeignKey("models_suite.ModelArtifact", null=True, blank=True, on_delete=models.PROTECT,
-                              help_text="What it runs; none: the default model")
+    model = models.ForeignKey(
+        "models_suite.ModelArtifact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        help_text="What it runs; none: the default model",
+    )
     adapter = models.CharField(max_length=255, blank=True)
     machine = models.CharField(max_length=100, help_text="Whose hobbies queue executes it")
     max_concurrent_assignments = models.PositiveSmallIntegerField(default=5, validators=[MinValueValidator(1)])
@@ -124,13 +138,15 @@ class Assignment(models.Model):
     fallback = models.BooleanField(default=False, help_text="Ran on this machine: the sub-agent's had no worker")
     machine = models.CharField(max_length=100, blank=True, help_text="Where it was sent to run")
     seed = models.BigIntegerField(default=0, help_text="Draws its practice items: a rerun practises the same ones")
-    lease_until = models.DateTimeField(null=True, blank=True,
-                                       help_text="While running: renewed as it goes; past it, the run is taken over")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="While running: renewed as it goes; past it, the run is taken over"
+    )
     origin = models.CharField(max_length=20, default="api", help_text="api, distribute or scheduler")
     claim = models.CharField(max_length=32, blank=True, help_text="The run that holds it: only it renews or ends it")
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When its message was last sent")
-    items_per_suite = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                       help_text="Fixed by its first run: a resumed run draws the same")
+    items_per_suite = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Fixed by its first run: a resumed run draws the same"
+    )
 
     class Meta:
         ordering = ["-assigned_at"]
@@ -152,8 +168,7 @@ class Activity(models.Model):
 
     activity_id = models.CharField(max_length=32, unique=True)
     hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES, db_index=True)
-    subagent = models.ForeignKey(SubAgent, null=True, blank=True, on_delete=models.PROTECT,
-                                 related_name="activities")
+    subagent = models.ForeignKey(SubAgent, null=True, blank=True, on_delete=models.PROTECT, related_name="activities")
     model_name = models.CharField(max_length=200, help_text="The model that answered")
     split = models.CharField(max_length=10, default="train", help_text="train for practice, heldout to measure")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True)
@@ -165,20 +180,27 @@ class Activity(models.Model):
     score = models.FloatField(null=True, blank=True, help_text="Mean grade of the attempts, 0 to 1")
     performance_metrics = models.JSONField(default=dict, blank=True, help_text="Score per skill")
     error = models.TextField(blank=True)
-    assignment = models.OneToOneField(Assignment, null=True, blank=True, on_delete=models.SET_NULL,
-                                      related_name="activity")
+    assignment = models.OneToOneField(
+        Assignment, null=True, blank=True, on_delete=models.SET_NULL, related_name="activity"
+    )
     seed = models.BigIntegerField(default=0)
     planned_items = models.PositiveIntegerField(default=0)
-    heldout_score = models.FloatField(null=True, blank=True,
-                                      help_text="Held-out measurement after practice, 0 to 1: what proficiency tracks")
+    heldout_score = models.FloatField(
+        null=True, blank=True, help_text="Held-out measurement after practice, 0 to 1: what proficiency tracks"
+    )
     engagement = models.FloatField(null=True, blank=True, help_text="Share of planned items answered")
     duration_seconds = models.FloatField(default=0.0, help_text="Time actually spent")
-    improvement_delta = models.FloatField(null=True, blank=True,
-                                          help_text="The sub-agent's proficiency change this activity measured; "
-                                                    "empty where nothing was measured before or after it")
-    skills_improved = models.JSONField(default=list, blank=True,
-                                       help_text="Skills whose held-out score rose against the sub-agent's "
-                                                 "previous measurement of that skill")
+    improvement_delta = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="The sub-agent's proficiency change this activity measured; "
+        "empty where nothing was measured before or after it",
+    )
+    skills_improved = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Skills whose held-out score rose against the sub-agent's previous measurement of that skill",
+    )
 
     class Meta:
         ordering = ["-started_at"]
@@ -271,12 +293,15 @@ class Progress(models.Model):
     time_invested_seconds = models.FloatField(default=0.0)
     average_engagement = models.FloatField(default=0.0)
     insights_total = models.PositiveIntegerField(default=0)
-    improvement_rate = models.FloatField(null=True, blank=True,
-                                         help_text="Held-out points gained per activity, recent trend; empty "
-                                                   "before two measurements")
+    improvement_rate = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="Held-out points gained per activity, recent trend; empty before two measurements",
+    )
     recent_scores = models.JSONField(default=list, blank=True, help_text="The last held-out scores, oldest first")
-    skill_scores = models.JSONField(default=dict, blank=True,
-                                    help_text="The last held-out score of each skill: {skill: {score, at}}")
+    skill_scores = models.JSONField(
+        default=dict, blank=True, help_text="The last held-out score of each skill: {skill: {score, at}}"
+    )
     last_activity = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 from django.db import transaction
 from django.db.models import F
@@ -59,22 +59,45 @@ def split_for(hobby_type: str) -> str:
     return "heldout" if hobby_type == "BENCHMARK_RUNNING" else "train"
 
 
-def activity_for(*, hobby_type: str, artifact_name: str, subagent: SubAgent | None,
-                 assignment: Assignment | None, seed: int, resumed: bool) -> Activity:
+def activity_for(
+    *,
+    hobby_type: str,
+    artifact_name: str,
+    subagent: SubAgent | None,
+    assignment: Assignment | None,
+    seed: int,
+    resumed: bool,
+) -> Activity:
     """A new activity, or the assignment's own when its run is resumed (made once: the new run continues it)."""
-    defaults = {"activity_id": secrets.token_hex(6), "hobby_type": hobby_type, "subagent": subagent,
-                "model_name": artifact_name, "split": split_for(hobby_type), "seed": seed}
+    defaults = {
+        "activity_id": secrets.token_hex(6),
+        "hobby_type": hobby_type,
+        "subagent": subagent,
+        "model_name": artifact_name,
+        "split": split_for(hobby_type),
+        "seed": seed,
+    }
     if not resumed:
         return Activity.objects.create(assignment=assignment, **defaults)
     return Activity.objects.get_or_create(assignment=assignment, defaults=defaults)[0]
 
 
-def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", subagent: SubAgent | None = None,
-             assignment: Assignment | None = None, items_per_suite: int = DEFAULT_ITEMS_PER_SUITE,
-             probe_per_suite: int = PROBE_ITEMS_PER_SUITE, seed: int | None = None,
-             should_stop: Callable[[], str | None] = lambda: None, time_budget: float | None = None,
-             on_progress: Callable[[], None] = lambda: None, resumed: bool = False,
-             suites: tuple[str, ...] | None = None) -> Practised:
+def practise(
+    *,
+    hobby_type: str,
+    artifact: ModelArtifact,
+    adapter: str = "",
+    subagent: SubAgent | None = None,
+    assignment: Assignment | None = None,
+    items_per_suite: int = DEFAULT_ITEMS_PER_SUITE,
+    probe_per_suite: int = PROBE_ITEMS_PER_SUITE,
+    seed: int | None = None,
+    should_stop: Callable[[], str | None] = lambda: None,
+    time_budget: float | None = None,
+    on_progress: Callable[[], None] = lambda: None,
+    resumed: bool = False,
+    suites: tuple[str, ...] | None = None,
+) -> Practised:
     """Run (or resume) one activity on this machine's model host. should_stop() returns a status to stop with
     (e.g. "cancelled") or None; time_budget is the seconds the activity may take in all (a resumed one has
     spent some already), after which it is timed out. `suites` practises those evaluation suites' train items
@@ -85,8 +108,14 @@ def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", sub
 
     hobby_type = hobby_check(hobby_type)
     seed = (assignment.seed if assignment else secrets.randbits(31)) if seed is None else seed
-    activity = activity_for(hobby_type=hobby_type, artifact_name=artifact.name, subagent=subagent,
-                            assignment=assignment, seed=seed, resumed=resumed)
+    activity = activity_for(
+        hobby_type=hobby_type,
+        artifact_name=artifact.name,
+        subagent=subagent,
+        assignment=assignment,
+        seed=seed,
+        resumed=resumed,
+    )
     outcome = Practised(activity)
     deadline = None if time_budget is None else time.monotonic() + time_budget - activity.duration_seconds
     if items_per_suite == 0:
@@ -120,7 +149,7 @@ def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", sub
             for start in range(0, len(remaining), BATCH_ITEMS):
                 if interrupted("it finished practising"):
                     return outcome
-                batches_took += _attempt(activity, source, backend, remaining[start:start + BATCH_ITEMS])
+                batches_took += _attempt(activity, source, backend, remaining[start : start + BATCH_ITEMS])
                 on_progress()
             graded = _graded(activity, items)
             if hobby_type == "BENCHMARK_RUNNING":
@@ -132,9 +161,11 @@ def practise(*, hobby_type: str, artifact: ModelArtifact, adapter: str = "", sub
                 for start in range(0, len(probe), BATCH_ITEMS):  # as stoppable as practice
                     if interrupted("its measurement"):
                         return outcome
-                    chunk = probe[start:start + BATCH_ITEMS]
-                    probed += [(item, answer, source.grade(item, answer))
-                               for item, answer in zip(chunk, source.answer(backend, chunk))]
+                    chunk = probe[start : start + BATCH_ITEMS]
+                    probed += [
+                        (item, answer, source.grade(item, answer))
+                        for item, answer in zip(chunk, source.answer(backend, chunk))
+                    ]
                     on_progress()
                 outcome.heldout_score = _mean([g.score for _, _, g in probed])
                 outcome.heldout_by_skill = _by_skill(probed)
@@ -166,8 +197,10 @@ def _attempt(activity: Activity, source, backend, batch: list[Item]) -> float:
     grades = [source.grade(item, answer) for item, answer in zip(batch, answers)]
     took = time.perf_counter() - started
     with transaction.atomic():
-        Attempt.objects.bulk_create([attempt_row(activity, item, answer, verdict)
-                                     for item, answer, verdict in zip(batch, answers, grades)], ignore_conflicts=True)
+        Attempt.objects.bulk_create(
+            [attempt_row(activity, item, answer, verdict) for item, answer, verdict in zip(batch, answers, grades)],
+            ignore_conflicts=True,
+        )
         Activity.objects.filter(pk=activity.pk).update(duration_seconds=F("duration_seconds") + took)
     return took
 
@@ -175,17 +208,29 @@ def _attempt(activity: Activity, source, backend, batch: list[Item]) -> float:
 def attempt_row(activity: Activity, item: Item, answer: str, verdict: Grade) -> Attempt:
     from hobbies.analysis import failure_kind
 
-    return Attempt(activity=activity, item_id=item.id, skill=item.skill or item.suite, prompt=item.prompt,
-                   expected=item.answer, answer=answer, correct=verdict.correct, score=verdict.score,
-                   detail=verdict.detail, failure_kind="" if verdict.correct else failure_kind(item.answer, answer))
+    return Attempt(
+        activity=activity,
+        item_id=item.id,
+        skill=item.skill or item.suite,
+        prompt=item.prompt,
+        expected=item.answer,
+        answer=answer,
+        correct=verdict.correct,
+        score=verdict.score,
+        detail=verdict.detail,
+        failure_kind="" if verdict.correct else failure_kind(item.answer, answer),
+    )
 
 
 def _graded(activity: Activity, items: list[Item]) -> list[tuple[Item, str, Grade]]:
     """Every stored attempt of the activity, in item order, as (item, answer, grade)."""
     by_id = {item.id: item for item in items}
     rows = activity.attempts.order_by("id")
-    return [(by_id[row.item_id], row.answer, Grade(row.correct, row.score, row.detail))
-            for row in rows if row.item_id in by_id]
+    return [
+        (by_id[row.item_id], row.answer, Grade(row.correct, row.score, row.detail))
+        for row in rows
+        if row.item_id in by_id
+    ]
 
 
 def _by_skill(graded) -> dict[str, float]:

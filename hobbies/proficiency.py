@@ -49,8 +49,9 @@ def activity_finish(practised, assignment: Assignment | None = None) -> Activity
         attempts = []
         if activity.planned_items:
             attempts = list(activity.attempts.order_by("id"))
-            activity.duration_seconds = Activity.objects.filter(pk=activity.pk).values_list(
-                "duration_seconds", flat=True).get()  # its batches added to it as they went
+            activity.duration_seconds = (
+                Activity.objects.filter(pk=activity.pk).values_list("duration_seconds", flat=True).get()
+            )  # its batches added to it as they went
         fields = _finished_fields(activity, practised, attempts)
         if not Activity.objects.filter(pk=activity.pk, status=Activity.Status.RUNNING).update(**fields):
             return Activity.objects.get(pk=activity.pk)  # finished already: once only
@@ -82,13 +83,21 @@ def _keep_learned(learned, activity: Activity) -> None:
 def _finished_fields(activity: Activity, practised, attempts) -> dict:
     scores = [a.score for a in attempts]
     answered = sum(1 for a in attempts if a.answer.strip())
-    return {"status": practised.status, "error": practised.error, "completed_at": timezone.now(),
-            "duration_seconds": activity.duration_seconds + practised.extra_seconds,
-            "item_count": len(attempts), "correct_count": sum(a.correct for a in attempts),
-            "score": sum(scores) / len(scores) if scores else None, "heldout_score": practised.heldout_score,
-            "engagement": answered / activity.planned_items if activity.planned_items else 0.0,
-            "performance_metrics": {**mean_by_skill((a.skill, a.score) for a in attempts),
-                                    **{f"heldout:{k}": v for k, v in practised.heldout_by_skill.items()}}}
+    return {
+        "status": practised.status,
+        "error": practised.error,
+        "completed_at": timezone.now(),
+        "duration_seconds": activity.duration_seconds + practised.extra_seconds,
+        "item_count": len(attempts),
+        "correct_count": sum(a.correct for a in attempts),
+        "score": sum(scores) / len(scores) if scores else None,
+        "heldout_score": practised.heldout_score,
+        "engagement": answered / activity.planned_items if activity.planned_items else 0.0,
+        "performance_metrics": {
+            **mean_by_skill((a.skill, a.score) for a in attempts),
+            **{f"heldout:{k}": v for k, v in practised.heldout_by_skill.items()},
+        },
+    }
 
 
 def _insights(activity: Activity, attempts, reflections) -> list[Insight]:
@@ -96,11 +105,16 @@ def _insights(activity: Activity, attempts, reflections) -> list[Insight]:
     by_key = {str(a.pk): a for a in attempts}
     by_item = {a.item_id: a for a in attempts}
     made = []
-    findings = analyse([GradedAttempt(key=str(a.pk), skill=a.skill, expected=a.expected, answer=a.answer,
-                                      correct=a.correct) for a in attempts])
+    findings = analyse(
+        [
+            GradedAttempt(key=str(a.pk), skill=a.skill, expected=a.expected, answer=a.answer, correct=a.correct)
+            for a in attempts
+        ]
+    )
     for finding in findings:
-        insight = Insight.objects.create(activity=activity, skill=finding.skill, kind=finding.kind,
-                                         text=finding.text, share=finding.share)
+        insight = Insight.objects.create(
+            activity=activity, skill=finding.skill, kind=finding.kind, text=finding.text, share=finding.share
+        )
         insight.evidence.set([by_key[key] for key in finding.evidence])
         made.append(insight)
         if finding.kind != "success_rate":
@@ -108,9 +122,14 @@ def _insights(activity: Activity, attempts, reflections) -> list[Insight]:
     for thought in reflections:
         evidence = [by_item[item_id] for item_id in thought.evidence if item_id in by_item]
         skill_attempts = [a for a in attempts if a.skill == thought.skill] or attempts
-        insight = Insight.objects.create(activity=activity, skill=thought.skill, kind="reflection", text=thought.text,
-                                         share=len(evidence) / len(skill_attempts) if skill_attempts else 0.0,
-                                         source=Insight.Source.REFLECTION)
+        insight = Insight.objects.create(
+            activity=activity,
+            skill=thought.skill,
+            kind="reflection",
+            text=thought.text,
+            share=len(evidence) / len(skill_attempts) if skill_attempts else 0.0,
+            source=Insight.Source.REFLECTION,
+        )
         insight.evidence.set(evidence)
         made.append(insight)
     return made
@@ -118,11 +137,15 @@ def _insights(activity: Activity, attempts, reflections) -> list[Insight]:
 
 def _pattern_seen(hobby_type: str, skill: str, kind: str, attempts: int) -> None:
     pattern, created = Pattern.objects.get_or_create(
-        hobby_type=hobby_type, skill=skill, kind=kind,
-        defaults={"description": f"{skill}: answers {KIND_TEXT[kind]}", "activities": 1, "attempts": attempts})
+        hobby_type=hobby_type,
+        skill=skill,
+        kind=kind,
+        defaults={"description": f"{skill}: answers {KIND_TEXT[kind]}", "activities": 1, "attempts": attempts},
+    )
     if not created:
-        Pattern.objects.filter(pk=pattern.pk).update(activities=F("activities") + 1, attempts=F("attempts") + attempts,
-                                                     last_seen=timezone.now())
+        Pattern.objects.filter(pk=pattern.pk).update(
+            activities=F("activities") + 1, attempts=F("attempts") + attempts, last_seen=timezone.now()
+        )
 
 
 def slope(values: list[float]) -> float | None:
@@ -139,14 +162,16 @@ def slope(values: list[float]) -> float | None:
 def _progress_update(activity: Activity, insights) -> tuple[float | None, list[str]]:
     """Fold one finished activity into its sub-agent's progress. Returns the proficiency gained (or lost), None
     unless there was a measurement before and this activity measured again, and the skills it improved."""
-    progress, _ = Progress.objects.select_for_update().get_or_create(subagent_id=activity.subagent_id,
-                                                                     hobby_type=activity.hobby_type)
+    progress, _ = Progress.objects.select_for_update().get_or_create(
+        subagent_id=activity.subagent_id, hobby_type=activity.hobby_type
+    )
     before = progress.proficiency  # None until the first held-out score
     outcomes = progress.activities_completed + progress.activities_failed
     if activity.status in (Activity.Status.COMPLETED, Activity.Status.FAILED, Activity.Status.TIMED_OUT):
         success = 1.0 if activity.status == Activity.Status.COMPLETED else 0.0
-        progress.success_rate = success if outcomes == 0 else (
-            SUCCESS_ALPHA * success + (1 - SUCCESS_ALPHA) * progress.success_rate)
+        progress.success_rate = (
+            success if outcomes == 0 else (SUCCESS_ALPHA * success + (1 - SUCCESS_ALPHA) * progress.success_rate)
+        )
         if activity.status == Activity.Status.COMPLETED:
             progress.activities_completed += 1
         else:
@@ -156,8 +181,9 @@ def _progress_update(activity: Activity, insights) -> tuple[float | None, list[s
     gain, improved = None, []
     if activity.heldout_score is not None:
         score = activity.heldout_score
-        progress.proficiency = score if before is None else (
-            PROFICIENCY_ALPHA * score + (1 - PROFICIENCY_ALPHA) * before)
+        progress.proficiency = (
+            score if before is None else (PROFICIENCY_ALPHA * score + (1 - PROFICIENCY_ALPHA) * before)
+        )
         progress.measurements += 1
         progress.recent_scores = (progress.recent_scores + [round(score, 4)])[-RECENT_SCORES:]
         progress.improvement_rate = slope(progress.recent_scores)
@@ -179,8 +205,11 @@ def _skills_improved(progress: Progress, activity: Activity) -> list[str]:
     skill, and that measurement kept for the next one (in `progress`, saved by the caller). The previous one may
     come from any type: suites are shared (skill practice and benchmark running both measure arithmetic), and a
     skill is the sub-agent's, whatever practised it. A skill measured for the first time is not listed."""
-    measured = {key.removeprefix("heldout:"): round(value, 6) for key, value in activity.performance_metrics.items()
-                if key.startswith("heldout:")}
+    measured = {
+        key.removeprefix("heldout:"): round(value, 6)
+        for key, value in activity.performance_metrics.items()
+        if key.startswith("heldout:")
+    }
     if not measured:
         return []
     others = Progress.objects.filter(subagent_id=activity.subagent_id).exclude(pk=progress.pk)
@@ -191,8 +220,10 @@ def _skills_improved(progress: Progress, activity: Activity) -> list[str]:
             if skill in measured and (skill not in previous or at > previous[skill][0]):
                 previous[skill] = (at, seen["score"])
     at = activity.completed_at.isoformat()
-    progress.skill_scores = {**progress.skill_scores,
-                             **{skill: {"score": score, "at": at} for skill, score in measured.items()}}
+    progress.skill_scores = {
+        **progress.skill_scores,
+        **{skill: {"score": score, "at": at} for skill, score in measured.items()},
+    }
     return sorted(skill for skill, score in measured.items() if skill in previous and score > previous[skill][1])
 
 
@@ -215,25 +246,47 @@ def _rollup(activity: Activity, insights) -> None:
     hour = activity.completed_at.replace(minute=0, second=0, microsecond=0)
     hour_value = connection.ops.adapt_datetimefield_value(hour)
     with connection.cursor() as cursor:
-        cursor.execute(ROLLUP_UPSERT.format(table=HourlyRollup._meta.db_table), [
-            hour_value, activity.hobby_type, int(status == Activity.Status.COMPLETED),
-            int(status in (Activity.Status.FAILED, Activity.Status.TIMED_OUT)),
-            int(status == Activity.Status.CANCELLED), activity.duration_seconds, len(insights)])
+        cursor.execute(
+            ROLLUP_UPSERT.format(table=HourlyRollup._meta.db_table),
+            [
+                hour_value,
+                activity.hobby_type,
+                int(status == Activity.Status.COMPLETED),
+                int(status in (Activity.Status.FAILED, Activity.Status.TIMED_OUT)),
+                int(status == Activity.Status.CANCELLED),
+                activity.duration_seconds,
+                len(insights),
+            ],
+        )
 
 
 def _assignment_finish(assignment: Assignment, activity: Activity, insights, gain) -> None:
     """The originals' result shape, with measured figures. An assignment cancelled meanwhile stays cancelled."""
-    patterns = [{"pattern": i.text, "confidence": round(i.share, 3), "actionable": True}
-                for i in insights if i.kind not in ("success_rate", "reflection")]
-    result = {"success": activity.status == Activity.Status.COMPLETED,
-              "insights": [i.text for i in insights], "proficiency_gain": gain,
-              "patterns_discovered": patterns,
-              "confidence": activity.score, "reasoning": activity.description,
-              "activity_id": activity.activity_id, "score": activity.score, "heldout_score": activity.heldout_score,
-              "items": activity.item_count, "duration_seconds": round(activity.duration_seconds, 3)}
+    patterns = [
+        {"pattern": i.text, "confidence": round(i.share, 3), "actionable": True}
+        for i in insights
+        if i.kind not in ("success_rate", "reflection")
+    ]
+    result = {
+        "success": activity.status == Activity.Status.COMPLETED,
+        "insights": [i.text for i in insights],
+        "proficiency_gain": gain,
+        "patterns_discovered": patterns,
+        "confidence": activity.score,
+        "reasoning": activity.description,
+        "activity_id": activity.activity_id,
+        "score": activity.score,
+        "heldout_score": activity.heldout_score,
+        "items": activity.item_count,
+        "duration_seconds": round(activity.duration_seconds, 3),
+    }
     finished = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.RUNNING).update(
-        status=FINISHED_AS[activity.status], completed_at=activity.completed_at, result=result,
-        error=activity.error, lease_until=None)
+        status=FINISHED_AS[activity.status],
+        completed_at=activity.completed_at,
+        result=result,
+        error=activity.error,
+        lease_until=None,
+    )
     if not finished:  # cancelled meanwhile: it stays cancelled, with what its run did
         Assignment.objects.filter(pk=assignment.pk, result__isnull=True).update(result=result, lease_until=None)
     assignment.status = FINISHED_AS[activity.status] if finished else Assignment.Status.CANCELLED
@@ -258,8 +311,11 @@ def progress_by_type() -> dict[str, dict]:
             "time_invested_minutes": sum(p.time_invested_seconds for p in found) / 60,
             "activities_completed": sum(p.activities_completed for p in found),
             "activities_failed": sum(p.activities_failed for p in found),
-            "success_rate": (sum(p.success_rate * (p.activities_completed + p.activities_failed) for p in found)
-                             / outcomes) if outcomes else 0.0,
+            "success_rate": (
+                sum(p.success_rate * (p.activities_completed + p.activities_failed) for p in found) / outcomes
+            )
+            if outcomes
+            else 0.0,
             "insights_total": sum(p.insights_total for p in found),
             "average_engagement": sum(p.average_engagement for p in found) / len(found) if found else 0.0,
             "improvement_rate": (sum(p.improvement_rate for p in trending) / len(trending)) if trending else None,

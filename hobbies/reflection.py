@@ -53,8 +53,11 @@ def reflect(backend, artifact, graded) -> list[Reflection]:
         examples = wrong[:EXAMPLES]
         question = ask(skill, examples)
         try:
-            reply = backend.generate(GenerationRequest(messages=[{"role": "user", "content": question}],
-                                                       max_tokens=REPLY_TOKENS, temperature=0.0)).text
+            reply = backend.generate(
+                GenerationRequest(
+                    messages=[{"role": "user", "content": question}], max_tokens=REPLY_TOKENS, temperature=0.0
+                )
+            ).text
         except BackendError:
             return []
         text = " ".join(reply.split())
@@ -66,8 +69,11 @@ def reflect(backend, artifact, graded) -> list[Reflection]:
 def ask(skill: str, examples) -> str:
     lines = [f"You practised the skill {skill!r} and got these wrong:", ""]
     for n, (item, answer, verdict) in enumerate(examples, 1):
-        lines += [f"{n}. Task: {_shown(item.prompt)}", f"   Your answer: {_shown(answer) or '(nothing)'}",
-                  f"   Expected: {_shown(item.answer)}"]
+        lines += [
+            f"{n}. Task: {_shown(item.prompt)}",
+            f"   Your answer: {_shown(answer) or '(nothing)'}",
+            f"   Expected: {_shown(item.answer)}",
+        ]
         if verdict.detail:
             lines.append(f"   Grader: {_shown(verdict.detail)}")
     lines += ["", "In one or two sentences, explain what went wrong and what to do differently."]
@@ -94,8 +100,8 @@ def is_echo(text: str, question: str) -> bool:
     said, asked = _words(text), _words(question)
     if " ".join(said) in " ".join(asked):
         return True
-    grams = [tuple(said[i:i + 4]) for i in range(len(said) - 3)]
+    grams = [tuple(said[i : i + 4]) for i in range(len(said) - 3)]
     if not grams:
         return False
-    asked_grams = {tuple(asked[i:i + 4]) for i in range(len(asked) - 3)}
+    asked_grams = {tuple(asked[i : i + 4]) for i in range(len(asked) - 3)}
     return sum(g in asked_grams for g in grams) / len(grams) >= ECHO_SHARE

@@ -25,8 +25,9 @@ from hobbies.services import config_effective
 TICK_SLACK = timedelta(seconds=30)  # the tick beat runs every minute
 
 
-def weighted_choice(proficiency: dict[str, float], *, variety: float, focus_on_weaknesses: bool,
-                    rng: random.Random) -> str | None:
+def weighted_choice(
+    proficiency: dict[str, float], *, variety: float, focus_on_weaknesses: bool, rng: random.Random
+) -> str | None:
     """The originals' draw (reference 1.5): weight = (1 - proficiency) + random() * variety, a roulette pick
     over the cumulative sum; a plain random choice when not focusing on weaknesses."""
     names = sorted(proficiency)
@@ -72,8 +73,11 @@ def system_state() -> dict:
     """enabled (configuration), running (started, not stopped), is_idle (nobody talked to any agent lately)."""
     config = config_effective()
     cutoff = timezone.now() - timedelta(minutes=config["idle_threshold_minutes"])
-    return {"enabled": config["enabled"], "running": config["enabled"] and _running(),
-            "is_idle": not AgentInteraction.objects.filter(last_interaction_at__gt=cutoff).exists()}
+    return {
+        "enabled": config["enabled"],
+        "running": config["enabled"] and _running(),
+        "is_idle": not AgentInteraction.objects.filter(last_interaction_at__gt=cutoff).exists(),
+    }
 
 
 def _running() -> bool:
@@ -93,8 +97,7 @@ def _tick_due(interval_minutes: float) -> bool:
     now = timezone.now()
     HobbyConfig.objects.get_or_create(pk=1)
     # Half a beat of slack: a beat a few milliseconds early must not push the tick a whole minute later.
-    due = Q(last_tick_at__isnull=True) | Q(last_tick_at__lte=now - timedelta(minutes=interval_minutes)
-                                         + TICK_SLACK)
+    due = Q(last_tick_at__isnull=True) | Q(last_tick_at__lte=now - timedelta(minutes=interval_minutes) + TICK_SLACK)
     return bool(HobbyConfig.objects.filter(due, pk=1).update(last_tick_at=now))
 
 
@@ -108,13 +111,15 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
         return []
     rng = rng or random.Random()
     enabled = practicable(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))
-    busy = set(Assignment.objects.filter(status__in=Assignment.ACTIVE).values_list("subagent__subagent_id",
-                                                                                   flat=True))
+    busy = set(Assignment.objects.filter(status__in=Assignment.ACTIVE).values_list("subagent__subagent_id", flat=True))
     free = idle_agents(config["idle_threshold_minutes"]) - busy
     started = []
     for subagent in SubAgent.objects.select_related("model").filter(subagent_id__in=free).order_by("registered_at"):
-        known = dict(Progress.objects.filter(subagent=subagent, proficiency__isnull=False)
-                     .values_list("hobby_type", "proficiency"))
+        known = dict(
+            Progress.objects.filter(subagent=subagent, proficiency__isnull=False).values_list(
+                "hobby_type", "proficiency"
+            )
+        )
         # A type never measured weighs as the weakest (1 - 0): for choosing only, so untried types get tried; it
         # is never shown as a proficiency of 0.
         options = {name: known.get(name, 0.0) for name in enabled if can_take(subagent, name)}
@@ -123,14 +128,20 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
 
             choice = reward_policy_choice(subagent=subagent, proficiency=options, rng=rng)
         else:
-            choice = weighted_choice(options, variety=config["variety_factor"],
-                                     focus_on_weaknesses=config["focus_on_weaknesses"], rng=rng)
+            choice = weighted_choice(
+                options, variety=config["variety_factor"], focus_on_weaknesses=config["focus_on_weaknesses"], rng=rng
+            )
         if choice is None:
             continue
         try:
-            started.append(assignment_create(subagent_id=subagent.subagent_id, hobby_type=choice,
-                                             duration_minutes=config["max_hobby_duration_minutes"],
-                                             origin="scheduler"))
+            started.append(
+                assignment_create(
+                    subagent_id=subagent.subagent_id,
+                    hobby_type=choice,
+                    duration_minutes=config["max_hobby_duration_minutes"],
+                    origin="scheduler",
+                )
+            )
         except exceptions.APIException:
             continue  # at capacity meanwhile: it has work
     return started

@@ -34,8 +34,9 @@ def hobby_check(value) -> str:
     """The canonical hobby type name, or a 400 listing the valid ones."""
     name = hobby_name(value)
     if name is None:
-        raise exceptions.ValidationError({"hobby_type": [f"unknown hobby type {value!r}; the types are "
-                                                         f"{', '.join(NAMES)}"]})
+        raise exceptions.ValidationError(
+            {"hobby_type": [f"unknown hobby type {value!r}; the types are {', '.join(NAMES)}"]}
+        )
     return name
 
 
@@ -52,13 +53,17 @@ def config_effective() -> dict:
             value = env_float(variable, None, low=bounds[0], high=bounds[1])
         if value is not None:
             effective[field] = value
-    return {"enabled": effective["enabled"], "interval_minutes": effective["interval_minutes"],
-            "idle_threshold_minutes": effective["idle_threshold_minutes"],
-            "max_hobby_duration_minutes": effective["max_hobby_duration_minutes"],
-            "hobbies_enabled": dict(HobbyType.objects.values_list("name", "enabled")),
-            "focus_on_weaknesses": effective["focus_on_weaknesses"],
-            "variety_factor": effective["variety_factor"], "intensity_level": effective["intensity_level"],
-            "selection_policy": effective["selection_policy"]}
+    return {
+        "enabled": effective["enabled"],
+        "interval_minutes": effective["interval_minutes"],
+        "idle_threshold_minutes": effective["idle_threshold_minutes"],
+        "max_hobby_duration_minutes": effective["max_hobby_duration_minutes"],
+        "hobbies_enabled": dict(HobbyType.objects.values_list("name", "enabled")),
+        "focus_on_weaknesses": effective["focus_on_weaknesses"],
+        "variety_factor": effective["variety_factor"],
+        "intensity_level": effective["intensity_level"],
+        "selection_policy": effective["selection_policy"],
+    }
 
 
 _snapshot: tuple[float, dict] = (0.0, {})  # (read at, what every assignment needs of the configuration)
@@ -72,9 +77,14 @@ def _config_snapshot() -> dict:
     global _snapshot
     if time.monotonic() - _snapshot[0] > SNAPSHOT_SECONDS:
         stored = HobbyConfig.objects.filter(pk=1).values("enabled", "intensity_level").first() or {}
-        _snapshot = (time.monotonic(), {
-            "enabled": stored.get("enabled", True), "intensity_level": stored.get("intensity_level", 0.5),
-            "types": frozenset(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))})
+        _snapshot = (
+            time.monotonic(),
+            {
+                "enabled": stored.get("enabled", True),
+                "intensity_level": stored.get("intensity_level", 0.5),
+                "types": frozenset(HobbyType.objects.filter(enabled=True).values_list("name", flat=True)),
+            },
+        )
     return _snapshot[1]
 
 
@@ -145,8 +155,16 @@ def _capabilities_check(capabilities) -> list[str]:
 UNSET = object()  # a registration field not given: a new sub-agent gets the default, a known one keeps its own
 
 
-def subagent_register(*, subagent_id: str, capabilities: list, metadata=UNSET, model=UNSET, adapter=UNSET,
-                      machine=UNSET, max_concurrent_assignments=UNSET) -> tuple[SubAgent, bool]:
+def subagent_register(
+    *,
+    subagent_id: str,
+    capabilities: list,
+    metadata=UNSET,
+    model=UNSET,
+    adapter=UNSET,
+    machine=UNSET,
+    max_concurrent_assignments=UNSET,
+) -> tuple[SubAgent, bool]:
     """Register (or re-register) a sub-agent. Without a model or machine, as in the seed documents'
     examples, it runs the default model on this machine. Re-registering changes only what it gives: an agent
     that re-registers on restart through the legacy route keeps the model an operator chose for it."""
@@ -155,18 +173,34 @@ def subagent_register(*, subagent_id: str, capabilities: list, metadata=UNSET, m
     if metadata is not UNSET and not isinstance(metadata, dict):
         raise exceptions.ValidationError({"metadata": ["metadata must be an object"]})
     if max_concurrent_assignments is not UNSET and (
-            isinstance(max_concurrent_assignments, bool) or not isinstance(max_concurrent_assignments, int)
-            or not 1 <= max_concurrent_assignments <= 100):
+        isinstance(max_concurrent_assignments, bool)
+        or not isinstance(max_concurrent_assignments, int)
+        or not 1 <= max_concurrent_assignments <= 100
+    ):
         raise exceptions.ValidationError({"max_concurrent_assignments": ["between 1 and 100"]})
-    given = {"metadata": metadata, "model": model, "adapter": adapter, "machine": machine or UNSET,
-             "max_concurrent_assignments": max_concurrent_assignments}
+    given = {
+        "metadata": metadata,
+        "model": model,
+        "adapter": adapter,
+        "machine": machine or UNSET,
+        "max_concurrent_assignments": max_concurrent_assignments,
+    }
     given = {field: value for field, value in given.items() if value is not UNSET}
-    fresh = {"metadata": {}, "model": None, "adapter": "", "machine": settings.MACHINE_NAME,
-             "max_concurrent_assignments": 5}
+    fresh = {
+        "metadata": {},
+        "model": None,
+        "adapter": "",
+        "machine": settings.MACHINE_NAME,
+        "max_concurrent_assignments": 5,
+    }
     with transaction.atomic():
         known = SubAgent.objects.select_for_update().filter(subagent_id=subagent_id.strip()).first()
-        values = {**({} if known else fresh), **given, "capabilities": _capabilities_check(capabilities),
-                  "status": SubAgent.Status.ACTIVE}
+        values = {
+            **({} if known else fresh),
+            **given,
+            "capabilities": _capabilities_check(capabilities),
+            "status": SubAgent.Status.ACTIVE,
+        }
         if known is None:
             return SubAgent.objects.create(subagent_id=subagent_id.strip(), **values), True
         for field, value in values.items():
@@ -203,17 +237,23 @@ def subagent_unregister(*, subagent_id: str) -> None:
 
 def subagents_with_counts():
     """Active sub-agents with active, completed and failed counts derived from their assignments."""
-    return SubAgent.objects.filter(status=SubAgent.Status.ACTIVE).annotate(
-        active_assignments=Count("assignments", filter=Q(assignments__status__in=Assignment.ACTIVE)),
-        completed_assignments=Count("assignments", filter=Q(assignments__status=Assignment.Status.COMPLETED)),
-        failed_assignments=Count("assignments", filter=Q(assignments__status__in=[
-            Assignment.Status.FAILED, Assignment.Status.TIMED_OUT])),
-    ).order_by("registered_at")
+    return (
+        SubAgent.objects.filter(status=SubAgent.Status.ACTIVE)
+        .annotate(
+            active_assignments=Count("assignments", filter=Q(assignments__status__in=Assignment.ACTIVE)),
+            completed_assignments=Count("assignments", filter=Q(assignments__status=Assignment.Status.COMPLETED)),
+            failed_assignments=Count(
+                "assignments", filter=Q(assignments__status__in=[Assignment.Status.FAILED, Assignment.Status.TIMED_OUT])
+            ),
+        )
+        .order_by("registered_at")
+    )
 
 
 # --- activities and what they showed ----------------------------------------------------------------------------
-def activities_recent(*, count: int = 20, hobby_type: str | None = None, status: str | None = None,
-                      subagent_id: str | None = None):
+def activities_recent(
+    *, count: int = 20, hobby_type: str | None = None, status: str | None = None, subagent_id: str | None = None
+):
     """The newest activities, with what activity_shape needs fetched in a fixed number of queries."""
     from hobbies.models import Activity
 
@@ -222,8 +262,9 @@ def activities_recent(*, count: int = 20, hobby_type: str | None = None, status:
         found = found.filter(hobby_type=hobby_check(hobby_type))
     if status:
         if status not in Activity.Status.values:
-            raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
-                                                         f"{', '.join(Activity.Status.values)}"]})
+            raise exceptions.ValidationError(
+                {"status": [f"unknown status {status!r}; the statuses are {', '.join(Activity.Status.values)}"]}
+            )
         found = found.filter(status=status)
     if subagent_id:
         found = found.filter(subagent__subagent_id=subagent_id)
@@ -236,9 +277,18 @@ def insights_recent(*, activities: int = 50) -> list[dict]:
     (learning.patterns)."""
     from learning.patterns import pattern_confidence
 
-    found = [(activity, insight) for activity in activities_recent(count=activities)
-             for insight in activity.insights.all()]
+    found = [
+        (activity, insight) for activity in activities_recent(count=activities) for insight in activity.insights.all()
+    ]
     confidence = pattern_confidence({insight.kind for _, insight in found})
-    return [{"timestamp": activity.started_at.isoformat(), "hobby_type": activity.hobby_type, "insight": insight.text,
-             "id": insight.pk, "kind": insight.kind, "confidence": confidence[insight.kind]}
-            for activity, insight in found]
+    return [
+        {
+            "timestamp": activity.started_at.isoformat(),
+            "hobby_type": activity.hobby_type,
+            "insight": insight.text,
+            "id": insight.pk,
+            "kind": insight.kind,
+            "confidence": confidence[insight.kind],
+        }
+        for activity, insight in found
+    ]

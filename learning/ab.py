@@ -63,8 +63,9 @@ class Measured:
         """Held-out accuracy per skill, in percent."""
         from hobbies.analysis import mean_by_skill
 
-        scored = ((self.skills[item], 100.0 * right)
-                  for suite in self.correct.values() for item, right in suite.items())
+        scored = (
+            (self.skills[item], 100.0 * right) for suite in self.correct.values() for item, right in suite.items()
+        )
         return {skill: round(mean, 1) for skill, mean in mean_by_skill(scored).items()}
 
     def snapshot(self) -> MetricsSnapshot:
@@ -73,18 +74,20 @@ class Measured:
             heldout={suite: self.accuracy(suite) for suite in self.correct},
             heldout_items={suite: len(items) for suite, items in self.correct.items()},
             eval_seconds_per_item=statistics.median(self.seconds_per_item) if self.seconds_per_item else None,
-            failed_eval_runs=self.failed_runs, eval_runs=self.runs)
+            failed_eval_runs=self.failed_runs,
+            eval_runs=self.runs,
+        )
 
 
-def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES, limit: int | None = None
-            ) -> Measured:
+def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES, limit: int | None = None) -> Measured:
     """Held-out evaluation runs here (this process's model host), recorded as EvalRuns like any other."""
     from models_suite.services.evaluation import eval_run_create, eval_run_execute
 
     found = Measured()
     for suite in suites:
-        run = eval_run_create(model=artifact, suite=suite, limit=limit, adapter=adapter.path if adapter else "",
-                              enqueue=False)
+        run = eval_run_create(
+            model=artifact, suite=suite, limit=limit, adapter=adapter.path if adapter else "", enqueue=False
+        )
         run = eval_run_execute(eval_run_id=run.pk)
         found.runs += 1
         if run.status != run.Status.COMPLETED:
@@ -102,8 +105,14 @@ def paired(before: Measured, after: Measured, suite: str) -> tuple[list[bool], l
     return [before.correct[suite][i] for i in items], [after.correct[suite][i] for i in items]
 
 
-def comparison_run(*, challenger: Adapter, target_suite: str, suites=MEASURED_SUITES, limit: int | None = None,
-                   before: Measured | None = None) -> tuple[ABComparison, Measured, Measured]:
+def comparison_run(
+    *,
+    challenger: Adapter,
+    target_suite: str,
+    suites=MEASURED_SUITES,
+    limit: int | None = None,
+    before: Measured | None = None,
+) -> tuple[ABComparison, Measured, Measured]:
     """Champion (or base) against the challenger on the same items; promote or keep, recorded either way.
     `before` reuses a measurement of the current champion taken earlier in the same cycle."""
     adapters.adapter_verified(challenger)  # a corrupt challenger is refused before anything is measured
@@ -113,20 +122,32 @@ def comparison_run(*, challenger: Adapter, target_suite: str, suites=MEASURED_SU
     if before is None:
         before = measure(challenger.base_model, adapter=defending, suites=suites, limit=limit)
     after = measure(challenger.base_model, adapter=challenger, suites=suites, limit=limit)
-    comparisons = {suite: compare_suite(suite, *paired(before, after, suite))
-                   for suite in suites if suite in before.correct and suite in after.correct}
+    comparisons = {
+        suite: compare_suite(suite, *paired(before, after, suite))
+        for suite in suites
+        if suite in before.correct and suite in after.correct
+    }
     decision = decide(comparisons, target_suite)
     with transaction.atomic():
         row = ABComparison.objects.create(
-            challenger=challenger, champion=defending, target_suite=target_suite, promote=decision.promote,
-            reason=decision.reason, suites=[comparisons[suite].to_dict() for suite in comparisons])
+            challenger=challenger,
+            champion=defending,
+            target_suite=target_suite,
+            promote=decision.promote,
+            reason=decision.reason,
+            suites=[comparisons[suite].to_dict() for suite in comparisons],
+        )
         if not decision.promote:
-            AdapterEvent.objects.create(adapter=challenger, kind=AdapterEvent.Kind.KEPT,
-                                        detail={"comparison": row.pk, "reason": decision.reason})
+            AdapterEvent.objects.create(
+                adapter=challenger,
+                kind=AdapterEvent.Kind.KEPT,
+                detail={"comparison": row.pk, "reason": decision.reason},
+            )
     if decision.promote:
         baseline = asdict(before.snapshot())
-        Adapter.objects.filter(pk=challenger.pk).update(metadata={**challenger.metadata, "baseline": baseline,
-                                                                  "comparison": row.pk})
+        Adapter.objects.filter(pk=challenger.pk).update(
+            metadata={**challenger.metadata, "baseline": baseline, "comparison": row.pk}
+        )
         adapters.adapter_promote(Adapter.objects.get(pk=challenger.pk), detail={"comparison": row.pk})
     return row, before, after
 
@@ -139,9 +160,14 @@ class WatchOutcome:
 
 
 @worker_only
-def watch_check(adapter: Adapter, *, previous: Adapter | None = None,
-                exclude_items: dict[str, set[str]] | None = None, limit: int | None = None,
-                suites: tuple[str, ...] | None = None) -> WatchOutcome:
+def watch_check(
+    adapter: Adapter,
+    *,
+    previous: Adapter | None = None,
+    exclude_items: dict[str, set[str]] | None = None,
+    limit: int | None = None,
+    suites: tuple[str, ...] | None = None,
+) -> WatchOutcome:
     """Measure the champion `adapter` against `previous` (default: its group's `previous`, what a rollback would
     restore; none: the bare base) and roll back on a regression. Held-out: `limit` fresh items per suite
     (WATCH_ITEMS_PER_SUITE) of `suites` (default: the suites its A/B measured), none of `exclude_items`
@@ -150,12 +176,20 @@ def watch_check(adapter: Adapter, *, previous: Adapter | None = None,
         return WatchOutcome()
     adapter.refresh_from_db()
     if previous is None:
-        previous = Adapter.objects.filter(base_model=adapter.base_model_id, hobby_type=adapter.hobby_type,
-                                          alias=Adapter.Alias.PREVIOUS).first()
+        previous = Adapter.objects.filter(
+            base_model=adapter.base_model_id, hobby_type=adapter.hobby_type, alias=Adapter.Alias.PREVIOUS
+        ).first()
     figures: dict = {"compared_with": previous.adapter_id if previous else "base"}
     skipped: list[str] = []
-    found, fresh_items = _heldout_signal(adapter, previous, figures, skipped, exclude_items=exclude_items,
-                                         limit=limit or WATCH_ITEMS_PER_SUITE, suites=suites)
+    found, fresh_items = _heldout_signal(
+        adapter,
+        previous,
+        figures,
+        skipped,
+        exclude_items=exclude_items,
+        limit=limit or WATCH_ITEMS_PER_SUITE,
+        suites=suites,
+    )
     served, too_few = _served_signal(adapter, figures["compared_with"], figures, skipped)
     found += served
     pending = too_few and timezone.now() < adapter.promoted_at + SERVED_WINDOW  # more traffic may come
@@ -166,13 +200,15 @@ def watch_check(adapter: Adapter, *, previous: Adapter | None = None,
     if should_roll_back(found):
         adapters.adapter_roll_back(adapter, reason="; ".join(described), detail=detail)
         return WatchOutcome(rolled_back=True, regressions=described, figures=figures)
-    AdapterEvent.objects.create(adapter=adapter, kind=AdapterEvent.Kind.WATCHED,
-                                detail={**detail, "served_pending": pending})
+    AdapterEvent.objects.create(
+        adapter=adapter, kind=AdapterEvent.Kind.WATCHED, detail={**detail, "served_pending": pending}
+    )
     return WatchOutcome(regressions=described, figures=figures)
 
 
-def _heldout_signal(adapter: Adapter, previous: Adapter | None, figures: dict, skipped: list[str], *,
-                    exclude_items, limit: int, suites) -> tuple[list, dict]:
+def _heldout_signal(
+    adapter: Adapter, previous: Adapter | None, figures: dict, skipped: list[str], *, exclude_items, limit: int, suites
+) -> tuple[list, dict]:
     """Both models on the same fresh held-out items; fills figures["heldout_fresh:<suite>"]. An earlier watch of
     this promotion measured them already (the same items, greedy answers): its figures stand."""
     earlier = _last_watch(adapter)
@@ -200,7 +236,10 @@ def _heldout_signal(adapter: Adapter, previous: Adapter | None, figures: dict, s
         comparisons[suite] = compare_suite(suite, was, now)
         fresh_items[suite] = _span([item.id for item in items])
         figures[f"heldout_fresh:{suite}"] = {
-            "items": len(items), "item_ids": fresh_items[suite], **_sides(comparisons[suite])}
+            "items": len(items),
+            "item_ids": fresh_items[suite],
+            **_sides(comparisons[suite]),
+        }
     return heldout_regressions(comparisons), fresh_items
 
 
@@ -217,17 +256,23 @@ def _right(artifact, adapter: Adapter | None, items) -> list[bool]:
 
 def _sides(comparison) -> dict:
     figures = comparison.to_dict()
-    return {"previous": figures["before"], "champion": figures["after"], "difference": figures["difference"],
-            "interval": figures["interval"], "p_value": figures["p_value"]}
+    return {
+        "previous": figures["before"],
+        "champion": figures["after"],
+        "difference": figures["difference"],
+        "interval": figures["interval"],
+        "p_value": figures["p_value"],
+    }
 
 
 def _span(ids: list[str]) -> str | list[str]:
-    """"<suite>/heldout/150..349" for consecutive ids (the usual case: fresh items follow the used ones), else
+    """ "<suite>/heldout/150..349" for consecutive ids (the usual case: fresh items follow the used ones), else
     the ids themselves."""
     prefix = ids[0].rpartition("/")[0]
     numbers = [int(item.rpartition("/")[2]) for item in ids]
     consecutive = all(item.rpartition("/")[0] == prefix for item in ids) and numbers == list(
-        range(numbers[0], numbers[0] + len(ids)))
+        range(numbers[0], numbers[0] + len(ids))
+    )
     return f"{prefix}/{numbers[0]}..{numbers[-1]}" if consecutive else ids
 
 
@@ -237,8 +282,10 @@ def _ab_items(adapter: Adapter) -> dict[str, set[str]]:
     from models_suite.evaluation import get_suite
 
     row = ABComparison.objects.filter(pk=adapter.metadata.get("comparison")).first()
-    return {suite["suite"]: {item.id for item in get_suite(suite["suite"]).items("heldout", limit=suite["items"])}
-            for suite in (row.suites if row else [])}
+    return {
+        suite["suite"]: {item.id for item in get_suite(suite["suite"]).items("heldout", limit=suite["items"])}
+        for suite in (row.suites if row else [])
+    }
 
 
 def _served_signal(adapter: Adapter, previous_id: str, figures: dict, skipped: list[str]) -> tuple[list, bool]:
@@ -249,10 +296,22 @@ def _served_signal(adapter: Adapter, previous_id: str, figures: dict, skipped: l
 
     promoted = adapter.promoted_at
     model = adapter.base_model.name
-    before = Served.of(served_window(model=model, adapter_id="" if previous_id == "base" else previous_id,
-                                     start=promoted - SERVED_WINDOW, end=promoted))
-    after = Served.of(served_window(model=model, adapter_id=adapter.adapter_id, start=promoted,
-                                    end=min(timezone.now(), promoted + SERVED_WINDOW)))
+    before = Served.of(
+        served_window(
+            model=model,
+            adapter_id="" if previous_id == "base" else previous_id,
+            start=promoted - SERVED_WINDOW,
+            end=promoted,
+        )
+    )
+    after = Served.of(
+        served_window(
+            model=model,
+            adapter_id=adapter.adapter_id,
+            start=promoted,
+            end=min(timezone.now(), promoted + SERVED_WINDOW),
+        )
+    )
     figures["served_requests"] = {"previous": before.requests, "champion": after.requests}
     note = served_skipped(before, after)
     if note:
@@ -265,16 +324,24 @@ def _served_signal(adapter: Adapter, previous_id: str, figures: dict, skipped: l
 
 def _last_watch(adapter: Adapter) -> AdapterEvent | None:
     """The latest watch (or rollback) of `adapter` since its promotion."""
-    return (AdapterEvent.objects.filter(adapter=adapter, created_at__gte=adapter.promoted_at, kind__in=[
-        AdapterEvent.Kind.WATCHED, AdapterEvent.Kind.ROLLED_BACK]).order_by("-created_at", "-pk").first())
+    return (
+        AdapterEvent.objects.filter(
+            adapter=adapter,
+            created_at__gte=adapter.promoted_at,
+            kind__in=[AdapterEvent.Kind.WATCHED, AdapterEvent.Kind.ROLLED_BACK],
+        )
+        .order_by("-created_at", "-pk")
+        .first()
+    )
 
 
 def champions_to_watch() -> list[Adapter]:
     """Champions promoted by an A/B (they carry a baseline) not watched since, or whose last watch waits for
     enough served traffic."""
     found = []
-    for adapter in Adapter.objects.filter(alias=Adapter.Alias.CHAMPION,
-                                          metadata__has_key="baseline").select_related("base_model"):
+    for adapter in Adapter.objects.filter(alias=Adapter.Alias.CHAMPION, metadata__has_key="baseline").select_related(
+        "base_model"
+    ):
         last = _last_watch(adapter)
         if last is None or (last.kind == AdapterEvent.Kind.WATCHED and last.detail.get("served_pending")):
             found.append(adapter)

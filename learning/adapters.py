@@ -62,24 +62,45 @@ def adapter_register(*, job: TrainingJob, trained_dir: Path, metrics: dict) -> A
         for item in Path(trained_dir).iterdir():
             shutil.copy2(item, staging / item.name)
         sha = files_sha256(staging)
-        info = json.loads((staging / "training_info.json").read_text()) if (staging / "training_info.json").exists() \
+        info = (
+            json.loads((staging / "training_info.json").read_text())
+            if (staging / "training_info.json").exists()
             else {}
+        )
         for _ in range(5):
             try:
                 with transaction.atomic():
-                    version = (Adapter.objects.filter(base_model=job.base_model, hobby_type=job.hobby_type)
-                               .aggregate(v=Max("version"))["v"] or 0) + 1
+                    version = (
+                        Adapter.objects.filter(base_model=job.base_model, hobby_type=job.hobby_type).aggregate(
+                            v=Max("version")
+                        )["v"]
+                        or 0
+                    ) + 1
                     final = root / f"v{version}"
-                    Adapter.objects.filter(base_model=job.base_model, hobby_type=job.hobby_type,
-                                           alias=Adapter.Alias.CHALLENGER).update(alias="")
+                    Adapter.objects.filter(
+                        base_model=job.base_model, hobby_type=job.hobby_type, alias=Adapter.Alias.CHALLENGER
+                    ).update(alias="")
                     adapter = Adapter.objects.create(
                         adapter_id=f"adapter_{secrets.token_hex(4)}_{int(time.time())}",
-                        adapter_name=f"hobby_lora_{job.job_id}", version=version, base_model=job.base_model,
-                        hobby_type=job.hobby_type, status=Adapter.Status.TESTING, alias=Adapter.Alias.CHALLENGER,
-                        path=str(final), sha256=sha, dataset=job.dataset, training_job=job, metrics=metrics,
-                        parent=job.parent_adapter, recipe={**job.metadata.get("recipe", {}), "lora": job.config},
-                        metadata={"config": info.get("config", job.config), "dataset_version": job.dataset.version,
-                                  "skill": job.dataset.skill})
+                        adapter_name=f"hobby_lora_{job.job_id}",
+                        version=version,
+                        base_model=job.base_model,
+                        hobby_type=job.hobby_type,
+                        status=Adapter.Status.TESTING,
+                        alias=Adapter.Alias.CHALLENGER,
+                        path=str(final),
+                        sha256=sha,
+                        dataset=job.dataset,
+                        training_job=job,
+                        metrics=metrics,
+                        parent=job.parent_adapter,
+                        recipe={**job.metadata.get("recipe", {}), "lora": job.config},
+                        metadata={
+                            "config": info.get("config", job.config),
+                            "dataset_version": job.dataset.version,
+                            "skill": job.dataset.skill,
+                        },
+                    )
                     if final.exists():  # left by a registration whose row was rolled back
                         shutil.rmtree(final)
                     staging.rename(final)
@@ -113,7 +134,11 @@ def adapter_verified(adapter: Adapter) -> Adapter:
 
 
 def adapter_get(*, adapter_id: str) -> Adapter:
-    found = Adapter.objects.select_related("base_model", "training_job", "parent", "dataset").filter(adapter_id=adapter_id).first()
+    found = (
+        Adapter.objects.select_related("base_model", "training_job", "parent", "dataset")
+        .filter(adapter_id=adapter_id)
+        .first()
+    )
     if found is None:
         raise exceptions.NotFound(f"No adapter {adapter_id!r}.")
     return found
@@ -121,16 +146,21 @@ def adapter_get(*, adapter_id: str) -> Adapter:
 
 def adapters_list(*, status: str | None = None, limit: int = 50) -> list[Adapter]:
     if status and status not in Adapter.Status.values:
-        raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
-                                                     f"{', '.join(Adapter.Status.values)}"]})
+        raise exceptions.ValidationError(
+            {"status": [f"unknown status {status!r}; the statuses are {', '.join(Adapter.Status.values)}"]}
+        )
     found = Adapter.objects.select_related("base_model", "training_job", "parent", "dataset")
     return list((found.filter(status=status) if status else found)[:limit])
 
 
 def champion(base_model, hobby_type: str = "") -> Adapter | None:
     """The adapter served for this base model and hobby type: its own champion, else the all-types champion."""
-    found = {a.hobby_type: a for a in Adapter.objects.filter(base_model=base_model, alias=Adapter.Alias.CHAMPION,
-                                                             hobby_type__in={hobby_type, ""})}
+    found = {
+        a.hobby_type: a
+        for a in Adapter.objects.filter(
+            base_model=base_model, alias=Adapter.Alias.CHAMPION, hobby_type__in={hobby_type, ""}
+        )
+    }
     return found.get(hobby_type) or found.get("")
 
 
@@ -138,22 +168,27 @@ def adapter_resolve(base_model, ref: str) -> Adapter:
     """`<model>:<ref>` of the gateway: an alias of the all-types group (champion, challenger, previous) or an
     adapter id of that model. 404 otherwise."""
     found = Adapter.objects.filter(base_model=base_model).exclude(status=Adapter.Status.FAILED)
-    adapter = (found.filter(alias=ref, hobby_type="").first() if ref in Adapter.Alias.values and ref
-               else found.filter(adapter_id=ref).first())
+    adapter = (
+        found.filter(alias=ref, hobby_type="").first()
+        if ref in Adapter.Alias.values and ref
+        else found.filter(adapter_id=ref).first()
+    )
     if adapter is None:
-        raise exceptions.NotFound(f"{base_model.name} has no adapter {ref!r}: an adapter id of GET "
-                                  "/api/v1/learning/adapters/, or champion, challenger, previous")
+        raise exceptions.NotFound(
+            f"{base_model.name} has no adapter {ref!r}: an adapter id of GET "
+            "/api/v1/learning/adapters/, or champion, challenger, previous"
+        )
     return adapter
 
 
-def adapter_promote(adapter: Adapter, *, kind: str = AdapterEvent.Kind.PROMOTED, detail: dict | None = None
-                    ) -> Adapter:
+def adapter_promote(adapter: Adapter, *, kind: str = AdapterEvent.Kind.PROMOTED, detail: dict | None = None) -> Adapter:
     """Make it the champion of its base model and hobby type: the old champion becomes `previous` (the
     rollback target), the old `previous` loses its alias. A corrupt adapter is refused and nothing moves."""
     adapter_verified(adapter)
     with transaction.atomic():
-        group = Adapter.objects.select_for_update().filter(base_model=adapter.base_model_id,
-                                                           hobby_type=adapter.hobby_type)
+        group = Adapter.objects.select_for_update().filter(
+            base_model=adapter.base_model_id, hobby_type=adapter.hobby_type
+        )
         rows = {row.pk: row for row in group}  # locks the group: promotions of one group run one at a time
         if rows[adapter.pk].status == Adapter.Status.ARCHIVED:
             raise Conflict(f"Adapter {adapter.adapter_id} is archived; it cannot be activated")
@@ -163,10 +198,12 @@ def adapter_promote(adapter: Adapter, *, kind: str = AdapterEvent.Kind.PROMOTED,
         group.filter(alias=Adapter.Alias.PREVIOUS).update(alias="")
         if old is not None:
             group.filter(pk=old.pk).update(alias=Adapter.Alias.PREVIOUS)
-        group.filter(pk=adapter.pk).update(alias=Adapter.Alias.CHAMPION, status=Adapter.Status.ACTIVE,
-                                           promoted_at=timezone.now())
-        AdapterEvent.objects.create(adapter=adapter, kind=kind, detail={
-            "replaced": old.adapter_id if old else None, **(detail or {})})
+        group.filter(pk=adapter.pk).update(
+            alias=Adapter.Alias.CHAMPION, status=Adapter.Status.ACTIVE, promoted_at=timezone.now()
+        )
+        AdapterEvent.objects.create(
+            adapter=adapter, kind=kind, detail={"replaced": old.adapter_id if old else None, **(detail or {})}
+        )
     adapter.refresh_from_db()
     return adapter
 
@@ -182,8 +219,9 @@ def adapter_archive(*, adapter_id: str) -> Adapter:
     adapter = adapter_get(adapter_id=adapter_id)
     with transaction.atomic():
         Adapter.objects.filter(pk=adapter.pk).update(status=Adapter.Status.ARCHIVED, alias="")
-        AdapterEvent.objects.create(adapter=adapter, kind=AdapterEvent.Kind.ARCHIVED,
-                                    detail={"alias_was": adapter.alias})
+        AdapterEvent.objects.create(
+            adapter=adapter, kind=AdapterEvent.Kind.ARCHIVED, detail={"alias_was": adapter.alias}
+        )
     adapter.refresh_from_db()
     return adapter
 
@@ -193,16 +231,18 @@ def adapter_roll_back(adapter: Adapter, *, reason: str, detail: dict | None = No
     Returns the new champion (None: the bare base serves). Does nothing unless `adapter` is still champion.
     A `previous` whose files no longer match their seal is refused (marked failed, which clears its alias)
     before anything moves: the bare base is safer than a damaged adapter."""
-    previous = Adapter.objects.filter(base_model=adapter.base_model_id, hobby_type=adapter.hobby_type,
-                                      alias=Adapter.Alias.PREVIOUS).first()
+    previous = Adapter.objects.filter(
+        base_model=adapter.base_model_id, hobby_type=adapter.hobby_type, alias=Adapter.Alias.PREVIOUS
+    ).first()
     if previous is not None:
         try:
             adapter_verified(previous)
         except AdapterCorrupt:
             pass  # recorded as refused; it no longer holds the alias
     with transaction.atomic():
-        group = Adapter.objects.select_for_update().filter(base_model=adapter.base_model_id,
-                                                           hobby_type=adapter.hobby_type)
+        group = Adapter.objects.select_for_update().filter(
+            base_model=adapter.base_model_id, hobby_type=adapter.hobby_type
+        )
         rows = list(group)
         if not any(row.pk == adapter.pk and row.alias == Adapter.Alias.CHAMPION for row in rows):
             return champion(adapter.base_model, adapter.hobby_type)
@@ -210,22 +250,34 @@ def adapter_roll_back(adapter: Adapter, *, reason: str, detail: dict | None = No
         group.filter(pk=adapter.pk).update(alias="", status=Adapter.Status.ARCHIVED)
         if previous is not None:
             group.filter(pk=previous.pk).update(alias=Adapter.Alias.CHAMPION, status=Adapter.Status.ACTIVE)
-        AdapterEvent.objects.create(adapter=adapter, kind=AdapterEvent.Kind.ROLLED_BACK, detail={
-            "reason": reason, "restored": previous.adapter_id if previous else None, **(detail or {})})
+        AdapterEvent.objects.create(
+            adapter=adapter,
+            kind=AdapterEvent.Kind.ROLLED_BACK,
+            detail={"reason": reason, "restored": previous.adapter_id if previous else None, **(detail or {})},
+        )
     return Adapter.objects.get(pk=previous.pk) if previous else None
 
 
 def adapter_shape(adapter: Adapter) -> dict:
     """The originals' adapter dict (reference 1.8) plus version, alias, hobby type and seal."""
     return {
-        "adapter_id": adapter.adapter_id, "adapter_name": adapter.adapter_name, "status": adapter.status,
-        "model_base": adapter.base_model.name, "adapter_path": adapter.path,
+        "adapter_id": adapter.adapter_id,
+        "adapter_name": adapter.adapter_name,
+        "status": adapter.status,
+        "model_base": adapter.base_model.name,
+        "adapter_path": adapter.path,
         "training_job_id": adapter.training_job.job_id if adapter.training_job else None,
-        "created_at": adapter.created_at.isoformat(), "metrics": adapter.metrics, "metadata": adapter.metadata,
-        "version": adapter.version, "alias": adapter.alias or None, "hobby_type": adapter.hobby_type,
-        "sha256": adapter.sha256, "promoted_at": adapter.promoted_at.isoformat() if adapter.promoted_at else None,
+        "created_at": adapter.created_at.isoformat(),
+        "metrics": adapter.metrics,
+        "metadata": adapter.metadata,
+        "version": adapter.version,
+        "alias": adapter.alias or None,
+        "hobby_type": adapter.hobby_type,
+        "sha256": adapter.sha256,
+        "promoted_at": adapter.promoted_at.isoformat() if adapter.promoted_at else None,
         "parent_adapter_id": adapter.parent.adapter_id if adapter.parent_id else None,
-        "lineage": adapter_lineage(adapter), "recipe": adapter.recipe,
+        "lineage": adapter_lineage(adapter),
+        "recipe": adapter.recipe,
         "dataset_version": adapter.dataset.version if adapter.dataset_id else None,
     }
 
@@ -246,13 +298,19 @@ def adapter_lineage(adapter: Adapter, *, limit: int = 50) -> list[str]:
 
 def active_adapter_id() -> str | None:
     """The originals had one active pointer: the most recently promoted champion."""
-    return (Adapter.objects.filter(alias=Adapter.Alias.CHAMPION).order_by("-promoted_at")
-            .values_list("adapter_id", flat=True).first())
+    return (
+        Adapter.objects.filter(alias=Adapter.Alias.CHAMPION)
+        .order_by("-promoted_at")
+        .values_list("adapter_id", flat=True)
+        .first()
+    )
 
 
 def adapter_stats() -> dict:
     counts = Adapter.objects.aggregate(
-        total=Count("id"), active=Count("id", filter=Q(status=Adapter.Status.ACTIVE)),
+        total=Count("id"),
+        active=Count("id", filter=Q(status=Adapter.Status.ACTIVE)),
         archived=Count("id", filter=Q(status=Adapter.Status.ARCHIVED)),
-        champions=Count("id", filter=Q(alias=Adapter.Alias.CHAMPION)))
+        champions=Count("id", filter=Q(alias=Adapter.Alias.CHAMPION)),
+    )
     return {**counts, "active_adapter_id": active_adapter_id()}

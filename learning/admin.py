@@ -37,16 +37,33 @@ class FeedbackAdmin(EngineRowAdmin):
 
 @admin.register(RewardSignal)
 class RewardSignalAdmin(ReadOnlyAdmin):
-    list_display = ["target_type", "target_id", "reward_score", "confidence", "feedback_count", "rating_count",
-                    "vote_count", "calculated_at"]
+    list_display = [
+        "target_type",
+        "target_id",
+        "reward_score",
+        "confidence",
+        "feedback_count",
+        "rating_count",
+        "vote_count",
+        "calculated_at",
+    ]
     list_filter = ["target_type"]
     search_fields = ["target_id"]
 
 
 @admin.register(RewardModel)
 class RewardModelAdmin(EngineRowAdmin):
-    list_display = ["name", "version", "status", "source", "validation_accuracy", "train_pairs", "train_points",
-                    "created_at", "finished_at"]
+    list_display = [
+        "name",
+        "version",
+        "status",
+        "source",
+        "validation_accuracy",
+        "train_pairs",
+        "train_points",
+        "created_at",
+        "finished_at",
+    ]
     list_filter = ["status", "source", "name"]
     search_fields = ["name", "source_detail"]
     actions = ["train_from_feedback"]
@@ -78,10 +95,26 @@ class RewardScoreAdmin(ReadOnlyAdmin):
 class PatternWeightAdmin(admin.ModelAdmin):
     """Only the initial weight is set by hand; the current weight is always recomputed from the feedback."""
 
-    list_display = ["pattern_type", "initial_weight", "current_weight", "total_samples", "approved_count",
-                    "rejected_count", "edited_count", "reverted_count", "last_updated"]
-    readonly_fields = ["current_weight", "total_samples", "approved_count", "rejected_count", "edited_count",
-                       "reverted_count", "last_updated"]
+    list_display = [
+        "pattern_type",
+        "initial_weight",
+        "current_weight",
+        "total_samples",
+        "approved_count",
+        "rejected_count",
+        "edited_count",
+        "reverted_count",
+        "last_updated",
+    ]
+    readonly_fields = [
+        "current_weight",
+        "total_samples",
+        "approved_count",
+        "rejected_count",
+        "edited_count",
+        "reverted_count",
+        "last_updated",
+    ]
     search_fields = ["pattern_type"]
     list_filter = ["last_updated"]
 
@@ -118,8 +151,18 @@ class DatasetBuildAdmin(ReadOnlyAdmin):
 class TrainingJobAdmin(ReadOnlyAdmin):
     """Jobs change only through the service (claims, leases); operators watch them and may cancel."""
 
-    list_display = ["job_id", "status", "progress_bar", "base_model", "hobby_type", "num_examples", "machine",
-                    "attempts", "created_at", "completed_at"]
+    list_display = [
+        "job_id",
+        "status",
+        "progress_bar",
+        "base_model",
+        "hobby_type",
+        "num_examples",
+        "machine",
+        "attempts",
+        "created_at",
+        "completed_at",
+    ]
     list_filter = ["status", "base_model", "hobby_type", "machine"]
     search_fields = ["job_id", "error_message"]
     actions = ["cancel"]
@@ -128,11 +171,19 @@ class TrainingJobAdmin(ReadOnlyAdmin):
     def progress_bar(self, job):
         progress = job.progress
         eta = progress.get("eta_seconds")
-        detail = (f"step {progress.get('step', 0)}/{progress.get('total_steps', '?')}, loss {progress.get('loss')}, "
-                  f"{progress.get('tokens_per_second')} tok/s" + (f", {eta:.0f} s left" if eta else "")
-                  if progress else job.get_status_display())
-        return format_html('<progress max="100" value="{}" title="{}"></progress> {}%<br><small>{}</small>',
-                           round(job.fraction_done * 100), detail, round(job.fraction_done * 100), detail)
+        detail = (
+            f"step {progress.get('step', 0)}/{progress.get('total_steps', '?')}, loss {progress.get('loss')}, "
+            f"{progress.get('tokens_per_second')} tok/s" + (f", {eta:.0f} s left" if eta else "")
+            if progress
+            else job.get_status_display()
+        )
+        return format_html(
+            '<progress max="100" value="{}" title="{}"></progress> {}%<br><small>{}</small>',
+            round(job.fraction_done * 100),
+            detail,
+            round(job.fraction_done * 100),
+            detail,
+        )
 
     @admin.action(description="Cancel (a running job saves a checkpoint and stops at its next step)")
     def cancel(self, request, queryset):
@@ -145,8 +196,18 @@ class TrainingJobAdmin(ReadOnlyAdmin):
 
 @admin.register(Adapter)
 class AdapterAdmin(ReadOnlyAdmin):
-    list_display = ["adapter_name", "version", "base_model", "hobby_type", "status", "alias", "parent", "dataset",
-                    "created_at", "promoted_at"]
+    list_display = [
+        "adapter_name",
+        "version",
+        "base_model",
+        "hobby_type",
+        "status",
+        "alias",
+        "parent",
+        "dataset",
+        "created_at",
+        "promoted_at",
+    ]
     list_filter = ["status", "alias", "base_model", "hobby_type"]
     search_fields = ["adapter_id", "adapter_name", "sha256"]
     list_select_related = ["base_model", "parent", "dataset"]
@@ -157,8 +218,9 @@ class AdapterAdmin(ReadOnlyAdmin):
     def lineage(self, adapter):
         return " <- ".join([adapter.adapter_id, *adapters.adapter_lineage(adapter), "base"])
 
-    @admin.action(description="Activate: make it the champion (checked against its seal; the old one is kept as "
-                              "previous)")
+    @admin.action(
+        description="Activate: make it the champion (checked against its seal; the old one is kept as previous)"
+    )
     def activate(self, request, queryset):
         for adapter in queryset:
             try:
@@ -188,7 +250,6 @@ class AdapterEventAdmin(ReadOnlyAdmin):
 
 @admin.register(LearningCycle)
 class LearningCycleAdmin(ReadOnlyAdmin):
-    list_display = ["pk", "status", "skill", "trigger", "champion_before", "training_job", "started_at",
-                    "finished_at"]
+    list_display = ["pk", "status", "skill", "trigger", "champion_before", "training_job", "started_at", "finished_at"]
     list_filter = ["status", "trigger"]
     search_fields = ["skill", "error"]

@@ -39,16 +39,18 @@ def agreement_report(target_type: str | None = None) -> dict:
     by_item = ratings_by_item(target_type)
     table = list(by_item.values())
     target = settings.FEEDBACK_OVERLAP
-    names = dict(get_user_model().objects.filter(pk__in={r for t in table for r in t})
-                 .values_list("pk", "username"))
+    names = dict(get_user_model().objects.filter(pk__in={r for t in table for r in t}).values_list("pk", "username"))
     pairs = []
     for first, second in combinations(sorted(names, key=names.get), 2):
         shared = [{first: t[first], second: t[second]} for t in table if first in t and second in t]
         if shared:
             pairs.append({"raters": [names[first], names[second]], "items": len(shared), "alpha": alpha(shared)})
     return {
-        "alpha": alpha(table), "level_of_measurement": "ordinal", "raters": len(names),
-        "rated_items": len(table), "overlap_target": target,
+        "alpha": alpha(table),
+        "level_of_measurement": "ordinal",
+        "raters": len(names),
+        "rated_items": len(table),
+        "overlap_target": target,
         "items_at_overlap": sum(len(ratings) >= target for ratings in table),
         "items_with_several_raters": sum(len(ratings) >= 2 for ratings in table),
         "pairs": pairs,

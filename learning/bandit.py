@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import math
 import random
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Iterable, Mapping
 
 import numpy as np
 
@@ -29,8 +29,13 @@ INSIGHT_WEIGHT = 0.4
 ARM_REWARD_WEIGHTS = {"proficiency_gain": GAIN_WEIGHT, "insight_reward": INSIGHT_WEIGHT}
 
 
-def activity_reward(*, proficiency_gain: float | None, insight_reward: float | None,
-                    gain_weight: float = GAIN_WEIGHT, insight_weight: float = INSIGHT_WEIGHT) -> float | None:
+def activity_reward(
+    *,
+    proficiency_gain: float | None,
+    insight_reward: float | None,
+    gain_weight: float = GAIN_WEIGHT,
+    insight_weight: float = INSIGHT_WEIGHT,
+) -> float | None:
     """One finished activity's reward: the weighted mean of GAIN_SCALE x gain and the insight reward, over the
     parts that are present (and finite). Linear, so the mean of rewards is the reward of the means (which the
     benchmark's oracle relies on).
@@ -60,6 +65,7 @@ class Prior:
     Weakly informative: kappa = 1 (the prior mean weighs as one activity), alpha = 1 (the mean's marginal is a
     t with 2 degrees of freedom: heavy tails, so an untried arm now and then samples above any tried one), and
     beta = 0.5 (a noise scale of about 0.7, the spread of single-activity rewards)."""
+
     mean: float = 0.0
     kappa: float = 1.0
     alpha: float = 1.0
@@ -73,6 +79,7 @@ DEFAULT_PRIOR = Prior()
 class ArmPosterior:
     """Sufficient statistics of one arm's rewards: n (a weight sum: fractional once discounted), their mean and
     m2 (the weighted sum of squared deviations from that mean)."""
+
     n: float = 0.0
     mean: float = 0.0
     m2: float = 0.0
@@ -109,8 +116,7 @@ class ArmPosterior:
         kappa = prior.kappa + self.n
         location = (prior.kappa * prior.mean + self.n * self.mean) / kappa
         alpha = prior.alpha + self.n / 2
-        beta = (prior.beta + self.m2 / 2
-                + prior.kappa * self.n * (self.mean - prior.mean) ** 2 / (2 * kappa))
+        beta = prior.beta + self.m2 / 2 + prior.kappa * self.n * (self.mean - prior.mean) ** 2 / (2 * kappa)
         return 2 * alpha, location, math.sqrt(beta / (alpha * kappa))
 
 
@@ -121,8 +127,13 @@ def _standard_t(df: float, rng: np.random.Generator | random.Random) -> float:
     return rng.gauss(0.0, 1.0) / math.sqrt(rng.gammavariate(df / 2, 2.0) / df)
 
 
-def thompson_choice(arms: Mapping[str, ArmPosterior], *, rng: np.random.Generator | random.Random,
-                    prior: Prior = DEFAULT_PRIOR, prior_means: Mapping[str, float] | None = None) -> str:
+def thompson_choice(
+    arms: Mapping[str, ArmPosterior],
+    *,
+    rng: np.random.Generator | random.Random,
+    prior: Prior = DEFAULT_PRIOR,
+    prior_means: Mapping[str, float] | None = None,
+) -> str:
     """The arm whose mean, drawn once from its posterior, is highest. prior_means seeds arms' prior means (say
     from weakness) in place of prior.mean; it weighs as prior.kappa activities, so data soon overrides it.
     Arms are visited in name order so a seeded rng gives the same pick whatever the mapping's order."""
@@ -130,8 +141,11 @@ def thompson_choice(arms: Mapping[str, ArmPosterior], *, rng: np.random.Generato
         raise ValueError("no arms to choose from")
     best, best_sample = "", -math.inf
     for name in sorted(arms):
-        arm_prior = prior if prior_means is None or name not in prior_means else Prior(
-            mean=float(prior_means[name]), kappa=prior.kappa, alpha=prior.alpha, beta=prior.beta)
+        arm_prior = (
+            prior
+            if prior_means is None or name not in prior_means
+            else Prior(mean=float(prior_means[name]), kappa=prior.kappa, alpha=prior.alpha, beta=prior.beta)
+        )
         df, location, scale = arms[name].mean_posterior(arm_prior)
         sample = location + scale * _standard_t(df, rng)
         if sample > best_sample:

@@ -50,9 +50,9 @@ class Choice:
 
 def _posterior(gains: Sequence[float], prior_mean: float, prior_sd: float) -> tuple[float, float]:
     """Normal prior, normal noise of GAIN_NOISE_SD, older gains down-weighted by DISCOUNT per newer one."""
-    precision, weighted = 1.0 / prior_sd ** 2, prior_mean / prior_sd ** 2
+    precision, weighted = 1.0 / prior_sd**2, prior_mean / prior_sd**2
     for age, gain in enumerate(reversed(gains)):
-        weight = DISCOUNT ** age / GAIN_NOISE_SD ** 2
+        weight = DISCOUNT**age / GAIN_NOISE_SD**2
         precision += weight
         weighted += weight * gain
     return weighted / precision, math.sqrt(1.0 / precision)
@@ -86,9 +86,11 @@ def choose_skill(accuracy: Mapping[str, float], history: Sequence[Outcome], rng:
         samples[skill] = min(headroom, rng.gauss(mean, sd))  # no skill gains past 100 %
     chosen = max(samples, key=samples.get)
     tried = sum(1 for o in history if o.skill == chosen)
-    why = (f"drawn gain {samples[chosen]:+.1f} points, the highest of {len(samples)}; "
-           + (f"tried {tried} time(s) before" if tried else "never tried: exploring")
-           + (f"; resting (no move in two cycles): {', '.join(resting)}" if resting else ""))
+    why = (
+        f"drawn gain {samples[chosen]:+.1f} points, the highest of {len(samples)}; "
+        + (f"tried {tried} time(s) before" if tried else "never tried: exploring")
+        + (f"; resting (no move in two cycles): {', '.join(resting)}" if resting else "")
+    )
     return Choice(skill=chosen, why=why, samples={k: round(v, 2) for k, v in samples.items()}, resting=resting)
 
 
@@ -113,8 +115,7 @@ MAX_LEARNING_RATE = 1e-2
 STEP_GROWTH = 1.5
 
 
-def plan_recipe(skill: str, history: Sequence[Outcome], base: Recipe, *, train_budget_seconds: float | None
-                ) -> Recipe:
+def plan_recipe(skill: str, history: Sequence[Outcome], base: Recipe, *, train_budget_seconds: float | None) -> Recipe:
     """The base recipe, adapted from the last cycle on this skill: forgetting -> more replay; no move -> more
     steps (or, at the time budget, a higher learning rate); a gain -> the same again. Steps never exceed what
     the budget allows at the training speed last measured."""
@@ -126,12 +127,14 @@ def plan_recipe(skill: str, history: Sequence[Outcome], base: Recipe, *, train_b
         recipe.replay_share = float(last.recipe.get("replay_share", recipe.replay_share))
         if last.forgot:
             recipe.replay_share = min(MAX_REPLAY_SHARE, recipe.replay_share + 0.1)
-            recipe.why.append(f"the last cycle on {skill} cost another skill: replay share up to "
-                              f"{recipe.replay_share:.2f}")
+            recipe.why.append(
+                f"the last cycle on {skill} cost another skill: replay share up to {recipe.replay_share:.2f}"
+            )
         elif last.gain is not None and last.gain < MIN_MOVE:
             recipe.max_steps = int(recipe.max_steps * STEP_GROWTH)
-            recipe.why.append(f"the last cycle on {skill} moved it {last.gain:+.1f} points: steps up to "
-                              f"{recipe.max_steps}")
+            recipe.why.append(
+                f"the last cycle on {skill} moved it {last.gain:+.1f} points: steps up to {recipe.max_steps}"
+            )
         else:
             recipe.why.append(f"the last cycle on {skill} moved it {last.gain:+.1f} points: same recipe")
     else:
@@ -143,8 +146,10 @@ def plan_recipe(skill: str, history: Sequence[Outcome], base: Recipe, *, train_b
             grown = recipe.max_steps / max(1, affordable)
             recipe.max_steps = max(1, affordable)
             recipe.learning_rate = min(MAX_LEARNING_RATE, recipe.learning_rate * min(grown, STEP_GROWTH))
-            recipe.why.append(f"capped at {affordable} steps by the {train_budget_seconds:.0f} s training budget "
-                              f"({speeds[-1]:.1f} steps/s measured); learning rate {recipe.learning_rate:.2g}")
+            recipe.why.append(
+                f"capped at {affordable} steps by the {train_budget_seconds:.0f} s training budget "
+                f"({speeds[-1]:.1f} steps/s measured); learning rate {recipe.learning_rate:.2g}"
+            )
     recipe.replay_share = max(MIN_REPLAY_SHARE, min(MAX_REPLAY_SHARE, recipe.replay_share))
     return recipe
 
@@ -154,8 +159,12 @@ def plan_recipe(skill: str, history: Sequence[Outcome], base: Recipe, *, train_b
 TAUGHT_POINTS_PER_SHARE = 20.0
 
 
-def replay_weights(accuracy: Mapping[str, float], focus: str, last_change: Mapping[str, float] | None = None,
-                   taught: Mapping[str, float] | None = None) -> dict[str, float]:
+def replay_weights(
+    accuracy: Mapping[str, float],
+    focus: str,
+    last_change: Mapping[str, float] | None = None,
+    taught: Mapping[str, float] | None = None,
+) -> dict[str, float]:
     """How much of the replay each other skill gets: an equal share each, one more share per
     TAUGHT_POINTS_PER_SHARE points earlier cycles taught it (the champion's held-out accuracy above the bare
     base's), doubled for a skill the last challenger made worse. Measured on the built-in model: replay in

@@ -21,8 +21,9 @@ def measured_skills(suites=ab.MEASURED_SUITES) -> list[str]:
     return sorted({skill for suite in suites for skill in get_suite(suite).skills})
 
 
-def curve_run(*, cycles: int, skill: str = "", seed: int | None = None, echo: Callable[[str], None] | None = None,
-              **cycle_options) -> dict:
+def curve_run(
+    *, cycles: int, skill: str = "", seed: int | None = None, echo: Callable[[str], None] | None = None, **cycle_options
+) -> dict:
     """Run the cycles; returns {cycles: [...], start, end, mean_gain, weakest_at_start, seconds}. A cycle that
     fails stops the curve (the champion keeps serving) and the error says which cycle."""
     suites = cycle_options.get("suites", ab.MEASURED_SUITES)
@@ -33,16 +34,30 @@ def curve_run(*, cycles: int, skill: str = "", seed: int | None = None, echo: Ca
         if echo:
             echo(f"== cycle {number} of {cycles}")
         try:
-            row, summary = cycle_run(skill=skill, trigger="curve", seed=None if seed is None else seed + 100 * number,
-                                     echo=echo, **cycle_options)
+            row, summary = cycle_run(
+                skill=skill,
+                trigger="curve",
+                seed=None if seed is None else seed + 100 * number,
+                echo=echo,
+                **cycle_options,
+            )
         except Exception as error:
             raise RuntimeError(f"cycle {number} of {cycles} failed, the champion keeps serving: {error}") from error
-        rows.append({"cycle": number, "id": row.pk, "skill": row.skill, "status": row.status,
-                     "promoted": summary["promoted"], "before": row.before, "after": row.after,
-                     "challenger": row.recipe.get("measured", {}).get("challenger"),
-                     "parent": row.champion_before.adapter_id if row.champion_before else None,
-                     "adapter": getattr(getattr(row.training_job, "adapter", None), "adapter_id", None),
-                     "seconds": summary["seconds"]})
+        rows.append(
+            {
+                "cycle": number,
+                "id": row.pk,
+                "skill": row.skill,
+                "status": row.status,
+                "promoted": summary["promoted"],
+                "before": row.before,
+                "after": row.after,
+                "challenger": row.recipe.get("measured", {}).get("challenger"),
+                "parent": row.champion_before.adapter_id if row.champion_before else None,
+                "adapter": getattr(getattr(row.training_job, "adapter", None), "adapter_id", None),
+                "seconds": summary["seconds"],
+            }
+        )
     return curve_summary(rows, seconds=time.perf_counter() - started)
 
 
@@ -50,11 +65,18 @@ def curve_summary(rows: list[dict], *, seconds: float) -> dict:
     start, end = rows[0]["before"], rows[-1]["after"]
     gains = {name: round(end.get(name, value) - value, 1) for name, value in start.items()}
     weakest = min(start, key=start.get)
-    return {"cycles": rows, "start": start, "end": end, "gains": gains,
-            "mean_gain": round(fmean(gains.values()), 2) if gains else 0.0,
-            "weakest_at_start": weakest, "weakest_gain": gains.get(weakest),
-            "worst_drop": round(min(gains.values()), 1) if gains else 0.0,
-            "promotions": sum(row["promoted"] for row in rows), "seconds": round(seconds, 1)}
+    return {
+        "cycles": rows,
+        "start": start,
+        "end": end,
+        "gains": gains,
+        "mean_gain": round(fmean(gains.values()), 2) if gains else 0.0,
+        "weakest_at_start": weakest,
+        "weakest_gain": gains.get(weakest),
+        "worst_drop": round(min(gains.values()), 1) if gains else 0.0,
+        "promotions": sum(row["promoted"] for row in rows),
+        "seconds": round(seconds, 1),
+    }
 
 
 def curve_table(curve: dict) -> list[str]:
@@ -63,17 +85,23 @@ def curve_table(curve: dict) -> list[str]:
     skills = sorted(curve["start"])
     lines = [f"{'cycle':>5}  {'skill':<22} {'before':>7} {'after':>7}  {'outcome':<12} {'seconds':>8}"]
     for row in curve["cycles"]:
-        lines.append(f"{row['cycle']:>5}  {row['skill']:<22} {row['before'].get(row['skill'], 0):>6.1f}% "
-                     f"{row['after'].get(row['skill'], 0):>6.1f}%  {row['status']:<12} {row['seconds']:>8.0f}")
+        lines.append(
+            f"{row['cycle']:>5}  {row['skill']:<22} {row['before'].get(row['skill'], 0):>6.1f}% "
+            f"{row['after'].get(row['skill'], 0):>6.1f}%  {row['status']:<12} {row['seconds']:>8.0f}"
+        )
     header = f"{'skill':<22} {'start':>6}" + "".join(f" {'c' + str(r['cycle']):>6}" for r in curve["cycles"])
     lines += ["", header + f" {'change':>7}"]
     for name in skills:
-        lines.append(f"{name:<22} {curve['start'][name]:>6.1f}"
-                     + "".join(f" {r['after'].get(name, 0):>6.1f}" for r in curve["cycles"])
-                     + f" {curve['gains'][name]:>+7.1f}")
-    lines.append(f"mean gain {curve['mean_gain']:+.1f} points; weakest at start {curve['weakest_at_start']} "
-                 f"{curve['weakest_gain']:+.1f}; worst change {curve['worst_drop']:+.1f}; "
-                 f"{curve['promotions']} promotion(s) in {len(curve['cycles'])} cycle(s), {curve['seconds']:.0f} s")
+        lines.append(
+            f"{name:<22} {curve['start'][name]:>6.1f}"
+            + "".join(f" {r['after'].get(name, 0):>6.1f}" for r in curve["cycles"])
+            + f" {curve['gains'][name]:>+7.1f}"
+        )
+    lines.append(
+        f"mean gain {curve['mean_gain']:+.1f} points; weakest at start {curve['weakest_at_start']} "
+        f"{curve['weakest_gain']:+.1f}; worst change {curve['worst_drop']:+.1f}; "
+        f"{curve['promotions']} promotion(s) in {len(curve['cycles'])} cycle(s), {curve['seconds']:.0f} s"
+    )
     return lines
 
 
@@ -93,10 +121,21 @@ def plot(curve: dict, path: str) -> None:
     means = [fmean(curve["start"].values())] + [fmean(row["after"].values()) for row in curve["cycles"]]
     axes.plot(xs, means, color="black", linewidth=3, marker="o", label="mean")
     for x, row in zip(xs[1:], curve["cycles"]):
-        axes.annotate(row["skill"] + ("" if row["promoted"] else " (kept)"), (x, means[x]), fontsize=7,
-                      rotation=30, xytext=(0, 8), textcoords="offset points")
-    axes.set(xlabel="cycle", ylabel="champion's held-out accuracy, %", ylim=(0, 102), xticks=xs,
-             title=f"Learning curve: mean {curve['mean_gain']:+.1f} points in {len(curve['cycles'])} cycles")
+        axes.annotate(
+            row["skill"] + ("" if row["promoted"] else " (kept)"),
+            (x, means[x]),
+            fontsize=7,
+            rotation=30,
+            xytext=(0, 8),
+            textcoords="offset points",
+        )
+    axes.set(
+        xlabel="cycle",
+        ylabel="champion's held-out accuracy, %",
+        ylim=(0, 102),
+        xticks=xs,
+        title=f"Learning curve: mean {curve['mean_gain']:+.1f} points in {len(curve['cycles'])} cycles",
+    )
     axes.legend(fontsize=7, loc="center left", bbox_to_anchor=(1, 0.5))
     figure.tight_layout()
     figure.savefig(path, dpi=110)

@@ -31,8 +31,19 @@ from learning.training.ab import significant_drop
 # from what the last cycles measured. Chosen on fresh held-out items past the reported split (a cycle focused on
 # 2-digit addition): r 8 at 2e-3 for 1,500 steps moved addition +34 points, r 16 at 5e-3 +75; 600 steps at 2e-3,
 # the recipe before, +4.5 on the reported items, not significant.
-RECIPE = {"r": 16, "alpha": 32, "dropout": 0.05, "learning_rate": 5e-3, "batch_size": 32, "max_steps": 1500,
-          "warmup_steps": 30, "save_steps": 50, "logging_steps": 10, "loss_on": "answer", "max_seq_length": 64}
+RECIPE = {
+    "r": 16,
+    "alpha": 32,
+    "dropout": 0.05,
+    "learning_rate": 5e-3,
+    "batch_size": 32,
+    "max_steps": 1500,
+    "warmup_steps": 30,
+    "save_steps": 50,
+    "logging_steps": 10,
+    "loss_on": "answer",
+    "max_seq_length": 64,
+}
 FOCUS_ITEMS = 4000
 REPLAY_ITEMS = 1500
 REPLAY_SHARE = 0.75
@@ -47,10 +58,13 @@ ABANDONED_AFTER = timedelta(hours=6)
 def cycles_abandon() -> int:
     """Ends as failed the cycles whose process died mid-run, saying so. Returns how many."""
     now = timezone.now()
-    return LearningCycle.objects.filter(status=LearningCycle.Status.RUNNING,
-                                        started_at__lt=now - ABANDONED_AFTER).update(
-        status=LearningCycle.Status.FAILED, finished_at=now,
-        error=f"abandoned: still running {ABANDONED_AFTER} after it started (its process died mid-run)")
+    return LearningCycle.objects.filter(
+        status=LearningCycle.Status.RUNNING, started_at__lt=now - ABANDONED_AFTER
+    ).update(
+        status=LearningCycle.Status.FAILED,
+        finished_at=now,
+        error=f"abandoned: still running {ABANDONED_AFTER} after it started (its process died mid-run)",
+    )
 
 
 def suite_of(skill: str, measured: ab.Measured) -> str:
@@ -67,9 +81,16 @@ class Cycle:
         self.row, self.echo, self.started = row, echo, time.perf_counter()
 
     def step(self, name: str, status: str = "done", **detail) -> None:
-        self.row.steps = [*self.row.steps, {"step": name, "status": status, "detail": detail,
-                                            "at": timezone.now().isoformat(),
-                                            "seconds": round(time.perf_counter() - self.started, 1)}]
+        self.row.steps = [
+            *self.row.steps,
+            {
+                "step": name,
+                "status": status,
+                "detail": detail,
+                "at": timezone.now().isoformat(),
+                "seconds": round(time.perf_counter() - self.started, 1),
+            },
+        ]
         LearningCycle.objects.filter(pk=self.row.pk).update(steps=self.row.steps)
         if self.echo:
             self.echo(f"[{time.perf_counter() - self.started:6.0f} s] {name}: {status} {detail or ''}")
@@ -84,25 +105,47 @@ class Cycle:
 
 def cycle_history(artifact, *, limit: int = 50) -> list[curriculum.Outcome]:
     """The finished cycles on this base model, oldest first, as the curriculum reads them."""
-    rows = (LearningCycle.objects.filter(training_job__base_model=artifact, status__in=[
-        LearningCycle.Status.PROMOTED, LearningCycle.Status.KEPT, LearningCycle.Status.ROLLED_BACK])
-        .order_by("-started_at").values_list("skill", "status", "recipe")[:limit])
+    rows = (
+        LearningCycle.objects.filter(
+            training_job__base_model=artifact,
+            status__in=[LearningCycle.Status.PROMOTED, LearningCycle.Status.KEPT, LearningCycle.Status.ROLLED_BACK],
+        )
+        .order_by("-started_at")
+        .values_list("skill", "status", "recipe")[:limit]
+    )
     history = []
     for skill, status, recipe in reversed(rows):
         measured = (recipe or {}).get("measured", {})
-        history.append(curriculum.Outcome(
-            skill=skill, gain=measured.get("gain"), promoted=status == LearningCycle.Status.PROMOTED,
-            forgot=bool(measured.get("forgot")), recipe=(recipe or {}).get("plan", {}),
-            train_seconds=measured.get("train_seconds"), train_steps=measured.get("train_steps")))
+        history.append(
+            curriculum.Outcome(
+                skill=skill,
+                gain=measured.get("gain"),
+                promoted=status == LearningCycle.Status.PROMOTED,
+                forgot=bool(measured.get("forgot")),
+                recipe=(recipe or {}).get("plan", {}),
+                train_seconds=measured.get("train_seconds"),
+                train_steps=measured.get("train_steps"),
+            )
+        )
     return history
 
 
 @worker_only
-def cycle_run(*, skill: str = "", trigger: str = "command", recipe: dict | None = None,
-              focus_items: int = FOCUS_ITEMS, replay_items: int = REPLAY_ITEMS, suites=ab.MEASURED_SUITES,
-              limit: int | None = None, seed: int | None = None, echo: Callable[[str], None] | None = None,
-              continual: bool = True, choose: str = "bandit", train_budget_seconds: float | None = TRAIN_BUDGET_SECONDS,
-              ) -> tuple[LearningCycle, dict]:
+def cycle_run(
+    *,
+    skill: str = "",
+    trigger: str = "command",
+    recipe: dict | None = None,
+    focus_items: int = FOCUS_ITEMS,
+    replay_items: int = REPLAY_ITEMS,
+    suites=ab.MEASURED_SUITES,
+    limit: int | None = None,
+    seed: int | None = None,
+    echo: Callable[[str], None] | None = None,
+    continual: bool = True,
+    choose: str = "bandit",
+    train_budget_seconds: float | None = TRAIN_BUDGET_SECONDS,
+) -> tuple[LearningCycle, dict]:
     """Run one cycle here; returns the row and the summary the commands print ({skill, before, after, others,
     promoted, seconds}, the champion's held-out accuracies in percent at the start and the end, on the same items).
     `seed` fixes which train items are practised and the bandit's draw (default: fresh each cycle).
@@ -116,9 +159,20 @@ def cycle_run(*, skill: str = "", trigger: str = "command", recipe: dict | None 
     cycles_abandon()
     cycle = Cycle(LearningCycle.objects.create(skill=skill, trigger=trigger), echo)
     try:
-        return _run(cycle, skill=skill, lora=recipe or RECIPE, focus_items=focus_items, replay_items=replay_items,
-                    suites=suites, limit=limit, seed=seed, artifact=default_model(), continual=continual,
-                    choose=choose, train_budget_seconds=train_budget_seconds)
+        return _run(
+            cycle,
+            skill=skill,
+            lora=recipe or RECIPE,
+            focus_items=focus_items,
+            replay_items=replay_items,
+            suites=suites,
+            limit=limit,
+            seed=seed,
+            artifact=default_model(),
+            continual=continual,
+            choose=choose,
+            train_budget_seconds=train_budget_seconds,
+        )
     except Exception as error:
         cycle.step("failed", status="failed", error=f"{type(error).__name__}: {error}")
         error_event_record(source="service", exception=error, message=f"learning cycle {cycle.row.pk} failed")
@@ -126,8 +180,19 @@ def cycle_run(*, skill: str = "", trigger: str = "command", recipe: dict | None 
         raise
 
 
-def _plan(cycle: Cycle, *, artifact, skill: str, scores: dict, lora: dict, focus_items: int, replay_items: int,
-          seed: int | None, choose: str, train_budget_seconds: float | None) -> tuple[str, curriculum.Recipe, dict]:
+def _plan(
+    cycle: Cycle,
+    *,
+    artifact,
+    skill: str,
+    scores: dict,
+    lora: dict,
+    focus_items: int,
+    replay_items: int,
+    seed: int | None,
+    choose: str,
+    train_budget_seconds: float | None,
+) -> tuple[str, curriculum.Recipe, dict]:
     """The skill (forced, the weakest, or the bandit's) and the recipe for it, with the reasons."""
     history = cycle_history(artifact)
     if skill:
@@ -140,15 +205,36 @@ def _plan(cycle: Cycle, *, artifact, skill: str, scores: dict, lora: dict, focus
     else:
         choice = curriculum.choose_skill(scores, history, random.Random(cycle.row.pk if seed is None else seed))
         skill, why, draw = choice.skill, choice.why, {"samples": choice.samples, "resting": choice.resting}
-    base = curriculum.Recipe(max_steps=lora["max_steps"], learning_rate=lora["learning_rate"],
-                             replay_share=REPLAY_SHARE, focus_items=focus_items, replay_items=replay_items)
-    recipe = (curriculum.plan_recipe(skill, history, base, train_budget_seconds=train_budget_seconds)
-              if choose == "bandit" else base)
+    base = curriculum.Recipe(
+        max_steps=lora["max_steps"],
+        learning_rate=lora["learning_rate"],
+        replay_share=REPLAY_SHARE,
+        focus_items=focus_items,
+        replay_items=replay_items,
+    )
+    recipe = (
+        curriculum.plan_recipe(skill, history, base, train_budget_seconds=train_budget_seconds)
+        if choose == "bandit"
+        else base
+    )
     return skill, recipe, {"skill_why": why, **draw}
 
 
-def _run(cycle: Cycle, *, skill, lora, focus_items, replay_items, suites, limit, seed, artifact, continual, choose,
-         train_budget_seconds):
+def _run(
+    cycle: Cycle,
+    *,
+    skill,
+    lora,
+    focus_items,
+    replay_items,
+    suites,
+    limit,
+    seed,
+    artifact,
+    continual,
+    choose,
+    train_budget_seconds,
+):
     from hobbies.practice import practice_run
     from learning.adapters import champion
     from learning.datasets import TooFewExamples, dataset_build
@@ -156,36 +242,79 @@ def _run(cycle: Cycle, *, skill, lora, focus_items, replay_items, suites, limit,
     defending = champion(artifact, "")
     before = ab.measure(artifact, adapter=defending, suites=suites, limit=limit)
     scores = before.by_skill()
-    skill, recipe, why = _plan(cycle, artifact=artifact, skill=skill, scores=scores, lora=lora,
-                               focus_items=focus_items, replay_items=replay_items, seed=seed, choose=choose,
-                               train_budget_seconds=train_budget_seconds)
+    skill, recipe, why = _plan(
+        cycle,
+        artifact=artifact,
+        skill=skill,
+        scores=scores,
+        lora=lora,
+        focus_items=focus_items,
+        replay_items=replay_items,
+        seed=seed,
+        choose=choose,
+        train_budget_seconds=train_budget_seconds,
+    )
     target = suite_of(skill, before)
-    weights = curriculum.replay_weights(scores, skill, last_change=_last_challenger_change(artifact, cycle.row.pk),
-                                        taught=_taught(artifact, scores))
-    plan = {**recipe.to_dict(), **why, "replay_weights": weights, "continual": continual and defending is not None,
-            "choose": choose}
+    weights = curriculum.replay_weights(
+        scores, skill, last_change=_last_challenger_change(artifact, cycle.row.pk), taught=_taught(artifact, scores)
+    )
+    plan = {
+        **recipe.to_dict(),
+        **why,
+        "replay_weights": weights,
+        "continual": continual and defending is not None,
+        "choose": choose,
+    }
     cycle.row.skill, cycle.row.before, cycle.row.champion_before = skill, scores, defending
     cycle.row.recipe = {"plan": plan}
-    LearningCycle.objects.filter(pk=cycle.row.pk).update(skill=skill, before=scores, champion_before=defending,
-                                                         recipe=cycle.row.recipe)
-    cycle.step("measure", skill=skill, suite=target, before=scores,
-               champion=defending.adapter_id if defending else None)
-    cycle.step("plan", why=why["skill_why"], recipe=recipe.why, steps=recipe.max_steps,
-               learning_rate=recipe.learning_rate, replay_share=recipe.replay_share)
+    LearningCycle.objects.filter(pk=cycle.row.pk).update(
+        skill=skill, before=scores, champion_before=defending, recipe=cycle.row.recipe
+    )
+    cycle.step(
+        "measure", skill=skill, suite=target, before=scores, champion=defending.adapter_id if defending else None
+    )
+    cycle.step(
+        "plan",
+        why=why["skill_why"],
+        recipe=recipe.why,
+        steps=recipe.max_steps,
+        learning_rate=recipe.learning_rate,
+        replay_share=recipe.replay_share,
+    )
 
     adapter_path = defending.path if defending else ""
-    practice_run(hobby_type="SKILL_PRACTICE", artifact=artifact, adapter=adapter_path, suites=(target,),
-                 items_per_suite=recipe.focus_items, probe_per_suite=0, seed=seed)
+    practice_run(
+        hobby_type="SKILL_PRACTICE",
+        artifact=artifact,
+        adapter=adapter_path,
+        suites=(target,),
+        items_per_suite=recipe.focus_items,
+        probe_per_suite=0,
+        seed=seed,
+    )
     others = tuple(suite for suite in suites if suite != target)
     if others and recipe.replay_items:
-        practice_run(hobby_type="SKILL_PRACTICE", artifact=artifact, adapter=adapter_path, suites=others,
-                     items_per_suite=recipe.replay_items, probe_per_suite=0, seed=None if seed is None else seed + 1)
+        practice_run(
+            hobby_type="SKILL_PRACTICE",
+            artifact=artifact,
+            adapter=adapter_path,
+            suites=others,
+            items_per_suite=recipe.replay_items,
+            probe_per_suite=0,
+            seed=None if seed is None else seed + 1,
+        )
     cycle.step("practise", focus=recipe.focus_items, replay=recipe.replay_items if others else 0)
 
     try:
-        dataset = dataset_build(days_back=1, skill=skill, replay_share=recipe.replay_share,
-                                model_name=artifact.name, min_examples=MIN_EXAMPLES, replay_weights=weights,
-                                seed=cycle.row.pk)
+        dataset = dataset_build(
+            days_back=1,
+            skill=skill,
+            replay_share=recipe.replay_share,
+            model_name=artifact.name,
+            min_examples=MIN_EXAMPLES,
+            replay_weights=weights,
+            seed=cycle.row.pk,
+        )
     except TooFewExamples as error:
         cycle.step("extract", status="skipped", examples=error.count)
         return cycle.finish(LearningCycle.Status.SKIPPED, after=scores), summary(cycle, skill, scores, scores, False)
@@ -193,25 +322,38 @@ def _run(cycle: Cycle, *, skill, lora, focus_items, replay_items, suites, limit,
 
     parent = defending if continual else None
     config = {**lora, "max_steps": recipe.max_steps, "learning_rate": recipe.learning_rate}
-    job = jobs.job_create(model_name=artifact.name, config=config, dataset=dataset, send=False,
-                          parent_adapter=parent, recipe=plan)
+    job = jobs.job_create(
+        model_name=artifact.name, config=config, dataset=dataset, send=False, parent_adapter=parent, recipe=plan
+    )
     cycle.row.training_job = job
     LearningCycle.objects.filter(pk=cycle.row.pk).update(training_job=job)
     job = jobs.job_execute(job_pk=job.pk)
     if job is None or job.status != job.Status.COMPLETED:
-        raise RuntimeError(f"training job ended {getattr(job, 'status', 'elsewhere')}: "
-                           f"{getattr(job, 'error_message', '')}")
-    cycle.step("train", job=job.job_id, parent=parent.adapter_id if parent else None, steps=job.metrics.get("steps"),
-               tokens_per_second=round(job.metrics.get("tokens_per_second", 0)),
-               seconds=job.metrics.get("seconds"), validation_loss=job.metrics.get("validation_loss"))
+        raise RuntimeError(
+            f"training job ended {getattr(job, 'status', 'elsewhere')}: {getattr(job, 'error_message', '')}"
+        )
+    cycle.step(
+        "train",
+        job=job.job_id,
+        parent=parent.adapter_id if parent else None,
+        steps=job.metrics.get("steps"),
+        tokens_per_second=round(job.metrics.get("tokens_per_second", 0)),
+        seconds=job.metrics.get("seconds"),
+        validation_loss=job.metrics.get("validation_loss"),
+    )
 
-    comparison, before, challenger = ab.comparison_run(challenger=job.adapter, target_suite=target, suites=suites,
-                                                       limit=limit, before=before)
+    comparison, before, challenger = ab.comparison_run(
+        challenger=job.adapter, target_suite=target, suites=suites, limit=limit, before=before
+    )
     cycle.step("compare", promote=comparison.promote, reason=comparison.reason)
     tried = challenger.by_skill()
-    measured = {"gain": round(tried.get(skill, scores[skill]) - scores[skill], 1), "forgot": _forgot(comparison),
-                "train_seconds": job.metrics.get("seconds"), "train_steps": job.metrics.get("steps"),
-                "challenger": tried}
+    measured = {
+        "gain": round(tried.get(skill, scores[skill]) - scores[skill], 1),
+        "forgot": _forgot(comparison),
+        "train_seconds": job.metrics.get("seconds"),
+        "train_steps": job.metrics.get("steps"),
+        "challenger": tried,
+    }
     status, after = LearningCycle.Status.KEPT, scores
     if comparison.promote:
         cycle.step("promote", adapter=job.adapter.adapter_id)
@@ -219,8 +361,7 @@ def _run(cycle: Cycle, *, skill, lora, focus_items, replay_items, suites, limit,
         job.adapter.refresh_from_db()
         used = {suite: set(items) for suite, items in before.correct.items()}  # the watch measures other items
         watched = ab.watch_check(job.adapter, previous=defending, exclude_items=used, limit=limit)
-        cycle.step("watch", regressions=watched.regressions, rolled_back=watched.rolled_back,
-                   figures=watched.figures)
+        cycle.step("watch", regressions=watched.regressions, rolled_back=watched.rolled_back, figures=watched.figures)
         if watched.rolled_back:
             status, after = LearningCycle.Status.ROLLED_BACK, scores  # the previous champion serves again
     cycle.finish(status, comparison=comparison, after=after, recipe={"plan": plan, "measured": measured})
@@ -230,8 +371,12 @@ def _run(cycle: Cycle, *, skill, lora, focus_items, replay_items, suites, limit,
 def _last_challenger_change(artifact, before_pk: int) -> dict[str, float] | None:
     """Per skill, what the last cycle's challenger did to the champion's accuracy (promoted or not: a challenger
     that hurt a skill says that skill is at risk)."""
-    last = (LearningCycle.objects.filter(training_job__base_model=artifact, pk__lt=before_pk)
-            .exclude(recipe__measured__isnull=True).values_list("before", "recipe").first())
+    last = (
+        LearningCycle.objects.filter(training_job__base_model=artifact, pk__lt=before_pk)
+        .exclude(recipe__measured__isnull=True)
+        .values_list("before", "recipe")
+        .first()
+    )
     if last is None:
         return None
     before, tried = last[0], last[1]["measured"].get("challenger", {})
@@ -241,8 +386,12 @@ def _last_challenger_change(artifact, before_pk: int) -> dict[str, float] | None
 def _taught(artifact, scores: dict[str, float]) -> dict[str, float] | None:
     """Per skill, what earlier cycles taught the champion: its held-out accuracy now above the bare base's (the
     first cycle's measurement, taken before any champion existed)."""
-    base = (LearningCycle.objects.filter(training_job__base_model=artifact, champion_before__isnull=True)
-            .order_by("started_at").values_list("before", flat=True).first())
+    base = (
+        LearningCycle.objects.filter(training_job__base_model=artifact, champion_before__isnull=True)
+        .order_by("started_at")
+        .values_list("before", flat=True)
+        .first()
+    )
     return {skill: value - base[skill] for skill, value in scores.items() if skill in base} if base else None
 
 
@@ -250,13 +399,22 @@ def _forgot(comparison) -> bool:
     """The A/B kept the champion because a suite other than the target fell significantly (its own rule)."""
     return not comparison.promote and any(
         suite["suite"] != comparison.target_suite and significant_drop(suite["difference"], suite["p_value"])
-        for suite in comparison.suites)
+        for suite in comparison.suites
+    )
 
 
 def summary(cycle: Cycle, skill: str, before: dict, after: dict, promoted: bool) -> dict:
     """The champion's held-out accuracy per skill at the start and at the end of the cycle (the same items)."""
-    return {"skill": skill, "before": before.get(skill), "after": after.get(skill),
-            "others": {name: {"before": value, "after": after.get(name)} for name, value in before.items()
-                       if name != skill},
-            "promoted": promoted, "status": cycle.row.status, "seconds": round(time.perf_counter() - cycle.started, 1),
-            "cycle": cycle.row.pk, "recipe": cycle.row.recipe.get("plan", {})}
+    return {
+        "skill": skill,
+        "before": before.get(skill),
+        "after": after.get(skill),
+        "others": {
+            name: {"before": value, "after": after.get(name)} for name, value in before.items() if name != skill
+        },
+        "promoted": promoted,
+        "status": cycle.row.status,
+        "seconds": round(time.perf_counter() - cycle.started, 1),
+        "cycle": cycle.row.pk,
+        "recipe": cycle.row.recipe.get("plan", {}),
+    }

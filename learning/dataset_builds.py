@@ -42,24 +42,31 @@ def build_send(build: DatasetBuild) -> None:
     """To the training queue of its machine; a broker that cannot take it now leaves it to the resume sweep."""
     from learning.tasks import dataset_build_task
 
-    send_or_leave_for_sweep(dataset_build_task, row=build, role="training", machine=build.machine,
-                            kwargs={"build_pk": build.pk}, what=f"dataset build {build.pk}")
+    send_or_leave_for_sweep(
+        dataset_build_task,
+        row=build,
+        role="training",
+        machine=build.machine,
+        kwargs={"build_pk": build.pk},
+        what=f"dataset build {build.pk}",
+    )
 
 
 @worker_only
 def build_execute(*, build_pk: int) -> DatasetBuild | None:
     """Build it, once; None when it is not this run's (done, failed, or another worker holds its lease)."""
-    claimable = Q(status=DatasetBuild.Status.PENDING) | Q(status=DatasetBuild.Status.BUILDING,
-                                                          lease_until__lt=db_now())
+    claimable = Q(status=DatasetBuild.Status.PENDING) | Q(status=DatasetBuild.Status.BUILDING, lease_until__lt=db_now())
     if not DatasetBuild.objects.filter(claimable, pk=build_pk).update(
-            status=DatasetBuild.Status.BUILDING, lease_until=db_in(BUILD_LEASE), attempts=F("attempts") + 1):
+        status=DatasetBuild.Status.BUILDING, lease_until=db_in(BUILD_LEASE), attempts=F("attempts") + 1
+    ):
         return None
     build = DatasetBuild.objects.get(pk=build_pk)
     try:
         with transaction.atomic():
             dataset = dataset_build(**build.params)
             DatasetBuild.objects.filter(pk=build_pk).update(
-                status=DatasetBuild.Status.COMPLETED, dataset=dataset, lease_until=None, finished_at=timezone.now())
+                status=DatasetBuild.Status.COMPLETED, dataset=dataset, lease_until=None, finished_at=timezone.now()
+            )
     except DatasetError as error:  # too little data, bad parameters: the build's outcome, said plainly
         _fail(build_pk, str(error))
     except Exception as error:
@@ -67,14 +74,19 @@ def build_execute(*, build_pk: int) -> DatasetBuild | None:
             DatasetBuild.objects.filter(pk=build_pk, status=DatasetBuild.Status.BUILDING).update(lease_until=db_now())
             raise
         _fail(build_pk, f"{type(error).__name__}: {error}")
-        error_event_record(source="task", exception=error, task_name="dataset_build_task",
-                           message=f"dataset build {build_pk} failed: {error}")
+        error_event_record(
+            source="task",
+            exception=error,
+            task_name="dataset_build_task",
+            message=f"dataset build {build_pk} failed: {error}",
+        )
     return DatasetBuild.objects.select_related("dataset").get(pk=build_pk)
 
 
 def _fail(build_pk: int, message: str) -> None:
-    DatasetBuild.objects.filter(pk=build_pk).update(status=DatasetBuild.Status.FAILED, error=message[:4000],
-                                                    lease_until=None, finished_at=timezone.now())
+    DatasetBuild.objects.filter(pk=build_pk).update(
+        status=DatasetBuild.Status.FAILED, error=message[:4000], lease_until=None, finished_at=timezone.now()
+    )
 
 
 def builds_resume() -> list[int]:
@@ -82,10 +94,13 @@ def builds_resume() -> list[int]:
     at most once per RESEND_AFTER (no pile of messages while no training worker is up)."""
     from learning.jobs import training_machine
 
-    stuck = list(DatasetBuild.objects.filter(
-        Q(status=DatasetBuild.Status.BUILDING, lease_until__lt=db_now())
-        | Q(status=DatasetBuild.Status.PENDING, created_at__lt=db_in(-RESEND_AFTER)),
-        Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-RESEND_AFTER))))  # at most once per RESEND_AFTER
+    stuck = list(
+        DatasetBuild.objects.filter(
+            Q(status=DatasetBuild.Status.BUILDING, lease_until__lt=db_now())
+            | Q(status=DatasetBuild.Status.PENDING, created_at__lt=db_in(-RESEND_AFTER)),
+            Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-RESEND_AFTER)),
+        )
+    )  # at most once per RESEND_AFTER
     for build in stuck:
         build.machine = training_machine()
         DatasetBuild.objects.filter(pk=build.pk).update(machine=build.machine)
@@ -94,7 +109,14 @@ def builds_resume() -> list[int]:
 
 
 def build_shape(build: DatasetBuild) -> dict:
-    return {"build_id": build.pk, "status": build.status, "params": build.params,
-            "dataset_version": build.dataset.version if build.dataset_id else None, "error": build.error or None,
-            "machine": build.machine, "attempts": build.attempts, "created_at": build.created_at.isoformat(),
-            "finished_at": build.finished_at.isoformat() if build.finished_at else None}
+    return {
+        "build_id": build.pk,
+        "status": build.status,
+        "params": build.params,
+        "dataset_version": build.dataset.version if build.dataset_id else None,
+        "error": build.error or None,
+        "machine": build.machine,
+        "attempts": build.attempts,
+        "created_at": build.created_at.isoformat(),
+        "finished_at": build.finished_at.isoformat() if build.finished_at else None,
+    }

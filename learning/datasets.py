@@ -70,19 +70,29 @@ def is_train_item(item_id: str, prompt: str) -> bool:
     return len(parts) >= 3 and parts[1] == "train" and prompt not in heldout_prompts()
 
 
-def training_examples(*, since, skill: str = "", model_name: str = "", min_quality: float = 0.6,
-                      reward_threshold: float = 0.3) -> tuple[list[TrainingExample], dict]:
+def training_examples(
+    *, since, skill: str = "", model_name: str = "", min_quality: float = 0.6, reward_threshold: float = 0.3
+) -> tuple[list[TrainingExample], dict]:
     """Every candidate example of practice activities completed since `since`, in a stable order, and the
     counts of what was refused (held out), dropped (quality, reward) and kept, per reason."""
     activities = Activity.objects.filter(status=Activity.Status.COMPLETED, split="train", completed_at__gte=since)
     if model_name:
         activities = activities.filter(model_name=model_name)
     insight_counts = dict(activities.annotate(n=Count("insights")).values_list("pk", "n"))
-    stats = {"activities": len(insight_counts), "attempts": 0, "heldout_refused": 0, "low_quality": 0,
-             "insights": 0, "insights_low_reward": 0}
+    stats = {
+        "activities": len(insight_counts),
+        "attempts": 0,
+        "heldout_refused": 0,
+        "low_quality": 0,
+        "insights": 0,
+        "insights_low_reward": 0,
+    }
     examples: list[TrainingExample] = []
-    attempts = (Attempt.objects.filter(activity__in=activities).select_related("activity")
-                .order_by("activity__completed_at", "id"))
+    attempts = (
+        Attempt.objects.filter(activity__in=activities)
+        .select_related("activity")
+        .order_by("activity__completed_at", "id")
+    )
     for attempt in attempts.iterator(chunk_size=2000):
         stats["attempts"] += 1
         if not is_train_item(attempt.item_id, attempt.prompt):
@@ -90,15 +100,26 @@ def training_examples(*, since, skill: str = "", model_name: str = "", min_quali
             continue
         activity = attempt.activity
         completion = attempt.answer if attempt.correct else attempt.expected
-        quality = quality_score(completion, free_text=False, completed=True,
-                                difficulty=None if activity.score is None else 1 - activity.score,
-                                insight_count=insight_counts.get(activity.pk, 0))
+        quality = quality_score(
+            completion,
+            free_text=False,
+            completed=True,
+            difficulty=None if activity.score is None else 1 - activity.score,
+            insight_count=insight_counts.get(activity.pk, 0),
+        )
         if quality < min_quality or not completion.strip():
             stats["low_quality"] += 1
             continue
-        examples.append(TrainingExample(prompt=attempt.prompt, completion=completion.strip(), skill=attempt.skill,
-                                        source="attempt" if attempt.correct else "reference",
-                                        item_id=attempt.item_id, quality=quality))
+        examples.append(
+            TrainingExample(
+                prompt=attempt.prompt,
+                completion=completion.strip(),
+                skill=attempt.skill,
+                source="attempt" if attempt.correct else "reference",
+                item_id=attempt.item_id,
+                quality=quality,
+            )
+        )
     insights = list(Insight.objects.filter(activity__in=activities).select_related("activity").order_by("id"))
     # Every candidate insight gets a reward: people's where they rated it, else the current reward model's
     # (scored here in batches if that version has not scored it yet); the stats name the version, or say none.
@@ -114,14 +135,26 @@ def training_examples(*, since, skill: str = "", model_name: str = "", min_quali
             stats["insights_low_reward"] += 1
             continue
         activity = insight.activity
-        quality = quality_score(insight.text, free_text=True, completed=True,
-                                difficulty=None if activity.score is None else 1 - activity.score,
-                                insight_count=insight_counts.get(activity.pk, 0))
+        quality = quality_score(
+            insight.text,
+            free_text=True,
+            completed=True,
+            difficulty=None if activity.score is None else 1 - activity.score,
+            insight_count=insight_counts.get(activity.pk, 0),
+        )
         if quality < min_quality:
             stats["low_quality"] += 1
             continue
-        examples.append(TrainingExample(prompt=insight_prompt(insight), completion=insight.text.strip(),
-                                        skill=insight.skill, source="insight", weight=weight, quality=quality))
+        examples.append(
+            TrainingExample(
+                prompt=insight_prompt(insight),
+                completion=insight.text.strip(),
+                skill=insight.skill,
+                source="insight",
+                weight=weight,
+                quality=quality,
+            )
+        )
     if skill:
         stats["skill_examples"] = sum(example.skill == skill for example in examples)
     return examples, stats
@@ -131,36 +164,65 @@ def candidates_at_most(*, days_back: int, model_name: str = "") -> int:
     """An upper bound on the examples dataset_build could find: every attempt and insight of completed practice in
     the window, before any filter. Two COUNT queries, so a request can refuse too little data at once (the
     originals' 400) and leave the real build, which scores insights with the reward model, to a worker."""
-    activities = Activity.objects.filter(status=Activity.Status.COMPLETED, split="train",
-                                         completed_at__gte=timezone.now() - timedelta(days=days_back))
+    activities = Activity.objects.filter(
+        status=Activity.Status.COMPLETED, split="train", completed_at__gte=timezone.now() - timedelta(days=days_back)
+    )
     if model_name:
         activities = activities.filter(model_name=model_name)
-    return (Attempt.objects.filter(activity__in=activities).count()
-            + Insight.objects.filter(activity__in=activities).count())
+    return (
+        Attempt.objects.filter(activity__in=activities).count()
+        + Insight.objects.filter(activity__in=activities).count()
+    )
 
 
 @worker_only
-def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_threshold: float = 0.3, skill: str = "",
-                  replay_share: float = 0.2, validation_share: float = 0.1, seed: int = 0,
-                  model_name: str = "", min_examples: int = 0,
-                  replay_weights: dict[str, float] | None = None) -> TrainingDataset:
+def dataset_build(
+    *,
+    days_back: int = 30,
+    min_quality: float = 0.6,
+    reward_threshold: float = 0.3,
+    skill: str = "",
+    replay_share: float = 0.2,
+    validation_share: float = 0.1,
+    seed: int = 0,
+    model_name: str = "",
+    min_examples: int = 0,
+    replay_weights: dict[str, float] | None = None,
+) -> TrainingDataset:
     """Gather, filter, deduplicate, focus (with replay of other skills) and split; write the files, then the row.
     A failure, or fewer than min_examples examples, leaves neither files nor row."""
-    params = {"days_back": days_back, "min_quality": min_quality, "reward_threshold": reward_threshold,
-              "skill": skill, "replay_share": replay_share, "validation_share": validation_share, "seed": seed,
-              "model_name": model_name, "replay_weights": replay_weights}
+    params = {
+        "days_back": days_back,
+        "min_quality": min_quality,
+        "reward_threshold": reward_threshold,
+        "skill": skill,
+        "replay_share": replay_share,
+        "validation_share": validation_share,
+        "seed": seed,
+        "model_name": model_name,
+        "replay_weights": replay_weights,
+    }
     if not 1 <= days_back <= 3650:
         raise DatasetError(f"days_back must be 1 to 3650, got {days_back}")
-    examples, stats = training_examples(since=timezone.now() - timedelta(days=days_back), skill=skill,
-                                        model_name=model_name, min_quality=min_quality,
-                                        reward_threshold=reward_threshold)
+    examples, stats = training_examples(
+        since=timezone.now() - timedelta(days=days_back),
+        skill=skill,
+        model_name=model_name,
+        min_quality=min_quality,
+        reward_threshold=reward_threshold,
+    )
     unique = deduplicate(examples)
     stats.update(candidates=len(examples), exact_duplicates=unique.exact, near_duplicates=unique.near)
     kept = unique.kept
     if skill:
         focus = [example for example in kept if example.skill == skill]
-        kept = with_replay(focus, [example for example in kept if example.skill != skill], share=replay_share,
-                           seed=seed, weights=replay_weights)
+        kept = with_replay(
+            focus,
+            [example for example in kept if example.skill != skill],
+            share=replay_share,
+            seed=seed,
+            weights=replay_weights,
+        )
     if len(kept) < min_examples:
         raise TooFewExamples(len(kept), min_examples, stats)
     train, validation = split(kept, validation_share=validation_share, seed=seed)
@@ -181,10 +243,20 @@ def dataset_build(*, days_back: int = 30, min_quality: float = 0.6, reward_thres
                     version = (TrainingDataset.objects.aggregate(v=Max("version"))["v"] or 0) + 1
                     final = root / f"v{version}"
                     row = TrainingDataset.objects.create(
-                        version=version, skill=skill, params=params, stats=stats, train_count=len(train),
-                        validation_count=len(validation), path=str(final), sha256=digest.hexdigest())
-                    (staging / "dataset.json").write_text(json.dumps(
-                        {"version": version, "params": params, "stats": stats, "sha256": row.sha256}, indent=2))
+                        version=version,
+                        skill=skill,
+                        params=params,
+                        stats=stats,
+                        train_count=len(train),
+                        validation_count=len(validation),
+                        path=str(final),
+                        sha256=digest.hexdigest(),
+                    )
+                    (staging / "dataset.json").write_text(
+                        json.dumps(
+                            {"version": version, "params": params, "stats": stats, "sha256": row.sha256}, indent=2
+                        )
+                    )
                     if final.exists():  # left by a build whose row was rolled back: not a dataset
                         shutil.rmtree(final)
                     staging.rename(final)
@@ -206,8 +278,9 @@ def dataset_parts(dataset: TrainingDataset) -> tuple[list[TrainingExample], list
         raise DatasetError(f"Dataset v{dataset.version} is missing its files: {error}") from None
     if hashlib.sha256(b"".join(contents)).hexdigest() != dataset.sha256:
         raise DatasetError(f"Dataset v{dataset.version} does not match its sha256: its files were changed")
-    train, validation = ([from_record(json.loads(line)) for line in data.decode().splitlines() if line.strip()]
-                         for data in contents)
+    train, validation = (
+        [from_record(json.loads(line)) for line in data.decode().splitlines() if line.strip()] for data in contents
+    )
     return train, validation
 
 

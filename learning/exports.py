@@ -27,8 +27,7 @@ CHUNK = 1000
 def insight_prompt(insight: Insight) -> str:
     activity = insight.activity
     objective = CATALOGUE[activity.hobby_type].learning_objective
-    return (f"{objective}\nPractice: {activity.description}\n"
-            f"What did this practice show about {insight.skill}?")
+    return f"{objective}\nPractice: {activity.description}\nWhat did this practice show about {insight.skill}?"
 
 
 def _rated_insights() -> Iterator[tuple[Insight, float, float]]:
@@ -36,7 +35,7 @@ def _rated_insights() -> Iterator[tuple[Insight, float, float]]:
     rewards = insight_rewards()
     ids = sorted(rewards)
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
+        chunk = ids[start : start + CHUNK]
         for insight in Insight.objects.filter(pk__in=chunk).select_related("activity").order_by("pk"):
             yield insight, *rewards[insight.pk]
 

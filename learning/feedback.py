@@ -45,10 +45,14 @@ class Contribution:
     def of(cls, feedback: Feedback | None) -> Contribution:
         if feedback is None:
             return cls()
-        return cls(rows=1, ratings=int(feedback.rating is not None), rating_sum=feedback.rating or 0,
-                   votes=int(feedback.helpful is not None), helpful=int(feedback.helpful is True),
-                   long_comments=sum(len(text.strip()) > LONG_COMMENT for text in (feedback.comment,
-                                                                                   feedback.suggestion)))
+        return cls(
+            rows=1,
+            ratings=int(feedback.rating is not None),
+            rating_sum=feedback.rating or 0,
+            votes=int(feedback.helpful is not None),
+            helpful=int(feedback.helpful is True),
+            long_comments=sum(len(text.strip()) > LONG_COMMENT for text in (feedback.comment, feedback.suggestion)),
+        )
 
 
 def reward_formula(signal: RewardSignal) -> tuple[float, float]:
@@ -97,9 +101,18 @@ def action_of(feedback: Feedback) -> str | None:
     return "approved" if approval else None
 
 
-def feedback_submit(*, rater, target_type: str, target_id: str, feedback_type: str = FeedbackType.RATING,
-                    rating=UNSET, helpful=UNSET, comment=UNSET, suggestion=UNSET,
-                    metadata: dict | None = None) -> Feedback:
+def feedback_submit(
+    *,
+    rater,
+    target_type: str,
+    target_id: str,
+    feedback_type: str = FeedbackType.RATING,
+    rating=UNSET,
+    helpful=UNSET,
+    comment=UNSET,
+    suggestion=UNSET,
+    metadata: dict | None = None,
+) -> Feedback:
     """Record (or change) the rater's judgement of one item and adjust the item's reward in the same
     transaction. Facets left UNSET keep the rater's earlier values. Input is validated by the caller's
     serializer; the target must exist (404). The returned row's `is_new` says whether this rater's row was
@@ -115,8 +128,7 @@ def feedback_submit(*, rater, target_type: str, target_id: str, feedback_type: s
         old_action = action_of(feedback) if feedback is not None else None
         if feedback is None:
             feedback = Feedback(rater=rater, target_type=target_type, target_id=target_id)
-        for name, value in (("rating", rating), ("helpful", helpful), ("comment", comment),
-                            ("suggestion", suggestion)):
+        for name, value in (("rating", rating), ("helpful", helpful), ("comment", comment), ("suggestion", suggestion)):
             if value is not UNSET:
                 setattr(feedback, name, value)
         if metadata:

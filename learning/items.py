@@ -30,10 +30,14 @@ def item_example(target_type: str, obj) -> Example:
         activity = obj.activity
         return Example(prompt=activity.description, response=obj.text, category=activity.hobby_type)
     if target_type == TargetType.PATTERN:
-        return Example(prompt=CATALOGUE[obj.hobby_type].learning_objective, response=obj.description,
-                       category=obj.hobby_type)
-    return Example(prompt=CATALOGUE[obj.hobby_type].learning_objective, response=item_text(target_type, obj),
-                   category=obj.hobby_type)
+        return Example(
+            prompt=CATALOGUE[obj.hobby_type].learning_objective, response=obj.description, category=obj.hobby_type
+        )
+    return Example(
+        prompt=CATALOGUE[obj.hobby_type].learning_objective,
+        response=item_text(target_type, obj),
+        category=obj.hobby_type,
+    )
 
 
 def items_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
@@ -56,29 +60,54 @@ def items_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
 
 def item_context(target_type: str, obj) -> dict:
     """What a rater sees: the item, its practice's context and the graded attempts it rests on."""
-    context = {"target_type": target_type, "target_id": item_key(target_type, obj)[1],
-               "text": item_text(target_type, obj), "evidence": []}
+    context = {
+        "target_type": target_type,
+        "target_id": item_key(target_type, obj)[1],
+        "text": item_text(target_type, obj),
+        "evidence": [],
+    }
     if target_type == TargetType.INSIGHT:
         activity = obj.activity
-        context.update(title=f"Insight on {obj.skill}", hobby_type=activity.hobby_type, kind=obj.kind,
-                       activity=_activity_context(activity))
+        context.update(
+            title=f"Insight on {obj.skill}",
+            hobby_type=activity.hobby_type,
+            kind=obj.kind,
+            activity=_activity_context(activity),
+        )
         context["evidence"] = [
             {"prompt": a.prompt, "answer": a.answer, "expected": a.expected, "correct": a.correct}
-            for a in obj.evidence.all()[:EVIDENCE_SHOWN]]
+            for a in obj.evidence.all()[:EVIDENCE_SHOWN]
+        ]
     elif target_type == TargetType.PATTERN:
-        context.update(title=f"Pattern in {obj.skill}", hobby_type=obj.hobby_type, kind=obj.kind,
-                       activity=None, seen=f"in {obj.activities} activities, {obj.attempts} attempts")
+        context.update(
+            title=f"Pattern in {obj.skill}",
+            hobby_type=obj.hobby_type,
+            kind=obj.kind,
+            activity=None,
+            seen=f"in {obj.activities} activities, {obj.attempts} attempts",
+        )
     else:
-        context.update(title=f"Activity {obj.activity_id}", hobby_type=obj.hobby_type, kind="activity",
-                       activity=_activity_context(obj))
+        context.update(
+            title=f"Activity {obj.activity_id}",
+            hobby_type=obj.hobby_type,
+            kind="activity",
+            activity=_activity_context(obj),
+        )
         context["evidence"] = [
             {"prompt": a.prompt, "answer": a.answer, "expected": a.expected, "correct": a.correct}
-            for a in obj.attempts.all()[:EVIDENCE_SHOWN]]
+            for a in obj.attempts.all()[:EVIDENCE_SHOWN]
+        ]
     return context
 
 
 def _activity_context(activity: Activity) -> dict:
-    return {"activity_id": activity.activity_id, "hobby_type": activity.hobby_type,
-            "description": activity.description, "model": activity.model_name, "score": activity.score,
-            "heldout_score": activity.heldout_score, "items": activity.item_count,
-            "started_at": activity.started_at.isoformat()}
+    return {
+        "activity_id": activity.activity_id,
+        "hobby_type": activity.hobby_type,
+        "description": activity.description,
+        "model": activity.model_name,
+        "score": activity.score,
+        "heldout_score": activity.heldout_score,
+        "items": activity.item_count,
+        "started_at": activity.started_at.isoformat(),
+    }

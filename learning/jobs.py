@@ -63,8 +63,13 @@ def trainable_model(name: str | None):
         if artifact is None:
             raise exceptions.NotFound(f"No model named {name!r}: GET /api/v1/models/ lists them")
     if artifact.kind != ModelArtifact.Kind.HF or not artifact.path:
-        raise exceptions.ValidationError({"model_name": [
-            f"{artifact.name!r} is a {artifact.get_kind_display()}; LoRA trains transformers models only"]})
+        raise exceptions.ValidationError(
+            {
+                "model_name": [
+                    f"{artifact.name!r} is a {artifact.get_kind_display()}; LoRA trains transformers models only"
+                ]
+            }
+        )
     return artifact
 
 
@@ -73,18 +78,30 @@ def training_config(values: dict | None):
     one."""
     from learning.training.lora import ConfigError, LoraTrainConfig
 
-    ours = {next((k for k, v in ORIGINAL_NAMES.items() if v == name), name): value
-            for name, value in (values or {}).items()}
+    ours = {
+        next((k for k, v in ORIGINAL_NAMES.items() if v == name), name): value for name, value in (values or {}).items()
+    }
     try:
         return LoraTrainConfig.from_dict(ours)
     except ConfigError as error:
         raise exceptions.ValidationError({name: [message] for name, message in error.errors.items()}) from None
 
 
-def job_create(*, model_name: str | None = None, config: dict | None = None, days_back: int = 30,
-               min_quality: float = 0.6, skill: str = "", hobby_type: str = "", replay_share: float = 0.2,
-               seed: int = 0, dataset=None, send: bool = True, parent_adapter=None,
-               recipe: dict | None = None) -> TrainingJob:
+def job_create(
+    *,
+    model_name: str | None = None,
+    config: dict | None = None,
+    days_back: int = 30,
+    min_quality: float = 0.6,
+    skill: str = "",
+    hobby_type: str = "",
+    replay_share: float = 0.2,
+    seed: int = 0,
+    dataset=None,
+    send: bool = True,
+    parent_adapter=None,
+    recipe: dict | None = None,
+) -> TrainingJob:
     """Validate, store the job and send it to a training worker (send=False: the caller runs it, as the learning
     cycle does). The worker builds its dataset as it starts, unless one is given. Every check comes before anything
     is written.
@@ -100,16 +117,30 @@ def job_create(*, model_name: str | None = None, config: dict | None = None, day
     artifact = trainable_model(model_name)
     build = {}
     if dataset is None:  # built by the worker (it scores insights with the reward model: too slow for a request)
-        build = {"days_back": days_back, "min_quality": min_quality, "skill": skill, "replay_share": replay_share,
-                 "seed": seed}
+        build = {
+            "days_back": days_back,
+            "min_quality": min_quality,
+            "skill": skill,
+            "replay_share": replay_share,
+            "seed": seed,
+        }
         refuse_too_little_data(days_back)
     job = TrainingJob.objects.create(
-        job_id=f"job_{secrets.token_hex(4)}_{int(time.time())}", base_model=artifact, dataset=dataset,
-        hobby_type=hobby_type, config=asdict(lora_config), num_examples=dataset.train_count if dataset else 0,
-        machine=training_machine() if send else settings.MACHINE_NAME, parent_adapter=parent_adapter,
-        metadata={"skill": dataset.skill if dataset else skill,
-                  "dataset_version": dataset.version if dataset else None,
-                  "recipe": recipe or {}, **({"dataset_params": build} if build else {})})
+        job_id=f"job_{secrets.token_hex(4)}_{int(time.time())}",
+        base_model=artifact,
+        dataset=dataset,
+        hobby_type=hobby_type,
+        config=asdict(lora_config),
+        num_examples=dataset.train_count if dataset else 0,
+        machine=training_machine() if send else settings.MACHINE_NAME,
+        parent_adapter=parent_adapter,
+        metadata={
+            "skill": dataset.skill if dataset else skill,
+            "dataset_version": dataset.version if dataset else None,
+            "recipe": recipe or {},
+            **({"dataset_params": build} if build else {}),
+        },
+    )
     if send:
         transaction.on_commit(lambda: job_send(job))  # a worker must find the row when the message arrives
     return job
@@ -145,19 +176,28 @@ def job_send(job: TrainingJob) -> None:
     and the resume beat sends it again."""
     from learning.tasks import training_job_run_task
 
-    send_or_leave_for_sweep(training_job_run_task, row=job, role="training", machine=job.machine,
-                            kwargs={"job_pk": job.pk}, what=f"training job {job.job_id}")
+    send_or_leave_for_sweep(
+        training_job_run_task,
+        row=job,
+        role="training",
+        machine=job.machine,
+        kwargs={"job_pk": job.pk},
+        what=f"training job {job.job_id}",
+    )
 
 
 def _claim(job_pk: int) -> str | None:
     """Take a pending job, or a running one whose lease expired (its worker died); None when it is not ours."""
     now, token = timezone.now(), secrets.token_hex(8)
-    mine = {"status": TrainingJob.Status.PREPARING_DATA, "claim": token, "lease_until": db_in(lease()),
-            "attempts": F("attempts") + 1}
+    mine = {
+        "status": TrainingJob.Status.PREPARING_DATA,
+        "claim": token,
+        "lease_until": db_in(lease()),
+        "attempts": F("attempts") + 1,
+    }
     if TrainingJob.objects.filter(pk=job_pk, status=TrainingJob.Status.PENDING).update(started_at=now, **mine):
         return token
-    if TrainingJob.objects.filter(pk=job_pk, status__in=TrainingJob.RUNNING, lease_until__lt=db_now()).update(
-            **mine):
+    if TrainingJob.objects.filter(pk=job_pk, status__in=TrainingJob.RUNNING, lease_until__lt=db_now()).update(**mine):
         return token
     return None
 
@@ -187,10 +227,17 @@ def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> Training
             raise
         message = f"{type(error).__name__}: {error}"
         if mine.filter(status__in=TrainingJob.RUNNING).update(
-                status=TrainingJob.Status.FAILED, error_message=message[:4000], completed_at=timezone.now(),
-                lease_until=None):
-            error_event_record(source="task", exception=error, task_name="training_job_run_task",
-                               message=f"training job {job_pk} failed: {message}")
+            status=TrainingJob.Status.FAILED,
+            error_message=message[:4000],
+            completed_at=timezone.now(),
+            lease_until=None,
+        ):
+            error_event_record(
+                source="task",
+                exception=error,
+                task_name="training_job_run_task",
+                message=f"training job {job_pk} failed: {message}",
+            )
         return TrainingJob.objects.get(pk=job_pk)
 
 
@@ -217,12 +264,17 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
 
     def progress(report) -> None:
         if not mine.exclude(status=TrainingJob.Status.CANCELLED).update(
-                progress={"step": report.step, "total_steps": report.total_steps, "loss": round(report.loss, 5),
-                          "learning_rate": report.learning_rate,
-                          "tokens_per_second": round(report.tokens_per_second, 1),
-                          "elapsed_seconds": round(report.elapsed_seconds, 1),
-                          "eta_seconds": round(report.eta_seconds, 1)},
-                lease_until=db_in(lease())):
+            progress={
+                "step": report.step,
+                "total_steps": report.total_steps,
+                "loss": round(report.loss, 5),
+                "learning_rate": report.learning_rate,
+                "tokens_per_second": round(report.tokens_per_second, 1),
+                "elapsed_seconds": round(report.elapsed_seconds, 1),
+                "eta_seconds": round(report.eta_seconds, 1),
+            },
+            lease_until=db_in(lease()),
+        ):
             stop_reason()  # raises RunLost when another run has it; a cancel is seen at the next step
         if on_progress:
             on_progress(report)
@@ -243,14 +295,22 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
 
         init_dir = adapter_verified(job.parent_adapter).path
     try:
-        result = train_lora(base_dir=job.base_model.path, train=train, validation=validation,
-                            config=LoraTrainConfig(**job.config), out_dir=out_dir,
-                            checkpoint_dir=checkpoint_dir(job) / "checkpoints", progress=progress,
-                            should_stop=stop_reason_now_and_then, init_adapter_dir=init_dir)
+        result = train_lora(
+            base_dir=job.base_model.path,
+            train=train,
+            validation=validation,
+            config=LoraTrainConfig(**job.config),
+            out_dir=out_dir,
+            checkpoint_dir=checkpoint_dir(job) / "checkpoints",
+            progress=progress,
+            should_stop=stop_reason_now_and_then,
+            init_adapter_dir=init_dir,
+        )
     except Stopped:
         return TrainingJob.objects.get(pk=job_pk)  # cancelled: the status says so already
-    if not mine.filter(status=TrainingJob.Status.TRAINING).update(status=TrainingJob.Status.EVALUATING,
-                                                                   lease_until=db_in(lease())):
+    if not mine.filter(status=TrainingJob.Status.TRAINING).update(
+        status=TrainingJob.Status.EVALUATING, lease_until=db_in(lease())
+    ):
         stop_reason()
         return TrainingJob.objects.get(pk=job_pk)
     metrics = asdict(result)
@@ -258,8 +318,12 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
 
     adapter = adapter_register(job=job, trained_dir=out_dir, metrics=metrics)
     mine.filter(status=TrainingJob.Status.EVALUATING).update(
-        status=TrainingJob.Status.COMPLETED, completed_at=timezone.now(), lease_until=None, metrics=metrics,
-        output_path=adapter.path)
+        status=TrainingJob.Status.COMPLETED,
+        completed_at=timezone.now(),
+        lease_until=None,
+        metrics=metrics,
+        output_path=adapter.path,
+    )
     shutil.rmtree(checkpoint_dir(job), ignore_errors=True)
     return TrainingJob.objects.get(pk=job_pk)
 
@@ -275,15 +339,23 @@ def _dataset_for(job: TrainingJob, token: str):
     try:
         with transaction.atomic():
             dataset = dataset_build(**params, min_examples=MIN_EXAMPLES)
-            if not mine.update(dataset=dataset, num_examples=dataset.train_count,
-                               metadata={**job.metadata, "dataset_version": dataset.version}):
+            if not mine.update(
+                dataset=dataset,
+                num_examples=dataset.train_count,
+                metadata={**job.metadata, "dataset_version": dataset.version},
+            ):
                 raise RunLost  # cancelled or taken over meanwhile: the dataset goes with the rollback
     except RunLost:
         return None
     except DatasetError as error:  # too thin, or bad parameters: the job's outcome, said plainly
         counts = {"data_stats": error.stats, "num_examples": error.count} if isinstance(error, TooFewExamples) else {}
-        mine.update(status=TrainingJob.Status.FAILED, error_message=str(error), completed_at=timezone.now(),
-                    lease_until=None, metadata={**job.metadata, **counts})
+        mine.update(
+            status=TrainingJob.Status.FAILED,
+            error_message=str(error),
+            completed_at=timezone.now(),
+            lease_until=None,
+            metadata={**job.metadata, **counts},
+        )
         return None
     return dataset
 
@@ -297,8 +369,9 @@ def job_get(*, job_id: str) -> TrainingJob:
 
 def jobs_list(*, status: str | None = None, limit: int = 50) -> list[TrainingJob]:
     if status and status not in TrainingJob.Status.values:
-        raise exceptions.ValidationError({"status": [f"unknown status {status!r}; the statuses are "
-                                                     f"{', '.join(TrainingJob.Status.values)}"]})
+        raise exceptions.ValidationError(
+            {"status": [f"unknown status {status!r}; the statuses are {', '.join(TrainingJob.Status.values)}"]}
+        )
     found = TrainingJob.objects.select_related("base_model", "dataset")
     return list((found.filter(status=status) if status else found)[:limit])
 
@@ -309,11 +382,17 @@ def job_cancel(*, job_id: str) -> TrainingJob:
     job = job_get(job_id=job_id)
     cancellable = [TrainingJob.Status.PENDING, TrainingJob.Status.PREPARING_DATA, TrainingJob.Status.TRAINING]
     if not TrainingJob.objects.filter(pk=job.pk, status__in=cancellable).update(
-            status=TrainingJob.Status.CANCELLED, completed_at=timezone.now()):
+        status=TrainingJob.Status.CANCELLED, completed_at=timezone.now()
+    ):
         job.refresh_from_db()
-        raise Conflict(f"training job {job_id} is {job.status}: "
-                       + ("it is finishing and cannot be cancelled" if job.status in TrainingJob.ACTIVE
-                          else "it has already finished"))
+        raise Conflict(
+            f"training job {job_id} is {job.status}: "
+            + (
+                "it is finishing and cannot be cancelled"
+                if job.status in TrainingJob.ACTIVE
+                else "it has already finished"
+            )
+        )
     job.refresh_from_db()
     return job
 
@@ -322,10 +401,13 @@ def jobs_resume() -> list[int]:
     """The resume beat's sweep: jobs whose run died (lease expired), and pending ones never sent or whose message
     was lost, are sent again, at most once per lease (a job queued behind a long run is not sent every minute).
     Returns their ids."""
-    stuck = list(TrainingJob.objects.filter(
-        Q(status__in=TrainingJob.RUNNING, lease_until__lt=db_now())
-        | Q(status=TrainingJob.Status.PENDING, created_at__lt=db_in(-lease())),
-        Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-lease()))))
+    stuck = list(
+        TrainingJob.objects.filter(
+            Q(status__in=TrainingJob.RUNNING, lease_until__lt=db_now())
+            | Q(status=TrainingJob.Status.PENDING, created_at__lt=db_in(-lease())),
+            Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-lease())),
+        )
+    )
     for job in stuck:
         job.machine = training_machine()  # where a live worker is now
         TrainingJob.objects.filter(pk=job.pk).update(machine=job.machine)
@@ -340,14 +422,23 @@ def job_shape(job: TrainingJob) -> dict:
     adapter = getattr(job, "adapter", None)
     dataset = job.dataset
     return {
-        "job_id": job.job_id, "status": job.status, "config": config, "data_path": dataset.path if dataset else None,
-        "output_path": job.output_path, "num_examples": job.num_examples,
+        "job_id": job.job_id,
+        "status": job.status,
+        "config": config,
+        "data_path": dataset.path if dataset else None,
+        "output_path": job.output_path,
+        "num_examples": job.num_examples,
         "started_at": job.started_at.isoformat() if job.started_at else None,
         "completed_at": job.completed_at.isoformat() if job.completed_at else None,
-        "error_message": job.error_message or None, "metrics": {**job.metrics, **job.progress},
-        "metadata": job.metadata, "progress": {**job.progress, "fraction": round(job.fraction_done, 4)},
-        "created_at": job.created_at.isoformat(), "machine": job.machine, "attempts": job.attempts,
-        "dataset_version": dataset.version if dataset else None, "hobby_type": job.hobby_type,
+        "error_message": job.error_message or None,
+        "metrics": {**job.metrics, **job.progress},
+        "metadata": job.metadata,
+        "progress": {**job.progress, "fraction": round(job.fraction_done, 4)},
+        "created_at": job.created_at.isoformat(),
+        "machine": job.machine,
+        "attempts": job.attempts,
+        "dataset_version": dataset.version if dataset else None,
+        "hobby_type": job.hobby_type,
         "adapter_id": adapter.adapter_id if adapter else None,
         "parent_adapter_id": job.parent_adapter.adapter_id if job.parent_adapter_id else None,
         "data_stats": data_stats(dataset) if dataset else job.metadata.get("data_stats"),
@@ -356,9 +447,13 @@ def job_shape(job: TrainingJob) -> dict:
 
 def data_stats(dataset) -> dict:
     """The originals' data_stats of a built dataset."""
-    return {"total": dataset.train_count + dataset.validation_count, "train": dataset.train_count,
-            "validation": dataset.validation_count, "by_skill": dataset.stats.get("by_skill", {}),
-            "by_source": dataset.stats.get("by_source", {})}
+    return {
+        "total": dataset.train_count + dataset.validation_count,
+        "train": dataset.train_count,
+        "validation": dataset.validation_count,
+        "by_skill": dataset.stats.get("by_skill", {}),
+        "by_source": dataset.stats.get("by_source", {}),
+    }
 
 
 def jobs_by_status() -> dict[str, int]:

@@ -18,10 +18,10 @@ urlpatterns = [
     path("lora/jobs/<str:job_id>", legacy_lora.LegacyJobView.as_view(), name="legacy-lora-job"),
     path("lora/status", legacy_lora.LegacyStatusView.as_view(), name="legacy-lora-status"),
     path("lora/adapters", legacy_lora.LegacyAdapterListView.as_view(), name="legacy-lora-adapters"),
-    path("lora/adapters/<str:adapter_id>/activate", legacy_lora.LegacyActivateView.as_view(),
-         name="legacy-lora-activate"),
-    path("lora/adapters/<str:adapter_id>/archive", legacy_lora.LegacyArchiveView.as_view(),
-         name="legacy-lora-archive"),
+    path(
+        "lora/adapters/<str:adapter_id>/activate", legacy_lora.LegacyActivateView.as_view(), name="legacy-lora-activate"
+    ),
+    path("lora/adapters/<str:adapter_id>/archive", legacy_lora.LegacyArchiveView.as_view(), name="legacy-lora-archive"),
     path("lora/apply", legacy_lora.LegacyApplyView.as_view(), name="legacy-lora-apply"),
     path("lora/compare", legacy_lora.LegacyCompareView.as_view(), name="legacy-lora-compare"),
     path("lora/stats", legacy_lora.LegacyStatsView.as_view(), name="legacy-lora-stats"),

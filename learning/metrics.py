@@ -12,8 +12,9 @@ class LearningCollector:
         from learning.jobs import jobs_by_status
         from learning.models import Adapter, AdapterEvent
 
-        up = GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)",
-                               labels=["source"])
+        up = GaugeMetricFamily(
+            "autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)", labels=["source"]
+        )
         try:
             rollbacks = AdapterEvent.objects.filter(kind=AdapterEvent.Kind.ROLLED_BACK).count()
             jobs = jobs_by_status()
@@ -22,8 +23,11 @@ class LearningCollector:
             up.add_metric(["learning"], 0)
             yield up
             return
-        yield CounterMetricFamily("adapter_rollbacks", "Champion adapters rolled back automatically or by hand "
-                                  "after a regression", value=rollbacks)
+        yield CounterMetricFamily(
+            "adapter_rollbacks",
+            "Champion adapters rolled back automatically or by hand after a regression",
+            value=rollbacks,
+        )
         family = GaugeMetricFamily("autodidact_training_jobs", "LoRA training jobs by status", labels=["status"])
         for status, count in jobs.items():
             family.add_metric([status], count)

@@ -33,15 +33,19 @@ class Feedback(models.Model):
     rater = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="feedback")
     target_type = models.CharField(max_length=20, choices=TargetType.choices)
     target_id = models.CharField(max_length=64, help_text="Insight or pattern number, or the activity_id")
-    rating = models.PositiveSmallIntegerField(null=True, blank=True,
-                                              validators=[MinValueValidator(1), MaxValueValidator(5)])
+    rating = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
     helpful = models.BooleanField(null=True, blank=True)
     comment = models.TextField(blank=True)
     suggestion = models.TextField(blank=True)
-    was_approved = models.BooleanField(default=False,
-                                       help_text="Once judged good: a later rejection is a reversal")
-    last_type = models.CharField(max_length=20, choices=FeedbackType.choices, default=FeedbackType.RATING,
-                                 help_text="The kind of the latest submission")
+    was_approved = models.BooleanField(default=False, help_text="Once judged good: a later rejection is a reversal")
+    last_type = models.CharField(
+        max_length=20,
+        choices=FeedbackType.choices,
+        default=FeedbackType.RATING,
+        help_text="The kind of the latest submission",
+    )
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -49,8 +53,10 @@ class Feedback(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["rater", "target_type", "target_id"], name="feedback_once_per_rater"),
-            models.CheckConstraint(condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
-                                   name="feedback_rating_1_to_5"),
+            models.CheckConstraint(
+                condition=models.Q(rating__isnull=True) | models.Q(rating__gte=1, rating__lte=5),
+                name="feedback_rating_1_to_5",
+            ),
         ]
         indexes = [models.Index(fields=["target_type", "target_id"])]
         ordering = ["-updated_at"]
@@ -116,8 +122,9 @@ class RewardModel(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True,
-                                       help_text="While training: a worker holds it until then (renewed as it goes)")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="While training: a worker holds it until then (renewed as it goes)"
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="reward_model_version")]
@@ -137,8 +144,7 @@ class RewardScore(models.Model):
     std = models.FloatField(help_text="The model's uncertainty")
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["model", "target_type", "target_id"],
-                                               name="reward_score_once")]
+        constraints = [models.UniqueConstraint(fields=["model", "target_type", "target_id"], name="reward_score_once")]
 
 
 class PatternWeight(models.Model):
@@ -167,8 +173,9 @@ class TrainingDataset(models.Model):
     (train.jsonl, validation.jsonl, dataset.json) and `sha256` seals them."""
 
     version = models.PositiveIntegerField(unique=True)
-    skill = models.CharField(max_length=100, blank=True, help_text="The skill it focuses on (others replayed); "
-                                                                   "blank: every skill")
+    skill = models.CharField(
+        max_length=100, blank=True, help_text="The skill it focuses on (others replayed); blank: every skill"
+    )
     params = models.JSONField(default=dict, help_text="How it was built: window, thresholds, seed, shares")
     stats = models.JSONField(default=dict, help_text="What was gathered, refused and dropped, and why")
     train_count = models.PositiveIntegerField(default=0)
@@ -197,8 +204,9 @@ class DatasetBuild(models.Model):
 
     params = models.JSONField(help_text="learning.datasets.dataset_build's arguments")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
-    dataset = models.OneToOneField(TrainingDataset, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="build")
+    dataset = models.OneToOneField(
+        TrainingDataset, null=True, blank=True, on_delete=models.PROTECT, related_name="build"
+    )
     error = models.TextField(blank=True)
     machine = models.CharField(max_length=100, blank=True, help_text="Whose training queue it was sent to")
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -233,20 +241,30 @@ class TrainingJob(models.Model):
 
     job_id = models.CharField(max_length=64, unique=True)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
-    base_model = models.ForeignKey("models_suite.ModelArtifact", on_delete=models.PROTECT,
-                                   related_name="training_jobs")
-    dataset = models.ForeignKey(TrainingDataset, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="training_jobs",
-                                help_text="Built by the worker as the job starts (blank until then)")
-    parent_adapter = models.ForeignKey("Adapter", null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="continued_by",
-                                       help_text="The adapter whose weights training starts from (blank: fresh)")
+    base_model = models.ForeignKey("models_suite.ModelArtifact", on_delete=models.PROTECT, related_name="training_jobs")
+    dataset = models.ForeignKey(
+        TrainingDataset,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_jobs",
+        help_text="Built by the worker as the job starts (blank until then)",
+    )
+    parent_adapter = models.ForeignKey(
+        "Adapter",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="continued_by",
+        help_text="The adapter whose weights training starts from (blank: fresh)",
+    )
     hobby_type = models.CharField(max_length=50, blank=True, help_text="The hobby type its adapter serves")
     config = models.JSONField(default=dict, help_text="LoRA hyperparameters (learning.training.lora.LoraTrainConfig)")
     num_examples = models.PositiveIntegerField(default=0)
     output_path = models.CharField(max_length=500, blank=True)
-    progress = models.JSONField(default=dict, blank=True,
-                                help_text="step, total_steps, loss, learning_rate, tokens_per_second, eta_seconds")
+    progress = models.JSONField(
+        default=dict, blank=True, help_text="step, total_steps, loss, learning_rate, tokens_per_second, eta_seconds"
+    )
     metrics = models.JSONField(default=dict, blank=True, help_text="The finished run's figures")
     metadata = models.JSONField(default=dict, blank=True)
     error_message = models.TextField(blank=True)
@@ -299,14 +317,23 @@ class Adapter(models.Model):
     alias = models.CharField(max_length=20, choices=Alias.choices, blank=True, default="", db_index=True)
     path = models.CharField(max_length=500)
     sha256 = models.CharField(max_length=64, help_text="Of its files, checked before every load")
-    dataset = models.ForeignKey(TrainingDataset, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="adapters")
-    training_job = models.OneToOneField(TrainingJob, null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="adapter")
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children",
-                               help_text="The adapter it was trained on top of (blank: trained from the bare base)")
-    recipe = models.JSONField(default=dict, blank=True, help_text="The training recipe: LoRA hyperparameters, "
-                                                                   "focus and replay")
+    dataset = models.ForeignKey(
+        TrainingDataset, null=True, blank=True, on_delete=models.SET_NULL, related_name="adapters"
+    )
+    training_job = models.OneToOneField(
+        TrainingJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="adapter"
+    )
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="children",
+        help_text="The adapter it was trained on top of (blank: trained from the bare base)",
+    )
+    recipe = models.JSONField(
+        default=dict, blank=True, help_text="The training recipe: LoRA hyperparameters, focus and replay"
+    )
     metrics = models.JSONField(default=dict, blank=True)
     metadata = models.JSONField(default=dict, blank=True, help_text="Config, A/B outcome, baseline for rollback")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -316,8 +343,9 @@ class Adapter(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["base_model", "hobby_type", "version"], name="adapter_version"),
-            models.UniqueConstraint(fields=["base_model", "hobby_type", "alias"], condition=~models.Q(alias=""),
-                                    name="adapter_alias_once"),
+            models.UniqueConstraint(
+                fields=["base_model", "hobby_type", "alias"], condition=~models.Q(alias=""), name="adapter_alias_once"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -328,8 +356,14 @@ class ABComparison(models.Model):
     """Champion (or the bare base) against a challenger on the same held-out items of every measured suite."""
 
     challenger = models.ForeignKey(Adapter, on_delete=models.CASCADE, related_name="comparisons")
-    champion = models.ForeignKey(Adapter, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="defended_comparisons", help_text="Blank: the bare base model")
+    champion = models.ForeignKey(
+        Adapter,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="defended_comparisons",
+        help_text="Blank: the bare base model",
+    )
     target_suite = models.CharField(max_length=100)
     suites = models.JSONField(default=list, help_text="Per suite: items, before, after, difference, interval, p")
     promote = models.BooleanField(default=False)
@@ -380,14 +414,27 @@ class LearningCycle(models.Model):
 
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True)
     skill = models.CharField(max_length=100, blank=True)
-    champion_before = models.ForeignKey("Adapter", null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="+", help_text="The champion the cycle started from")
-    before = models.JSONField(default=dict, blank=True,
-                              help_text="The champion's held-out accuracy per skill at the start, percent")
-    after = models.JSONField(default=dict, blank=True,
-                             help_text="The champion's held-out accuracy per skill at the end (same items), percent")
-    recipe = models.JSONField(default=dict, blank=True, help_text="What the cycle chose and why: skill, steps, "
-                                                                   "learning rate, focus and replay")
+    champion_before = models.ForeignKey(
+        "Adapter",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="The champion the cycle started from",
+    )
+    before = models.JSONField(
+        default=dict, blank=True, help_text="The champion's held-out accuracy per skill at the start, percent"
+    )
+    after = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="The champion's held-out accuracy per skill at the end (same items), percent",
+    )
+    recipe = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="What the cycle chose and why: skill, steps, learning rate, focus and replay",
+    )
     trigger = models.CharField(max_length=20, default="manual", help_text="manual, schedule or command")
     steps = models.JSONField(default=list, help_text="[{step, status, detail, at}]")
     training_job = models.ForeignKey(TrainingJob, null=True, blank=True, on_delete=models.SET_NULL)

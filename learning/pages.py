@@ -36,9 +36,12 @@ STARS = [(n, f"{n} star" + ("" if n == 1 else "s")) for n in range(1, 6)]
 class RatingForm(forms.Form):
     target_type = forms.ChoiceField(choices=TargetType.choices, widget=forms.HiddenInput)
     target_id = forms.CharField(max_length=64, widget=forms.HiddenInput)
-    rating = forms.TypedChoiceField(choices=STARS, coerce=int, widget=forms.RadioSelect,
-                                    error_messages={"required": "Choose from 1 to 5 stars.",
-                                                    "invalid_choice": "A rating is from 1 to 5 stars."})
+    rating = forms.TypedChoiceField(
+        choices=STARS,
+        coerce=int,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose from 1 to 5 stars.", "invalid_choice": "A rating is from 1 to 5 stars."},
+    )
     helpful = forms.ChoiceField(choices=HELPFUL_CHOICES, required=False, widget=forms.RadioSelect)
     comment = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
     suggestion = forms.CharField(required=False, max_length=5000, widget=forms.Textarea)
@@ -50,7 +53,8 @@ class RatingForm(forms.Form):
                 data["target"] = target_get(data["target_type"], data["target_id"])
             except Http404:
                 raise forms.ValidationError(
-                    f"There is no {data['target_type']} {data['target_id']} to rate (any more).") from None
+                    f"There is no {data['target_type']} {data['target_id']} to rate (any more)."
+                ) from None
         return data
 
 
@@ -121,17 +125,24 @@ def _page(request, *, form: RatingForm, item: dict | None, status: int = 200, er
         "item": item,
         "form": form,
         "errors": list(errors),
-        "star_options": [{"value": n, "label": label, "checked": values.get("rating") == str(n)}
-                         for n, label in STARS],
-        "helpful_options": [{"value": value, "label": label, "id": f"helpful-{value or 'unsaid'}",
-                             "checked": values.get("helpful", "") == value} for value, label in HELPFUL_CHOICES],
+        "star_options": [{"value": n, "label": label, "checked": values.get("rating") == str(n)} for n, label in STARS],
+        "helpful_options": [
+            {
+                "value": value,
+                "label": label,
+                "id": f"helpful-{value or 'unsaid'}",
+                "checked": values.get("helpful", "") == value,
+            }
+            for value, label in HELPFUL_CHOICES
+        ],
         "comment": values.get("comment", ""),
         "suggestion": values.get("suggestion", ""),
         "rated_today": ratings_given_since(request.user, midnight),
         "left_in_queue": queue_length(rater=request.user),
         "skipped_count": len(skipped),
         "skip_url": f"{reverse('feedback_pages:rate')}?skip={_key(item['target_type'], item['target_id'])}"
-        if item else "",
+        if item
+        else "",
     }
     return render(request, TEMPLATE, context, status=status)
 
@@ -173,10 +184,16 @@ def _submit(request, here: str):
     form = RatingForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
-        feedback_submit(rater=request.user, target_type=data["target_type"], target_id=data["target_id"],
-                        feedback_type=FeedbackType.RATING, rating=data["rating"],
-                        helpful=HELPFUL_VALUES[data["helpful"]], comment=data["comment"].strip(),
-                        suggestion=data["suggestion"].strip())
+        feedback_submit(
+            rater=request.user,
+            target_type=data["target_type"],
+            target_id=data["target_id"],
+            feedback_type=FeedbackType.RATING,
+            rating=data["rating"],
+            helpful=HELPFUL_VALUES[data["helpful"]],
+            comment=data["comment"].strip(),
+            suggestion=data["suggestion"].strip(),
+        )
         messages.success(request, "Saved")
         response = redirect(here)
         response.status_code = 303  # see other: the browser GETs the next item

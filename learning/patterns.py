@@ -38,10 +38,14 @@ def learned_weight(initial: float, counts: dict[str, int], min_samples: int = MI
 
 def _counts(pattern_type: str) -> dict[str, int]:
     """Every rater's sample for this kind, recounted from the feedback rows on its insights (one query)."""
-    insight_ids = (Insight.objects.filter(kind=pattern_type)
-                   .annotate(as_text=Cast("pk", output_field=CharField())).values("as_text"))
+    insight_ids = (
+        Insight.objects.filter(kind=pattern_type)
+        .annotate(as_text=Cast("pk", output_field=CharField()))
+        .values("as_text")
+    )
     rows = Feedback.objects.filter(target_type=TargetType.INSIGHT, target_id__in=insight_ids).only(
-        "rating", "helpful", "suggestion", "was_approved")
+        "rating", "helpful", "suggestion", "was_approved"
+    )
     counts = dict.fromkeys(DELTAS, 0)
     for feedback in rows:
         action = action_of(feedback)
@@ -53,7 +57,8 @@ def _counts(pattern_type: str) -> dict[str, int]:
 def _weight_row(pattern_type: str) -> PatternWeight:
     """The kind's row, locked (call inside a transaction)."""
     row, _ = PatternWeight.objects.select_for_update().get_or_create(
-        pattern_type=pattern_type, defaults={"initial_weight": INITIAL_WEIGHTS.get(pattern_type, DEFAULT_WEIGHT)})
+        pattern_type=pattern_type, defaults={"initial_weight": INITIAL_WEIGHTS.get(pattern_type, DEFAULT_WEIGHT)}
+    )
     return row
 
 
@@ -95,9 +100,15 @@ def pattern_weights_update(*, min_samples: int = MIN_SAMPLES) -> dict:
         before = PatternWeight.objects.filter(pattern_type=kind).values_list("current_weight", flat=True).first()
         row = pattern_weight_update(pattern_type=kind, min_samples=min_samples)
         if before is None or abs(before - row.current_weight) > 1e-9:
-            updates.append({"pattern": kind, "old_weight": before, "new_weight": row.current_weight,
-                            "delta": round(row.current_weight - (before or row.initial_weight), 6),
-                            "samples": row.total_samples})
+            updates.append(
+                {
+                    "pattern": kind,
+                    "old_weight": before,
+                    "new_weight": row.current_weight,
+                    "delta": round(row.current_weight - (before or row.initial_weight), 6),
+                    "samples": row.total_samples,
+                }
+            )
     return {"success": True, "patterns_updated": len(updates), "updates": updates}
 
 

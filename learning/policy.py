@@ -32,9 +32,11 @@ def _insight_rewards(activity_pks: list[int]) -> dict[int, float]:
 
 
 def arms_for(subagent, hobby_types) -> dict[str, ArmPosterior]:
-    finished = list(Activity.objects.filter(subagent=subagent, hobby_type__in=list(hobby_types),
-                                            status=Activity.Status.COMPLETED)
-                    .order_by("-pk").values_list("pk", "hobby_type", "improvement_delta")[:HISTORY])
+    finished = list(
+        Activity.objects.filter(subagent=subagent, hobby_type__in=list(hobby_types), status=Activity.Status.COMPLETED)
+        .order_by("-pk")
+        .values_list("pk", "hobby_type", "improvement_delta")[:HISTORY]
+    )
     insight_reward = _insight_rewards([pk for pk, _, _ in finished])
     rewards: dict[str, list[float]] = {name: [] for name in hobby_types}
     for pk, hobby_type, gain in reversed(finished):  # oldest first: the discount weighs the latest most

@@ -25,9 +25,12 @@ def _newest_keys(target_type: str, offset: int) -> list[str]:
     elif target_type == TargetType.PATTERN:
         ids = Pattern.objects.order_by("-pk").values_list("pk", flat=True)
     else:
-        ids = (Activity.objects.filter(status=Activity.Status.COMPLETED).order_by("-pk")
-               .values_list("activity_id", flat=True))
-    return [str(i) for i in ids[offset:offset + PAGE]]
+        ids = (
+            Activity.objects.filter(status=Activity.Status.COMPLETED)
+            .order_by("-pk")
+            .values_list("activity_id", flat=True)
+        )
+    return [str(i) for i in ids[offset : offset + PAGE]]
 
 
 def _needing(target_type: str, wanted: int, rater) -> list[dict]:
@@ -40,16 +43,28 @@ def _needing(target_type: str, wanted: int, rater) -> list[dict]:
         keys = _newest_keys(target_type, offset)
         if not keys:
             break
-        counts = dict(RewardSignal.objects.filter(target_type=target_type, target_id__in=keys)
-                      .values_list("target_id", "rating_count"))
+        counts = dict(
+            RewardSignal.objects.filter(target_type=target_type, target_id__in=keys).values_list(
+                "target_id", "rating_count"
+            )
+        )
         mine = set()
         if rater is not None:
-            mine = set(Feedback.objects.filter(rater=rater, target_type=target_type, target_id__in=keys)
-                       .values_list("target_id", flat=True))
+            mine = set(
+                Feedback.objects.filter(rater=rater, target_type=target_type, target_id__in=keys).values_list(
+                    "target_id", flat=True
+                )
+            )
         for position, key in enumerate(keys):
             if counts.get(key, 0) < overlap and key not in mine:
-                found.append({"target_type": target_type, "target_id": key, "feedback_count": counts.get(key, 0),
-                              "age_rank": offset + position})
+                found.append(
+                    {
+                        "target_type": target_type,
+                        "target_id": key,
+                        "feedback_count": counts.get(key, 0),
+                        "age_rank": offset + position,
+                    }
+                )
         offset += PAGE
     return found[:wanted]
 
@@ -68,8 +83,13 @@ def rating_queue(*, rater=None, target_type: str | None = None, limit: int = 20)
     def priority(item):
         unknown = item["uncertainty"] is None
         # Items beyond this request's compute budget come after the scored ones: a later request scores them.
-        return (unknown, -(item["uncertainty"] or 0.0), item["feedback_count"], TYPE_ORDER[item["target_type"]],
-                item["age_rank"])
+        return (
+            unknown,
+            -(item["uncertainty"] or 0.0),
+            item["feedback_count"],
+            TYPE_ORDER[item["target_type"]],
+            item["age_rank"],
+        )
 
     if not predictions:
         pool.sort(key=lambda i: (i["feedback_count"], TYPE_ORDER[i["target_type"]], i["age_rank"]))

@@ -35,8 +35,11 @@ class NoRewardModel(LookupError):
 
 
 def reward_model_active(name: str | None = None) -> RewardModel | None:
-    return (RewardModel.objects.filter(name=name or settings.REWARD_MODEL_NAME, status=RewardModel.Status.READY)
-            .order_by("-version").first())
+    return (
+        RewardModel.objects.filter(name=name or settings.REWARD_MODEL_NAME, status=RewardModel.Status.READY)
+        .order_by("-version")
+        .first()
+    )
 
 
 def reward_model_create(*, name: str, source: str, source_detail: str = "") -> RewardModel:
@@ -46,8 +49,9 @@ def reward_model_create(*, name: str, source: str, source_detail: str = "") -> R
         latest = RewardModel.objects.filter(name=name).aggregate(v=Max("version"))["v"] or 0
         try:
             with transaction.atomic():
-                return RewardModel.objects.create(name=name, version=latest + 1, source=source,
-                                                  source_detail=source_detail[:500])
+                return RewardModel.objects.create(
+                    name=name, version=latest + 1, source=source, source_detail=source_detail[:500]
+                )
         except IntegrityError:
             continue
     raise RuntimeError(f"Could not take a version number for reward model {name!r}")
@@ -57,8 +61,9 @@ def _directory(row: RewardModel) -> Path:
     return Path(settings.REWARD_MODELS_DIR) / row.name / f"v{row.version}"
 
 
-def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None = None, tune=None,
-                progress=None) -> RewardModel:
+def _train_into(
+    row: RewardModel, gather, *, config: reward.TrainConfig | None = None, tune=None, progress=None
+) -> RewardModel:
     """Train the version `row` on gather() -> (pairs, points), exactly once. tune(pairs, points, step), if given,
     returns the config to train with and how it was chosen (kept in the metrics as "selection"); it runs inside
     the claim, so its steps renew the lease and a redelivered message does not repeat it.
@@ -66,16 +71,17 @@ def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None =
     The version is claimed pending -> training with a lease that each step of training renews: a redelivered
     message finds it taken and does nothing, while a version whose worker died (lease run out) is taken over
     and trained by the next delivery."""
-    claimable = (Q(status=RewardModel.Status.PENDING)
-                 | Q(status=RewardModel.Status.TRAINING, lease_until__lt=db_now()))
-    if not RewardModel.objects.filter(claimable, pk=row.pk).update(status=RewardModel.Status.TRAINING,
-                                                                   lease_until=db_in(TRAINING_LEASE)):
+    claimable = Q(status=RewardModel.Status.PENDING) | Q(status=RewardModel.Status.TRAINING, lease_until__lt=db_now())
+    if not RewardModel.objects.filter(claimable, pk=row.pk).update(
+        status=RewardModel.Status.TRAINING, lease_until=db_in(TRAINING_LEASE)
+    ):
         row.refresh_from_db()
         return row
 
     def step(line: str) -> None:
         RewardModel.objects.filter(pk=row.pk, status=RewardModel.Status.TRAINING).update(
-            lease_until=db_in(TRAINING_LEASE))
+            lease_until=db_in(TRAINING_LEASE)
+        )
         if progress:
             progress(line)
 
@@ -83,35 +89,42 @@ def _train_into(row: RewardModel, gather, *, config: reward.TrainConfig | None =
     try:
         pairs, points = gather()
         config, selection = tune(pairs, points, step) if tune else (config, None)
-        model, metrics = reward.train(pairs=pairs, points=points, config=config or reward.TrainConfig(),
-                                      progress=step)
+        model, metrics = reward.train(pairs=pairs, points=points, config=config or reward.TrainConfig(), progress=step)
         if selection is not None:
             metrics["selection"] = selection
         if directory.exists():
             shutil.rmtree(directory)
         model.save(directory)
     except Exception as error:
-        RewardModel.objects.filter(pk=row.pk).update(status=RewardModel.Status.FAILED, error=str(error)[:2000],
-                                                     finished_at=timezone.now(), lease_until=None)
+        RewardModel.objects.filter(pk=row.pk).update(
+            status=RewardModel.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now(), lease_until=None
+        )
         raise
     RewardModel.objects.filter(pk=row.pk).update(
-        status=RewardModel.Status.READY, path=str(directory), metrics=metrics, finished_at=timezone.now(),
-        train_pairs=metrics.get("train_pairs") or 0, train_points=metrics.get("train_points") or 0,
-        lease_until=None)
+        status=RewardModel.Status.READY,
+        path=str(directory),
+        metrics=metrics,
+        finished_at=timezone.now(),
+        train_pairs=metrics.get("train_pairs") or 0,
+        train_points=metrics.get("train_points") or 0,
+        lease_until=None,
+    )
     row.refresh_from_db()
     return row
 
 
-def reward_model_train_pairs_file(*, path: str, name: str, config: reward.TrainConfig | None = None,
-                                  select: bool = True, progress=None) -> RewardModel:
+def reward_model_train_pairs_file(
+    *, path: str, name: str, config: reward.TrainConfig | None = None, select: bool = True, progress=None
+) -> RewardModel:
     """Train a new version of `name` on a file of {"chosen", "rejected"} dialogues (held-out split inside).
     select: first choose the knobs by cross-validation on the file's pairs (learning.reward.selection, the inner
     procedure the benchmark nests), starting from `config`; the choice is kept in the version's metrics."""
     from learning.reward.selection import choose
 
     dialogues = reward.load_pairs(path)  # ValueError naming the line on a malformed file, before any row exists
-    pairs = [(reward.example_from_dialogue(chosen), reward.example_from_dialogue(rejected))
-             for chosen, rejected in dialogues]
+    pairs = [
+        (reward.example_from_dialogue(chosen), reward.example_from_dialogue(rejected)) for chosen, rejected in dialogues
+    ]
     row = reward_model_create(name=name, source=RewardModel.Source.PAIRS_FILE, source_detail=str(path))
 
     def tune(pairs, points, step) -> tuple[reward.TrainConfig, dict]:
@@ -125,12 +138,14 @@ def feedback_training_data() -> tuple[list, list]:
     differently, the better one chosen (a rater's own scale cancels out)."""
     from learning.items import item_example, items_get
 
-    rows = list(Feedback.objects.filter(rating__isnull=False).values_list("rater_id", "target_type", "target_id",
-                                                                          "rating"))
+    rows = list(
+        Feedback.objects.filter(rating__isnull=False).values_list("rater_id", "target_type", "target_id", "rating")
+    )
     items = items_get(sorted({(kind, ident) for _, kind, ident, _ in rows}))
     examples = {key: item_example(key[0], obj) for key, obj in items.items()}
-    points = [(examples[(kind, ident)], (rating - 3) / 2) for _, kind, ident, rating in rows
-              if (kind, ident) in examples]
+    points = [
+        (examples[(kind, ident)], (rating - 3) / 2) for _, kind, ident, rating in rows if (kind, ident) in examples
+    ]
     by_rater: dict[tuple[int, str], list[tuple[int, tuple]]] = {}
     for rater, kind, ident, rating in rows:
         if (kind, ident) in examples:
@@ -155,8 +170,11 @@ def reward_model_train_request(*, name: str | None = None) -> RewardModel:
         from core.errors import Conflict
 
         raise Conflict(f"Too little feedback to train on: {ratings} ratings (at least 2)")
-    row = reward_model_create(name=name or settings.REWARD_MODEL_NAME, source=RewardModel.Source.FEEDBACK,
-                              source_detail=f"{ratings} ratings when requested")
+    row = reward_model_create(
+        name=name or settings.REWARD_MODEL_NAME,
+        source=RewardModel.Source.FEEDBACK,
+        source_detail=f"{ratings} ratings when requested",
+    )
     transaction.on_commit(lambda: reward_model_train_task.delay(row.pk))
     return row
 
@@ -169,7 +187,8 @@ def reward_model_train_from_feedback(*, model_pk: int) -> RewardModel:
     def gather():
         pairs, points = feedback_training_data()
         RewardModel.objects.filter(pk=row.pk).update(
-            source_detail=f"{len(points)} ratings, {len(pairs)} preference pairs")
+            source_detail=f"{len(points)} ratings, {len(pairs)} preference pairs"
+        )
         return pairs, points
 
     return _train_into(row, gather)
@@ -202,9 +221,14 @@ def _stored_scores(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[
     for kind in {kind for kind, _ in keys}:
         idents = [ident for k, ident in keys if k == kind]
         for start in range(0, len(idents), LOOKUP_CHUNK):
-            stored.update({(kind, ident): (mean, std) for ident, mean, std in RewardScore.objects.filter(
-                model=row, target_type=kind, target_id__in=idents[start:start + LOOKUP_CHUNK]).values_list(
-                "target_id", "mean", "std")})
+            stored.update(
+                {
+                    (kind, ident): (mean, std)
+                    for ident, mean, std in RewardScore.objects.filter(
+                        model=row, target_type=kind, target_id__in=idents[start : start + LOOKUP_CHUNK]
+                    ).values_list("target_id", "mean", "std")
+                }
+            )
     return stored
 
 
@@ -218,14 +242,17 @@ def _score_batch(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[st
     if not found:
         return {}
     means, stds = scorer(row).score([item_example(key[0], items[key]) for key in found])
-    new = [RewardScore(model=row, target_type=k, target_id=i, mean=float(m), std=float(s))
-           for (k, i), m, s in zip(found, means, stds)]
+    new = [
+        RewardScore(model=row, target_type=k, target_id=i, mean=float(m), std=float(s))
+        for (k, i), m, s in zip(found, means, stds)
+    ]
     RewardScore.objects.bulk_create(new, ignore_conflicts=True)  # a parallel scorer's rows win; same model, same value
     return {(s.target_type, s.target_id): (s.mean, s.std) for s in new}
 
 
-def items_score(keys: list[tuple[str, str]], *, row: RewardModel | None = None,
-                compute_limit: int | None = None) -> dict[tuple[str, str], tuple[float, float]]:
+def items_score(
+    keys: list[tuple[str, str]], *, row: RewardModel | None = None, compute_limit: int | None = None
+) -> dict[tuple[str, str], tuple[float, float]]:
     """(mean, std) per item under the version `row` (default: the active one). Stored scores are reused; missing
     ones, up to compute_limit (None: all), are computed SCORE_BATCH at a time and stored. Empty without a trained
     model. Items that no longer exist are left out."""
@@ -236,7 +263,7 @@ def items_score(keys: list[tuple[str, str]], *, row: RewardModel | None = None,
     stored = _stored_scores(row, keys)
     missing = [key for key in keys if key not in stored][:compute_limit]
     for start in range(0, len(missing), SCORE_BATCH):
-        stored.update(_score_batch(row, missing[start:start + SCORE_BATCH]))
+        stored.update(_score_batch(row, missing[start : start + SCORE_BATCH]))
     return {key: stored[key] for key in keys if key in stored}
 
 
@@ -271,20 +298,34 @@ def insight_rewards(insight_pks: list[int] | None = None, *, score_missing: bool
     keys = None if insight_pks is None else [str(pk) for pk in dict.fromkeys(insight_pks)]
     score_missing = keys is not None if score_missing is None else score_missing
     signals = RewardSignal.objects.filter(target_type=TargetType.INSIGHT, feedback_count__gt=0)
-    chunks = [signals] if keys is None else [signals.filter(target_id__in=keys[start:start + LOOKUP_CHUNK])
-                                             for start in range(0, len(keys), LOOKUP_CHUNK)]
-    people = {int(ident): (value, confidence) for chunk in chunks
-              for ident, value, confidence in chunk.values_list("target_id", "reward_score", "confidence")}
+    chunks = (
+        [signals]
+        if keys is None
+        else [
+            signals.filter(target_id__in=keys[start : start + LOOKUP_CHUNK])
+            for start in range(0, len(keys), LOOKUP_CHUNK)
+        ]
+    )
+    people = {
+        int(ident): (value, confidence)
+        for chunk in chunks
+        for ident, value, confidence in chunk.values_list("target_id", "reward_score", "confidence")
+    }
     active, learned, note = reward_model_active(), {}, ""
     if active is None:
         note = "no trained reward model: people's ratings only"
     elif keys is None:
-        learned = {int(ident): mean for ident, mean in RewardScore.objects.filter(
-            model=active, target_type=TargetType.INSIGHT).values_list("target_id", "mean")}
+        learned = {
+            int(ident): mean
+            for ident, mean in RewardScore.objects.filter(model=active, target_type=TargetType.INSIGHT).values_list(
+                "target_id", "mean"
+            )
+        }
     else:
         try:
-            scores = items_score([(TargetType.INSIGHT, key) for key in keys], row=active,
-                                 compute_limit=None if score_missing else 0)
+            scores = items_score(
+                [(TargetType.INSIGHT, key) for key in keys], row=active, compute_limit=None if score_missing else 0
+            )
         except ValueError as error:  # a ready version whose files are gone or damaged: say so, do not fail the caller
             log.error("Reward model %s v%s cannot score: %s", active.name, active.version, error)
             active, note = None, f"reward model unreadable ({error}): people's ratings only"
@@ -293,10 +334,16 @@ def insight_rewards(insight_pks: list[int] | None = None, *, score_missing: bool
     found = {}
     for pk in set(people) | set(learned):
         feedback_reward, confidence = people.get(pk, (None, 0.0))
-        found[pk] = (blended_reward(learned=learned.get(pk), feedback_reward=feedback_reward,
-                                    confidence=confidence), confidence)
-    return Rewards(found, model=active and f"{active.name} v{active.version}", note=note,
-                  model_only=len(set(learned) - set(people)))
+        found[pk] = (
+            blended_reward(learned=learned.get(pk), feedback_reward=feedback_reward, confidence=confidence),
+            confidence,
+        )
+    return Rewards(
+        found,
+        model=active and f"{active.name} v{active.version}",
+        note=note,
+        model_only=len(set(learned) - set(people)),
+    )
 
 
 def training_weight(reward_value: float | None, *, threshold: float = 0.0) -> float:
@@ -323,7 +370,17 @@ def reward_model_stats() -> dict:
 
 
 def version_shape(row: RewardModel) -> dict:
-    return {"id": row.pk, "name": row.name, "version": row.version, "status": row.status, "source": row.source,
-            "source_detail": row.source_detail, "metrics": row.metrics, "train_pairs": row.train_pairs,
-            "train_points": row.train_points, "error": row.error, "created_at": row.created_at.isoformat(),
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None}
+    return {
+        "id": row.pk,
+        "name": row.name,
+        "version": row.version,
+        "status": row.status,
+        "source": row.source,
+        "source_detail": row.source_detail,
+        "metrics": row.metrics,
+        "train_pairs": row.train_pairs,
+        "train_points": row.train_points,
+        "error": row.error,
+        "created_at": row.created_at.isoformat(),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }

@@ -54,5 +54,8 @@ def adapters_watch_task() -> list[str]:
     """Measures champions promoted since their last watch against their baselines; rolls regressions back."""
     from learning.ab import champions_to_watch, watch_check
 
-    return [f"{adapter.adapter_id}: {'; '.join(outcome.regressions)}" for adapter in champions_to_watch()
-            if (outcome := watch_check(adapter)).regressions]
+    return [
+        f"{adapter.adapter_id}: {'; '.join(outcome.regressions)}"
+        for adapter in champions_to_watch()
+        if (outcome := watch_check(adapter)).regressions
+    ]

@@ -20,8 +20,9 @@ def _json_object(value, field_name: str) -> dict:
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):
-        raise forms.ValidationError(f"{field_name} must be a JSON object ({{...}}), not a {type(value).__name__}.",
-                                    code="not_an_object")
+        raise forms.ValidationError(
+            f"{field_name} must be a JSON object ({{...}}), not a {type(value).__name__}.", code="not_an_object"
+        )
     return value
 
 
@@ -60,8 +61,9 @@ class DocumentAdmin(admin.ModelAdmin):
         return ["namespace", "doc_id", *fields] if obj is not None else fields
 
     def save_model(self, request, obj, form, change):
-        document, _ = document_put(namespace=obj.namespace, doc_id=obj.doc_id, title=obj.title,
-                                   content=obj.content, metadata=obj.metadata)
+        document, _ = document_put(
+            namespace=obj.namespace, doc_id=obj.doc_id, title=obj.title, content=obj.content, metadata=obj.metadata
+        )
         # Admin goes on with `obj` (its log entry, the redirect to the saved page): make it the stored row.
         obj.pk = document.pk
         obj.refresh_from_db()
@@ -87,8 +89,17 @@ class EmbeddingAdmin(admin.ModelAdmin):
     list_filter = ["namespace", "category", ("deleted_at", admin.EmptyFieldListFilter)]
     search_fields = ["embedding_id", "content", "doc_id"]
     exclude = ["vector"]
-    readonly_fields = ["embedding_id", "namespace", "content", "content_hash", "doc_id", "category", "metadata",
-                       "created_at", "deleted_at"]
+    readonly_fields = [
+        "embedding_id",
+        "namespace",
+        "content",
+        "content_hash",
+        "doc_id",
+        "category",
+        "metadata",
+        "created_at",
+        "deleted_at",
+    ]
 
     def get_queryset(self, request):
         return super().get_queryset(request).defer("vector")
@@ -119,7 +130,7 @@ class EmbeddingAdmin(admin.ModelAdmin):
 class MemorySessionForm(forms.ModelForm):
     class Meta:
         model = MemorySession
-        fields = "__all__"
+        fields = ["namespace", "session_id", "user_id", "data", "expires_at"]
 
     def clean_data(self):
         return _json_object(self.cleaned_data.get("data"), "Session data")
@@ -177,9 +188,16 @@ class KeyValueBrowser(admin.ModelAdmin):
         # This page replaces Django's changelist, and with it the permission check that view makes.
         if not self.has_view_permission(request):
             raise PermissionDenied
-        context = {**self.admin_site.each_context(request), "namespaces": [], "opts": self.model._meta,
-                   "namespace": None, "entries": [], "pattern": request.GET.get("pattern") or "*",
-                   "redis_error": None, **(extra_context or {})}
+        context = {
+            **self.admin_site.each_context(request),
+            "namespaces": [],
+            "opts": self.model._meta,
+            "namespace": None,
+            "entries": [],
+            "pattern": request.GET.get("pattern") or "*",
+            "redis_error": None,
+            **(extra_context or {}),
+        }
         try:
             self._browse(request, context)
         except redis.RedisError as exc:
@@ -190,11 +208,27 @@ class KeyValueBrowser(admin.ModelAdmin):
     def _browse(request, context: dict) -> None:
         for ns in kv.NAMESPACES.values():
             keys = kv.kv_list(namespace=ns.name, limit=BROWSE_LIMIT)
-            context["namespaces"].append({"name": ns.name, "prefix": ns.prefix, "store": ns.store,
-                                          "count": len(keys), "more": len(keys) >= BROWSE_LIMIT})
+            context["namespaces"].append(
+                {
+                    "name": ns.name,
+                    "prefix": ns.prefix,
+                    "store": ns.store,
+                    "count": len(keys),
+                    "more": len(keys) >= BROWSE_LIMIT,
+                }
+            )
         chosen = request.GET.get("namespace")
         if chosen in kv.NAMESPACES:
             keys = kv.kv_list(namespace=chosen, pattern=context["pattern"], limit=BROWSE_LIMIT)
-            context.update(namespace=chosen, truncated=len(keys) >= BROWSE_LIMIT, entries=[
-                {"key": key, "value": json.dumps(kv.kv_get(namespace=chosen, key=key)["value"]),
-                 "ttl": kv.kv_ttl(namespace=chosen, key=key)} for key in keys])
+            context.update(
+                namespace=chosen,
+                truncated=len(keys) >= BROWSE_LIMIT,
+                entries=[
+                    {
+                        "key": key,
+                        "value": json.dumps(kv.kv_get(namespace=chosen, key=key)["value"]),
+                        "ttl": kv.kv_ttl(namespace=chosen, key=key),
+                    }
+                    for key in keys
+                ],
+            )

@@ -79,9 +79,10 @@ def layer_means(texts: list[str]) -> np.ndarray:
     precision = torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16() else contextlib.nullcontext()
     with _encode_guard, precision, torch.inference_mode():
         for start in range(0, len(order), BATCH_SIZE // 2):
-            batch = order[start:start + BATCH_SIZE // 2]
-            encoded = tokenizer([texts[i] for i in batch], padding=True, truncation=True, max_length=limit,
-                                return_tensors="pt")
+            batch = order[start : start + BATCH_SIZE // 2]
+            encoded = tokenizer(
+                [texts[i] for i in batch], padding=True, truncation=True, max_length=limit, return_tensors="pt"
+            )
             states = transformer(**encoded, output_hidden_states=True).hidden_states
             ids, mask = encoded["input_ids"], encoded["attention_mask"].float()
             words = mask * (ids != tokenizer.cls_token_id) * (ids != tokenizer.sep_token_id)

@@ -11,7 +11,8 @@ from django.db import models
 NAMESPACE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 namespace_validator = RegexValidator(
     NAMESPACE_PATTERN,
-    "A namespace is 1-64 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit.")
+    "A namespace is 1-64 lowercase letters, digits, '_', '.' or '-', starting with a letter or digit.",
+)
 
 
 def namespace_field(default: str) -> models.CharField:
@@ -40,8 +41,9 @@ class Embedding(models.Model):
     """One embedded text. The vector (float32, L2-normalised) is the truth the search index is rebuilt from;
     a delete only sets deleted_at (a tombstone) until compaction removes the row."""
 
-    embedding_id = models.CharField(max_length=100, unique=True,
-                                    help_text="The originals' id: '{namespace}:{sha256(content)[:16]}'")
+    embedding_id = models.CharField(
+        max_length=100, unique=True, help_text="The originals' id: '{namespace}:{sha256(content)[:16]}'"
+    )
     namespace = namespace_field("unified_memory_reasoning")
     content = models.TextField()
     content_hash = models.CharField(max_length=64)
@@ -53,8 +55,9 @@ class Embedding(models.Model):
     deleted_at = models.DateTimeField(null=True, blank=True, db_index=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["namespace", "content_hash"],
-                                               name="embedding_content_unique_per_namespace")]
+        constraints = [
+            models.UniqueConstraint(fields=["namespace", "content_hash"], name="embedding_content_unique_per_namespace")
+        ]
         ordering = ["id"]
 
     def __str__(self) -> str:
@@ -107,8 +110,9 @@ class IngestBatch(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     chunks_done = models.PositiveIntegerField(default=0, help_text="Chunks committed; a rerun resumes after them")
-    lease_until = models.DateTimeField(null=True, blank=True,
-                                       help_text="Held by the worker running it; an expired lease is sent again")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="Held by the worker running it; an expired lease is sent again"
+    )
     progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -72,15 +72,28 @@ class VectorIndex:
     takes well under a millisecond, so serialising searches on one namespace costs little.
     """
 
-    def __init__(self, dim: int = 384, *, exact_below: int = 2048, connectivity: int = CONNECTIVITY,
-                 expansion_add: int = EXPANSION_ADD, expansion_search: int = EXPANSION_SEARCH):
+    def __init__(
+        self,
+        dim: int = 384,
+        *,
+        exact_below: int = 2048,
+        connectivity: int = CONNECTIVITY,
+        expansion_add: int = EXPANSION_ADD,
+        expansion_search: int = EXPANSION_SEARCH,
+    ):
         if dim <= 0:
             raise ValueError(f"dim must be positive, got {dim}")
         self.dim = int(dim)
         self.exact_below = int(exact_below)
         self._lock = threading.Lock()
-        self._index = Index(ndim=self.dim, metric="cos", dtype="f32", connectivity=int(connectivity),
-                            expansion_add=int(expansion_add), expansion_search=int(expansion_search))
+        self._index = Index(
+            ndim=self.dim,
+            metric="cos",
+            dtype="f32",
+            connectivity=int(connectivity),
+            expansion_add=int(expansion_add),
+            expansion_search=int(expansion_search),
+        )
 
     # -- parameters ---------------------------------------------------------------------------------------------
 
@@ -253,7 +266,7 @@ class VectorIndex:
         _fsync_directory(path.parent)
 
     @classmethod
-    def load(cls, path: Path, *, dim: int | None = None) -> tuple["VectorIndex", dict] | None:
+    def load(cls, path: Path, *, dim: int | None = None) -> tuple[VectorIndex, dict] | None:
         """(index, watermark), or None when the file is missing, truncated or corrupt (logged as a warning),
         or, when `dim` is given, holds vectors of another dimension. Never raises for a bad file."""
         path = Path(path)
@@ -271,29 +284,37 @@ class VectorIndex:
             return None
 
     @classmethod
-    def _from_bytes(cls, raw: bytes, dim: int | None) -> tuple["VectorIndex", dict]:
+    def _from_bytes(cls, raw: bytes, dim: int | None) -> tuple[VectorIndex, dict]:
         if len(raw) < _PREAMBLE.size:
             raise ValueError(f"truncated: {len(raw)} bytes")
         magic, header_length, payload_length = _PREAMBLE.unpack_from(raw)
         if magic != MAGIC:
             raise ValueError("not a memory hub vector index")
         if len(raw) != _PREAMBLE.size + header_length + payload_length:
-            raise ValueError(f"truncated or padded: {len(raw)} bytes, header says "
-                             f"{_PREAMBLE.size + header_length + payload_length}")
-        header = json.loads(raw[_PREAMBLE.size:_PREAMBLE.size + header_length].decode("utf-8"))
+            raise ValueError(
+                f"truncated or padded: {len(raw)} bytes, header says {_PREAMBLE.size + header_length + payload_length}"
+            )
+        header = json.loads(raw[_PREAMBLE.size : _PREAMBLE.size + header_length].decode("utf-8"))
         if header.get("format") != FORMAT:
             raise ValueError(f"format {header.get('format')!r}, expected {FORMAT}")
-        payload = memoryview(raw)[_PREAMBLE.size + header_length:]
+        payload = memoryview(raw)[_PREAMBLE.size + header_length :]
         if zlib.crc32(payload) != header["payload_crc32"]:
             raise ValueError("payload checksum mismatch")
         if dim is not None and header["dim"] != dim:
             raise ValueError(f"dimension {header['dim']}, expected {dim}")
-        index = cls(header["dim"], exact_below=header["exact_below"], connectivity=header["connectivity"],
-                    expansion_add=header["expansion_add"], expansion_search=header["expansion_search"])
+        index = cls(
+            header["dim"],
+            exact_below=header["exact_below"],
+            connectivity=header["connectivity"],
+            expansion_add=header["expansion_add"],
+            expansion_search=header["expansion_search"],
+        )
         index._index.load(payload)
         if len(index._index) != header["count"] or index._index.ndim != header["dim"]:
-            raise ValueError(f"loaded {len(index._index)} vectors of {index._index.ndim} dimensions, header says "
-                             f"{header['count']} of {header['dim']}")
+            raise ValueError(
+                f"loaded {len(index._index)} vectors of {index._index.ndim} dimensions, header says "
+                f"{header['count']} of {header['dim']}"
+            )
         watermark = header["watermark"]
         if not isinstance(watermark, dict):
             raise ValueError("watermark is not an object")

@@ -5,19 +5,50 @@ from models_suite.models import EvalRun, ModelArtifact, Placement, ServedRequest
 
 @admin.register(ModelArtifact)
 class ModelArtifactAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "status", "architecture", "parameter_count", "context_length", "quantization",
-                    "estimated_memory_bytes", "builtin"]
+    list_display = [
+        "name",
+        "kind",
+        "status",
+        "architecture",
+        "parameter_count",
+        "context_length",
+        "quantization",
+        "estimated_memory_bytes",
+        "builtin",
+    ]
     list_filter = ["kind", "status", "builtin", "architecture"]
     search_fields = ["name", "path", "base_url", "remote_model", "sha256"]
-    readonly_fields = ["kind", "architecture", "context_length", "parameter_count", "quantization", "size_bytes",
-                       "kv_cache_bytes", "estimated_memory_bytes", "sha256", "capabilities", "tokenizer", "metadata",
-                       "created_at", "updated_at"]
+    readonly_fields = [
+        "kind",
+        "architecture",
+        "context_length",
+        "parameter_count",
+        "quantization",
+        "size_bytes",
+        "kv_cache_bytes",
+        "estimated_memory_bytes",
+        "sha256",
+        "capabilities",
+        "tokenizer",
+        "metadata",
+        "created_at",
+        "updated_at",
+    ]
 
 
 @admin.register(EvalRun)
 class EvalRunAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "model", "suite", "split", "status", "score", "correct_count", "item_count",
-                    "machine"]
+    list_display = [
+        "created_at",
+        "model",
+        "suite",
+        "split",
+        "status",
+        "score",
+        "correct_count",
+        "item_count",
+        "machine",
+    ]
     list_filter = ["status", "suite", "split", "model", "machine"]
     search_fields = ["model__name", "suite", "adapter", "error"]
     readonly_fields = [f.name for f in EvalRun._meta.fields]

@@ -17,9 +17,29 @@ DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 
 # KV cache estimates use fp16 for GGUF (llama.cpp's default cache type) and the weights' dtype otherwise.
 GGUF_KV_BYTES = 2
 GGUF_FILE_TYPES = {  # llama.cpp's general.file_type values, as people name them
-    0: "F32", 1: "F16", 2: "Q4_0", 3: "Q4_1", 7: "Q8_0", 8: "Q5_0", 9: "Q5_1", 10: "Q2_K", 11: "Q3_K_S",
-    12: "Q3_K_M", 13: "Q3_K_L", 14: "Q4_K_S", 15: "Q4_K_M", 16: "Q5_K_S", 17: "Q5_K_M", 18: "Q6_K",
-    19: "IQ2_XXS", 20: "IQ2_XS", 24: "IQ1_S", 25: "IQ4_NL", 26: "IQ3_S", 28: "IQ4_XS", 32: "BF16",
+    0: "F32",
+    1: "F16",
+    2: "Q4_0",
+    3: "Q4_1",
+    7: "Q8_0",
+    8: "Q5_0",
+    9: "Q5_1",
+    10: "Q2_K",
+    11: "Q3_K_S",
+    12: "Q3_K_M",
+    13: "Q3_K_L",
+    14: "Q4_K_S",
+    15: "Q4_K_M",
+    16: "Q5_K_S",
+    17: "Q5_K_M",
+    18: "Q6_K",
+    19: "IQ2_XXS",
+    20: "IQ2_XS",
+    24: "IQ1_S",
+    25: "IQ4_NL",
+    26: "IQ3_S",
+    28: "IQ4_XS",
+    32: "BF16",
 }
 
 
@@ -59,8 +79,11 @@ class ArtifactFacts:
         return self.size_bytes + self.kv_cache_bytes
 
     def as_dict(self) -> dict:
-        return {**asdict(self), "kv_cache_bytes": self.kv_cache_bytes,
-                "estimated_memory_bytes": self.estimated_memory_bytes}
+        return {
+            **asdict(self),
+            "kv_cache_bytes": self.kv_cache_bytes,
+            "estimated_memory_bytes": self.estimated_memory_bytes,
+        }
 
 
 def sha256_of(paths: list[Path]) -> str:
@@ -83,6 +106,7 @@ def inspect_artifact(path: Path) -> ArtifactFacts:
 
 
 # --- transformers directories ------------------------------------------------------------------------------
+
 
 def _first(config: dict, *names: str, default=0):
     for name in names:
@@ -113,8 +137,10 @@ def inspect_hf_directory(directory: Path) -> ArtifactFacts:
     parameters, dtype = _count_parameters(weights)
     if not any((directory / name).exists() for name in ("tokenizer.json", "tokenizer_config.json")):
         raise ArtifactError(f"{directory} has no tokenizer (tokenizer.json or tokenizer_config.json)")
-    tokenizer = {"files": sorted(p.name for p in directory.glob("tokenizer*")),
-                 "vocab_size": config.get("vocab_size", 0)}
+    tokenizer = {
+        "files": sorted(p.name for p in directory.glob("tokenizer*")),
+        "vocab_size": config.get("vocab_size", 0),
+    }
     n_embd = _first(config, "n_embd", "hidden_size", "d_model")
     n_heads = _first(config, "n_head", "num_attention_heads")
     dtype = config.get("torch_dtype") or config.get("dtype") or dtype
@@ -127,8 +153,9 @@ def inspect_hf_directory(directory: Path) -> ArtifactFacts:
         sha256=sha256_of(weights),
         quantization=str(dtype),
         license=config.get("license", "") or _license_from_card(directory),
-        capabilities=["completion", "chat"] if (directory / "chat_template.jinja").exists()
-        or "chat_template" in _tokenizer_config(directory) else ["completion"],
+        capabilities=["completion", "chat"]
+        if (directory / "chat_template.jinja").exists() or "chat_template" in _tokenizer_config(directory)
+        else ["completion"],
         tokenizer=tokenizer,
         n_layer=int(_first(config, "n_layer", "num_hidden_layers", "num_layers")),
         n_embd=int(n_embd),
@@ -161,14 +188,20 @@ def _count_parameters(weights: list[Path]) -> tuple[int, str]:
                     for dim in tensor.get_shape():
                         count *= dim
                     total += count
-                    dtype = str(tensor.get_dtype()).lower().replace("f32", "float32").replace("bf16", "bfloat16") \
+                    dtype = (
+                        str(tensor.get_dtype())
+                        .lower()
+                        .replace("f32", "float32")
+                        .replace("bf16", "bfloat16")
                         .replace("f16", "float16")
+                    )
         except Exception as exc:  # safetensors raises its own error types for a damaged header
             raise ArtifactError(f"{path.name} is not a readable safetensors file: {exc}") from None
     return total, dtype
 
 
 # --- GGUF files ----------------------------------------------------------------------------------------------
+
 
 def inspect_gguf(path: Path) -> ArtifactFacts:
     from gguf import GGUFReader

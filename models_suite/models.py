@@ -24,7 +24,9 @@ class ModelArtifact(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.AVAILABLE, db_index=True)
     path = models.CharField(max_length=1000, blank=True, help_text="Directory or file, for local kinds")
     machine = models.CharField(
-        max_length=100, blank=True, db_index=True,
+        max_length=100,
+        blank=True,
+        db_index=True,
         help_text="The machine whose disk holds a local artifact (its models queue runs it); blank for remote",
     )
     base_url = models.URLField(max_length=500, blank=True, help_text="For remote: e.g. http://127.0.0.1:8080/v1")
@@ -53,8 +55,10 @@ class ModelArtifact(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="model_artifact_kind_has_location",
-                condition=(models.Q(kind="remote", base_url__gt="", remote_model__gt="")
-                           | (~models.Q(kind="remote") & models.Q(path__gt=""))),
+                condition=(
+                    models.Q(kind="remote", base_url__gt="", remote_model__gt="")
+                    | (~models.Q(kind="remote") & models.Q(path__gt=""))
+                ),
             )
         ]
 
@@ -88,8 +92,9 @@ class EvalRun(models.Model):
     item_count = models.PositiveIntegerField(default=0)
     correct_count = models.PositiveIntegerField(default=0)
     score = models.FloatField(null=True, blank=True, help_text="Mean item score, 0..1")
-    results = models.JSONField(default=list, blank=True,
-                               help_text="Per item: id, skill, answer, expected, correct, score, detail")
+    results = models.JSONField(
+        default=list, blank=True, help_text="Per item: id, skill, answer, expected, correct, score, detail"
+    )
     scores_by_skill = models.JSONField(default=dict, blank=True)
     generation_seconds = models.FloatField(null=True, blank=True)
     error = models.TextField(blank=True)
@@ -116,8 +121,7 @@ class Placement(models.Model):
     machine = models.CharField(max_length=100, db_index=True)
     pid = models.PositiveIntegerField()
     name = models.CharField(max_length=201, help_text="A model name, or base:adapter")
-    model = models.ForeignKey(ModelArtifact, null=True, blank=True, on_delete=models.CASCADE,
-                              related_name="placements")
+    model = models.ForeignKey(ModelArtifact, null=True, blank=True, on_delete=models.CASCADE, related_name="placements")
     device = models.CharField(max_length=20)
     measured_bytes = models.BigIntegerField(default=0, help_text="Memory the load took, measured")
     estimated_bytes = models.BigIntegerField(default=0)
@@ -143,8 +147,11 @@ class ServedRequest(models.Model):
     """
 
     model = models.CharField(max_length=100, help_text="The base model's name")
-    adapter_id = models.CharField(max_length=100, blank=True,
-                                  help_text="The adapter that answered (an alias resolved to its id); blank: bare base")
+    adapter_id = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The adapter that answered (an alias resolved to its id); blank: bare base",
+    )
     route = models.CharField(max_length=20, help_text="completions or chat")
     stream = models.BooleanField(default=False)
     status = models.PositiveSmallIntegerField(help_text="The HTTP status it ended with (5xx: failed)")

@@ -40,8 +40,7 @@ def model_unload_task(model_name: str) -> bool:
     return model_unload(name=model_name)
 
 
-@autodidact_task(role="models", machine_for=_model_machine, idempotent=False, track_started=False,
-                 ignore_result=True)
+@autodidact_task(role="models", machine_for=_model_machine, idempotent=False, track_started=False, ignore_result=True)
 def generate_task(model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:
     """One gateway request, answered through reply_key (workers.replies). Not re-run if its worker dies:
     the client is told, and may ask again."""

@@ -8,8 +8,16 @@ class WorkerInline(admin.TabularInline):
     model = WorkerHeartbeat
     extra = 0
     can_delete = False
-    readonly_fields = ["worker_name", "pid", "queues", "concurrency", "started_at", "last_beat_at", "stopped_at",
-                       "status"]
+    readonly_fields = [
+        "worker_name",
+        "pid",
+        "queues",
+        "concurrency",
+        "started_at",
+        "last_beat_at",
+        "stopped_at",
+        "status",
+    ]
     fields = readonly_fields
 
 
@@ -23,8 +31,10 @@ class MachineAdmin(admin.ModelAdmin):
 
     @admin.display(description="GPUs")
     def gpu_summary(self, machine):
-        return ", ".join(f"{g['name']} ({g['memory_free_mib']}/{g['memory_total_mib']} MiB free)"
-                         for g in machine.gpus) or "none"
+        return (
+            ", ".join(f"{g['name']} ({g['memory_free_mib']}/{g['memory_total_mib']} MiB free)" for g in machine.gpus)
+            or "none"
+        )
 
 
 class StatusFilter(admin.SimpleListFilter):
@@ -64,6 +74,14 @@ BEAT_SCHEDULE_FILTERS = {
 for _model, _filters in BEAT_SCHEDULE_FILTERS.items():
     _base = type(admin.site._registry[_model])
     admin.site.unregister(_model)
-    admin.site.register(_model, type(_base.__name__, (_base,), {
-        "list_filter": _filters, "search_fields": ["periodictask__name", "periodictask__task"],
-    }))
+    admin.site.register(
+        _model,
+        type(
+            _base.__name__,
+            (_base,),
+            {
+                "list_filter": _filters,
+                "search_fields": ["periodictask__name", "periodictask__task"],
+            },
+        ),
+    )

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import re
-from typing import Callable
+from collections.abc import Callable
 
 import httpx
 import kombu.exceptions
@@ -61,7 +61,7 @@ class AutodidactTask(Task):
         except Exception as exc:
             if not is_transient(exc) or self.request.called_directly or self.request.retries >= self.max_retries:
                 raise
-            delay = min(RETRY_BACKOFF_CAP_SECONDS, 2 ** self.request.retries)
+            delay = min(RETRY_BACKOFF_CAP_SECONDS, 2**self.request.retries)
             # At least a second: RabbitMQ's native delayed delivery counts whole seconds and refuses 0.
             raise self.retry(exc=exc, countdown=max(1.0, delay * random.uniform(0.5, 1.0))) from exc
 

@@ -38,7 +38,7 @@ DELAYED_ROUTING_KEY = re.compile(r"\A(?:[01]\.){28}(?P<key>.+)\Z")
 
 
 def kind(url: str | None = None) -> str:
-    """"amqp" for RabbitMQ, "redis" for Redis."""
+    """ "amqp" for RabbitMQ, "redis" for Redis."""
     scheme = urlsplit(url or settings.CELERY_BROKER_URL).scheme
     return "amqp" if scheme in AMQP_SCHEMES else "redis"
 

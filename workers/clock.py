@@ -31,8 +31,9 @@ def quick_client(url: str) -> redis.Redis:
     of a message (its publish, its receipt), which must never wait on a metrics server."""
     key = (os.getpid(), url)
     if key not in _clients:
-        _clients[key] = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5,
-                                             retry=Retry(NoBackoff(), 0))
+        _clients[key] = redis.Redis.from_url(
+            url, socket_connect_timeout=0.5, socket_timeout=0.5, retry=Retry(NoBackoff(), 0)
+        )
     return _clients[key]
 
 

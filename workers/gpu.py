@@ -19,7 +19,10 @@ def gpu_inventory(timeout: float = 5.0) -> list[dict]:
     try:
         out = subprocess.run(
             [binary, f"--query-gpu={QUERY}", "--format=csv,noheader,nounits"],
-            capture_output=True, text=True, timeout=timeout, check=True,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=True,
         ).stdout
     except (subprocess.SubprocessError, OSError):
         return []
@@ -34,8 +37,14 @@ def parse_nvidia_smi(text: str) -> list[dict]:
             continue
         index, name, total, free = parts
         try:
-            gpus.append({"index": int(index), "name": name, "memory_total_mib": int(float(total)),
-                         "memory_free_mib": int(float(free))})
+            gpus.append(
+                {
+                    "index": int(index),
+                    "name": name,
+                    "memory_total_mib": int(float(total)),
+                    "memory_free_mib": int(float(free)),
+                }
+            )
         except ValueError:
             continue
     return gpus

@@ -65,8 +65,9 @@ def record_task(*, task: str, queue: str, outcome: str, runtime: float | None) -
 
 
 def source_up_family() -> GaugeMetricFamily:
-    return GaugeMetricFamily("autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)",
-                             labels=["source"])
+    return GaugeMetricFamily(
+        "autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)", labels=["source"]
+    )
 
 
 def _bound_label(bound: float) -> str:
@@ -88,7 +89,8 @@ class CeleryTaskCollector:
         yield up
 
         total = CounterMetricFamily(
-            "autodidact_celery_tasks", "Finished Celery tasks by task, queue and outcome",
+            "autodidact_celery_tasks",
+            "Finished Celery tasks by task, queue and outcome",
             labels=["task", "queue", "outcome"],
         )
         for field, value in sorted(tasks.items()):

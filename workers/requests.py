@@ -21,8 +21,11 @@ def _record(request: Request, outcome: str, message: str, exception_type: str) -
     queue = queue_of_routing_key((request.delivery_info or {}).get("routing_key") or "") or "unknown"
     metrics.record_task(task=request.task_name, queue=queue, outcome=outcome, runtime=None)
     error_event_record(
-        source=ErrorEvent.Source.WORKER, message=message, exception_type=exception_type,
-        task_name=request.task_name, task_id=request.id,
+        source=ErrorEvent.Source.WORKER,
+        message=message,
+        exception_type=exception_type,
+        task_name=request.task_name,
+        task_id=request.id,
     )
 
 

@@ -34,15 +34,25 @@ def ensure_schedules(apps, schedules: list[DefaultSchedule]) -> None:
         if entry.crontab:
             minute, hour, day_of_month, month_of_year, day_of_week = entry.crontab.split()
             when, _ = crontab_model.objects.get_or_create(
-                minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
-                day_of_week=day_of_week, timezone="UTC")
+                minute=minute,
+                hour=hour,
+                day_of_month=day_of_month,
+                month_of_year=month_of_year,
+                day_of_week=day_of_week,
+                timezone="UTC",
+            )
             timing = {"crontab": when}
         else:
             timing = {"interval": interval_model.objects.get_or_create(every=entry.every, period=entry.period)[0]}
         task_model.objects.get_or_create(
             name=entry.name,
-            defaults={"task": entry.task, "description": entry.description, "expire_seconds": entry.expires(),
-                      "enabled": True, **timing},
+            defaults={
+                "task": entry.task,
+                "description": entry.description,
+                "expire_seconds": entry.expires(),
+                "enabled": True,
+                **timing,
+            },
         )
 
 
@@ -51,8 +61,9 @@ def schedules_operation(schedules: list[DefaultSchedule]):
     migrated backwards)."""
     from django.db import migrations
 
-    return migrations.RunPython(lambda apps, editor: ensure_schedules(apps, schedules),
-                                lambda apps, editor: remove_schedules(apps, schedules))
+    return migrations.RunPython(
+        lambda apps, editor: ensure_schedules(apps, schedules), lambda apps, editor: remove_schedules(apps, schedules)
+    )
 
 
 def remove_schedules(apps, schedules: list[DefaultSchedule]) -> None:
@@ -65,13 +76,15 @@ FOUNDATION_SCHEDULES = [
     DefaultSchedule(
         name="Prune old error events",
         task="core.tasks.error_events_prune_task",
-        every=1, period="days",
+        every=1,
+        period="days",
         description="Deletes error events older than ERROR_EVENT_RETENTION_DAYS (30 by default).",
     ),
     DefaultSchedule(
         name="Prune old worker heartbeats",
         task="workers.tasks.heartbeats_prune_task",
-        every=1, period="days",
+        every=1,
+        period="days",
         description="Forgets workers that stopped or went silent more than 7 days ago.",
     ),
 ]

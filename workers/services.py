@@ -43,8 +43,14 @@ def worker_register(
     heartbeat, _ = WorkerHeartbeat.objects.update_or_create(
         worker_name=worker_name,
         defaults={
-            "machine": machine, "pid": pid, "queues": queues, "concurrency": concurrency,
-            "started_at": now, "last_beat_at": now, "stopped_at": None, "beats": 1,
+            "machine": machine,
+            "pid": pid,
+            "queues": queues,
+            "concurrency": concurrency,
+            "started_at": now,
+            "last_beat_at": now,
+            "stopped_at": None,
+            "beats": 1,
         },
     )
     return heartbeat

@@ -101,6 +101,7 @@ def declare_default_queue(sender=None, **_):
     with worker_app.connection_for_write() as connection:
         worker_app.amqp.queues[worker_app.conf.task_default_queue](connection.default_channel).declare()
 
+
 _started: dict[str, float] = {}
 
 

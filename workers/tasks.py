@@ -10,8 +10,12 @@ from workers.signals import queue_of
 @autodidact_task(role="control", bind=True)
 def ping_task(self, machine: str | None = None) -> dict:
     """Answers where it ran: lets an operator (and the tests) check a machine's routing end to end."""
-    return {"machine": settings.MACHINE_NAME, "queue": queue_of(self.request), "pid": os.getpid(),
-            "worker": self.request.hostname}
+    return {
+        "machine": settings.MACHINE_NAME,
+        "queue": queue_of(self.request),
+        "pid": os.getpid(),
+        "worker": self.request.hostname,
+    }
 
 
 @autodidact_task(role="control")

@@ -26,8 +26,19 @@ class ErrorEventSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ErrorEvent
-        fields = ["id", "created_at", "source", "machine", "route", "task_name", "task_id", "status_code",
-                  "exception_type", "message", "traceback"]
+        fields = [
+            "id",
+            "created_at",
+            "source",
+            "machine",
+            "route",
+            "task_name",
+            "task_id",
+            "status_code",
+            "exception_type",
+            "message",
+            "traceback",
+        ]
 
     def to_representation(self, event):
         data = super().to_representation(event)

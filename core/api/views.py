@@ -79,19 +79,21 @@ class ApiRootView(APIView):
         def link(name):
             return reverse(name, request=request)
 
-        return Response({
-            "me": link("me"),
-            "errors": link("errorevent-list"),
-            "machines": link("machine-list"),
-            "workers": link("workerheartbeat-list"),
-            "models": link("model-list"),
-            "eval_runs": link("evalrun-list"),
-            "schema": link("schema"),
-            "docs": link("swagger-ui"),
-            "health": link("health"),
-            "ready": link("ready"),
-            "metrics": link("metrics"),
-        })
+        return Response(
+            {
+                "me": link("me"),
+                "errors": link("errorevent-list"),
+                "machines": link("machine-list"),
+                "workers": link("workerheartbeat-list"),
+                "models": link("model-list"),
+                "eval_runs": link("evalrun-list"),
+                "schema": link("schema"),
+                "docs": link("swagger-ui"),
+                "health": link("health"),
+                "ready": link("ready"),
+                "metrics": link("metrics"),
+            }
+        )
 
 
 class MeView(APIView):

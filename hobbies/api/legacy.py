@@ -23,8 +23,13 @@ class LegacyRegisterView(APIView):
     def post(self, request):
         subagent, created = subagent_register_from(request)
         verb = "Registered" if created else "Re-registered"
-        return Response({"status": "registered", "subagent_id": subagent.subagent_id,
-                         "message": f"{verb} sub-agent {subagent.subagent_id} on {subagent.machine}"})
+        return Response(
+            {
+                "status": "registered",
+                "subagent_id": subagent.subagent_id,
+                "message": f"{verb} sub-agent {subagent.subagent_id} on {subagent.machine}",
+            }
+        )
 
 
 class LegacyUnregisterView(APIView):
@@ -33,8 +38,9 @@ class LegacyUnregisterView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def delete(self, request, subagent_id):
         services.subagent_unregister(subagent_id=subagent_id)
-        return Response({"status": "unregistered", "subagent_id": subagent_id,
-                         "message": f"Unregistered sub-agent {subagent_id}"})
+        return Response(
+            {"status": "unregistered", "subagent_id": subagent_id, "message": f"Unregistered sub-agent {subagent_id}"}
+        )
 
 
 class LegacyStatsView(APIView):
@@ -50,8 +56,13 @@ class LegacyStatusView(APIView):
     def get(self, request):
         from hobbies.metrics import progress_summary
 
-        return Response({"enabled": scheduling.system_state()["enabled"], "progress": progress_summary(),
-                         "recent_activities": [activity_shape(a) for a in services.activities_recent(count=10)]})
+        return Response(
+            {
+                "enabled": scheduling.system_state()["enabled"],
+                "progress": progress_summary(),
+                "recent_activities": [activity_shape(a) for a in services.activities_recent(count=10)],
+            }
+        )
 
 
 class LegacyActivitiesView(APIView):
@@ -83,10 +94,16 @@ class LegacyAssignView(APIView):
     @extend_schema(request=AssignSerializer, responses={200: OpenApiTypes.OBJECT, **ASSIGN_ERRORS}, tags=TAGS)
     def post(self, request):
         assignment = assign_from(request)
-        where = f"on {assignment.machine}" + (" (fallback: its machine has no live worker)" if assignment.fallback
-                                              else "")
-        return Response({"status": "assigned", "assignment": assignment_shape(assignment),
-                         "message": f"Assigned {assignment.hobby_type} to sub-agent "
-                                    f"{assignment.subagent.subagent_id} for {assignment.duration_minutes} minutes, "
-                                    f"running {where}",
-                         "phase": "3C"})
+        where = f"on {assignment.machine}" + (
+            " (fallback: its machine has no live worker)" if assignment.fallback else ""
+        )
+        return Response(
+            {
+                "status": "assigned",
+                "assignment": assignment_shape(assignment),
+                "message": f"Assigned {assignment.hobby_type} to sub-agent "
+                f"{assignment.subagent.subagent_id} for {assignment.duration_minutes} minutes, "
+                f"running {where}",
+                "phase": "3C",
+            }
+        )

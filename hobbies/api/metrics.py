@@ -63,8 +63,12 @@ class DashboardPageView(APIView):
 
     @extend_schema(exclude=True)
     def get(self, request):
-        context = {**admin.site.each_context(request), "title": "Hobby dashboard",
-                   "cache_seconds": metrics.CACHE_SECONDS, "daily_days": metrics.DAILY_DAYS}
+        context = {
+            **admin.site.each_context(request),
+            "title": "Hobby dashboard",
+            "cache_seconds": metrics.CACHE_SECONDS,
+            "daily_days": metrics.DAILY_DAYS,
+        }
         return TemplateResponse(request, "hobbies/dashboard.html", context)
 
     def perform_content_negotiation(self, request, force=False):

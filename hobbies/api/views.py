@@ -17,30 +17,44 @@ from hobbies.models import HobbyType
 
 
 def hobby_type_shape(hobby: HobbyType) -> dict:
-    return {"name": hobby.name, "description": hobby.description, "learning_objective": hobby.learning_objective,
-            "suites": hobby.suites, "enabled": hobby.enabled, "practice_built": hobby.name in PRACTICE_BUILT}
+    return {
+        "name": hobby.name,
+        "description": hobby.description,
+        "learning_objective": hobby.learning_objective,
+        "suites": hobby.suites,
+        "enabled": hobby.enabled,
+        "practice_built": hobby.name in PRACTICE_BUILT,
+    }
 
 
 def subagent_shape(subagent) -> dict:
     """The originals' registry entry, with what the product adds (model, machine, capacity, status)."""
-    return {"subagent_id": subagent.subagent_id, "capabilities": subagent.capabilities,
-            "metadata": subagent.metadata, "registered_at": subagent.registered_at.isoformat(),
-            "active_assignments": subagent.active_assignments,
-            "completed_assignments": subagent.completed_assignments,
-            "failed_assignments": subagent.failed_assignments,
-            "model": subagent.model.name if subagent.model_id else None, "adapter": subagent.adapter or None,
-            "machine": subagent.machine, "max_concurrent_assignments": subagent.max_concurrent_assignments,
-            "status": subagent.status,
-            "last_heartbeat_at": subagent.last_heartbeat_at.isoformat() if subagent.last_heartbeat_at else None}
+    return {
+        "subagent_id": subagent.subagent_id,
+        "capabilities": subagent.capabilities,
+        "metadata": subagent.metadata,
+        "registered_at": subagent.registered_at.isoformat(),
+        "active_assignments": subagent.active_assignments,
+        "completed_assignments": subagent.completed_assignments,
+        "failed_assignments": subagent.failed_assignments,
+        "model": subagent.model.name if subagent.model_id else None,
+        "adapter": subagent.adapter or None,
+        "machine": subagent.machine,
+        "max_concurrent_assignments": subagent.max_concurrent_assignments,
+        "status": subagent.status,
+        "last_heartbeat_at": subagent.last_heartbeat_at.isoformat() if subagent.last_heartbeat_at else None,
+    }
 
 
 def subagents_stats() -> dict:
     entries = [subagent_shape(subagent) for subagent in services.subagents_with_counts()]
-    return {"total_registered": len(entries),
-            "total_active_assignments": sum(e["active_assignments"] for e in entries),
-            "total_completed_assignments": sum(e["completed_assignments"] for e in entries),
-            "total_failed_assignments": sum(e["failed_assignments"] for e in entries),
-            "subagents": entries}
+    return {
+        "total_registered": len(entries),
+        "total_active_assignments": sum(e["active_assignments"] for e in entries),
+        "total_completed_assignments": sum(e["completed_assignments"] for e in entries),
+        "total_failed_assignments": sum(e["failed_assignments"] for e in entries),
+        "subagents": entries,
+    }
 
 
 class ConfigSerializer(StrictSerializer):
@@ -119,9 +133,14 @@ class SubAgentListView(APIView):
     def get(self, request):
         return Response(subagents_stats())
 
-    @extend_schema(request=SubAgentSerializer, responses={
-        201: documented_object("Registered"),
-        200: documented_object("Re-registered: the sub-agent was registered already")}, tags=["hobbies"])
+    @extend_schema(
+        request=SubAgentSerializer,
+        responses={
+            201: documented_object("Registered"),
+            200: documented_object("Re-registered: the sub-agent was registered already"),
+        },
+        tags=["hobbies"],
+    )
     def post(self, request):
         subagent, created = subagent_register_from(request)
         shape = subagent_shape(services.subagents_with_counts().get(pk=subagent.pk))
@@ -148,5 +167,6 @@ class SubAgentHeartbeatView(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
     def post(self, request, subagent_id):
         subagent = services.subagent_heartbeat(subagent_id=subagent_id)
-        return Response({"subagent_id": subagent.subagent_id,
-                         "last_heartbeat_at": subagent.last_heartbeat_at.isoformat()})
+        return Response(
+            {"subagent_id": subagent.subagent_id, "last_heartbeat_at": subagent.last_heartbeat_at.isoformat()}
+        )

@@ -20,8 +20,10 @@ TAGS = ["hobbies"]
 
 
 HOBBIES_OFF = documented_error("Hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
-ASSIGN_ERRORS = {404: documented_error("No such registered sub-agent"),
-                 409: documented_error("Hobbies are switched off, or the sub-agent is at capacity")}
+ASSIGN_ERRORS = {
+    404: documented_error("No such registered sub-agent"),
+    409: documented_error("Hobbies are switched off, or the sub-agent is at capacity"),
+}
 
 
 class AssignSerializer(StrictSerializer):
@@ -53,10 +55,12 @@ def assign_from(request):
 class ActivityListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        found = services.activities_recent(count=query_int(request, "count", 20, 1, 500),
-                                           hobby_type=request.query_params.get("hobby_type"),
-                                           status=request.query_params.get("status"),
-                                           subagent_id=request.query_params.get("subagent_id"))
+        found = services.activities_recent(
+            count=query_int(request, "count", 20, 1, 500),
+            hobby_type=request.query_params.get("hobby_type"),
+            status=request.query_params.get("status"),
+            subagent_id=request.query_params.get("subagent_id"),
+        )
         return Response({"activities": [activity_shape(a) for a in found], "count": len(found)})
 
 
@@ -66,9 +70,20 @@ class ActivityView(APIView):
         activity = Activity.objects.filter(activity_id=activity_id).first()
         if activity is None:
             raise NotFound(f"No activity {activity_id!r}.")
-        attempts = [{"item_id": a.item_id, "skill": a.skill, "prompt": a.prompt, "expected": a.expected,
-                     "answer": a.answer, "correct": a.correct, "score": a.score, "failure_kind": a.failure_kind or None,
-                     "detail": a.detail} for a in activity.attempts.all()]
+        attempts = [
+            {
+                "item_id": a.item_id,
+                "skill": a.skill,
+                "prompt": a.prompt,
+                "expected": a.expected,
+                "answer": a.answer,
+                "correct": a.correct,
+                "score": a.score,
+                "failure_kind": a.failure_kind or None,
+                "detail": a.detail,
+            }
+            for a in activity.attempts.all()
+        ]
         return Response({**activity_shape(activity), "attempts": attempts})
 
 
@@ -91,8 +106,11 @@ class AssignmentView(APIView):
 
 
 class AssignmentCancelView(APIView):
-    @extend_schema(request=None, responses={
-        200: OpenApiTypes.OBJECT, 409: documented_error("The assignment has already finished")}, tags=TAGS)
+    @extend_schema(
+        request=None,
+        responses={200: OpenApiTypes.OBJECT, 409: documented_error("The assignment has already finished")},
+        tags=TAGS,
+    )
     def post(self, request, assignment_id):
         return Response(assignment_shape(assignments.assignment_cancel(assignment_id=assignment_id)))
 
@@ -101,13 +119,22 @@ class DistributeView(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: HOBBIES_OFF}, tags=TAGS)
     def post(self, request):
         made = distribution.auto_distribute(num_assignments=query_int(request, "num_assignments", 3, 1, 10))
-        return Response({"status": "distributed", "assignments": [assignment_shape(a) for a in made],
-                         "count": len(made), "message": f"Distributed {len(made)} assignments"})
+        return Response(
+            {
+                "status": "distributed",
+                "assignments": [assignment_shape(a) for a in made],
+                "count": len(made),
+                "message": f"Distributed {len(made)} assignments",
+            }
+        )
 
 
 class ConsensusListView(APIView):
-    @extend_schema(request=ConsensusSerializer, responses={
-        202: OpenApiTypes.OBJECT, 404: documented_error("A named sub-agent is not registered")}, tags=TAGS)
+    @extend_schema(
+        request=ConsensusSerializer,
+        responses={202: OpenApiTypes.OBJECT, 404: documented_error("A named sub-agent is not registered")},
+        tags=TAGS,
+    )
     def post(self, request):
         run = distribution.consensus_start(**validated(ConsensusSerializer, request.data))
         return Response(distribution.consensus_shape(run), status=202)
@@ -146,12 +173,26 @@ class ProgressListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
         rows = Progress.objects.select_related("subagent").order_by("subagent__subagent_id", "hobby_type")
-        return Response({"progress": [
-            {"subagent_id": p.subagent.subagent_id, "hobby_type": p.hobby_type, "proficiency": p.proficiency,
-             "measurements": p.measurements, "success_rate": p.success_rate,
-             "activities_completed": p.activities_completed, "activities_failed": p.activities_failed,
-             "activities_cancelled": p.activities_cancelled,
-             "time_invested_minutes": round(p.time_invested_seconds / 60, 4),
-             "average_engagement": p.average_engagement, "insights_total": p.insights_total,
-             "improvement_rate": p.improvement_rate, "recent_scores": p.recent_scores,
-             "last_activity": p.last_activity.isoformat() if p.last_activity else None} for p in rows]})
+        return Response(
+            {
+                "progress": [
+                    {
+                        "subagent_id": p.subagent.subagent_id,
+                        "hobby_type": p.hobby_type,
+                        "proficiency": p.proficiency,
+                        "measurements": p.measurements,
+                        "success_rate": p.success_rate,
+                        "activities_completed": p.activities_completed,
+                        "activities_failed": p.activities_failed,
+                        "activities_cancelled": p.activities_cancelled,
+                        "time_invested_minutes": round(p.time_invested_seconds / 60, 4),
+                        "average_engagement": p.average_engagement,
+                        "insights_total": p.insights_total,
+                        "improvement_rate": p.improvement_rate,
+                        "recent_scores": p.recent_scores,
+                        "last_activity": p.last_activity.isoformat() if p.last_activity else None,
+                    }
+                    for p in rows
+                ]
+            }
+        )

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import abc
 import random
-from typing import Callable
+from collections.abc import Callable
 
 from hobbies.catalogue import CATALOGUE
 from models_suite.evaluation import Grade, Item, get_suite, grade
@@ -41,7 +41,7 @@ class Source(abc.ABC):
     def grade(self, item: Item, answer: str) -> Grade:
         return grade(item, answer)
 
-    def learned(self, activity, graded: list[tuple[Item, str, Grade]]) -> None:
+    def learned(self, activity, graded: list[tuple[Item, str, Grade]]) -> None:  # noqa: B027 (an optional hook)
         """After practice: keep what was learned (e.g. as memories). Nothing by default."""
 
 
@@ -65,9 +65,11 @@ SOURCES: dict[str, Callable[[], Source]] = {}
 
 def register(hobby_type: str):
     """@register("TOOL_MASTERY") on a Source class (or factory) makes it that type's source."""
+
     def decorate(factory):
         SOURCES[hobby_type] = factory
         return factory
+
     return decorate
 
 

@@ -22,9 +22,9 @@ from __future__ import annotations
 import json
 import random
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Callable
 
 from hobbies.exercises import Source, register
 from models_suite.evaluation import Grade, Item
@@ -38,13 +38,15 @@ ANSWER_MAX_TOKENS = 64  # three JSON objects are over 40 characters: more than t
 
 # Animals a checker accepts: common ones, lowercase. A real animal missing here is graded invalid, and the
 # detail says it is not on this list, so a person reading the attempt sees why.
-ANIMALS = frozenset("""
+ANIMALS = frozenset(
+    """
 ant ape bat bee cat cow dog eel elk emu fox gnu hen owl pig rat yak
 bear boar bull calf clam crab crow deer dodo dove duck frog goat gull hare hawk ibis kiwi lamb lark lion
 lynx mink mole moth mule newt orca puma seal slug swan toad tuna wasp wolf worm wren zebu
 bison camel crane eagle finch goose heron horse hyena koala lemur llama moose mouse otter panda quail raven
 rhino robin shark sheep skunk sloth snail snake squid stork swift tiger trout viper whale zebra
-""".split())
+""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -65,16 +67,33 @@ def problems() -> tuple[Problem, ...]:
     """Every problem there is, in a fixed order."""
     made = []
     for total in range(8, 100):
-        made.append(Problem("pairs", f"Q:3 pairs a,b with a+b={total} and a>b>0?=",
-                            [f"{total - b},{b}" for b in (1, 2, 3)], {"sum": total}))
+        made.append(
+            Problem(
+                "pairs",
+                f"Q:3 pairs a,b with a+b={total} and a>b>0?=",
+                [f"{total - b},{b}" for b in (1, 2, 3)],
+                {"sum": total},
+            )
+        )
     for total in range(2, 27):
         solutions = [n for n in range(100, 1000) if _digits(n) == total][:3]
-        made.append(Problem("digits", f"Q:3 numbers of 3 digits, digit sum {total}?=", [str(n) for n in solutions],
-                            {"digit_sum": total}))
+        made.append(
+            Problem(
+                "digits",
+                f"Q:3 numbers of 3 digits, digit sum {total}?=",
+                [str(n) for n in solutions],
+                {"digit_sum": total},
+            )
+        )
     for total in range(2, 100):
-        made.append(Problem("json", f"Q:3 JSON objects with a+b={total}?=",
-                            [json.dumps({"a": a, "b": total - a}, separators=(",", ":")) for a in (0, 1, 2)],
-                            {"sum": total}))
+        made.append(
+            Problem(
+                "json",
+                f"Q:3 JSON objects with a+b={total}?=",
+                [json.dumps({"a": a, "b": total - a}, separators=(",", ":")) for a in (0, 1, 2)],
+                {"sum": total},
+            )
+        )
     for length in (3, 4, 5):
         fitting = sorted(a for a in ANIMALS if len(a) == length)
         made.append(Problem("animals", f"Q:3 animals of {length} letters?=", fitting[:3], {"length": length}))
@@ -105,7 +124,7 @@ def solutions_in(kind: str, line: str) -> list:
         try:
             value, end = decoder.raw_decode(line, position)
         except json.JSONDecodeError:
-            found.append(line[position:position + 20] + "...")  # shown as invalid, not silently skipped
+            found.append(line[position : position + 20] + "...")  # shown as invalid, not silently skipped
             position = line.find("{", position + 1)
             continue
         found.append(value)
@@ -146,8 +165,12 @@ def _why_not_animal(solution: str, params) -> str | None:
     return None
 
 
-CHECKERS: dict[str, Callable] = {"pairs": _why_not_pair, "digits": _why_not_digits, "json": _why_not_json,
-                                 "animals": _why_not_animal}
+CHECKERS: dict[str, Callable] = {
+    "pairs": _why_not_pair,
+    "digits": _why_not_digits,
+    "json": _why_not_json,
+    "animals": _why_not_animal,
+}
 
 
 def _same_key(kind: str, solution):
@@ -163,8 +186,13 @@ def check(kind: str, params: dict, answer: str) -> Grade:
         return Grade(False, 0.0, f"no {kind} solutions found in the answer; {SOLUTIONS} were asked for")
     valid, seen, notes = 0, set(), []
     for solution in found[:SOLUTIONS]:
-        shown = (json.dumps(solution, separators=(",", ":")) if kind == "json"
-                 else "%d,%d" % solution if kind == "pairs" else solution)
+        shown = (
+            json.dumps(solution, separators=(",", ":"))
+            if kind == "json"
+            else "{},{}".format(*solution)
+            if kind == "pairs"
+            else solution
+        )
         why = CHECKERS[kind](solution, params)
         key = _same_key(kind, solution)
         if why is None and key in seen:
@@ -190,9 +218,16 @@ class CreativeSource(Source):
 
     @staticmethod
     def _item(problem: Problem, split: str) -> Item:
-        return Item(id=f"{SUITE}/{split}/{problem_key(problem)}", suite=SUITE, split=split, prompt=problem.prompt,
-                    answer=";".join(problem.reference), grader="several",
-                    grader_args={"kind": problem.kind, **problem.params}, skill=f"several-{problem.kind}")
+        return Item(
+            id=f"{SUITE}/{split}/{problem_key(problem)}",
+            suite=SUITE,
+            split=split,
+            prompt=problem.prompt,
+            answer=";".join(problem.reference),
+            grader="several",
+            grader_args={"kind": problem.kind, **problem.params},
+            skill=f"several-{problem.kind}",
+        )
 
     def answer(self, backend, items: list[Item]) -> list[str]:
         from models_suite.services.evaluation import answers_for
@@ -213,8 +248,9 @@ def draw(split: str, count: int, seed: int) -> list[Problem]:
             by_kind.setdefault(problem.kind, []).append(problem)
     for pool in by_kind.values():
         rng.shuffle(pool)
-    turns = [pool[i] for i in range(max(map(len, by_kind.values()), default=0)) for pool in by_kind.values()
-             if i < len(pool)]
+    turns = [
+        pool[i] for i in range(max(map(len, by_kind.values()), default=0)) for pool in by_kind.values() if i < len(pool)
+    ]
     return turns[:count]
 
 

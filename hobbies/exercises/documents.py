@@ -46,9 +46,11 @@ BLANK = "____"
 RESEARCH_ANSWER_TOKENS = 48  # "first; second": two spans, twice the suites' answer budget
 LEARNED_BATCH = 500  # embeddings_add takes at most 1000 items at once
 
-STARTERS = frozenset("""A About After All Also An And As At But By During For From He Her His However If In It Its
+STARTERS = frozenset(
+    """A About After All Also An And As At But By During For From He Her His However If In It Its
 Many Most Of On One Our She Since So Some That The Their There These They This Those Through To Under Until We
-When Where While With""".split())
+When Where While With""".split()
+)
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])")
 NUMBER = re.compile(r"(?<![\w.,])\d+(?:,\d{3})*(?:\.\d+)?(?![\w])")
 TERM = re.compile(r"(?<![\w'-])[A-Z][\w'-]*[a-zA-Z0-9](?:\s+[A-Z][\w'-]*[a-zA-Z0-9])*")
@@ -69,7 +71,7 @@ class Cloze:
 
     @property
     def blanked(self) -> str:
-        return self.sentence[:self.start] + BLANK + self.sentence[self.start + len(self.answer):]
+        return self.sentence[: self.start] + BLANK + self.sentence[self.start + len(self.answer) :]
 
     @property
     def question(self) -> str:
@@ -84,8 +86,14 @@ class Cloze:
         return f"{self.question}|{self.answer}"
 
     def source(self) -> dict:
-        return {"source_namespace": self.namespace, "source_doc_id": self.doc_id, "title": self.title,
-                "sentence": self.sentence, "question": self.question, "answer": self.answer}
+        return {
+            "source_namespace": self.namespace,
+            "source_doc_id": self.doc_id,
+            "title": self.title,
+            "sentence": self.sentence,
+            "question": self.question,
+            "answer": self.answer,
+        }
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
@@ -106,7 +114,7 @@ def spans_of(sentence: str) -> list[tuple[int, str, str]]:
     spans = [(m.start(), m.group(), "cloze-number") for m in NUMBER.finditer(sentence)]
     for match in TERM.finditer(sentence):
         term = match.group()
-        if not sentence[:match.start()].strip("\"'( "):
+        if not sentence[: match.start()].strip("\"'( "):
             first, _, rest = term.partition(" ")
             if first in STARTERS:
                 term = rest.lstrip()
@@ -122,7 +130,7 @@ def spans_of(sentence: str) -> list[tuple[int, str, str]]:
 def passage_around(sentences: list[str], index: int) -> str:
     """Up to two sentences either side, fewer when that would be too long."""
     for reach in (2, 1, 0):
-        passage = " ".join(sentences[max(0, index - reach):index + reach + 1])
+        passage = " ".join(sentences[max(0, index - reach) : index + reach + 1])
         if len(passage) <= MAX_PASSAGE_CHARS:
             return passage
     return sentences[index]
@@ -135,8 +143,13 @@ def clozes_of(document, seed: int) -> list[Cloze]:
         rng = random.Random(derive_seed("documents", seed, document.namespace, document.doc_id))
         indexes = sorted(rng.sample(indexes, MAX_SENTENCES))
     title = document.title or document.doc_id
-    return [Cloze(document.namespace, document.doc_id, title, sentences[i], start, span, skill,
-                  passage_around(sentences, i)) for i in indexes for start, span, skill in spans_of(sentences[i])]
+    return [
+        Cloze(
+            document.namespace, document.doc_id, title, sentences[i], start, span, skill, passage_around(sentences, i)
+        )
+        for i in indexes
+        for start, span, skill in spans_of(sentences[i])
+    ]
 
 
 def documents_to_read(seed: int) -> list:
@@ -146,8 +159,10 @@ def documents_to_read(seed: int) -> list:
     documents = documents_in().exclude(namespace__startswith=OWN_NAMESPACES).order_by("namespace", "doc_id")
     total = documents.count()
     if not total:
-        raise NothingToPractise("the memory hub holds no documents to read: add some (POST /api/v1/memory/documents/ "
-                                "or the admin), then this hobby has something to practise on")
+        raise NothingToPractise(
+            "the memory hub holds no documents to read: add some (POST /api/v1/memory/documents/ "
+            "or the admin), then this hobby has something to practise on"
+        )
     rng = random.Random(derive_seed("documents", seed))
     return [documents[i] for i in sorted(rng.sample(range(total), min(MAX_DOCUMENTS, total)))]
 
@@ -196,8 +211,10 @@ def grade_item(item: Item, answer: str) -> Grade:
         results = [grade_span(part, want) for part, want in zip(parts, item.grader_args["answers"])]
         exact = all(ok for ok, _ in results)
         score = sum(s for _, s in results) / len(results)
-        said = "; ".join(f"blank {n}: expected {want!r}, got {show(part)}" for n, (part, want) in
-                         enumerate(zip(parts, item.grader_args["answers"]), 1))
+        said = "; ".join(
+            f"blank {n}: expected {want!r}, got {show(part)}"
+            for n, (part, want) in enumerate(zip(parts, item.grader_args["answers"]), 1)
+        )
         return Grade(exact, round(score, 6), f"{said} (mean token F1 {score:.2f})")
     expected, value = item.grader_args["sum"], number_in(got)
     if value is None:
@@ -228,12 +245,22 @@ class DocumentSource(Source):
         memories = []
         for item, _, verdict in graded:
             for fact in item.grader_args.get("sources", []):
-                memories.append({"content": f'{fact["title"]}: {fact["sentence"]}', "category": "learned-fact",
-                                 "metadata": {**fact, "item_id": item.id,
-                                              "hobby_type": activity.hobby_type, "activity_id": activity.activity_id,
-                                              "model": activity.model_name, "answered_correctly": verdict.correct}})
+                memories.append(
+                    {
+                        "content": f"{fact['title']}: {fact['sentence']}",
+                        "category": "learned-fact",
+                        "metadata": {
+                            **fact,
+                            "item_id": item.id,
+                            "hobby_type": activity.hobby_type,
+                            "activity_id": activity.activity_id,
+                            "model": activity.model_name,
+                            "answered_correctly": verdict.correct,
+                        },
+                    }
+                )
         for start in range(0, len(memories), LEARNED_BATCH):
-            embeddings_add(namespace=LEARNED_NAMESPACE, items=memories[start:start + LEARNED_BATCH])
+            embeddings_add(namespace=LEARNED_NAMESPACE, items=memories[start : start + LEARNED_BATCH])
 
 
 @register("KNOWLEDGE_EXPLORATION")
@@ -245,11 +272,20 @@ class ExplorationSource(DocumentSource):
 
     @staticmethod
     def _item(cloze: Cloze, split: str) -> Item:
-        prompt = (f'Passage from "{cloze.title}":\n{cloze.passage}\n\nQuestion: {cloze.question}\n'
-                  "Answer with the missing words only.\nAnswer:")
-        return Item(id=_item_id("documents", split, cloze.key), suite="documents",
-                    split=split, prompt=prompt, answer=cloze.answer, grader="span",
-                    grader_args={"sources": [cloze.source()]}, skill=cloze.skill)
+        prompt = (
+            f'Passage from "{cloze.title}":\n{cloze.passage}\n\nQuestion: {cloze.question}\n'
+            "Answer with the missing words only.\nAnswer:"
+        )
+        return Item(
+            id=_item_id("documents", split, cloze.key),
+            suite="documents",
+            split=split,
+            prompt=prompt,
+            answer=cloze.answer,
+            grader="span",
+            grader_args={"sources": [cloze.source()]},
+            skill=cloze.skill,
+        )
 
 
 @register("RESEARCH_INTEGRATION")
@@ -266,8 +302,10 @@ class ResearchSource(DocumentSource):
 
     @staticmethod
     def _item(first: Cloze, second: Cloze, split: str) -> Item:
-        passages = (f'Passage 1, from "{first.title}":\n{first.passage}\n\n'
-                    f'Passage 2, from "{second.title}":\n{second.passage}\n\n')
+        passages = (
+            f'Passage 1, from "{first.title}":\n{first.passage}\n\n'
+            f'Passage 2, from "{second.title}":\n{second.passage}\n\n'
+        )
         blanks = f"1. {first.question}\n2. {second.question}\n"
         sources = [first.source(), second.source()]
         key = f"{first.key}|{second.key}"
@@ -275,15 +313,26 @@ class ResearchSource(DocumentSource):
             total = number_in(first.answer) + number_in(second.answer)
             shown = str(int(total)) if total.is_integer() else f"{total:.6f}".rstrip("0")
             question = "Question: what is the sum of the two missing numbers?\n"
-            return Item(id=_item_id("research", split, key), suite="research", split=split,
-                        prompt=passages + question + blanks + "Answer:",
-                        answer=shown, grader="sum", grader_args={"sources": sources, "sum": total},
-                        skill="sum-across-documents")
-        return Item(id=_item_id("research", split, key), suite="research", split=split,
-                    prompt=passages + 'Question: fill both blanks, answering "first; second".\n' + blanks + "Answer:",
-                    answer=f"{first.answer}; {second.answer}", grader="spans",
-                    grader_args={"sources": sources, "answers": [first.answer, second.answer]},
-                    skill="two-documents")
+            return Item(
+                id=_item_id("research", split, key),
+                suite="research",
+                split=split,
+                prompt=passages + question + blanks + "Answer:",
+                answer=shown,
+                grader="sum",
+                grader_args={"sources": sources, "sum": total},
+                skill="sum-across-documents",
+            )
+        return Item(
+            id=_item_id("research", split, key),
+            suite="research",
+            split=split,
+            prompt=passages + 'Question: fill both blanks, answering "first; second".\n' + blanks + "Answer:",
+            answer=f"{first.answer}; {second.answer}",
+            grader="spans",
+            grader_args={"sources": sources, "answers": [first.answer, second.answer]},
+            skill="two-documents",
+        )
 
 
 def pairs(clozes: list[Cloze], rng: random.Random, count: int) -> list[tuple[Cloze, Cloze]]:
@@ -300,8 +349,11 @@ def pairs(clozes: list[Cloze], rng: random.Random, count: int) -> list[tuple[Clo
             second = order[j]
             if j in used or (numbers_only and second.skill != "cloze-number"):
                 continue
-            if ((second.namespace, second.doc_id) != (first.namespace, first.doc_id) if across
-                    else second.sentence != first.sentence):
+            if (
+                (second.namespace, second.doc_id) != (first.namespace, first.doc_id)
+                if across
+                else second.sentence != first.sentence
+            ):
                 return j
         return None
 

@@ -47,8 +47,15 @@ class ToolError(Exception):
 # --- the calculator ------------------------------------------------------------------------------------------
 # Python's ast parses the expression (parsing runs nothing) and only the nodes below are evaluated: no eval().
 # A library (simpleeval, asteval) would be a new dependency for some thirty lines.
-_BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-           ast.FloorDiv: operator.floordiv, ast.Mod: operator.mod, ast.Pow: operator.pow}
+_BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
 _UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 MAX_EXPRESSION_CHARS = 200  # also bounds the parser's recursion
 MAX_EXPONENT = 64
@@ -121,8 +128,12 @@ def record_for(record: str) -> dict[str, str]:
     """The record a get() call reads: generated from its name alone, so every machine seeds the same one."""
     rng = random.Random(derive_seed(KV_PREFIX, "record", record))
     name = rng.choice(_NAMES)
-    return {"name": name, "email": f"{name}{rng.randint(1, 99)}@example.org", "city": rng.choice(_CITIES),
-            "phone": f"555-{rng.randint(0, 9999):04d}"}
+    return {
+        "name": name,
+        "email": f"{name}{rng.randint(1, 99)}@example.org",
+        "city": rng.choice(_CITIES),
+        "phone": f"555-{rng.randint(0, 9999):04d}",
+    }
 
 
 def entry_for(word: str) -> str:
@@ -146,11 +157,19 @@ def seed_hub(items: list[Item]) -> None:
     for item in items:
         tool, args = item.grader_args["tool"], item.grader_args["args"]
         if tool == "get":
-            kv_set(namespace=KV_NAMESPACE, key=_record_key(args[0]), value=record_for(args[0]),
-                   expire_seconds=SEEDED_FOR_SECONDS)
+            kv_set(
+                namespace=KV_NAMESPACE,
+                key=_record_key(args[0]),
+                value=record_for(args[0]),
+                expire_seconds=SEEDED_FOR_SECONDS,
+            )
         elif tool == "dict":
-            kv_set(namespace=KV_NAMESPACE, key=_entry_key(args[0]), value=entry_for(args[0]),
-                   expire_seconds=SEEDED_FOR_SECONDS)
+            kv_set(
+                namespace=KV_NAMESPACE,
+                key=_entry_key(args[0]),
+                value=entry_for(args[0]),
+                expire_seconds=SEEDED_FOR_SECONDS,
+            )
 
 
 def _lookup(record: str, field: str) -> str:
@@ -183,7 +202,7 @@ def parse_call(text: str) -> tuple[str, list[str]]:
     line = first_line(text)
     if "CALL" not in line:
         raise ToolError(f"no tool call in {show(line)}: expected a line like CALL calc(17*23)")
-    match = CALL.match(line[line.index("CALL"):])
+    match = CALL.match(line[line.index("CALL") :])
     if match is None:
         raise ToolError(f"malformed call {show(line)}: expected CALL name(arguments)")
     tool, inner = match.group(1), match.group(2)
@@ -233,8 +252,11 @@ class ToolSource(SuiteSource):
     @staticmethod
     def _outcome_graded(item: Item) -> Item:
         tool, args = parse_call(item.answer)
-        return dataclasses.replace(item, grader="tool_outcome", grader_args={
-            "tool": tool, "args": args, "expected": expected_outcome(tool, args)})
+        return dataclasses.replace(
+            item,
+            grader="tool_outcome",
+            grader_args={"tool": tool, "args": args, "expected": expected_outcome(tool, args)},
+        )
 
     def answer(self, backend, items: list[Item]) -> list[str]:
         seed_hub(items)

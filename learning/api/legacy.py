@@ -21,13 +21,19 @@ TAGS = ["hobby (legacy)"]
 class LegacyFeedbackView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(request=LegacyFeedbackSerializer, responses={200: OpenApiTypes.OBJECT, 404: views.NO_TARGET},
-                   tags=TAGS)
+    @extend_schema(
+        request=LegacyFeedbackSerializer, responses={200: OpenApiTypes.OBJECT, 404: views.NO_TARGET}, tags=TAGS
+    )
     def post(self, request):
         data = validated(LegacyFeedbackSerializer, request.data)
         feedback, _ = submit_from(request, data, legacy=True)
-        return Response({"status": "submitted", "feedback": feedback_shape(feedback, data["feedback_type"]),
-                         "message": f"Feedback recorded for {feedback.target_type} {feedback.target_id}"})
+        return Response(
+            {
+                "status": "submitted",
+                "feedback": feedback_shape(feedback, data["feedback_type"]),
+                "message": f"Feedback recorded for {feedback.target_type} {feedback.target_id}",
+            }
+        )
 
 
 class LegacyPendingView(APIView):
@@ -37,8 +43,9 @@ class LegacyPendingView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        items = queue.rating_queue(target_type=target_type_param(request),
-                                   limit=query_int(request, "limit", 20, 1, 100))
+        items = queue.rating_queue(
+            target_type=target_type_param(request), limit=query_int(request, "limit", 20, 1, 100)
+        )
         return Response({"pending_items": items, "count": len(items)})
 
 
@@ -63,4 +70,3 @@ class LegacyRewardModelView(views.RewardModelListView):
 @extend_schema_view(get=extend_schema(exclude=True))
 class LegacyTrendsView(views.TrendsView):
     pass
-

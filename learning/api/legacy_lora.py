@@ -23,13 +23,21 @@ class LegacyTrainView(APIView):
     """The originals' shape, answered at once (202): the training worker builds the dataset as the job starts, so
     data_stats is null here and appears on the job (GET /hobby/lora/jobs/{job_id}) once built."""
 
-    @extend_schema(request=training.JobSerializer, responses={202: OpenApiTypes.OBJECT, 404: training.NO_SUCH_MODEL},
-                   tags=TAGS)
+    @extend_schema(
+        request=training.JobSerializer, responses={202: OpenApiTypes.OBJECT, 404: training.NO_SUCH_MODEL}, tags=TAGS
+    )
     def post(self, request):
         job = training.job_from_request(request)
-        return Response({"status": "started", "job": jobs.job_shape(job), "data_stats": None,
-                         "message": f"Training job {job.job_id} accepted: the training worker builds its dataset "
-                                    f"and trains; GET /hobby/lora/jobs/{job.job_id} follows it"}, status=202)
+        return Response(
+            {
+                "status": "started",
+                "job": jobs.job_shape(job),
+                "data_stats": None,
+                "message": f"Training job {job.job_id} accepted: the training worker builds its dataset "
+                f"and trains; GET /hobby/lora/jobs/{job.job_id} follows it",
+            },
+            status=202,
+        )
 
 
 @extend_schema_view(get=extend_schema(exclude=True))  # /api/v1/learning/jobs/ in the schema
@@ -47,12 +55,20 @@ class LegacyStatusView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        running = [jobs.job_shape(job) for job in TrainingJob.objects.select_related("base_model", "dataset")
-                   .filter(status__in=TrainingJob.ACTIVE)]
+        running = [
+            jobs.job_shape(job)
+            for job in TrainingJob.objects.select_related("base_model", "dataset").filter(status__in=TrainingJob.ACTIVE)
+        ]
         latest = TrainingJob.objects.exclude(status__in=TrainingJob.ACTIVE).order_by("-completed_at").first()
-        return Response({"training": bool(running), "active_jobs": running, "count": len(running),
-                         "latest_job": jobs.job_shape(latest) if latest else None,
-                         "active_adapter_id": adapters.active_adapter_id()})
+        return Response(
+            {
+                "training": bool(running),
+                "active_jobs": running,
+                "count": len(running),
+                "latest_job": jobs.job_shape(latest) if latest else None,
+                "active_adapter_id": adapters.active_adapter_id(),
+            }
+        )
 
 
 @extend_schema_view(get=extend_schema(exclude=True))
@@ -78,14 +94,22 @@ class LegacyApplyView(APIView):
     """Apply an adapter to its model: checked against its seal, made champion (the old one kept as `previous`),
     and served from then on by the model's practice and gateway requests for `<model>:champion`."""
 
-    @extend_schema(request=ApplySerializer, responses={
-        200: OpenApiTypes.OBJECT, 404: documented_error("No such adapter"), 409: training.ACTIVATE_REFUSED},
-        tags=TAGS)
+    @extend_schema(
+        request=ApplySerializer,
+        responses={200: OpenApiTypes.OBJECT, 404: documented_error("No such adapter"), 409: training.ACTIVATE_REFUSED},
+        tags=TAGS,
+    )
     def post(self, request):
         adapter = adapters.adapter_activate(adapter_id=validated(ApplySerializer, request.data)["adapter_id"])
-        return Response({"status": "applied", "adapter_id": adapter.adapter_id, "model": adapter.base_model.name,
-                         "message": f"{adapter.adapter_name} applied to {adapter.base_model.name}",
-                         "adapter": adapters.adapter_shape(adapter)})
+        return Response(
+            {
+                "status": "applied",
+                "adapter_id": adapter.adapter_id,
+                "model": adapter.base_model.name,
+                "message": f"{adapter.adapter_name} applied to {adapter.base_model.name}",
+                "adapter": adapters.adapter_shape(adapter),
+            }
+        )
 
 
 class LegacyCompareView(APIView):
@@ -93,12 +117,18 @@ class LegacyCompareView(APIView):
     champion's (0..1) on the same items, from the latest A/B between the two (either order); loss_diff the
     difference of their validation losses."""
 
-    @extend_schema(parameters=[
-        OpenApiParameter("adapter1", str, description="An adapter id (with adapter2); neither: the latest A/B"),
-        OpenApiParameter("adapter2", str, description="The other adapter id")],
-        responses={200: OpenApiTypes.OBJECT, 400: documented_error("adapter1 without adapter2"),
-                   404: documented_error("No such adapter, or no A/B comparison (between the two) has run yet")},
-        tags=TAGS)
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("adapter1", str, description="An adapter id (with adapter2); neither: the latest A/B"),
+            OpenApiParameter("adapter2", str, description="The other adapter id"),
+        ],
+        responses={
+            200: OpenApiTypes.OBJECT,
+            400: documented_error("adapter1 without adapter2"),
+            404: documented_error("No such adapter, or no A/B comparison (between the two) has run yet"),
+        },
+        tags=TAGS,
+    )
     def get(self, request):
         from rest_framework.exceptions import NotFound, ValidationError
 
@@ -111,11 +141,14 @@ class LegacyCompareView(APIView):
         if not second:
             raise ValidationError({"adapter2": ["Give both adapter1 and adapter2, or neither for the latest"]})
         one, two = adapters.adapter_get(adapter_id=first), adapters.adapter_get(adapter_id=second)
-        found = (ABComparison.objects.filter(challenger=two, champion=one).first()
-                 or ABComparison.objects.filter(challenger=one, champion=two).first())
+        found = (
+            ABComparison.objects.filter(challenger=two, champion=one).first()
+            or ABComparison.objects.filter(challenger=one, champion=two).first()
+        )
         if found is None:
-            raise NotFound(f"No A/B comparison between {first} and {second}: "
-                           "POST /api/v1/learning/comparisons/ runs one")
+            raise NotFound(
+                f"No A/B comparison between {first} and {second}: POST /api/v1/learning/comparisons/ runs one"
+            )
         return Response(compare_shape(found))
 
 
@@ -127,15 +160,23 @@ def compare_shape(row: ABComparison) -> dict:
 
     items = sum(suite["items"] for suite in row.suites) or 1
     accuracy_diff = sum(suite["difference"] * suite["items"] for suite in row.suites) / items / 100
-    champion_loss = (row.champion.metrics.get("validation_loss") if row.champion else None)
+    champion_loss = row.champion.metrics.get("validation_loss") if row.champion else None
     challenger_loss = row.challenger.metrics.get("validation_loss")
-    return {"adapter_1": side(row.champion), "adapter_2": side(row.challenger),
-            "comparison": {"accuracy_diff": round(accuracy_diff, 4),
-                           "loss_diff": (round(challenger_loss - champion_loss, 4)
-                                         if challenger_loss is not None and champion_loss is not None else None),
-                           "recommendation": ("promote adapter_2" if row.promote else "keep adapter_1") + ": "
-                                             + row.reason,
-                           "target_suite": row.target_suite, "suites": row.suites}}
+    return {
+        "adapter_1": side(row.champion),
+        "adapter_2": side(row.challenger),
+        "comparison": {
+            "accuracy_diff": round(accuracy_diff, 4),
+            "loss_diff": (
+                round(challenger_loss - champion_loss, 4)
+                if challenger_loss is not None and champion_loss is not None
+                else None
+            ),
+            "recommendation": ("promote adapter_2" if row.promote else "keep adapter_1") + ": " + row.reason,
+            "target_suite": row.target_suite,
+            "suites": row.suites,
+        },
+    }
 
 
 @extend_schema_view(get=extend_schema(exclude=True))

@@ -16,8 +16,9 @@ class FacetsMixin(serializers.Serializer):
     target_id = serializers.CharField(max_length=64)
     rating = serializers.IntegerField(min_value=1, max_value=5, required=False, allow_null=True)
     helpful = serializers.BooleanField(required=False, allow_null=True)
-    comment = serializers.CharField(required=False, allow_blank=True, allow_null=True, max_length=TEXT_LIMIT,
-                                    trim_whitespace=True)
+    comment = serializers.CharField(
+        required=False, allow_blank=True, allow_null=True, max_length=TEXT_LIMIT, trim_whitespace=True
+    )
     metadata = serializers.DictField(required=False)
 
 

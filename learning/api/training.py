@@ -54,39 +54,68 @@ def job_from_request(request):
     for name in ("num_epochs", "learning_rate"):
         if name in data:
             config[name] = data[name]
-    job = jobs.job_create(model_name=data["model_name"], config=config, days_back=data["days_back"],
-                          min_quality=data["min_quality"], skill=data["skill"], hobby_type=data["hobby_type"],
-                          replay_share=data["replay_share"])
+    job = jobs.job_create(
+        model_name=data["model_name"],
+        config=config,
+        days_back=data["days_back"],
+        min_quality=data["min_quality"],
+        skill=data["skill"],
+        hobby_type=data["hobby_type"],
+        replay_share=data["replay_share"],
+    )
     return job
 
 
 def dataset_shape(row: TrainingDataset) -> dict:
-    return {"version": row.version, "skill": row.skill, "train_count": row.train_count,
-            "validation_count": row.validation_count, "params": row.params, "stats": row.stats, "path": row.path,
-            "sha256": row.sha256, "created_at": row.created_at.isoformat()}
+    return {
+        "version": row.version,
+        "skill": row.skill,
+        "train_count": row.train_count,
+        "validation_count": row.validation_count,
+        "params": row.params,
+        "stats": row.stats,
+        "path": row.path,
+        "sha256": row.sha256,
+        "created_at": row.created_at.isoformat(),
+    }
 
 
 def comparison_shape(row: ABComparison) -> dict:
-    return {"id": row.pk, "challenger": row.challenger.adapter_id,
-            "champion": row.champion.adapter_id if row.champion else None, "target_suite": row.target_suite,
-            "suites": row.suites, "promote": row.promote, "reason": row.reason,
-            "created_at": row.created_at.isoformat()}
+    return {
+        "id": row.pk,
+        "challenger": row.challenger.adapter_id,
+        "champion": row.champion.adapter_id if row.champion else None,
+        "target_suite": row.target_suite,
+        "suites": row.suites,
+        "promote": row.promote,
+        "reason": row.reason,
+        "created_at": row.created_at.isoformat(),
+    }
 
 
 def cycle_shape(row: LearningCycle) -> dict:
-    return {"id": row.pk, "status": row.status, "skill": row.skill, "trigger": row.trigger, "steps": row.steps,
-            "training_job": row.training_job.job_id if row.training_job else None,
-            "comparison": row.comparison_id, "error": row.error or None,
-            "champion_before": row.champion_before.adapter_id if row.champion_before else None,
-            "before": row.before, "after": row.after, "recipe": row.recipe,
-            "started_at": row.started_at.isoformat(),
-            "finished_at": row.finished_at.isoformat() if row.finished_at else None}
+    return {
+        "id": row.pk,
+        "status": row.status,
+        "skill": row.skill,
+        "trigger": row.trigger,
+        "steps": row.steps,
+        "training_job": row.training_job.job_id if row.training_job else None,
+        "comparison": row.comparison_id,
+        "error": row.error or None,
+        "champion_before": row.champion_before.adapter_id if row.champion_before else None,
+        "before": row.before,
+        "after": row.after,
+        "recipe": row.recipe,
+        "started_at": row.started_at.isoformat(),
+        "finished_at": row.finished_at.isoformat() if row.finished_at else None,
+    }
 
 
 class DatasetListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        rows = TrainingDataset.objects.all()[:query_int(request, "limit", 50, 1, 500)]
+        rows = TrainingDataset.objects.all()[: query_int(request, "limit", 50, 1, 500)]
         return Response({"datasets": [dataset_shape(row) for row in rows], "count": TrainingDataset.objects.count()})
 
     @extend_schema(request=DatasetSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
@@ -122,8 +151,7 @@ class DatasetExportView(APIView):
         if kind not in datasets.FORMATS:
             raise NotFound(f"No export format {kind!r}: one of {', '.join(datasets.FORMATS)}")
         try:
-            lines = list(datasets.dataset_export_lines(row, kind=kind, part=request.query_params.get("part",
-                                                                                                      "train")))
+            lines = list(datasets.dataset_export_lines(row, kind=kind, part=request.query_params.get("part", "train")))
         except datasets.DatasetError as error:
             raise ValidationError({"detail": str(error)}) from None
         response = StreamingHttpResponse(iter(lines), content_type="application/jsonl")
@@ -134,8 +162,9 @@ class DatasetExportView(APIView):
 class JobListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        found = jobs.jobs_list(status=request.query_params.get("status") or None,
-                               limit=query_int(request, "limit", 50, 1, 500))
+        found = jobs.jobs_list(
+            status=request.query_params.get("status") or None, limit=query_int(request, "limit", 50, 1, 500)
+        )
         return Response({"jobs": [jobs.job_shape(job) for job in found], "count": len(found)})
 
     @extend_schema(request=JobSerializer, responses={202: OpenApiTypes.OBJECT, 404: NO_SUCH_MODEL}, tags=TAGS)
@@ -150,9 +179,14 @@ class JobView(APIView):
 
 
 class JobCancelView(APIView):
-    @extend_schema(request=None, responses={
-        200: OpenApiTypes.OBJECT, 409: documented_error("The job has already ended (completed, failed or cancelled)")},
-        tags=TAGS)
+    @extend_schema(
+        request=None,
+        responses={
+            200: OpenApiTypes.OBJECT,
+            409: documented_error("The job has already ended (completed, failed or cancelled)"),
+        },
+        tags=TAGS,
+    )
     def post(self, request, job_id: str):
         return Response(jobs.job_shape(jobs.job_cancel(job_id=job_id)))
 
@@ -160,10 +194,16 @@ class JobCancelView(APIView):
 class AdapterListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        found = adapters.adapters_list(status=request.query_params.get("status") or None,
-                                       limit=query_int(request, "limit", 50, 1, 500))
-        return Response({"adapters": [adapters.adapter_shape(a) for a in found], "count": len(found),
-                         "active_adapter_id": adapters.active_adapter_id()})
+        found = adapters.adapters_list(
+            status=request.query_params.get("status") or None, limit=query_int(request, "limit", 50, 1, 500)
+        )
+        return Response(
+            {
+                "adapters": [adapters.adapter_shape(a) for a in found],
+                "count": len(found),
+                "active_adapter_id": adapters.active_adapter_id(),
+            }
+        )
 
 
 class AdapterView(APIView):
@@ -176,31 +216,44 @@ class AdapterActivateView(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: ACTIVATE_REFUSED}, tags=TAGS)
     def post(self, request, adapter_id: str):
         adapter = adapters.adapter_activate(adapter_id=adapter_id)
-        return Response({"status": "activated", "adapter_id": adapter.adapter_id,
-                         "message": f"{adapter.adapter_name} is now the champion of {adapter.base_model.name}"
-                                    f"{' for ' + adapter.hobby_type if adapter.hobby_type else ''}",
-                         "adapter": adapters.adapter_shape(adapter)})
+        return Response(
+            {
+                "status": "activated",
+                "adapter_id": adapter.adapter_id,
+                "message": f"{adapter.adapter_name} is now the champion of {adapter.base_model.name}"
+                f"{' for ' + adapter.hobby_type if adapter.hobby_type else ''}",
+                "adapter": adapters.adapter_shape(adapter),
+            }
+        )
 
 
 class AdapterArchiveView(APIView):
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def post(self, request, adapter_id: str):
         adapter = adapters.adapter_archive(adapter_id=adapter_id)
-        return Response({"status": "archived", "adapter_id": adapter.adapter_id,
-                         "message": f"{adapter.adapter_name} archived", "adapter": adapters.adapter_shape(adapter)})
+        return Response(
+            {
+                "status": "archived",
+                "adapter_id": adapter.adapter_id,
+                "message": f"{adapter.adapter_name} archived",
+                "adapter": adapters.adapter_shape(adapter),
+            }
+        )
 
 
 class ComparisonListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        rows = ABComparison.objects.select_related("challenger", "champion")[:query_int(request, "limit", 50, 1, 500)]
+        rows = ABComparison.objects.select_related("challenger", "champion")[: query_int(request, "limit", 50, 1, 500)]
         return Response({"comparisons": [comparison_shape(row) for row in rows]})
 
 
 class CycleListView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        rows = LearningCycle.objects.select_related("training_job", "champion_before")[:query_int(request, "limit", 50, 1, 500)]
+        rows = LearningCycle.objects.select_related("training_job", "champion_before")[
+            : query_int(request, "limit", 50, 1, 500)
+        ]
         return Response({"cycles": [cycle_shape(row) for row in rows]})
 
 
@@ -214,5 +267,7 @@ def lora_stats() -> dict:
     """The originals' statistics shape: {training_jobs: {total, by_status}, adapters: {total, active, archived,
     active_adapter_id}}, with the champions count beside."""
     by_status = jobs.jobs_by_status()
-    return {"training_jobs": {"total": sum(by_status.values()), "by_status": by_status},
-            "adapters": adapters.adapter_stats()}
+    return {
+        "training_jobs": {"total": sum(by_status.values()), "by_status": by_status},
+        "adapters": adapters.adapter_stats(),
+    }

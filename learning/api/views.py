@@ -39,8 +39,14 @@ def target_type_param(request) -> str | None:
 def submit_from(request, data: dict, *, legacy: bool) -> tuple[Feedback, bool]:
     """Shared by POST /api/v1/feedback/ and the legacy POST /hobby/feedback."""
     kind = data.get("feedback_type") or FeedbackType.RATING
-    feedback = feedback_submit(rater=request.user, target_type=data["target_type"], target_id=data["target_id"],
-                               feedback_type=kind, metadata=data.get("metadata"), **facets_of(data, legacy=legacy))
+    feedback = feedback_submit(
+        rater=request.user,
+        target_type=data["target_type"],
+        target_id=data["target_id"],
+        feedback_type=kind,
+        metadata=data.get("metadata"),
+        **facets_of(data, legacy=legacy),
+    )
     return feedback, feedback.is_new
 
 
@@ -61,15 +67,22 @@ class FeedbackListView(APIView):
         limit = query_int(request, "limit", 50, 1, 500)
         return Response({"feedback": [feedback_shape(f) for f in rows[:limit]], "count": rows.count()})
 
-    @extend_schema(request=FeedbackSerializer, responses={
-        201: documented_object("Recorded: the rater's first feedback on this target"),
-        200: documented_object("Updated: the rater's feedback on this target, the facets given changed"),
-        404: NO_TARGET}, tags=TAGS)
+    @extend_schema(
+        request=FeedbackSerializer,
+        responses={
+            201: documented_object("Recorded: the rater's first feedback on this target"),
+            200: documented_object("Updated: the rater's feedback on this target, the facets given changed"),
+            404: NO_TARGET,
+        },
+        tags=TAGS,
+    )
     def post(self, request):
         feedback, created = submit_from(request, validated(FeedbackSerializer, request.data), legacy=False)
         signal = RewardSignal.objects.get(target_type=feedback.target_type, target_id=feedback.target_id)
-        return Response({"feedback": feedback_shape(feedback), "reward_signal": signal_shape(signal)},
-                        status=201 if created else 200)
+        return Response(
+            {"feedback": feedback_shape(feedback), "reward_signal": signal_shape(signal)},
+            status=201 if created else 200,
+        )
 
 
 class FeedbackQueueView(APIView):
@@ -77,8 +90,9 @@ class FeedbackQueueView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        items = queue.rating_queue(rater=request.user, target_type=target_type_param(request),
-                                   limit=query_int(request, "limit", 20, 1, 100))
+        items = queue.rating_queue(
+            rater=request.user, target_type=target_type_param(request), limit=query_int(request, "limit", 20, 1, 100)
+        )
         return Response({"items": items, "count": len(items)})
 
 
@@ -135,14 +149,18 @@ class RatersReadOperatorsWrite(APIView):
 
 
 class RewardModelListView(RatersReadOperatorsWrite):
-
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
         return Response(rewards.reward_model_stats())
 
-    @extend_schema(request=None, responses={
-        202: OpenApiTypes.OBJECT, 409: documented_error("Too little feedback to train on (fewer than 2 ratings)")},
-        tags=TAGS)
+    @extend_schema(
+        request=None,
+        responses={
+            202: OpenApiTypes.OBJECT,
+            409: documented_error("Too little feedback to train on (fewer than 2 ratings)"),
+        },
+        tags=TAGS,
+    )
     def post(self, request):
         row = rewards.reward_model_train_request()
         return Response(rewards.version_shape(row), status=202)
@@ -157,15 +175,27 @@ class RewardModelView(APIView):
 
 
 class PatternWeightsView(RatersReadOperatorsWrite):
-
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
         rows = PatternWeight.objects.all()
-        return Response({"patterns": [
-            {"pattern_type": p.pattern_type, "initial_weight": p.initial_weight, "current_weight": p.current_weight,
-             "total_samples": p.total_samples, "approved": p.approved_count, "rejected": p.rejected_count,
-             "edited": p.edited_count, "reverted": p.reverted_count, "last_updated": p.last_updated.isoformat()}
-            for p in rows]})
+        return Response(
+            {
+                "patterns": [
+                    {
+                        "pattern_type": p.pattern_type,
+                        "initial_weight": p.initial_weight,
+                        "current_weight": p.current_weight,
+                        "total_samples": p.total_samples,
+                        "approved": p.approved_count,
+                        "rejected": p.rejected_count,
+                        "edited": p.edited_count,
+                        "reverted": p.reverted_count,
+                        "last_updated": p.last_updated.isoformat(),
+                    }
+                    for p in rows
+                ]
+            }
+        )
 
     @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def post(self, request):

@@ -12,5 +12,14 @@ from learning.reward.model import (
 )
 from learning.reward.training import train
 
-__all__ = ["Example", "RewardModel", "TrainConfig", "example_from_dialogue", "featurize", "load_pairs",
-           "pairwise_accuracy", "split_dialogue", "train"]
+__all__ = [
+    "Example",
+    "RewardModel",
+    "TrainConfig",
+    "example_from_dialogue",
+    "featurize",
+    "load_pairs",
+    "pairwise_accuracy",
+    "split_dialogue",
+    "train",
+]

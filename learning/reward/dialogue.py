@@ -14,13 +14,13 @@ def split_dialogue(text: str) -> tuple[str, str]:
     cut = text.rfind(ASSISTANT)
     if cut == -1:
         return "", text.strip()
-    return text[:cut], text[cut + len(ASSISTANT):].strip()
+    return text[:cut], text[cut + len(ASSISTANT) :].strip()
 
 
 def last_human_turn(context: str) -> str:
     """What the person last said: the turn a reply answers."""
     cut = context.rfind(HUMAN)
-    return (context[cut + len(HUMAN):] if cut != -1 else context).strip()
+    return (context[cut + len(HUMAN) :] if cut != -1 else context).strip()
 
 
 def load_pairs(path: str | Path) -> list[tuple[str, str]]:
@@ -37,8 +37,9 @@ def load_pairs(path: str | Path) -> list[tuple[str, str]]:
                 row = json.loads(line)
             except json.JSONDecodeError as error:
                 raise ValueError(f"{path.name}, line {number}: not JSON ({error.msg})") from None
-            if not (isinstance(row, dict) and isinstance(row.get("chosen"), str)
-                    and isinstance(row.get("rejected"), str)):
+            if not (
+                isinstance(row, dict) and isinstance(row.get("chosen"), str) and isinstance(row.get("rejected"), str)
+            ):
                 raise ValueError(f'{path.name}, line {number}: wants {{"chosen": "...", "rejected": "..."}}')
             pairs.append((row["chosen"], row["rejected"]))
     return pairs

@@ -27,7 +27,7 @@ def counts(text: str) -> dict[int, float]:
         padded = f" {word} "
         for size in range(SMALLEST, LARGEST + 1):
             for start in range(len(padded) - size + 1):
-                bucket = zlib.crc32(padded[start:start + size].encode()) & mask
+                bucket = zlib.crc32(padded[start : start + size].encode()) & mask
                 found[bucket] = found.get(bucket, 0) + 1
     return {bucket: 1.0 + float(np.log(count)) for bucket, count in found.items()}
 

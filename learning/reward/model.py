@@ -31,9 +31,11 @@ import torch
 from learning.reward import lexical
 from learning.reward.dialogue import last_human_turn, split_dialogue
 
-FEATURE_SETS = {"layers": "MiniLM layer means of the reply (7 layers) + category one-hot",
-                "layers+asked": "MiniLM layer means of the reply (7 layers) + reply x last human turn (layers 3, 6) "
-                                "+ category one-hot"}
+FEATURE_SETS = {
+    "layers": "MiniLM layer means of the reply (7 layers) + category one-hot",
+    "layers+asked": "MiniLM layer means of the reply (7 layers) + reply x last human turn (layers 3, 6) "
+    "+ category one-hot",
+}
 WORDING = "hashed character 2-5-grams of the reply (TF-IDF)"
 INTERACTION_LAYERS = (3, 6)
 INTERACTION_SCALE = 0.3
@@ -80,14 +82,15 @@ def _layer_states(texts: set[str]) -> dict[str, np.ndarray]:
     missing = sorted(texts - _states.keys())
     if missing:
         _states.update(zip(missing, _unit(layer_means(missing))))
-        for old in list(_states)[:max(0, len(_states) - STATES_KEPT)]:
+        for old in list(_states)[: max(0, len(_states) - STATES_KEPT)]:
             del _states[old]
     return {text: _states[text] if text in _states else _unit(layer_means([text]))[0] for text in texts}
 
 
 def describe(features: str, lexical_share: float) -> str:
-    return FEATURE_SETS[features] + (f"; mixed {1 - lexical_share:.2g} : {lexical_share:.2g} with {WORDING}"
-                                     if lexical_share > 0 else "")
+    return FEATURE_SETS[features] + (
+        f"; mixed {1 - lexical_share:.2g} : {lexical_share:.2g} with {WORDING}" if lexical_share > 0 else ""
+    )
 
 
 def featurize(examples: Sequence[Example], categories: Sequence[str], features: str = "layers+asked") -> np.ndarray:
@@ -132,8 +135,15 @@ class RewardModel:
     5-fold CV on the HH dev pairs with four bootstrap draws: 0.659-0.663 (mean 0.661) against 0.659, never
     worse; it costs nothing, since the refits are scored for the spread anyway."""
 
-    def __init__(self, weights: np.ndarray, bias: np.ndarray, categories: list[str], metrics: dict | None = None,
-                 lexical_part: Lexical | None = None, features: str = "layers+asked"):
+    def __init__(
+        self,
+        weights: np.ndarray,
+        bias: np.ndarray,
+        categories: list[str],
+        metrics: dict | None = None,
+        lexical_part: Lexical | None = None,
+        features: str = "layers+asked",
+    ):
         self.weights, self.bias = np.asarray(weights, np.float32), np.asarray(bias, np.float32)
         self.categories, self.metrics, self.lexical = list(categories), metrics or {}, lexical_part
         self.feature_set = features
@@ -146,11 +156,13 @@ class RewardModel:
         if replies is None or len(replies) != len(features):
             raise ValueError("This reward model also reads the replies' wording: pass one reply per feature row")
         rows = lexical.Rows([lexical.counts(reply) for reply in replies], self.lexical.idf)
-        return (1 - self.lexical.share) * scores + self.lexical.share * (rows.dot(self.lexical.weights)
-                                                                         + self.lexical.bias)
+        return (1 - self.lexical.share) * scores + self.lexical.share * (
+            rows.dot(self.lexical.weights) + self.lexical.bias
+        )
 
-    def score_features(self, features: np.ndarray, replies: Sequence[str] | None = None) -> tuple[np.ndarray,
-                                                                                                   np.ndarray]:
+    def score_features(
+        self, features: np.ndarray, replies: Sequence[str] | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         raw = self.raw(features, replies)
         scores = np.tanh(raw)  # (n, members), each in -1..1 like a rating
         spread = scores[:, 1:].std(axis=1) if scores.shape[1] > 1 else np.zeros(len(scores))
@@ -160,23 +172,35 @@ class RewardModel:
         """(reward in -1..1, uncertainty) per example."""
         if not examples:
             return np.zeros(0), np.zeros(0)
-        return self.score_features(featurize(examples, self.categories, self.feature_set),
-                                   [e.response for e in examples])
+        return self.score_features(
+            featurize(examples, self.categories, self.feature_set), [e.response for e in examples]
+        )
 
     def save(self, directory: Path) -> None:
         from safetensors.numpy import save_file
 
         directory.mkdir(parents=True, exist_ok=True)
         tensors = {"weights": self.weights, "bias": self.bias}
-        config = {"format": FORMAT, "features": FEATURE_SETS[self.feature_set], "feature_set": self.feature_set,
-                  "categories": self.categories, "metrics": self.metrics}
+        config = {
+            "format": FORMAT,
+            "features": FEATURE_SETS[self.feature_set],
+            "feature_set": self.feature_set,
+            "categories": self.categories,
+            "metrics": self.metrics,
+        }
         if self.lexical is not None:
-            tensors.update(lexical_weights=self.lexical.weights, lexical_bias=self.lexical.bias,
-                           lexical_idf=self.lexical.idf)
-            config["lexical"] = {"share": self.lexical.share, "bits": lexical.BITS,
-                                 "ngrams": [lexical.SMALLEST, lexical.LARGEST]}
-        save_file({name: np.ascontiguousarray(value, np.float32) for name, value in tensors.items()},
-                  str(directory / "model.safetensors"))
+            tensors.update(
+                lexical_weights=self.lexical.weights, lexical_bias=self.lexical.bias, lexical_idf=self.lexical.idf
+            )
+            config["lexical"] = {
+                "share": self.lexical.share,
+                "bits": lexical.BITS,
+                "ngrams": [lexical.SMALLEST, lexical.LARGEST],
+            }
+        save_file(
+            {name: np.ascontiguousarray(value, np.float32) for name, value in tensors.items()},
+            str(directory / "model.safetensors"),
+        )
         (directory / "config.json").write_text(json.dumps(config, indent=2))
 
     @classmethod
@@ -188,17 +212,29 @@ class RewardModel:
             tensors = load_file(str(directory / "model.safetensors"))
             weights, bias = tensors["weights"], tensors["bias"]
             words = config.get("lexical") if isinstance(config, dict) else None
-            part = None if words is None else Lexical(tensors["lexical_weights"], tensors["lexical_bias"],
-                                                      tensors["lexical_idf"], float(words["share"]))
+            part = (
+                None
+                if words is None
+                else Lexical(
+                    tensors["lexical_weights"], tensors["lexical_bias"], tensors["lexical_idf"], float(words["share"])
+                )
+            )
             features = config.get("feature_set", "layers+asked")  # the one set before there was a choice
         except Exception as error:  # missing, truncated or foreign files: one clear error
             raise ValueError(f"Not a readable reward model in {directory}: {error}") from None
-        if (config.get("format") not in (1, FORMAT) or weights.ndim != 2 or bias.shape != (weights.shape[0],)
-                or features not in FEATURE_SETS):
+        if (
+            config.get("format") not in (1, FORMAT)
+            or weights.ndim != 2
+            or bias.shape != (weights.shape[0],)
+            or features not in FEATURE_SETS
+        ):
             raise ValueError(f"Not a reward model of this version in {directory}")
-        if part is not None and (words.get("bits") != lexical.BITS or part.idf.shape != (1 << lexical.BITS,)
-                                 or part.weights.shape != (len(weights), 1 << lexical.BITS)
-                                 or part.bias.shape != (len(weights),)):
+        if part is not None and (
+            words.get("bits") != lexical.BITS
+            or part.idf.shape != (1 << lexical.BITS,)
+            or part.weights.shape != (len(weights), 1 << lexical.BITS)
+            or part.bias.shape != (len(weights),)
+        ):
             raise ValueError(f"Not a reward model of this version in {directory}: its n-gram part does not fit")
         return cls(weights, bias, config.get("categories", []), config.get("metrics"), part, features)
 
@@ -217,15 +253,23 @@ class Dense:
         return self.matrix.T @ gradient
 
 
-def _fit(diffs: Dense | lexical.Sparse, rated: Dense | lexical.Sparse, wanted: np.ndarray, l2: float,
-         config: TrainConfig) -> tuple[np.ndarray, float]:
+def _fit(
+    diffs: Dense | lexical.Sparse, rated: Dense | lexical.Sparse, wanted: np.ndarray, l2: float, config: TrainConfig
+) -> tuple[np.ndarray, float]:
     """Minimise sum softplus(-w.d) over pairs + point_weight * sum (tanh(w.x + b) - t)^2 + l2 * |w|^2 with
     L-BFGS. The gradient is written out (numpy, float64) rather than left to autograd: the n-gram matrices are
     sparse, and torch's sparse products made each step ~30x slower. Convex for pairs alone: one optimum."""
     weights = torch.zeros(diffs.shape[1], dtype=torch.float64)
     bias = torch.zeros(1, dtype=torch.float64)
-    optimiser = torch.optim.LBFGS([weights, bias], lr=1, max_iter=config.max_iter, line_search_fn="strong_wolfe",
-                                  tolerance_grad=1e-7, tolerance_change=1e-10, history_size=20)
+    optimiser = torch.optim.LBFGS(
+        [weights, bias],
+        lr=1,
+        max_iter=config.max_iter,
+        line_search_fn="strong_wolfe",
+        tolerance_grad=1e-7,
+        tolerance_change=1e-10,
+        history_size=20,
+    )
 
     def loss() -> torch.Tensor:
         w, b = weights.numpy(), float(bias[0])
@@ -237,8 +281,8 @@ def _fit(diffs: Dense | lexical.Sparse, rated: Dense | lexical.Sparse, wanted: n
         if rated.shape[0]:
             predicted = np.tanh(rated.times(w) + b)
             error = predicted - wanted
-            total += config.point_weight * (error ** 2).sum()
-            slope = config.point_weight * 2 * error * (1 - predicted ** 2)
+            total += config.point_weight * (error**2).sum()
+            slope = config.point_weight * 2 * error * (1 - predicted**2)
             grad_w += rated.transposed_times(slope)
             grad_b = float(slope.sum())
         weights.grad, bias.grad = torch.from_numpy(grad_w), torch.tensor([grad_b], dtype=torch.float64)

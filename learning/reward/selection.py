@@ -50,8 +50,16 @@ def _accuracy(margins: np.ndarray) -> float:
     return float(np.mean((margins > 0) + 0.5 * (margins == 0)))
 
 
-def inner_table(data: _Data, pair_rows: np.ndarray, *, config: TrainConfig, grid: Grid, folds: int = INNER_FOLDS,
-                seed: int = 0, say: Callable[[str], None] = lambda line: None) -> dict[Knobs, float]:
+def inner_table(
+    data: _Data,
+    pair_rows: np.ndarray,
+    *,
+    config: TrainConfig,
+    grid: Grid,
+    folds: int = INNER_FOLDS,
+    seed: int = 0,
+    say: Callable[[str], None] = lambda line: None,
+) -> dict[Knobs, float]:
     """Pairwise accuracy of every combination of knobs over `folds` folds of these pairs (each held out once),
     fitted on pairs only (points, if any, join every fit alike and are not scored)."""
     parts = np.array_split(np.random.default_rng(seed).permutation(pair_rows), folds)
@@ -65,7 +73,8 @@ def inner_table(data: _Data, pair_rows: np.ndarray, *, config: TrainConfig, grid
             weights, _ = data.fit_dense(fitted, points, features, l2, config)
             matrix = data.matrices[features]
             dense.setdefault((features, l2), []).append(
-                (matrix[data.chosen[held]] - matrix[data.rejected[held]]) @ weights.astype(np.float64))
+                (matrix[data.chosen[held]] - matrix[data.rejected[held]]) @ weights.astype(np.float64)
+            )
         if data.grams is not None and any(share > 0 for share in grid.lexical_share):
             words, _ = data.words(fitted, points)
             for l2 in grid.lexical_l2:
@@ -86,6 +95,7 @@ def inner_table(data: _Data, pair_rows: np.ndarray, *, config: TrainConfig, grid
 def best(table: dict[Knobs, float], config: TrainConfig) -> TrainConfig:
     """The config with the most accurate knobs. Ties (common: accuracy moves in steps of one pair) go to the
     simpler model: fewer features, no or less n-gram mix, stronger penalties, in that order."""
+
     def simplicity(knobs: Knobs) -> tuple:
         features, l2, lexical_l2, share = knobs
         return (list(FEATURE_SETS).index(features), share, -l2, -lexical_l2)
@@ -94,8 +104,14 @@ def best(table: dict[Knobs, float], config: TrainConfig) -> TrainConfig:
     return replace(config, features=features, l2=l2, lexical_l2=lexical_l2, lexical_share=share)
 
 
-def choose(pairs: Sequence[tuple[Example, Example]], *, config: TrainConfig | None = None, grid: Grid | None = None,
-           folds: int = INNER_FOLDS, progress: Callable[[str], None] | None = None) -> tuple[TrainConfig, dict]:
+def choose(
+    pairs: Sequence[tuple[Example, Example]],
+    *,
+    config: TrainConfig | None = None,
+    grid: Grid | None = None,
+    folds: int = INNER_FOLDS,
+    progress: Callable[[str], None] | None = None,
+) -> tuple[TrainConfig, dict]:
     """The knobs inner cross-validation picks on all of these pairs, and what it saw: (config, summary). Under
     SMALLEST pairs, `config` unchanged (the defaults) and the summary says so."""
     config, grid, say = config or TrainConfig(), grid or Grid(), progress or (lambda line: None)
@@ -105,7 +121,14 @@ def choose(pairs: Sequence[tuple[Example, Example]], *, config: TrainConfig | No
     table = inner_table(data, np.arange(len(pairs)), config=config, grid=grid, folds=folds, seed=config.seed, say=say)
     chosen = best(table, config)
     key = (chosen.features, chosen.l2, chosen.lexical_l2, chosen.lexical_share)
-    return chosen, {"chosen_by": f"{folds}-fold cross-validation on the {len(pairs)} training pairs",
-                    "inner_accuracy": round(table[key], 4), "combinations": len(table),
-                    "knobs": {"features": chosen.features, "l2": chosen.l2, "lexical_l2": chosen.lexical_l2,
-                              "lexical_share": chosen.lexical_share}}
+    return chosen, {
+        "chosen_by": f"{folds}-fold cross-validation on the {len(pairs)} training pairs",
+        "inner_accuracy": round(table[key], 4),
+        "combinations": len(table),
+        "knobs": {
+            "features": chosen.features,
+            "l2": chosen.l2,
+            "lexical_l2": chosen.lexical_l2,
+            "lexical_share": chosen.lexical_share,
+        },
+    }

@@ -40,8 +40,9 @@ def mcnemar_p(before: Sequence[bool], after: Sequence[bool]) -> float:
     return float(binomtest(fixed, fixed + broken, p=0.5, alternative="two-sided").pvalue)
 
 
-def paired_bootstrap_interval(before: Sequence[bool], after: Sequence[bool], *, samples: int = 10000,
-                              confidence: float = 0.95, seed: int = 0) -> tuple[float, float]:
+def paired_bootstrap_interval(
+    before: Sequence[bool], after: Sequence[bool], *, samples: int = 10000, confidence: float = 0.95, seed: int = 0
+) -> tuple[float, float]:
     """Percentile interval of the accuracy difference (after - before), in percentage points."""
     was, now = _checked_pairs(before, after)
     items = len(was)
@@ -75,10 +76,15 @@ class SuiteComparison:
     def to_dict(self) -> dict:
         # Points to two decimals is finer than any suite here can resolve; p-values keep four significant
         # figures because the small ones are what a reader compares with alpha.
-        return {"suite": self.suite, "items": self.items, "before": round(self.before, 2),
-                "after": round(self.after, 2), "difference": round(self.difference, 2),
-                "interval": [round(self.interval[0], 2), round(self.interval[1], 2)],
-                "p_value": float(f"{self.p_value:.4g}")}
+        return {
+            "suite": self.suite,
+            "items": self.items,
+            "before": round(self.before, 2),
+            "after": round(self.after, 2),
+            "difference": round(self.difference, 2),
+            "interval": [round(self.interval[0], 2), round(self.interval[1], 2)],
+            "p_value": float(f"{self.p_value:.4g}"),
+        }
 
 
 def compare_suite(suite: str, before: Sequence[bool], after: Sequence[bool], *, seed: int = 0) -> SuiteComparison:
@@ -87,9 +93,15 @@ def compare_suite(suite: str, before: Sequence[bool], after: Sequence[bool], *, 
         raise ValueError(f"suite {suite!r} has no items to compare")
     before_accuracy = float(np.mean(was)) * 100
     after_accuracy = float(np.mean(now)) * 100
-    return SuiteComparison(suite=suite, items=len(was), before=before_accuracy, after=after_accuracy,
-                           difference=after_accuracy - before_accuracy,
-                           interval=paired_bootstrap_interval(was, now, seed=seed), p_value=mcnemar_p(was, now))
+    return SuiteComparison(
+        suite=suite,
+        items=len(was),
+        before=before_accuracy,
+        after=after_accuracy,
+        difference=after_accuracy - before_accuracy,
+        interval=paired_bootstrap_interval(was, now, seed=seed),
+        p_value=mcnemar_p(was, now),
+    )
 
 
 @dataclass
@@ -100,16 +112,19 @@ class Decision:
 
 def _figures(comparison: SuiteComparison) -> str:
     low, high = comparison.interval
-    return (f"{comparison.before:.1f}% to {comparison.after:.1f}%, {comparison.difference:+.1f} points "
-            f"(interval {low:+.1f} to {high:+.1f}, p={comparison.p_value:.3g}, {comparison.items} items)")
+    return (
+        f"{comparison.before:.1f}% to {comparison.after:.1f}%, {comparison.difference:+.1f} points "
+        f"(interval {low:+.1f} to {high:+.1f}, p={comparison.p_value:.3g}, {comparison.items} items)"
+    )
 
 
 ALPHA = 0.05  # significance of a paired difference
 MAX_DROP_POINTS = 2.0  # a significant drop of another suite larger than this keeps the champion
 
 
-def significant_drop(difference: float, p_value: float, *, alpha: float = ALPHA,
-                     max_drop_points: float = MAX_DROP_POINTS) -> bool:
+def significant_drop(
+    difference: float, p_value: float, *, alpha: float = ALPHA, max_drop_points: float = MAX_DROP_POINTS
+) -> bool:
     """The one rule for a drop that counts, used by the A/B, the cycle and the watch: lower by more than
     max_drop_points, and significant. A small drop is tolerated even when significant, and a large one only
     counts when it is significant: on a small suite a few unlucky items move accuracy by points without
@@ -117,21 +132,37 @@ def significant_drop(difference: float, p_value: float, *, alpha: float = ALPHA,
     return difference < -max_drop_points and p_value < alpha
 
 
-def decide(comparisons: Mapping[str, SuiteComparison], target: str, *, alpha: float = ALPHA,
-           max_drop_points: float = MAX_DROP_POINTS) -> Decision:
+def decide(
+    comparisons: Mapping[str, SuiteComparison],
+    target: str,
+    *,
+    alpha: float = ALPHA,
+    max_drop_points: float = MAX_DROP_POINTS,
+) -> Decision:
     """Promote when the target suite improves with p < alpha and no other suite drops significantly
     (p < alpha) by more than max_drop_points; otherwise keep the champion and say why."""
     if target not in comparisons:
         raise ValueError(f"no comparison for the target suite {target!r}")
     aimed = comparisons[target]
     if aimed.difference <= 0 or aimed.p_value >= alpha:
-        return Decision(False, f"Kept the champion: {target} did not improve significantly "
-                               f"(p < {alpha:g} needed): {_figures(aimed)}.")
-    dropped = [c for name, c in comparisons.items() if name != target
-               and significant_drop(c.difference, c.p_value, alpha=alpha, max_drop_points=max_drop_points)]
+        return Decision(
+            False,
+            f"Kept the champion: {target} did not improve significantly (p < {alpha:g} needed): {_figures(aimed)}.",
+        )
+    dropped = [
+        c
+        for name, c in comparisons.items()
+        if name != target and significant_drop(c.difference, c.p_value, alpha=alpha, max_drop_points=max_drop_points)
+    ]
     if dropped:
         losses = "; ".join(f"{c.suite} {_figures(c)}" for c in dropped)
-        return Decision(False, f"Kept the champion: {target} improved ({_figures(aimed)}), but another suite "
-                               f"dropped significantly by more than {max_drop_points:g} points: {losses}.")
-    return Decision(True, f"Promoted: {target} improved significantly, {_figures(aimed)}, and no other suite "
-                          f"dropped significantly by more than {max_drop_points:g} points.")
+        return Decision(
+            False,
+            f"Kept the champion: {target} improved ({_figures(aimed)}), but another suite "
+            f"dropped significantly by more than {max_drop_points:g} points: {losses}.",
+        )
+    return Decision(
+        True,
+        f"Promoted: {target} improved significantly, {_figures(aimed)}, and no other suite "
+        f"dropped significantly by more than {max_drop_points:g} points.",
+    )

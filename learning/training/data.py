@@ -31,8 +31,9 @@ class TrainingExample:
     quality: float = 1.0
 
 
-def quality_score(completion: str, *, free_text: bool, completed: bool, difficulty: float | None,
-                  insight_count: int) -> float:
+def quality_score(
+    completion: str, *, free_text: bool, completed: bool, difficulty: float | None, insight_count: int
+) -> float:
     """The originals' quality score (reference 1.8), 0..1, with its bugs fixed.
 
     Start at 0.5; +0.15 when the activity completed (the original read a `status` key its dicts never had, so
@@ -67,7 +68,7 @@ def _shingles(example: TrainingExample) -> set[bytes]:
     text = _normalised(example.prompt) + "\x00" + _normalised(example.completion)
     if len(text) <= SHINGLE:
         return {text.encode()}
-    return {text[i:i + SHINGLE].encode() for i in range(len(text) - SHINGLE + 1)}
+    return {text[i : i + SHINGLE].encode() for i in range(len(text) - SHINGLE + 1)}
 
 
 @dataclass(frozen=True)
@@ -108,8 +109,9 @@ def _jaccard(a: set, b: set) -> float:
     return len(a & b) / len(a | b) if a or b else 1.0
 
 
-def split(examples: Sequence[TrainingExample], *, validation_share: float, seed: int
-          ) -> tuple[list[TrainingExample], list[TrainingExample]]:
+def split(
+    examples: Sequence[TrainingExample], *, validation_share: float, seed: int
+) -> tuple[list[TrainingExample], list[TrainingExample]]:
     """Shuffled with `seed`, then the first share held out for validation (the original sorted by id and cut,
     so validation was always the newest activities). At least one training example when there are any."""
     if not 0 <= validation_share < 1:
@@ -120,8 +122,14 @@ def split(examples: Sequence[TrainingExample], *, validation_share: float, seed:
     return order[held:], order[:held]
 
 
-def with_replay(focus: Sequence[TrainingExample], others: Sequence[TrainingExample], *, share: float,
-                seed: int, weights: Mapping[str, float] | None = None) -> list[TrainingExample]:
+def with_replay(
+    focus: Sequence[TrainingExample],
+    others: Sequence[TrainingExample],
+    *,
+    share: float,
+    seed: int,
+    weights: Mapping[str, float] | None = None,
+) -> list[TrainingExample]:
     """The focus skill's examples plus other skills' examples making up `share` of the result (as many as there
     are, up to that): training on one skill alone wrecks the others (measured: sorting 98 % -> 0.5 %).
     weights (skill -> weight) split the replay between skills (skills at risk get more); without them it is a
@@ -160,8 +168,9 @@ def as_format(example: TrainingExample, kind: str) -> dict:
     if kind == "alpaca":
         return {"instruction": example.prompt, "input": "", "output": example.completion}
     if kind == "sharegpt":
-        return {"conversations": [{"from": "human", "value": example.prompt},
-                                  {"from": "gpt", "value": example.completion}]}
+        return {
+            "conversations": [{"from": "human", "value": example.prompt}, {"from": "gpt", "value": example.completion}]
+        }
     raise ValueError(f"Unknown format {kind!r}: one of {', '.join(FORMATS)}")
 
 

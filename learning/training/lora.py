@@ -97,10 +97,18 @@ class LoraTrainConfig:
 
     def errors(self) -> dict[str, str]:
         checks = {
-            "r": (int, 1, 256), "alpha": (int, 1, 4096), "dropout": (float, 0.0, 0.9),
-            "learning_rate": (float, 1e-6, 1e-2), "epochs": (int, 1, 10), "batch_size": (int, 1, 512),
-            "max_seq_length": (int, 8, 32768), "warmup_steps": (int, 0, 100000), "save_steps": (int, 1, 10**6),
-            "logging_steps": (int, 1, 10**6), "seed": (int, 0, 2**31 - 1), "weight_decay": (float, 0.0, 1.0),
+            "r": (int, 1, 256),
+            "alpha": (int, 1, 4096),
+            "dropout": (float, 0.0, 0.9),
+            "learning_rate": (float, 1e-6, 1e-2),
+            "epochs": (int, 1, 10),
+            "batch_size": (int, 1, 512),
+            "max_seq_length": (int, 8, 32768),
+            "warmup_steps": (int, 0, 100000),
+            "save_steps": (int, 1, 10**6),
+            "logging_steps": (int, 1, 10**6),
+            "seed": (int, 0, 2**31 - 1),
+            "weight_decay": (float, 0.0, 1.0),
             "grad_clip": (float, 0.0, 1000.0),
         }
         errors = {}
@@ -114,8 +122,9 @@ class LoraTrainConfig:
             errors["max_steps"] = "must be a positive integer or null"
         if self.loss_on not in ("answer", "all"):
             errors["loss_on"] = "must be 'answer' or 'all'"
-        if self.target_modules is not None and (not isinstance(self.target_modules, list)
-                                                or not all(isinstance(m, str) and m for m in self.target_modules)):
+        if self.target_modules is not None and (
+            not isinstance(self.target_modules, list) or not all(isinstance(m, str) and m for m in self.target_modules)
+        ):
             errors["target_modules"] = "must be a list of module names or null"
         if not isinstance(self.quantize_4bit, bool):
             errors["quantize_4bit"] = "must be true or false"
@@ -177,8 +186,9 @@ def load_for_training(base_dir: Path, config: LoraTrainConfig, init_adapter_dir:
             raise Unsupported(reason)
         from transformers import BitsAndBytesConfig
 
-        options["quantization_config"] = BitsAndBytesConfig(load_in_4bit=True, bnb_4bit_quant_type="nf4",
-                                                            bnb_4bit_compute_dtype=torch.bfloat16)
+        options["quantization_config"] = BitsAndBytesConfig(
+            load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16
+        )
     tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(base_dir, **options)
     if config.quantize_4bit:
@@ -192,9 +202,14 @@ def load_for_training(base_dir: Path, config: LoraTrainConfig, init_adapter_dir:
         return PeftModel.from_pretrained(model, init_adapter_dir, is_trainable=True), tokenizer, device
     is_gpt2 = model.config.model_type == "gpt2"
     torch.manual_seed(config.seed)
-    lora = LoraConfig(r=config.r, lora_alpha=config.alpha, lora_dropout=config.dropout, task_type="CAUSAL_LM",
-                      target_modules=config.target_modules or (GPT2_MODULES if is_gpt2 else "all-linear"),
-                      fan_in_fan_out=is_gpt2)  # GPT-2's Conv1D layers store their weights transposed
+    lora = LoraConfig(
+        r=config.r,
+        lora_alpha=config.alpha,
+        lora_dropout=config.dropout,
+        task_type="CAUSAL_LM",
+        target_modules=config.target_modules or (GPT2_MODULES if is_gpt2 else "all-linear"),
+        fan_in_fan_out=is_gpt2,
+    )  # GPT-2's Conv1D layers store their weights transposed
     return get_peft_model(model, lora), tokenizer, device
 
 
@@ -214,11 +229,16 @@ def learning_rate_at(step: int, total: int, config: LoraTrainConfig) -> float:
 
 def weighted_loss(model, batch, device: str) -> torch.Tensor:
     """Mean cross-entropy over the tokens that count, each scaled by its example's weight."""
-    logits = model(input_ids=batch.input_ids.to(device), position_ids=batch.position_ids.to(device),
-                   use_cache=False).logits
+    logits = model(
+        input_ids=batch.input_ids.to(device), position_ids=batch.position_ids.to(device), use_cache=False
+    ).logits
     targets = batch.targets[:, 1:].to(device)
-    per_token = F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)).float(), targets.reshape(-1),
-                                ignore_index=IGNORE_INDEX, reduction="none").view_as(targets)
+    per_token = F.cross_entropy(
+        logits[:, :-1].reshape(-1, logits.size(-1)).float(),
+        targets.reshape(-1),
+        ignore_index=IGNORE_INDEX,
+        reduction="none",
+    ).view_as(targets)
     counted = targets != IGNORE_INDEX
     weights = batch.weights[:, 1:].to(device) if batch.weights is not None else torch.ones_like(per_token)
     return (per_token * weights * counted).sum() / counted.sum().clamp(min=1)
@@ -231,11 +251,18 @@ def continued_shape(adapter_dir: Path) -> dict:
     return {"r": saved["r"], "alpha": saved["lora_alpha"], "dropout": saved["lora_dropout"]}
 
 
-def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Examples = (),
-               config: LoraTrainConfig, out_dir: str | os.PathLike, checkpoint_dir: str | os.PathLike,
-               progress: Callable[[TrainProgress], None] | None = None,
-               should_stop: Callable[[], str | None] | None = None,
-               init_adapter_dir: str | os.PathLike | None = None) -> TrainResult:
+def train_lora(
+    *,
+    base_dir: str | os.PathLike,
+    train: Examples,
+    validation: Examples = (),
+    config: LoraTrainConfig,
+    out_dir: str | os.PathLike,
+    checkpoint_dir: str | os.PathLike,
+    progress: Callable[[TrainProgress], None] | None = None,
+    should_stop: Callable[[], str | None] | None = None,
+    init_adapter_dir: str | os.PathLike | None = None,
+) -> TrainResult:
     """Train a LoRA on (prompt, completion, weight) examples and save it to out_dir (peft's files plus
     training_info.json). With init_adapter_dir the training continues that adapter's weights (continual learning:
     what earlier runs taught is the starting point) instead of fresh ones. Resumes from checkpoint_dir when a
@@ -274,8 +301,11 @@ def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Exam
         for _ in range(start):  # the same order as the interrupted run: packing only, no compute
             next(batches)
 
-    autocast = (torch.autocast("cuda", dtype=torch.bfloat16) if device == "cuda" and torch.cuda.is_bf16_supported()
-                else torch.autocast("cpu", enabled=False))
+    autocast = (
+        torch.autocast("cuda", dtype=torch.bfloat16)
+        if device == "cuda" and torch.cuda.is_bf16_supported()
+        else torch.autocast("cpu", enabled=False)
+    )
     model.train()
     if device == "cuda":
         torch.cuda.reset_peak_memory_stats()
@@ -308,26 +338,47 @@ def train_lora(*, base_dir: str | os.PathLike, train: Examples, validation: Exam
             elapsed = time.perf_counter() - started
             if progress is not None:
                 done = step - start
-                progress(TrainProgress(step, total, losses[-1], rate, tokens / elapsed, elapsed,
-                                       elapsed / done * (total - step)))
+                progress(
+                    TrainProgress(
+                        step, total, losses[-1], rate, tokens / elapsed, elapsed, elapsed / done * (total - step)
+                    )
+                )
             interval_loss, interval_steps = 0.0, 0
     seconds = time.perf_counter() - started
     validation_loss = evaluate_loss(model, tokenizer, validation, n_ctx, config, device)
     result = TrainResult(
-        steps=step, total_steps=total, resumed_from_step=start, examples=len(examples), skipped_examples=skipped,
-        tokens=tokens, seconds=round(seconds, 3), tokens_per_second=tokens / seconds if seconds else 0.0,
-        train_loss=losses[-1] if losses else float("nan"), validation_loss=validation_loss,
-        peak_memory_bytes=peak_memory_bytes(device), device=device,
-        trainable_parameters=sum(parameter.numel() for parameter in trainable))
-    _adapter_save(model, Path(out_dir), {"config": asdict(config), "result": asdict(result),
-                                         "base_dir": str(base_dir), "continued_from": str(init) if init else None})
+        steps=step,
+        total_steps=total,
+        resumed_from_step=start,
+        examples=len(examples),
+        skipped_examples=skipped,
+        tokens=tokens,
+        seconds=round(seconds, 3),
+        tokens_per_second=tokens / seconds if seconds else 0.0,
+        train_loss=losses[-1] if losses else float("nan"),
+        validation_loss=validation_loss,
+        peak_memory_bytes=peak_memory_bytes(device),
+        device=device,
+        trainable_parameters=sum(parameter.numel() for parameter in trainable),
+    )
+    _adapter_save(
+        model,
+        Path(out_dir),
+        {
+            "config": asdict(config),
+            "result": asdict(result),
+            "base_dir": str(base_dir),
+            "continued_from": str(init) if init else None,
+        },
+    )
     shutil.rmtree(checkpoints, ignore_errors=True)  # finished: nothing to resume
     return result
 
 
 @torch.no_grad()
-def evaluate_loss(model, tokenizer, examples: Examples, n_ctx: int, config: LoraTrainConfig,
-                  device: str) -> float | None:
+def evaluate_loss(
+    model, tokenizer, examples: Examples, n_ctx: int, config: LoraTrainConfig, device: str
+) -> float | None:
     """Mean answer-token cross-entropy on held-out examples (None without any)."""
     encoded, _ = encode_pairs([(p, c) for p, c, _ in examples], tokenizer, n_ctx, "answer")
     if not encoded:
@@ -336,12 +387,21 @@ def evaluate_loss(model, tokenizer, examples: Examples, n_ctx: int, config: Lora
     rows = pack_rows(encoded, n_ctx, tokenizer.pad_token_id)
     total, count = 0.0, 0
     for start in range(0, len(rows), 32):
-        chunk = rows[start:start + 32]
-        logits = model(input_ids=torch.tensor([r.ids for r in chunk], device=device),
-                       position_ids=torch.tensor([r.positions for r in chunk], device=device), use_cache=False).logits
+        chunk = rows[start : start + 32]
+        logits = model(
+            input_ids=torch.tensor([r.ids for r in chunk], device=device),
+            position_ids=torch.tensor([r.positions for r in chunk], device=device),
+            use_cache=False,
+        ).logits
         targets = torch.tensor([r.targets for r in chunk], device=device)[:, 1:]
-        total += float(F.cross_entropy(logits[:, :-1].reshape(-1, logits.size(-1)).float(), targets.reshape(-1),
-                                       ignore_index=IGNORE_INDEX, reduction="sum"))
+        total += float(
+            F.cross_entropy(
+                logits[:, :-1].reshape(-1, logits.size(-1)).float(),
+                targets.reshape(-1),
+                ignore_index=IGNORE_INDEX,
+                reduction="sum",
+            )
+        )
         count += int((targets != IGNORE_INDEX).sum())
     model.train()
     return total / count if count else None
@@ -358,8 +418,12 @@ def rng_state() -> dict:
     """Every generator a training step may draw from: torch's CPU generator, each CUDA device's (LoRA dropout on a
     GPU draws there, not on the CPU), Python's and NumPy's. What accelerate's save_state keeps, without wrapping
     the model and optimizer in an Accelerator and its own checkpoint layout."""
-    return {"torch": torch.get_rng_state(), "python": random.getstate(), "numpy": np.random.get_state(),
-            "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None}
+    return {
+        "torch": torch.get_rng_state(),
+        "python": random.getstate(),
+        "numpy": np.random.get_state(),
+        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
+    }
 
 
 def rng_restore(state: dict) -> None:
@@ -373,18 +437,27 @@ def rng_restore(state: dict) -> None:
     if saved_cuda is not None and len(saved_cuda) == devices:
         torch.cuda.set_rng_state_all(saved_cuda)
     elif saved_cuda is not None or devices:
-        log.warning("resuming on %d CUDA device(s), saved on %d: the CUDA generators start afresh, so dropout "
-                    "masks differ from an uninterrupted run", devices, len(saved_cuda or []))
+        log.warning(
+            "resuming on %d CUDA device(s), saved on %d: the CUDA generators start afresh, so dropout "
+            "masks differ from an uninterrupted run",
+            devices,
+            len(saved_cuda or []),
+        )
 
 
-def _checkpoint_save(directory: Path, model, optimizer, step: int, config: LoraTrainConfig,
-                     fingerprint: str) -> None:
+def _checkpoint_save(directory: Path, model, optimizer, step: int, config: LoraTrainConfig, fingerprint: str) -> None:
     """Atomically: a kill mid-save leaves the previous checkpoint whole."""
     from peft import get_peft_model_state_dict
 
     directory.mkdir(parents=True, exist_ok=True)
-    state = {"step": step, "adapter": get_peft_model_state_dict(model), "optimizer": optimizer.state_dict(),
-             "rng": rng_state(), "config": asdict(config), "fingerprint": fingerprint}
+    state = {
+        "step": step,
+        "adapter": get_peft_model_state_dict(model),
+        "optimizer": optimizer.state_dict(),
+        "rng": rng_state(),
+        "config": asdict(config),
+        "fingerprint": fingerprint,
+    }
     # torch's zip writer names the archive after the file and refuses a name starting with a dot
     handle, scratch = tempfile.mkstemp(prefix="partial-", suffix=".pt", dir=directory)
     os.close(handle)

@@ -79,8 +79,11 @@ class Served:
     def figures(self) -> dict[str, float]:
         """Its latency percentiles and error rate (it must hold requests: an empty window has no figures)."""
         p50, p95 = np.percentile(self.latencies_ms, [50, 95])
-        return {"served_latency_p50_ms": round(float(p50), 1), "served_latency_p95_ms": round(float(p95), 1),
-                "served_error_rate": round(sum(self.failed) / self.requests, 4)}
+        return {
+            "served_latency_p50_ms": round(float(p50), 1),
+            "served_latency_p95_ms": round(float(p95), 1),
+            "served_error_rate": round(sum(self.failed) / self.requests, 4),
+        }
 
 
 @dataclass
@@ -101,8 +104,10 @@ class Regression:
             what, figures, limit = "the served error rate rose", f"{self.change:+.3g}", f"more than {self.threshold:g}"
         else:
             what, figures, limit = f"{self.metric} rose", f"{self.change:+.0f} ms", f"at least {self.threshold:g} ms"
-        return (f"{self.severity}: {what} from {self.baseline:g} to {self.current:g} ({figures}, "
-                f"p={self.p_value:.3g}; {limit} with p < {ALPHA:g} is {self.severity})")
+        return (
+            f"{self.severity}: {what} from {self.baseline:g} to {self.current:g} ({figures}, "
+            f"p={self.p_value:.3g}; {limit} with p < {ALPHA:g} is {self.severity})"
+        )
 
 
 def dropped(comparison: SuiteComparison, *, alpha: float = ALPHA, max_drop_points: float = MAX_DROP_POINTS) -> bool:
@@ -110,20 +115,27 @@ def dropped(comparison: SuiteComparison, *, alpha: float = ALPHA, max_drop_point
     return significant_drop(comparison.difference, comparison.p_value, alpha=alpha, max_drop_points=max_drop_points)
 
 
-def heldout_regressions(comparisons: Mapping[str, SuiteComparison], *, alpha: float = ALPHA,
-                        max_drop_points: float = MAX_DROP_POINTS) -> list[Regression]:
+def heldout_regressions(
+    comparisons: Mapping[str, SuiteComparison], *, alpha: float = ALPHA, max_drop_points: float = MAX_DROP_POINTS
+) -> list[Regression]:
     """Suites whose fresh items the new champion answers worse by the A/B's rule (before: the previous model)."""
-    return [Regression(f"heldout_fresh:{suite}", CRITICAL, c.before, c.after, round(c.difference, 9),
-                       max_drop_points, c.p_value)
-            for suite, c in sorted(comparisons.items()) if dropped(c, alpha=alpha, max_drop_points=max_drop_points)]
+    return [
+        Regression(
+            f"heldout_fresh:{suite}", CRITICAL, c.before, c.after, round(c.difference, 9), max_drop_points, c.p_value
+        )
+        for suite, c in sorted(comparisons.items())
+        if dropped(c, alpha=alpha, max_drop_points=max_drop_points)
+    ]
 
 
 def served_skipped(before: Served, after: Served, *, minimum: int = SERVED_MIN_REQUESTS) -> str | None:
     """Why the served signal cannot be compared (too few requests on a side), or None when it can."""
     if before.requests >= minimum and after.requests >= minimum:
         return None
-    return (f"too few served requests to compare: {before.requests} before the promotion and {after.requests} "
-            f"to the new champion since ({minimum} needed on each side)")
+    return (
+        f"too few served requests to compare: {before.requests} before the promotion and {after.requests} "
+        f"to the new champion since ({minimum} needed on each side)"
+    )
 
 
 def served_regressions(before: Served, after: Served, *, alpha: float = ALPHA) -> list[Regression]:
@@ -140,12 +152,23 @@ def served_regressions(before: Served, after: Served, *, alpha: float = ALPHA) -
             found.append(Regression(metric, severity, was[metric], now[metric], rise, threshold, float(slower)))
     rise = round(now["served_error_rate"] - was["served_error_rate"], 9)
     if rise > ERROR_RATE_RISE:
-        table = [[sum(after.failed), after.requests - sum(after.failed)],
-                 [sum(before.failed), before.requests - sum(before.failed)]]
+        table = [
+            [sum(after.failed), after.requests - sum(after.failed)],
+            [sum(before.failed), before.requests - sum(before.failed)],
+        ]
         p_value = float(fisher_exact(table, alternative="greater").pvalue)
         if p_value < alpha:
-            found.append(Regression("served_error_rate", CRITICAL, was["served_error_rate"], now["served_error_rate"],
-                                    rise, ERROR_RATE_RISE, p_value))
+            found.append(
+                Regression(
+                    "served_error_rate",
+                    CRITICAL,
+                    was["served_error_rate"],
+                    now["served_error_rate"],
+                    rise,
+                    ERROR_RATE_RISE,
+                    p_value,
+                )
+            )
     return found
 
 

@@ -14,39 +14,69 @@ from memoryhub.services.kv import MAX_EXPIRE_SECONDS
 
 
 def document_shape(document) -> dict:
-    return {"namespace": document.namespace, "doc_id": document.doc_id, "title": document.title,
-            "content": document.content, "metadata": document.metadata,
-            "created_at": document.created_at.isoformat(), "updated_at": document.updated_at.isoformat()}
+    return {
+        "namespace": document.namespace,
+        "doc_id": document.doc_id,
+        "title": document.title,
+        "content": document.content,
+        "metadata": document.metadata,
+        "created_at": document.created_at.isoformat(),
+        "updated_at": document.updated_at.isoformat(),
+    }
 
 
 def embedding_shape(embedding, similarity: float | None = None) -> dict:
-    shape = {"id": embedding.embedding_id, "namespace": embedding.namespace, "content": embedding.content,
-             "doc_id": embedding.doc_id or None, "category": embedding.category or None,
-             "metadata": embedding.metadata, "created_at": embedding.created_at.isoformat()}
+    shape = {
+        "id": embedding.embedding_id,
+        "namespace": embedding.namespace,
+        "content": embedding.content,
+        "doc_id": embedding.doc_id or None,
+        "category": embedding.category or None,
+        "metadata": embedding.metadata,
+        "created_at": embedding.created_at.isoformat(),
+    }
     if similarity is not None:
         shape["similarity"] = round(float(similarity), 6)
     return shape
 
 
 def session_shape(session) -> dict:
-    return {"namespace": session.namespace, "session_id": session.session_id, "user_id": session.user_id,
-            "data": session.data, "expires_at": session.expires_at.isoformat(),
-            "created_at": session.created_at.isoformat(), "updated_at": session.updated_at.isoformat()}
+    return {
+        "namespace": session.namespace,
+        "session_id": session.session_id,
+        "user_id": session.user_id,
+        "data": session.data,
+        "expires_at": session.expires_at.isoformat(),
+        "created_at": session.created_at.isoformat(),
+        "updated_at": session.updated_at.isoformat(),
+    }
 
 
 def batch_shape(batch) -> dict:
-    return {"id": batch.pk, "namespace": batch.namespace, "items": len(batch.items), "status": batch.status,
-            "added": batch.added, "duplicates": batch.duplicates, "error": batch.error,
-            "created_at": batch.created_at.isoformat(),
-            "finished_at": batch.finished_at.isoformat() if batch.finished_at else None}
+    return {
+        "id": batch.pk,
+        "namespace": batch.namespace,
+        "items": len(batch.items),
+        "status": batch.status,
+        "added": batch.added,
+        "duplicates": batch.duplicates,
+        "error": batch.error,
+        "created_at": batch.created_at.isoformat(),
+        "finished_at": batch.finished_at.isoformat() if batch.finished_at else None,
+    }
 
 
 class KeyValueSerializer(StrictSerializer):
     key = serializers.CharField(max_length=512)
     value = serializers.JSONField(allow_null=True, help_text="any JSON value, null included")
     namespace = serializers.CharField(default="memory_client")
-    expire = serializers.IntegerField(min_value=1, max_value=MAX_EXPIRE_SECONDS, required=False, allow_null=True,
-                                      help_text="seconds until the key expires")
+    expire = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_EXPIRE_SECONDS,
+        required=False,
+        allow_null=True,
+        help_text="seconds until the key expires",
+    )
 
 
 class KeyValuePutSerializer(StrictSerializer):

@@ -44,8 +44,9 @@ class KeyValueListView(MemoryView):
         pattern = request.query_params.get("pattern") or "*"
         limit = query_int(request, "limit", 100, 1, 100)
         keys = kv.kv_list(namespace=namespace, pattern=pattern, limit=limit)
-        return Response({"namespace": kv.namespace_resolve(namespace).name, "pattern": pattern, "keys": keys,
-                         "count": len(keys)})
+        return Response(
+            {"namespace": kv.namespace_resolve(namespace).name, "pattern": pattern, "keys": keys, "count": len(keys)}
+        )
 
 
 class KeyValueSetView(MemoryView):
@@ -54,8 +55,9 @@ class KeyValueSetView(MemoryView):
     @extend_schema(request=s.KeyValueSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = validated(s.KeyValueSerializer, request.data)
-        stored = kv.kv_set(namespace=data["namespace"], key=data["key"], value=data["value"],
-                           expire_seconds=data.get("expire"))
+        stored = kv.kv_set(
+            namespace=data["namespace"], key=data["key"], value=data["value"], expire_seconds=data.get("expire")
+        )
         return Response({"success": True, **stored}, status=status.HTTP_201_CREATED)
 
 
@@ -84,21 +86,30 @@ class DocumentListView(MemoryView):
     def get(self, request, namespace=None):
         namespace = namespace or request.query_params.get("namespace") or None
         text = request.query_params.get("q")
-        found = (documents.documents_search(text=text, namespace=namespace) if text is not None
-                 else documents.documents_in(namespace=namespace))
+        found = (
+            documents.documents_search(text=text, namespace=namespace)
+            if text is not None
+            else documents.documents_in(namespace=namespace)
+        )
         paginator = BoundedPagination()
         page = paginator.paginate_queryset(found, request, view=self)
         return paginator.get_paginated_response([s.document_shape(d) for d in page])
 
-    @extend_schema(request=s.DocumentSerializer, responses={
-        201: documented_object("Created"),
-        200: documented_object("Replaced: the namespace held a document with this doc_id")}, tags=["memory"])
+    @extend_schema(
+        request=s.DocumentSerializer,
+        responses={
+            201: documented_object("Created"),
+            200: documented_object("Replaced: the namespace held a document with this doc_id"),
+        },
+        tags=["memory"],
+    )
     def post(self, request, namespace=None):
         data = validated(s.DocumentSerializer, request.data)
         if namespace is not None:  # POST /doc/{ns}: the path names the namespace
             if "namespace" in request.data and request.data["namespace"] != namespace:
-                raise exceptions.ValidationError({"namespace": [f"the path says {namespace!r}, the body "
-                                                                f"{request.data['namespace']!r}"]})
+                raise exceptions.ValidationError(
+                    {"namespace": [f"the path says {namespace!r}, the body {request.data['namespace']!r}"]}
+                )
             data["namespace"] = namespace
         document, created = documents.document_put(**data)
         return Response(s.document_shape(document), status=201 if created else 200)
@@ -109,9 +120,11 @@ class DocumentView(MemoryView):
     def get(self, request, namespace, doc_id):
         return Response(s.document_shape(documents.document_get(namespace=namespace, doc_id=doc_id)))
 
-    @extend_schema(request=s.DocumentPutSerializer, responses={
-        200: documented_object("Replaced"), 201: documented_object("Created: there was no such document")},
-        tags=["memory"])
+    @extend_schema(
+        request=s.DocumentPutSerializer,
+        responses={200: documented_object("Replaced"), 201: documented_object("Created: there was no such document")},
+        tags=["memory"],
+    )
     def put(self, request, namespace, doc_id):
         data = validated(s.DocumentPutSerializer, request.data)
         document, created = documents.document_put(namespace=namespace, doc_id=doc_id, **data)
@@ -127,10 +140,14 @@ class DocumentView(MemoryView):
 class EmbeddingCreateView(MemoryView):
     """POST one text to embed: {content, namespace, doc_id?, category?, metadata}."""
 
-    @extend_schema(request=s.EmbeddingSerializer, responses={
-        201: documented_object("Embedded and stored"),
-        200: documented_object("Already stored: the namespace holds this content (created is false)")},
-        tags=["memory"])
+    @extend_schema(
+        request=s.EmbeddingSerializer,
+        responses={
+            201: documented_object("Embedded and stored"),
+            200: documented_object("Already stored: the namespace holds this content (created is false)"),
+        },
+        tags=["memory"],
+    )
     def post(self, request):
         data = validated(s.EmbeddingSerializer, request.data)
         namespace = namespace_check(data.pop("namespace"))
@@ -144,8 +161,7 @@ class EmbeddingBulkView(MemoryView):
     @extend_schema(request=s.EmbeddingBatchSerializer, responses={202: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = validated(s.EmbeddingBatchSerializer, request.data)
-        batch = embeddings.ingest_batch_create(namespace=namespace_check(data["namespace"]),
-                                               items=data["items"])
+        batch = embeddings.ingest_batch_create(namespace=namespace_check(data["namespace"]), items=data["items"])
         return Response(s.batch_shape(batch), status=status.HTTP_202_ACCEPTED)
 
 
@@ -165,11 +181,11 @@ class EmbeddingSearchView(MemoryView):
     def post(self, request):
         data = validated(s.SearchSerializer, request.data)
         namespace = data.get("namespace") or None
-        hits = embeddings.embeddings_search(query=data["query"], namespace=namespace, limit=data["limit"],
-                                            min_similarity=data.get("min_similarity"))
+        hits = embeddings.embeddings_search(
+            query=data["query"], namespace=namespace, limit=data["limit"], min_similarity=data.get("min_similarity")
+        )
         results = [s.embedding_shape(row, similarity) for row, similarity in hits]
         return Response({"query": data["query"], "namespace": namespace, "results": results, "count": len(results)})
-
 
 
 class EmbeddingStatsView(MemoryView):
@@ -184,8 +200,9 @@ class IndexRebuildView(APIView):
     @extend_schema(request=s.IndexRebuildSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = validated(s.IndexRebuildSerializer, request.data)
-        chosen = [namespace_check(data["namespace"])] if data.get("namespace") else \
-            embeddings.namespaces_with_embeddings()
+        chosen = (
+            [namespace_check(data["namespace"])] if data.get("namespace") else embeddings.namespaces_with_embeddings()
+        )
         return Response({"rebuilt": {name: indexes.index_rebuild(namespace=name) for name in chosen}})
 
 
@@ -202,9 +219,14 @@ class EmbeddingView(MemoryView):
 
 # --- sessions and context --------------------------------------------------------------------------------------
 class SessionCreateView(MemoryView):
-    @extend_schema(request=s.SessionSerializer, responses={
-        201: documented_object("Created"),
-        200: documented_object("Replaced: the namespace held a session with this session_id")}, tags=["memory"])
+    @extend_schema(
+        request=s.SessionSerializer,
+        responses={
+            201: documented_object("Created"),
+            200: documented_object("Replaced: the namespace held a session with this session_id"),
+        },
+        tags=["memory"],
+    )
     def post(self, request):
         data = validated(s.SessionSerializer, request.data)
         session, created = sessions.session_put(**data)
@@ -233,6 +255,11 @@ class ContextView(MemoryView):
     @extend_schema(request=s.ContextSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
     def post(self, request):
         data = validated(s.ContextSerializer, request.data)
-        return Response(context.context_build(agent=data["agent"], query=data["query"],
-                                              budget_tokens=data["budget_tokens"],
-                                              namespace=data.get("namespace") or None))
+        return Response(
+            context.context_build(
+                agent=data["agent"],
+                query=data["query"],
+                budget_tokens=data["budget_tokens"],
+                namespace=data.get("namespace") or None,
+            )
+        )

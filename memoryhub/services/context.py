@@ -29,13 +29,13 @@ def _session_pieces(agent: str) -> list[tuple[str, dict]]:
         entries = data["entries"] if isinstance(data.get("entries"), list) else [data]
         for position, entry in reversed(list(enumerate(entries))[-RECENT_ENTRIES:]):
             text = entry if isinstance(entry, str) else json.dumps(entry, ensure_ascii=False, sort_keys=True)
-            pieces.append((text, {"type": "session", "namespace": session.namespace,
-                                  "id": session.session_id, "entry": position}))
+            pieces.append(
+                (text, {"type": "session", "namespace": session.namespace, "id": session.session_id, "entry": position})
+            )
     return pieces
 
 
-def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET,
-                  namespace: str | None = None) -> dict:
+def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET, namespace: str | None = None) -> dict:
     if not isinstance(agent, str) or not agent.strip():
         raise exceptions.ValidationError({"agent": ["name the agent the context is for"]})
     if not isinstance(query, str) or not query.strip():
@@ -64,8 +64,18 @@ def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET
             break
     for row, similarity in embeddings_search(query=query, namespace=namespace, limit=RELEVANT_CANDIDATES):
         kind = "document" if row.doc_id else "memory"
-        source = {"type": kind, "namespace": row.namespace, "id": row.doc_id or row.embedding_id,
-                  "similarity": round(similarity, 4)}
+        source = {
+            "type": kind,
+            "namespace": row.namespace,
+            "id": row.doc_id or row.embedding_id,
+            "similarity": round(similarity, 4),
+        }
         take(row.content, source, budget_tokens)  # a long one that does not fit leaves room for shorter ones
-    return {"agent": agent, "query": query, "budget_tokens": budget_tokens, "used_tokens": used,
-            "context": "\n\n".join(text for text, _ in chosen), "sources": [source for _, source in chosen]}
+    return {
+        "agent": agent,
+        "query": query,
+        "budget_tokens": budget_tokens,
+        "used_tokens": used,
+        "context": "\n\n".join(text for text, _ in chosen),
+        "sources": [source for _, source in chosen],
+    }

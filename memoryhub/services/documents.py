@@ -14,8 +14,9 @@ from memoryhub.services.namespaces import namespace_check, nul_free
 DOCUMENT_CATEGORY = "document"
 
 
-def document_put(*, namespace: str, doc_id: str, content: str, title: str = "",
-                 metadata: dict | None = None) -> tuple[Document, bool]:
+def document_put(
+    *, namespace: str, doc_id: str, content: str, title: str = "", metadata: dict | None = None
+) -> tuple[Document, bool]:
     """Create or replace a document (the originals' INSERT OR REPLACE) and its embedding, in one transaction:
     a failure leaves neither, and two writers of one document end with one content and one embedding.
     Returns (document, created)."""
@@ -31,11 +32,22 @@ def document_put(*, namespace: str, doc_id: str, content: str, title: str = "",
     digest = content_hash(content)
     with transaction.atomic():
         document, created = Document.objects.select_for_update().update_or_create(
-            namespace=namespace, doc_id=doc_id,
-            defaults={"title": title or "", "content": content, "metadata": metadata or {}, "content_hash": digest})
+            namespace=namespace,
+            doc_id=doc_id,
+            defaults={"title": title or "", "content": content, "metadata": metadata or {}, "content_hash": digest},
+        )
         _release_embeddings(namespace, doc_id, keep_hash=digest)
-        embeddings_add(namespace=namespace, items=[{"content": content, "doc_id": doc_id,
-                                                    "category": DOCUMENT_CATEGORY, "metadata": {"title": title or ""}}])
+        embeddings_add(
+            namespace=namespace,
+            items=[
+                {
+                    "content": content,
+                    "doc_id": doc_id,
+                    "category": DOCUMENT_CATEGORY,
+                    "metadata": {"title": title or ""},
+                }
+            ],
+        )
     return document, created
 
 
@@ -43,10 +55,18 @@ def _release_embeddings(namespace: str, doc_id: str, *, keep_hash: str | None) -
     """The document no longer stands for these embeddings: each goes to another document with the same content
     (content is stored once per namespace), or is tombstoned when none has it."""
     doomed = []
-    for row in (Embedding.objects.select_for_update()
-                .filter(namespace=namespace, doc_id=doc_id, deleted_at__isnull=True).exclude(content_hash=keep_hash)):
-        heir = (Document.objects.filter(namespace=namespace, content_hash=row.content_hash).exclude(doc_id=doc_id)
-                .order_by("doc_id").values_list("doc_id", flat=True).first())
+    for row in (
+        Embedding.objects.select_for_update()
+        .filter(namespace=namespace, doc_id=doc_id, deleted_at__isnull=True)
+        .exclude(content_hash=keep_hash)
+    ):
+        heir = (
+            Document.objects.filter(namespace=namespace, content_hash=row.content_hash)
+            .exclude(doc_id=doc_id)
+            .order_by("doc_id")
+            .values_list("doc_id", flat=True)
+            .first()
+        )
         if heir:
             Embedding.objects.filter(pk=row.pk).update(doc_id=heir)
         else:
@@ -90,8 +110,11 @@ def documents_search(*, text: str, namespace: str | None = None) -> QuerySet[Doc
         vector = SearchVector("title", weight="A") + SearchVector("content", weight="B")
         query = SearchQuery(text, search_type="websearch")
         # Matched with @@ (ts_rank alone gives non-matching rows a tiny positive rank), then ranked.
-        return (documents.annotate(search=vector, rank=SearchRank(vector, query)).filter(search=query)
-                .order_by("-rank", "doc_id"))
+        return (
+            documents.annotate(search=vector, rank=SearchRank(vector, query))
+            .filter(search=query)
+            .order_by("-rank", "doc_id")
+        )
     for word in text.split():
         documents = documents.filter(content__icontains=word) | documents.filter(title__icontains=word)
     return documents.order_by("namespace", "doc_id")

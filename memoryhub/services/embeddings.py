@@ -51,8 +51,14 @@ def _clean_items(items: list[dict]) -> list[dict]:
         metadata = item.get("metadata") or {}
         if not isinstance(metadata, dict):
             raise exceptions.ValidationError({"metadata": [f"item {index}: metadata must be an object"]})
-        cleaned.append({"content": content, "doc_id": str(item.get("doc_id") or ""),
-                        "category": str(item.get("category") or ""), "metadata": metadata})
+        cleaned.append(
+            {
+                "content": content,
+                "doc_id": str(item.get("doc_id") or ""),
+                "category": str(item.get("category") or ""),
+                "metadata": metadata,
+            }
+        )
     nul_free(cleaned, "items")
     return cleaned
 
@@ -64,8 +70,11 @@ def embeddings_vectors(*, namespace: str, items: list[dict]) -> dict:
     first_item = {}
     for item in _clean_items(items):
         first_item.setdefault(content_hash(item["content"]), item)
-    live_before = set(Embedding.objects.filter(namespace=namespace, content_hash__in=list(first_item),
-                                               deleted_at__isnull=True).values_list("content_hash", flat=True))
+    live_before = set(
+        Embedding.objects.filter(
+            namespace=namespace, content_hash__in=list(first_item), deleted_at__isnull=True
+        ).values_list("content_hash", flat=True)
+    )
     missing = [digest for digest in first_item if digest not in live_before]
     return dict(zip(missing, embedder.embed([first_item[digest]["content"] for digest in missing])))
 
@@ -83,8 +92,10 @@ def embeddings_add(*, namespace: str, items: list[dict], vectors: dict | None = 
     # Embedded before the transaction, so locks are not held while the model runs.
     vectors = dict(embeddings_vectors(namespace=namespace, items=items) if vectors is None else vectors)
     with transaction.atomic():
-        rows = {row.content_hash: row for row in Embedding.objects.select_for_update().filter(
-            namespace=namespace, content_hash__in=digests)}
+        rows = {
+            row.content_hash: row
+            for row in Embedding.objects.select_for_update().filter(namespace=namespace, content_hash__in=digests)
+        }
         created, revived, fresh = set(), [], []
         for digest, item in first_item.items():
             row = rows.get(digest)
@@ -98,17 +109,26 @@ def embeddings_add(*, namespace: str, items: list[dict], vectors: dict | None = 
                     setattr(row, field, value)
                 revived.append(row)
             else:
-                fresh.append(Embedding(embedding_id=legacy_embedding_id(namespace, digest), namespace=namespace,
-                                       content_hash=digest, **values))
+                fresh.append(
+                    Embedding(
+                        embedding_id=legacy_embedding_id(namespace, digest),
+                        namespace=namespace,
+                        content_hash=digest,
+                        **values,
+                    )
+                )
             created.add(digest)
         if revived:
-            Embedding.objects.bulk_update(revived, ["content", "doc_id", "category", "metadata", "vector",
-                                                    "deleted_at"])
+            Embedding.objects.bulk_update(
+                revived, ["content", "doc_id", "category", "metadata", "vector", "deleted_at"]
+            )
         if fresh:
             # A concurrent writer may have stored the same text first: its row wins, ours is skipped.
             Embedding.objects.bulk_create(fresh, ignore_conflicts=True)
-        stored = {row.content_hash: row for row in Embedding.objects.filter(
-            namespace=namespace, content_hash__in=digests, deleted_at__isnull=True)}
+        stored = {
+            row.content_hash: row
+            for row in Embedding.objects.filter(namespace=namespace, content_hash__in=digests, deleted_at__isnull=True)
+        }
         version = namespace_bump(namespace) if created else None
     if version is not None:
         # Once committed (a caller's transaction may still roll back): an index must never hold uncommitted rows.
@@ -132,8 +152,9 @@ def embedding_get(*, embedding_id: str) -> Embedding:
 def embeddings_tombstone(*, namespace: str, rows) -> int:
     """Tombstone these live rows of the namespace (a queryset), counted as one change. Returns how many."""
     with transaction.atomic():
-        keys = list(rows.filter(namespace=namespace, deleted_at__isnull=True).select_for_update()
-                    .values_list("id", flat=True))
+        keys = list(
+            rows.filter(namespace=namespace, deleted_at__isnull=True).select_for_update().values_list("id", flat=True)
+        )
         if not keys:
             return 0
         Embedding.objects.filter(pk__in=keys).update(deleted_at=timezone.now())
@@ -147,8 +168,9 @@ def embedding_delete(*, embedding_id: str) -> None:
     embeddings_tombstone(namespace=found.namespace, rows=Embedding.objects.filter(pk=found.pk))
 
 
-def embeddings_search(*, query: str, namespace: str | None = None, limit: int = 10,
-                      min_similarity: float | None = None) -> list[tuple[Embedding, float]]:
+def embeddings_search(
+    *, query: str, namespace: str | None = None, limit: int = 10, min_similarity: float | None = None
+) -> list[tuple[Embedding, float]]:
     """The stored texts most similar to the query, best first, at least min_similarity (cosine)."""
     if not isinstance(query, str) or not query.strip():
         raise exceptions.ValidationError({"query": ["the query must be non-empty text"]})
@@ -171,18 +193,28 @@ def embeddings_search(*, query: str, namespace: str | None = None, limit: int = 
 
 
 def namespaces_with_embeddings() -> list[str]:
-    return list(Embedding.objects.filter(deleted_at__isnull=True).values_list("namespace", flat=True)
-                .distinct().order_by("namespace"))
+    return list(
+        Embedding.objects.filter(deleted_at__isnull=True)
+        .values_list("namespace", flat=True)
+        .distinct()
+        .order_by("namespace")
+    )
 
 
 def embeddings_stats() -> dict:
     live = Embedding.objects.filter(deleted_at__isnull=True)
-    per_namespace = {row["namespace"]: row["count"] for row in
-                     live.values("namespace").annotate(count=Count("id")).order_by("namespace")}
-    return {"total_embeddings": sum(per_namespace.values()), "namespaces": per_namespace,
-            "dimension": embedder.DIMENSIONS, "model": "all-MiniLM-L6-v2",
-            "tombstones": Embedding.objects.filter(deleted_at__isnull=False).count(),
-            "index": index_states()}
+    per_namespace = {
+        row["namespace"]: row["count"]
+        for row in live.values("namespace").annotate(count=Count("id")).order_by("namespace")
+    }
+    return {
+        "total_embeddings": sum(per_namespace.values()),
+        "namespaces": per_namespace,
+        "dimension": embedder.DIMENSIONS,
+        "model": "all-MiniLM-L6-v2",
+        "tombstones": Embedding.objects.filter(deleted_at__isnull=False).count(),
+        "index": index_states(),
+    }
 
 
 # --- compaction ---------------------------------------------------------------------------------------------
@@ -212,17 +244,18 @@ def _send(batch_id: int) -> None:
     try:
         ingest_batch_task.delay(batch_id=batch_id)
     except Exception:  # kombu and redis raise many kinds; every one means "not sent"
-        logging.getLogger(__name__).exception("ingest batch %s could not be sent; the resume beat will send it",
-                                              batch_id)
+        logging.getLogger(__name__).exception(
+            "ingest batch %s could not be sent; the resume beat will send it", batch_id
+        )
 
 
 def _claim(batch_id: int) -> bool:
     """Take the batch's lease if nobody holds it: a redelivered message and a resend never run it at once."""
-    return bool(IngestBatch.objects.filter(pk=batch_id, status__in=[IngestBatch.Status.PENDING,
-                                                                      IngestBatch.Status.RUNNING])
-                .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=db_now()))
-                .update(status=IngestBatch.Status.RUNNING, lease_until=db_in(INGEST_LEASE),
-                        progressed_at=timezone.now()))
+    return bool(
+        IngestBatch.objects.filter(pk=batch_id, status__in=[IngestBatch.Status.PENDING, IngestBatch.Status.RUNNING])
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=db_now()))
+        .update(status=IngestBatch.Status.RUNNING, lease_until=db_in(INGEST_LEASE), progressed_at=timezone.now())
+    )
 
 
 @worker_only
@@ -234,21 +267,26 @@ def ingest_batch_run(*, batch_id: int) -> IngestBatch:
     batch = IngestBatch.objects.get(pk=batch_id)
     try:
         for chunk in range(batch.chunks_done, -(-len(batch.items) // INGEST_CHUNK)):
-            items = batch.items[chunk * INGEST_CHUNK:(chunk + 1) * INGEST_CHUNK]
+            items = batch.items[chunk * INGEST_CHUNK : (chunk + 1) * INGEST_CHUNK]
             vectors = embeddings_vectors(namespace=batch.namespace, items=items)  # outside: no lock while embedding
             with transaction.atomic():
                 outcome = embeddings_add(namespace=batch.namespace, items=items, vectors=vectors)
                 added = sum(created for _, created in outcome)
                 IngestBatch.objects.filter(pk=batch_id).update(
-                    chunks_done=F("chunks_done") + 1, added=F("added") + added,
-                    duplicates=F("duplicates") + len(items) - added, progressed_at=timezone.now(),
-                    lease_until=db_in(INGEST_LEASE))
+                    chunks_done=F("chunks_done") + 1,
+                    added=F("added") + added,
+                    duplicates=F("duplicates") + len(items) - added,
+                    progressed_at=timezone.now(),
+                    lease_until=db_in(INGEST_LEASE),
+                )
     except exceptions.ValidationError as exc:  # stored items that can no longer be embedded: say why, stop
-        IngestBatch.objects.filter(pk=batch_id).update(status=IngestBatch.Status.FAILED, error=str(exc.detail),
-                                                       lease_until=None, finished_at=timezone.now())
+        IngestBatch.objects.filter(pk=batch_id).update(
+            status=IngestBatch.Status.FAILED, error=str(exc.detail), lease_until=None, finished_at=timezone.now()
+        )
         raise
-    IngestBatch.objects.filter(pk=batch_id).update(status=IngestBatch.Status.COMPLETED, lease_until=None,
-                                                   finished_at=timezone.now())
+    IngestBatch.objects.filter(pk=batch_id).update(
+        status=IngestBatch.Status.COMPLETED, lease_until=None, finished_at=timezone.now()
+    )
     batch.refresh_from_db()
     return batch
 
@@ -258,10 +296,11 @@ def ingest_batches_resume() -> list[int]:
     machine) and those never started. Returns the batch ids sent."""
     from memoryhub.tasks import ingest_batch_task
 
-    stuck = list(IngestBatch.objects.filter(status__in=[IngestBatch.Status.PENDING, IngestBatch.Status.RUNNING])
-                 .filter(Q(lease_until__lt=db_now())
-                         | Q(lease_until__isnull=True, created_at__lt=db_in(-INGEST_LEASE)))
-                 .values_list("id", flat=True))
+    stuck = list(
+        IngestBatch.objects.filter(status__in=[IngestBatch.Status.PENDING, IngestBatch.Status.RUNNING])
+        .filter(Q(lease_until__lt=db_now()) | Q(lease_until__isnull=True, created_at__lt=db_in(-INGEST_LEASE)))
+        .values_list("id", flat=True)
+    )
     for batch_id in stuck:
         ingest_batch_task.delay(batch_id=batch_id)
     return stuck

@@ -105,14 +105,14 @@ def _catch_up_locked(namespace: str, held: _Held, version: int) -> None:
     have = set(held.index.keys().tolist())
     missing, gone = sorted(live - have), sorted(have - live)
     for start in range(0, len(missing), READ_CHUNK):
-        _add_rows(held.index, Embedding.objects.filter(pk__in=missing[start:start + READ_CHUNK])
-                  .values_list("id", "vector"))
+        _add_rows(
+            held.index, Embedding.objects.filter(pk__in=missing[start : start + READ_CHUNK]).values_list("id", "vector")
+        )
     if gone:
         held.index.remove(gone)
     held.version = version
     held.unsaved += len(missing) + len(gone)
-    logger.info("caught the %s index up with the database: %d added, %d removed", namespace, len(missing),
-                len(gone))
+    logger.info("caught the %s index up with the database: %d added, %d removed", namespace, len(missing), len(gone))
     _save_if_due_locked(namespace, held)
 
 
@@ -174,8 +174,14 @@ def indexes_forget() -> None:
 
 def index_states() -> dict:
     with _guard:
-        return {name: {"vectors": len(held.index), "kind": "hnsw" if held.index.uses_hnsw else "exact",
-                       "unsaved_changes": held.unsaved} for name, held in _held.items()}
+        return {
+            name: {
+                "vectors": len(held.index),
+                "kind": "hnsw" if held.index.uses_hnsw else "exact",
+                "unsaved_changes": held.unsaved,
+            }
+            for name, held in _held.items()
+        }
 
 
 atexit.register(indexes_save)

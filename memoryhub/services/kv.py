@@ -29,16 +29,19 @@ class Namespace:
     store: str  # cache | sessions | knowledge
 
 
-NAMESPACES = {ns.name: ns for ns in [
-    Namespace("memory_client", "mc", "cache"),
-    Namespace("session_memory", "sm", "sessions"),
-    Namespace("knowledge_base", "kb", "knowledge"),
-    Namespace("memory_orchestrator", "mo", "knowledge"),
-    Namespace("unified_memory_reasoning", "umr", "knowledge"),
-    Namespace("context_manager", "cm", "sessions"),
-    Namespace("experience_tracker", "et", "knowledge"),
-    Namespace("cache_manager", "cache", "cache"),
-]}
+NAMESPACES = {
+    ns.name: ns
+    for ns in [
+        Namespace("memory_client", "mc", "cache"),
+        Namespace("session_memory", "sm", "sessions"),
+        Namespace("knowledge_base", "kb", "knowledge"),
+        Namespace("memory_orchestrator", "mo", "knowledge"),
+        Namespace("unified_memory_reasoning", "umr", "knowledge"),
+        Namespace("context_manager", "cm", "sessions"),
+        Namespace("experience_tracker", "et", "knowledge"),
+        Namespace("cache_manager", "cache", "cache"),
+    ]
+}
 BY_PREFIX = {ns.prefix: ns for ns in NAMESPACES.values()}
 
 
@@ -51,9 +54,14 @@ def namespace_resolve(name: str) -> Namespace:
     """A namespace by its name ("memory_client") or its prefix ("mc"); 400 naming the valid ones otherwise."""
     found = NAMESPACES.get(name) or BY_PREFIX.get(name)
     if found is None:
-        raise exceptions.ValidationError({"namespace": [
-            f"unknown namespace {name!r}; use one of {', '.join(sorted(NAMESPACES))} (or their prefixes "
-            f"{', '.join(sorted(BY_PREFIX))})"]})
+        raise exceptions.ValidationError(
+            {
+                "namespace": [
+                    f"unknown namespace {name!r}; use one of {', '.join(sorted(NAMESPACES))} (or their prefixes "
+                    f"{', '.join(sorted(BY_PREFIX))})"
+                ]
+            }
+        )
     return found
 
 
@@ -83,8 +91,12 @@ def kv_get(*, namespace: str, key: str) -> dict:
     """The originals' shape: {key, value, namespace, exists}; value None when the key is absent."""
     ns = namespace_resolve(namespace)
     raw = _client(ns).get(_redis_key(ns, key))
-    return {"key": key, "value": None if raw is None else json.loads(raw), "namespace": ns.name,
-            "exists": raw is not None}
+    return {
+        "key": key,
+        "value": None if raw is None else json.loads(raw),
+        "namespace": ns.name,
+        "exists": raw is not None,
+    }
 
 
 def kv_ttl(*, namespace: str, key: str) -> int | None:

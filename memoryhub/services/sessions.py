@@ -17,13 +17,20 @@ MAX_HOURS = 24 * 365
 
 def _expiry(hours) -> timezone.datetime:
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= MAX_HOURS:
-        raise exceptions.ValidationError({"expires_hours": [f"expires_hours is a number of hours, more than 0 and "
-                                                            f"at most {MAX_HOURS}"]})
+        raise exceptions.ValidationError(
+            {"expires_hours": [f"expires_hours is a number of hours, more than 0 and at most {MAX_HOURS}"]}
+        )
     return timezone.now() + timedelta(hours=hours)
 
 
-def session_put(*, namespace: str, session_id: str, data: dict | None = None, user_id: str = "",
-                expires_hours: float = DEFAULT_HOURS) -> tuple[MemorySession, bool]:
+def session_put(
+    *,
+    namespace: str,
+    session_id: str,
+    data: dict | None = None,
+    user_id: str = "",
+    expires_hours: float = DEFAULT_HOURS,
+) -> tuple[MemorySession, bool]:
     """Create or replace a session (the originals' POST /session)."""
     namespace_check(namespace)
     if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 255:
@@ -33,23 +40,27 @@ def session_put(*, namespace: str, session_id: str, data: dict | None = None, us
     for field, value in (("session_id", session_id), ("user_id", user_id), ("data", data)):
         nul_free(value, field)
     return MemorySession.objects.update_or_create(
-        namespace=namespace, session_id=session_id,
-        defaults={"data": data or {}, "user_id": user_id or "", "expires_at": _expiry(expires_hours)})
+        namespace=namespace,
+        session_id=session_id,
+        defaults={"data": data or {}, "user_id": user_id or "", "expires_at": _expiry(expires_hours)},
+    )
 
 
 def session_get(*, namespace: str, session_id: str) -> MemorySession:
     """A live session; an expired one is gone even before the hourly clean-up removes it."""
     namespace_check(namespace)
     nul_free(session_id, "session_id")
-    found = MemorySession.objects.filter(namespace=namespace, session_id=session_id,
-                                         expires_at__gt=timezone.now()).first()
+    found = MemorySession.objects.filter(
+        namespace=namespace, session_id=session_id, expires_at__gt=timezone.now()
+    ).first()
     if found is None:
         raise exceptions.NotFound(f"No live session {session_id!r} in namespace {namespace!r}.")
     return found
 
 
-def session_update(*, namespace: str, session_id: str, data: dict | None = None,
-                   expires_hours: float | None = None) -> MemorySession:
+def session_update(
+    *, namespace: str, session_id: str, data: dict | None = None, expires_hours: float | None = None
+) -> MemorySession:
     """Merge data into a live session and optionally extend it. Row-locked: two merges both land."""
     if data is not None:
         if not isinstance(data, dict):

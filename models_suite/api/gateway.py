@@ -45,8 +45,9 @@ class SamplingSerializer(JsonTypesMixin, serializers.Serializer):
     stop = serializers.JSONField(required=False, allow_null=True)
     stream = serializers.BooleanField(default=False)
     seed = serializers.IntegerField(required=False, allow_null=True)
-    n = serializers.IntegerField(min_value=1, max_value=1, default=1,
-                                 error_messages={"max_value": "Only n=1 is supported."})
+    n = serializers.IntegerField(
+        min_value=1, max_value=1, default=1, error_messages={"max_value": "Only n=1 is supported."}
+    )
 
     def validate_top_p(self, value):
         if value <= 0:
@@ -65,9 +66,12 @@ class ChatSerializer(SamplingSerializer):
 
     def validate_messages(self, messages):
         for index, message in enumerate(messages):
-            if message.get("role") not in {"system", "user", "assistant"} or not isinstance(message.get("content"), str):
+            if message.get("role") not in {"system", "user", "assistant"} or not isinstance(
+                message.get("content"), str
+            ):
                 raise serializers.ValidationError(
-                    f"message {index} needs a role (system, user or assistant) and text content.")
+                    f"message {index} needs a role (system, user or assistant) and text content."
+                )
         return [{"role": m["role"], "content": m["content"]} for m in messages]
 
 
@@ -80,13 +84,16 @@ def _resolve(name: str):
     the worker that loads it, on the machine whose disk holds it."""
     base, _, reference = name.partition(":")
     # Only what routing needs: a whole row (JSON facts and all) costs the hot path more than the query.
-    artifact = ModelArtifact.objects.filter(name=base, status=ModelArtifact.Status.AVAILABLE).only(
-        "name", "machine").first()
+    artifact = (
+        ModelArtifact.objects.filter(name=base, status=ModelArtifact.Status.AVAILABLE).only("name", "machine").first()
+    )
     if artifact is None:
         raise exceptions.NotFound(f"The model {name!r} does not exist; GET /v1/models lists the available ones.")
     if "/" in reference:  # a directory is for sub-agents' own adapters, not for clients to name
-        raise exceptions.NotFound(f"{base} has no adapter {reference!r}: an adapter id of GET "
-                                  "/api/v1/learning/adapters/, or champion, challenger, previous")
+        raise exceptions.NotFound(
+            f"{base} has no adapter {reference!r}: an adapter id of GET "
+            "/api/v1/learning/adapters/, or champion, challenger, previous"
+        )
     return artifact, adapter_named(artifact, reference)
 
 
@@ -97,8 +104,11 @@ def _queue_for(artifact: ModelArtifact) -> str | None:
 
 
 def _usage(result: dict) -> dict:
-    return {"prompt_tokens": result["prompt_tokens"], "completion_tokens": result["completion_tokens"],
-            "total_tokens": result["prompt_tokens"] + result["completion_tokens"]}
+    return {
+        "prompt_tokens": result["prompt_tokens"],
+        "completion_tokens": result["completion_tokens"],
+        "total_tokens": result["prompt_tokens"] + result["completion_tokens"],
+    }
 
 
 class GatewayView(APIView):
@@ -115,9 +125,14 @@ class GatewayView(APIView):
         model = served_name(artifact, adapter)
 
         def record(status: int) -> None:
-            served_request_record(model=artifact.name, adapter_id=adapter.adapter_id if adapter else "",
-                                  route=self.route, stream=data["stream"], status=status,
-                                  latency_ms=(time.perf_counter() - started) * 1000)
+            served_request_record(
+                model=artifact.name,
+                adapter_id=adapter.adapter_id if adapter else "",
+                route=self.route,
+                stream=data["stream"],
+                status=status,
+                latency_ms=(time.perf_counter() - started) * 1000,
+            )
 
         try:
             return self._answer(data, artifact, model, record)
@@ -131,8 +146,11 @@ class GatewayView(APIView):
     def _answer(self, data, artifact, model: str, record):
         generation = {
             "max_tokens": data.get("max_completion_tokens") or data.get("max_tokens") or 256,
-            "temperature": data["temperature"], "top_p": data["top_p"], "stop": data.get("stop") or [],
-            "seed": data.get("seed"), **self.payload(data),
+            "temperature": data["temperature"],
+            "top_p": data["top_p"],
+            "stop": data.get("stop") or [],
+            "seed": data.get("seed"),
+            **self.payload(data),
         }
         reply_id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
         messages = self._send(artifact, model, generation, stream=data["stream"])
@@ -141,15 +159,25 @@ class GatewayView(APIView):
         if first is None:
             raise ServiceUnavailable(f"No models worker answered for {model} within {GATEWAY_TIMEOUT_SECONDS} s.")
         if "error" in first:  # the worker's refusal: its status and code (workers.results.WORKER_ERRORS)
-            raise refusal_error(first) or WorkerError(502, "worker_failed", f"The models worker's answer for {model} "
-                                                                             "was not understood.")
+            raise refusal_error(first) or WorkerError(
+                502, "worker_failed", f"The models worker's answer for {model} was not understood."
+            )
         if not data["stream"]:
             result = first["result"]
             record(200)
-            return Response({"id": reply_id, "object": self.object_name, "created": int(time.time()),
-                             "model": model, "choices": [self.choice(result)], "usage": _usage(result)})
-        response = StreamingHttpResponse(self._events(model, reply_id, first, messages, record),
-                                         content_type="text/event-stream")
+            return Response(
+                {
+                    "id": reply_id,
+                    "object": self.object_name,
+                    "created": int(time.time()),
+                    "model": model,
+                    "choices": [self.choice(result)],
+                    "usage": _usage(result),
+                }
+            )
+        response = StreamingHttpResponse(
+            self._events(model, reply_id, first, messages, record), content_type="text/event-stream"
+        )
         response["Cache-Control"] = "no-cache"
         return response
 
@@ -158,8 +186,10 @@ class GatewayView(APIView):
         from models_suite.tasks import generate_task
 
         key = new_reply_key()
-        generate_task.apply_async(kwargs={"model_name": model, "request": generation, "reply_key": key,
-                                          "stream": stream}, queue=_queue_for(artifact))
+        generate_task.apply_async(
+            kwargs={"model_name": model, "request": generation, "reply_key": key, "stream": stream},
+            queue=_queue_for(artifact),
+        )
         return replies(key, timeout=GATEWAY_TIMEOUT_SECONDS)
 
     def _events(self, model: str, reply_id, first, messages, record):
@@ -178,8 +208,19 @@ class GatewayView(APIView):
                     break
                 else:
                     chunk = self.chunk("", "stop")
-                yield "data: " + json.dumps({"id": reply_id, "object": self.chunk_object, "created": created,
-                                             "model": model, "choices": [chunk]}) + "\n\n"
+                yield (
+                    "data: "
+                    + json.dumps(
+                        {
+                            "id": reply_id,
+                            "object": self.chunk_object,
+                            "created": created,
+                            "model": model,
+                            "choices": [chunk],
+                        }
+                    )
+                    + "\n\n"
+                )
                 if "end" in message:
                     status = 200
                     break
@@ -196,19 +237,26 @@ class GatewayView(APIView):
 GENERATION_RESPONSES = {
     (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The completion"),
     # The schema of an event stream describes one event (OpenAPI 3.0; 3.2 calls it itemSchema).
-    (200, "text/event-stream"): OpenApiResponse({
-        "type": "object", "required": ["data"],
-        "properties": {"data": {"type": "string", "description": "A completion chunk as JSON, or [DONE] last"},
-                       "event": {"type": "string"}, "id": {"type": "string"}}},
+    (200, "text/event-stream"): OpenApiResponse(
+        {
+            "type": "object",
+            "required": ["data"],
+            "properties": {
+                "data": {"type": "string", "description": "A completion chunk as JSON, or [DONE] last"},
+                "event": {"type": "string"},
+                "id": {"type": "string"},
+            },
+        },
         description='With "stream": true: server-sent events, one `data: {...}` chunk per piece of text, a last '
-                    'chunk with its finish_reason, then `data: [DONE]`; an error after the first piece comes as a '
-                    '`data: {"error": ...}` event'),
+        "chunk with its finish_reason, then `data: [DONE]`; an error after the first piece comes as a "
+        '`data: {"error": ...}` event',
+    ),
     404: OpenApiResponse(ErrorSerializer, description="No such available model, or no such adapter of it"),
-    409: OpenApiResponse(ErrorSerializer, description="Refused by the model's host: not resident, over its memory "
-                                                      "budget"),
+    409: OpenApiResponse(
+        ErrorSerializer, description="Refused by the model's host: not resident, over its memory budget"
+    ),
     502: OpenApiResponse(ErrorSerializer, description="The models worker failed (recorded for operators)"),
-    503: OpenApiResponse(ErrorSerializer, description="No models worker answered in time, or the model cannot run "
-                                                      "now"),
+    503: OpenApiResponse(ErrorSerializer, description="No models worker answered in time, or the model cannot run now"),
 }
 
 
@@ -220,8 +268,11 @@ class ChatCompletionsView(GatewayView):
         return {"messages": data["messages"]}
 
     def choice(self, result):
-        return {"index": 0, "message": {"role": "assistant", "content": result["text"]},
-                "finish_reason": result["finish_reason"]}
+        return {
+            "index": 0,
+            "message": {"role": "assistant", "content": result["text"]},
+            "finish_reason": result["finish_reason"],
+        }
 
     def chunk(self, text, finish_reason):
         delta = {"role": "assistant", "content": text} if text else {}
@@ -256,6 +307,17 @@ class ModelsView(APIView):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["gateway"])
     def get(self, request):
         models = ModelArtifact.objects.filter(status=ModelArtifact.Status.AVAILABLE)
-        return Response({"object": "list", "data": [
-            {"id": m.name, "object": "model", "created": int(m.created_at.timestamp()), "owned_by": "autodidact"}
-            for m in models]})
+        return Response(
+            {
+                "object": "list",
+                "data": [
+                    {
+                        "id": m.name,
+                        "object": "model",
+                        "created": int(m.created_at.timestamp()),
+                        "owned_by": "autodidact",
+                    }
+                    for m in models
+                ],
+            }
+        )

@@ -7,10 +7,29 @@ from models_suite.models import SPLIT_CHOICES, EvalRun, ModelArtifact, Placement
 class ModelArtifactSerializer(serializers.ModelSerializer):
     class Meta:
         model = ModelArtifact
-        fields = ["name", "kind", "status", "machine", "path", "base_url", "remote_model", "architecture",
-                  "context_length", "parameter_count", "quantization", "size_bytes", "kv_cache_bytes",
-                  "estimated_memory_bytes", "sha256", "license", "capabilities", "tokenizer", "builtin",
-                  "created_at", "updated_at"]
+        fields = [
+            "name",
+            "kind",
+            "status",
+            "machine",
+            "path",
+            "base_url",
+            "remote_model",
+            "architecture",
+            "context_length",
+            "parameter_count",
+            "quantization",
+            "size_bytes",
+            "kv_cache_bytes",
+            "estimated_memory_bytes",
+            "sha256",
+            "license",
+            "capabilities",
+            "tokenizer",
+            "builtin",
+            "created_at",
+            "updated_at",
+        ]
 
 
 class EvalRunSerializer(serializers.ModelSerializer):
@@ -18,9 +37,26 @@ class EvalRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = EvalRun
-        fields = ["id", "model", "adapter", "suite", "split", "limit", "status", "machine", "score",
-                  "correct_count", "item_count", "scores_by_skill", "suite_fingerprint", "generation_seconds",
-                  "error", "created_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "model",
+            "adapter",
+            "suite",
+            "split",
+            "limit",
+            "status",
+            "machine",
+            "score",
+            "correct_count",
+            "item_count",
+            "scores_by_skill",
+            "suite_fingerprint",
+            "generation_seconds",
+            "error",
+            "created_at",
+            "started_at",
+            "finished_at",
+        ]
 
 
 class EvalRunDetailSerializer(EvalRunSerializer):
@@ -38,13 +74,28 @@ class EvalRunCreateSerializer(StrictSerializer):
 class PlacementSerializer(serializers.ModelSerializer):
     class Meta:
         model = Placement
-        fields = ["name", "machine", "pid", "device", "measured_bytes", "estimated_bytes", "load_seconds", "pinned",
-                  "loaded_at", "last_used_at"]
+        fields = [
+            "name",
+            "machine",
+            "pid",
+            "device",
+            "measured_bytes",
+            "estimated_bytes",
+            "load_seconds",
+            "pinned",
+            "loaded_at",
+            "last_used_at",
+        ]
 
 
 class ModelActionSerializer(StrictSerializer):
     pin = serializers.BooleanField(default=False, help_text="load: keep it resident (never evicted)")
-    to = serializers.SlugRelatedField(slug_field="name", queryset=ModelArtifact.objects.all(), required=False,
-                                      help_text="swap: the model that takes this one's place")
-    wait_seconds = serializers.FloatField(min_value=0, max_value=300, default=60,
-                                          help_text="How long to wait for the machine's answer (0: do not wait)")
+    to = serializers.SlugRelatedField(
+        slug_field="name",
+        queryset=ModelArtifact.objects.all(),
+        required=False,
+        help_text="swap: the model that takes this one's place",
+    )
+    wait_seconds = serializers.FloatField(
+        min_value=0, max_value=300, default=60, help_text="How long to wait for the machine's answer (0: do not wait)"
+    )

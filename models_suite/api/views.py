@@ -74,22 +74,41 @@ class ModelActionView(APIView):
 
     model_action = ""  # load | unload | swap, set per route
 
-    @extend_schema(request=ModelActionSerializer, responses={
-        200: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT,
-        409: OpenApiResponse(ErrorSerializer, description="not_resident: the worker holds no such model (unload, "
-                                                          "swap); over_memory_budget: it does not fit"),
-        502: OpenApiResponse(ErrorSerializer, description="worker_failed: the worker's task failed; the message "
-                                                          "names its exception"),
-        503: OpenApiResponse(ErrorSerializer, description="model_unavailable: the model cannot run on its machine "
-                                                          "(a missing extra, a busy device); unavailable: no "
-                                                          "worker answered in time")}, tags=["models"])
+    @extend_schema(
+        request=ModelActionSerializer,
+        responses={
+            200: OpenApiTypes.OBJECT,
+            202: OpenApiTypes.OBJECT,
+            409: OpenApiResponse(
+                ErrorSerializer,
+                description="not_resident: the worker holds no such model (unload, "
+                "swap); over_memory_budget: it does not fit",
+            ),
+            502: OpenApiResponse(
+                ErrorSerializer, description="worker_failed: the worker's task failed; the message names its exception"
+            ),
+            503: OpenApiResponse(
+                ErrorSerializer,
+                description="model_unavailable: the model cannot run on its machine "
+                "(a missing extra, a busy device); unavailable: no "
+                "worker answered in time",
+            ),
+        },
+        tags=["models"],
+    )
     def post(self, request, name):
         from models_suite import tasks
 
         artifact = generics.get_object_or_404(ModelArtifact, name=name)
         if artifact.kind not in ModelArtifact.LOCAL_KINDS:
-            raise ValidationError({"name": [f"{name} is {artifact.kind}: only local models (transformers "
-                                            "directories, GGUF files) are made resident"]})
+            raise ValidationError(
+                {
+                    "name": [
+                        f"{name} is {artifact.kind}: only local models (transformers "
+                        "directories, GGUF files) are made resident"
+                    ]
+                }
+            )
         params = ModelActionSerializer(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data

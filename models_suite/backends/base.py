@@ -3,8 +3,9 @@ token counts and timings out (or a stream of text pieces)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Protocol
+from typing import Protocol
 
 
 class BackendError(Exception):
@@ -34,8 +35,10 @@ class GenerationRequest:
             raise InvalidRequest("give either a prompt or messages")
         if self.messages is not None:
             if not self.messages or not all(
-                isinstance(m, dict) and isinstance(m.get("content"), str) and m.get("role") in
-                {"system", "user", "assistant"} for m in self.messages
+                isinstance(m, dict)
+                and isinstance(m.get("content"), str)
+                and m.get("role") in {"system", "user", "assistant"}
+                for m in self.messages
             ):
                 raise InvalidRequest("messages must be a non-empty list of {role: system|user|assistant, content}")
         if not 1 <= self.max_tokens <= 32768:

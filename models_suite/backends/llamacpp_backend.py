@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from models_suite.backends.base import (
     BackendUnavailable,
@@ -24,8 +24,9 @@ INSTALL_HINT = "GGUF models need the optional llama-cpp-python package: pip inst
 
 
 class LlamaCppBackend:
-    def __init__(self, path: str | Path, *, device: str = "cpu", context_length: int | None = None,
-                 threads: int | None = None):
+    def __init__(
+        self, path: str | Path, *, device: str = "cpu", context_length: int | None = None, threads: int | None = None
+    ):
         try:
             from llama_cpp import Llama
         except ImportError:
@@ -33,8 +34,13 @@ class LlamaCppBackend:
         self.path = Path(path)
         self.device = device
         # Every layer on the GPU when there is one (and this llama.cpp was built for it), none otherwise.
-        self.llm = Llama(model_path=str(self.path), n_ctx=context_length or 0, n_threads=threads,
-                         n_gpu_layers=-1 if device.startswith("cuda") else 0, verbose=False)
+        self.llm = Llama(
+            model_path=str(self.path),
+            n_ctx=context_length or 0,
+            n_threads=threads,
+            n_gpu_layers=-1 if device.startswith("cuda") else 0,
+            verbose=False,
+        )
         # llama.cpp rounds its context up (to 256); the model knows no positions past what it was trained on.
         trained = self.llm.metadata.get(f"{self.llm.metadata.get('general.architecture')}.context_length")
         self.context_length = min(self.llm.n_ctx(), int(trained)) if trained else self.llm.n_ctx()
@@ -51,8 +57,11 @@ class LlamaCppBackend:
         if template:
             from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 
-            formatter = Jinja2ChatFormatter(template=template, eos_token=self._token_text(self.llm.token_eos()),
-                                            bos_token=self._token_text(self.llm.token_bos()))
+            formatter = Jinja2ChatFormatter(
+                template=template,
+                eos_token=self._token_text(self.llm.token_eos()),
+                bos_token=self._token_text(self.llm.token_bos()),
+            )
             return formatter(messages=request.messages).prompt
         return transcript(request.messages)
 
@@ -65,13 +74,18 @@ class LlamaCppBackend:
         prompt_tokens = len(self.llm.tokenize(prompt.encode(), add_bos=True, special=True))
         if prompt_tokens >= self.context_length:
             raise InvalidRequest(
-                f"the prompt is {prompt_tokens} tokens; this model's context is {self.context_length} tokens")
+                f"the prompt is {prompt_tokens} tokens; this model's context is {self.context_length} tokens"
+            )
         return prompt, prompt_tokens, min(request.max_tokens, self.context_length - prompt_tokens)
 
     def _sampling(self, request: GenerationRequest, max_new: int) -> dict:
         # temperature 0 is greedy in llama.cpp; a seed makes sampling reproducible.
-        options = {"max_tokens": max_new, "temperature": request.temperature, "top_p": request.top_p,
-                   "stop": list(request.stop) or None}
+        options = {
+            "max_tokens": max_new,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "stop": list(request.stop) or None,
+        }
         if request.seed is not None:
             options["seed"] = request.seed
         return options
@@ -83,10 +97,13 @@ class LlamaCppBackend:
             out = self.llm.create_completion(prompt, **self._sampling(request, max_new))
             seconds = time.perf_counter() - started
         choice, usage = out["choices"][0], out["usage"]
-        return GenerationResult(text=choice["text"], prompt_tokens=usage["prompt_tokens"],
-                                completion_tokens=usage["completion_tokens"],
-                                finish_reason="length" if choice["finish_reason"] == "length" else "stop",
-                                seconds=seconds)
+        return GenerationResult(
+            text=choice["text"],
+            prompt_tokens=usage["prompt_tokens"],
+            completion_tokens=usage["completion_tokens"],
+            finish_reason="length" if choice["finish_reason"] == "length" else "stop",
+            seconds=seconds,
+        )
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         prompt, _, max_new = self._prepare(request)
@@ -95,8 +112,8 @@ class LlamaCppBackend:
             for chunk in self.llm.create_completion(prompt, stream=True, **self._sampling(request, max_new)):
                 # llama.cpp holds back text that may begin a stop string; cut_at_stop is a second guard.
                 text, stopped = cut_at_stop(sent + chunk["choices"][0]["text"], request.stop)
-                if text[len(sent):]:
-                    yield text[len(sent):]
+                if text[len(sent) :]:
+                    yield text[len(sent) :]
                 sent = text
                 if stopped:
                     return

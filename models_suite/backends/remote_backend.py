@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Iterator
+from collections.abc import Iterator
 
 import httpx
 
@@ -18,8 +18,17 @@ RETRY_STATUSES = {429, 500, 502, 503, 504}
 
 
 class RemoteBackend:
-    def __init__(self, base_url: str, model: str, *, api_key: str | None = None, context_length: int = 0,
-                 timeout: float = 60.0, max_retries: int = 4, backoff_seconds: float = 0.5):
+    def __init__(
+        self,
+        base_url: str,
+        model: str,
+        *,
+        api_key: str | None = None,
+        context_length: int = 0,
+        timeout: float = 60.0,
+        max_retries: int = 4,
+        backoff_seconds: float = 0.5,
+    ):
         self.base_url, self.model = base_url.rstrip("/"), model
         self.context_length = context_length
         self.max_retries, self.backoff_seconds = max_retries, backoff_seconds
@@ -28,8 +37,13 @@ class RemoteBackend:
 
     def _payload(self, request: GenerationRequest, stream: bool) -> tuple[str, dict]:
         request.validate()
-        body = {"model": self.model, "max_tokens": request.max_tokens, "temperature": request.temperature,
-                "top_p": request.top_p, "stream": stream}
+        body = {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "temperature": request.temperature,
+            "top_p": request.top_p,
+            "stream": stream,
+        }
         if request.stop:
             body["stop"] = request.stop
         if request.seed is not None:
@@ -41,15 +55,16 @@ class RemoteBackend:
     def _send(self, path: str, body: dict, stream: bool) -> httpx.Response:
         for attempt in range(self.max_retries + 1):
             try:
-                response = self.client.send(self.client.build_request("POST", self.base_url + path, json=body),
-                                            stream=stream)
+                response = self.client.send(
+                    self.client.build_request("POST", self.base_url + path, json=body), stream=stream
+                )
             except httpx.TransportError as exc:
                 if attempt == self.max_retries:
                     raise BackendUnavailable(f"{self.base_url} unreachable: {type(exc).__name__}: {exc}") from None
-                time.sleep(self.backoff_seconds * 2 ** attempt)
+                time.sleep(self.backoff_seconds * 2**attempt)
                 continue
             if response.status_code in RETRY_STATUSES and attempt < self.max_retries:
-                wait = _retry_after(response) or self.backoff_seconds * 2 ** attempt
+                wait = _retry_after(response) or self.backoff_seconds * 2**attempt
                 response.close()
                 time.sleep(wait)
                 continue
@@ -71,9 +86,13 @@ class RemoteBackend:
             usage = data.get("usage") or {}
         except (ValueError, KeyError, IndexError, TypeError):
             raise BackendError(f"{self.base_url}{path} answered something that is not a completion") from None
-        return GenerationResult(text=text or "", prompt_tokens=int(usage.get("prompt_tokens", 0)),
-                                completion_tokens=int(usage.get("completion_tokens", 0)),
-                                finish_reason=choice.get("finish_reason") or "stop", seconds=seconds)
+        return GenerationResult(
+            text=text or "",
+            prompt_tokens=int(usage.get("prompt_tokens", 0)),
+            completion_tokens=int(usage.get("completion_tokens", 0)),
+            finish_reason=choice.get("finish_reason") or "stop",
+            seconds=seconds,
+        )
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
         path, body = self._payload(request, stream=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 from models_suite.backends.base import (
     BackendError,
@@ -119,8 +119,12 @@ class TransformersBackend:
     def _generate_kwargs(self, request: GenerationRequest, max_new: int) -> dict:
         import torch
 
-        kwargs = {"max_new_tokens": max_new, "pad_token_id": self.tokenizer.pad_token_id
-                  if self.tokenizer.pad_token_id is not None else self.tokenizer.eos_token_id}
+        kwargs = {
+            "max_new_tokens": max_new,
+            "pad_token_id": self.tokenizer.pad_token_id
+            if self.tokenizer.pad_token_id is not None
+            else self.tokenizer.eos_token_id,
+        }
         if request.temperature > 0:
             if request.seed is not None:
                 torch.manual_seed(request.seed)
@@ -152,8 +156,13 @@ class TransformersBackend:
         text, stopped = cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), request.stop)
         eos = self.tokenizer.eos_token_id
         ended = stopped or (len(new_tokens) < max_new) or (eos is not None and int(new_tokens[-1]) == eos)
-        return GenerationResult(text=text, prompt_tokens=prompt_tokens, completion_tokens=len(new_tokens),
-                                finish_reason="stop" if ended else "length", seconds=seconds)
+        return GenerationResult(
+            text=text,
+            prompt_tokens=prompt_tokens,
+            completion_tokens=len(new_tokens),
+            finish_reason="stop" if ended else "length",
+            seconds=seconds,
+        )
 
     def generate_batch(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
         """Several prompts in one left-padded batch, with the first request's parameters for all: how an
@@ -174,8 +183,9 @@ class TransformersBackend:
         max_new = min(requests[0].max_tokens, self.context_length - longest)
         with self.lock, torch.inference_mode():
             started = time.perf_counter()
-            output = self.model.generate(input_ids=input_ids, attention_mask=attention,
-                                         **self._generate_kwargs(requests[0], max_new))
+            output = self.model.generate(
+                input_ids=input_ids, attention_mask=attention, **self._generate_kwargs(requests[0], max_new)
+            )
             seconds = time.perf_counter() - started
         results = []
         eos = self.tokenizer.eos_token_id
@@ -190,9 +200,15 @@ class TransformersBackend:
                     new_tokens.pop()
             text, stopped = cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), request.stop)
             ended = stopped or bool(new_tokens and new_tokens[-1] == eos) or len(new_tokens) < max_new
-            results.append(GenerationResult(text=text, prompt_tokens=len(ids[row]), completion_tokens=len(new_tokens),
-                                            finish_reason="stop" if ended else "length",
-                                            seconds=seconds / len(requests)))
+            results.append(
+                GenerationResult(
+                    text=text,
+                    prompt_tokens=len(ids[row]),
+                    completion_tokens=len(new_tokens),
+                    finish_reason="stop" if ended else "length",
+                    seconds=seconds / len(requests),
+                )
+            )
         return results
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
@@ -217,8 +233,8 @@ class TransformersBackend:
         sent, stopped = "", False
         for piece in streamer:
             candidate, stopped = cut_at_stop(sent + piece, request.stop)
-            if candidate[len(sent):]:
-                yield candidate[len(sent):]
+            if candidate[len(sent) :]:
+                yield candidate[len(sent) :]
             sent = candidate
             if stopped:
                 break

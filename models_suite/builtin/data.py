@@ -42,12 +42,17 @@ def corpus_fingerprint(pairs: list[tuple[str, str]]) -> str:
     """sha256 of the pairs in order: two builds from the same corpus share it."""
     digest = hashlib.sha256()
     for prompt, answer in pairs:
-        digest.update(len(prompt).to_bytes(4, "big") + prompt.encode() + len(answer).to_bytes(4, "big") + answer.encode())
+        digest.update(
+            len(prompt).to_bytes(4, "big") + prompt.encode() + len(answer).to_bytes(4, "big") + answer.encode()
+        )
     return digest.hexdigest()
 
 
 def encode_pairs(
-    pairs: Iterable[tuple[str, str]], tokenizer: PreTrainedTokenizerFast, n_ctx: int, loss_on: LossOn,
+    pairs: Iterable[tuple[str, str]],
+    tokenizer: PreTrainedTokenizerFast,
+    n_ctx: int,
+    loss_on: LossOn,
     weights: Iterable[float] | None = None,
 ) -> tuple[list[Example], int]:
     """Encode pairs (with a weight each, default 1); returns the examples and how many pairs were too long for

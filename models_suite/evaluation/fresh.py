@@ -42,8 +42,15 @@ def fresh_heldout(suite: Suite, *, exclude: Collection[str], count: int) -> list
 def _longer(suite: Suite, size: int) -> GeneratedSuite:
     # The same suite with a longer held-out split: its stream is seeded by name, seed and split alone, so the
     # first items are exactly the split's and the rest continue it. Cached: one generation per size and process.
-    return GeneratedSuite(suite.name, suite.description, suite.skills, suite.sampler, seed=suite.seed,
-                          train_size=suite.sizes()["train"], heldout_size=size,
-                          heldout_per_mille=suite.heldout_per_mille, max_chars=suite.max_chars,
-                          max_attempts_per_item=suite.max_attempts_per_item)
-
+    return GeneratedSuite(
+        suite.name,
+        suite.description,
+        suite.skills,
+        suite.sampler,
+        seed=suite.seed,
+        train_size=suite.sizes()["train"],
+        heldout_size=size,
+        heldout_per_mille=suite.heldout_per_mille,
+        max_chars=suite.max_chars,
+        max_attempts_per_item=suite.max_attempts_per_item,
+    )

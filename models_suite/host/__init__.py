@@ -27,8 +27,19 @@ from models_suite.host.spec import (
 )
 
 __all__ = [
-    "BudgetExceeded", "DeviceBusy", "DeviceLock", "HostError", "Lease", "Listener", "LocalDeviceLock",
-    "MemoryProbe", "MemorySnapshot", "ModelHost", "ModelSpec", "ResidentInfo", "UnknownModel",
+    "BudgetExceeded",
+    "DeviceBusy",
+    "DeviceLock",
+    "HostError",
+    "Lease",
+    "Listener",
+    "LocalDeviceLock",
+    "MemoryProbe",
+    "MemorySnapshot",
+    "ModelHost",
+    "ModelSpec",
+    "ResidentInfo",
+    "UnknownModel",
     "llamacpp_loader",
     "local_loader",
     "transformers_loader",

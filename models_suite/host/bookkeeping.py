@@ -69,8 +69,12 @@ class Bookkeeping:
         return not record.draining and record.name in self._pins
 
     def _protected_locked(self, record: Resident) -> bool:
-        return (record.busy() > 0 or record.swapping > 0 or self._pinned_locked(record)
-                or any(self._pinned_locked(child) for child in record.children))
+        return (
+            record.busy() > 0
+            or record.swapping > 0
+            or self._pinned_locked(record)
+            or any(self._pinned_locked(child) for child in record.children)
+        )
 
     def _retire_locked(self, record: Resident, reason: str, report: list) -> list[Resident]:
         """Out of routing (a base takes its adapters along); what is not in use can close at once."""

@@ -38,8 +38,9 @@ class FakeProbe:
         return self.baseline + self.memory.used(device)
 
     def snapshot(self, device: str) -> MemorySnapshot:
-        return MemorySnapshot(device=device, total=self.total, used=self.used(device),
-                              budget=int(self.total * self.budget_fraction))
+        return MemorySnapshot(
+            device=device, total=self.total, used=self.used(device), budget=int(self.total * self.budget_fraction)
+        )
 
     def settle(self, device: str) -> None:
         pass

@@ -40,8 +40,15 @@ class ModelHost(Bookkeeping):
     LocalDeviceLock for one process); `listener` gets on_loaded / on_unloaded / on_used; `clock` gives
     epoch seconds for loaded_at / last_used / keep-alive."""
 
-    def __init__(self, loader: Callable[[ModelSpec], Any], *, probe: MemoryProbe | None = None,
-                 device_lock=None, listener: Listener | None = None, clock: Callable[[], float] = time.time):
+    def __init__(
+        self,
+        loader: Callable[[ModelSpec], Any],
+        *,
+        probe: MemoryProbe | None = None,
+        device_lock=None,
+        listener: Listener | None = None,
+        clock: Callable[[], float] = time.time,
+    ):
         super().__init__(probe=probe if probe is not None else MemoryProbe(), listener=listener, clock=clock)
         self._loader = loader
         self.device_lock = device_lock if device_lock is not None else LocalDeviceLock()
@@ -155,9 +162,16 @@ class ModelHost(Bookkeeping):
                 seconds = time.perf_counter() - started
                 after = self.probe.used(spec.device)
             now = self.clock()
-            return Resident(spec=spec, backend=backend, device=spec.device, loaded_at=now, last_used=now,
-                            load_seconds=seconds, measured_bytes=max(0, after - before),
-                            backend_bytes=_backend_bytes(backend))
+            return Resident(
+                spec=spec,
+                backend=backend,
+                device=spec.device,
+                loaded_at=now,
+                last_used=now,
+                load_seconds=seconds,
+                measured_bytes=max(0, after - before),
+                backend_bytes=_backend_bytes(backend),
+            )
         base = self._ensure(spec.base)
         try:
             with self._cond:
@@ -182,10 +196,18 @@ class ModelHost(Bookkeeping):
             self._release(base, gate=False)
             raise
         now = self.clock()
-        return Resident(spec=spec, backend=base.backend, device=spec.device, loaded_at=now, last_used=now,
-                        load_seconds=seconds, measured_bytes=max(0, after - before),
-                        backend_bytes=None if weights is None or weights_after is None else weights_after - weights,
-                        base=base, adapter=name)
+        return Resident(
+            spec=spec,
+            backend=base.backend,
+            device=spec.device,
+            loaded_at=now,
+            last_used=now,
+            load_seconds=seconds,
+            measured_bytes=max(0, after - before),
+            backend_bytes=None if weights is None or weights_after is None else weights_after - weights,
+            base=base,
+            adapter=name,
+        )
 
     def _install_locked(self, record: Resident) -> tuple[bool, list[Resident]]:
         """Make a loaded record routable; for an adapter, drop the hold on its base. False (and the record
@@ -214,12 +236,23 @@ class ModelHost(Bookkeeping):
             if snapshot.used + spec.estimated_bytes <= snapshot.budget:
                 return
             with self._cond:
-                victims = [] if spec.estimated_bytes > snapshot.budget else sorted(
-                    (r for r in self._active.values() if r.device == spec.device and not self._protected_locked(r)),
-                    key=lambda r: r.last_used)
+                victims = (
+                    []
+                    if spec.estimated_bytes > snapshot.budget
+                    else sorted(
+                        (r for r in self._active.values() if r.device == spec.device and not self._protected_locked(r)),
+                        key=lambda r: r.last_used,
+                    )
+                )
                 if not victims:
-                    raise budget_error(spec, snapshot, self._active.values(), self._draining, self._pinned_locked,
-                                       self._protected_locked)
+                    raise budget_error(
+                        spec,
+                        snapshot,
+                        self._active.values(),
+                        self._draining,
+                        self._pinned_locked,
+                        self._protected_locked,
+                    )
                 report: list[tuple[str, str]] = []
                 closable = self._retire_locked(victims[0], "evicted", report)
             self._report(report)
@@ -319,7 +352,8 @@ class ModelHost(Bookkeeping):
         """Every model holding memory here: routable ones, then draining ones (draining=True)."""
         with self._cond:
             records = sorted(self._active.values(), key=lambda r: r.name) + sorted(
-                (r for r in self._draining if not r.closed), key=lambda r: (r.name, r.id))
+                (r for r in self._draining if not r.closed), key=lambda r: (r.name, r.id)
+            )
             return [r.info(self._pinned_locked(r)) for r in records]
 
     def routes(self) -> dict[str, str]:

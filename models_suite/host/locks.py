@@ -24,8 +24,15 @@ class DeviceLock:
     longer than `timeout`). `blocking_timeout`: give up waiting after this long, raising DeviceBusy.
     """
 
-    def __init__(self, redis_client, machine: str, *, timeout: float = 60.0, blocking_timeout: float | None = 600.0,
-                 prefix: str = DEFAULT_PREFIX):
+    def __init__(
+        self,
+        redis_client,
+        machine: str,
+        *,
+        timeout: float = 60.0,
+        blocking_timeout: float | None = 600.0,
+        prefix: str = DEFAULT_PREFIX,
+    ):
         if not machine:
             raise ValueError("a device lock needs the machine's name")
         if timeout <= 0:
@@ -41,11 +48,19 @@ class DeviceLock:
         from redis.exceptions import LockError, RedisError
 
         # thread_local=False: the refresher thread must see the token this thread acquired with.
-        lock = self.redis.lock(self.key(device), timeout=self.timeout, blocking=True,
-                               blocking_timeout=self.blocking_timeout, thread_local=False, sleep=0.05)
+        lock = self.redis.lock(
+            self.key(device),
+            timeout=self.timeout,
+            blocking=True,
+            blocking_timeout=self.blocking_timeout,
+            thread_local=False,
+            sleep=0.05,
+        )
         if not lock.acquire():
-            raise DeviceBusy(f"{device} on {self.machine} has been loading another model for over "
-                             f"{self.blocking_timeout:g} s (lock {self.key(device)}); try again later")
+            raise DeviceBusy(
+                f"{device} on {self.machine} has been loading another model for over "
+                f"{self.blocking_timeout:g} s (lock {self.key(device)}); try again later"
+            )
         stop = threading.Event()
 
         def refresh():

@@ -73,12 +73,22 @@ class Resident:
 
     def info(self, pinned: bool) -> ResidentInfo:
         return ResidentInfo(
-            name=self.name, device=self.device, path=self.spec.path,
-            base=self.base.name if self.base else None, adapter=self.spec.adapter_name,
-            measured_bytes=self.measured_bytes, backend_bytes=self.backend_bytes,
-            estimated_bytes=self.spec.estimated_bytes, loaded_at=self.loaded_at, last_used=self.last_used,
-            load_seconds=self.load_seconds, keep_alive_seconds=self.spec.keep_alive_seconds, pinned=pinned,
-            in_flight=self.busy(), draining=self.draining, id=self.id,
+            name=self.name,
+            device=self.device,
+            path=self.spec.path,
+            base=self.base.name if self.base else None,
+            adapter=self.spec.adapter_name,
+            measured_bytes=self.measured_bytes,
+            backend_bytes=self.backend_bytes,
+            estimated_bytes=self.spec.estimated_bytes,
+            loaded_at=self.loaded_at,
+            last_used=self.last_used,
+            load_seconds=self.load_seconds,
+            keep_alive_seconds=self.spec.keep_alive_seconds,
+            pinned=pinned,
+            in_flight=self.busy(),
+            draining=self.draining,
+            id=self.id,
         )
 
 

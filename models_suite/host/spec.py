@@ -28,8 +28,19 @@ class DeviceBusy(HostError):
 class BudgetExceeded(HostError):
     """Loading would go over the memory budget, and nothing more can be evicted (the API answers 409)."""
 
-    def __init__(self, message: str, *, name: str, device: str, needed: int, used: int, budget: int,
-                 resident: list[str], pinned: list[str], in_use: list[str]):
+    def __init__(
+        self,
+        message: str,
+        *,
+        name: str,
+        device: str,
+        needed: int,
+        used: int,
+        budget: int,
+        resident: list[str],
+        pinned: list[str],
+        in_use: list[str],
+    ):
         super().__init__(message)
         self.name, self.device, self.needed, self.used, self.budget = name, device, needed, used, budget
         self.resident, self.pinned, self.in_use = resident, pinned, in_use
@@ -77,8 +88,9 @@ class ModelSpec:
             object.__setattr__(self, "path", str(self.path))
         if self.base is None:
             if ADAPTER_SEPARATOR in self.name:
-                raise ValueError(f"{self.name!r} looks like 'base:adapter' but names no base spec; "
-                                 "use ModelSpec.for_adapter")
+                raise ValueError(
+                    f"{self.name!r} looks like 'base:adapter' but names no base spec; use ModelSpec.for_adapter"
+                )
             object.__setattr__(self, "device", normalize_device(self.device))
         else:
             if self.base.base is not None:
@@ -91,10 +103,24 @@ class ModelSpec:
             object.__setattr__(self, "device", self.base.device)
 
     @classmethod
-    def for_adapter(cls, base: ModelSpec, adapter: str, path: str, *, estimated_bytes: int = 0,
-                    keep_alive_seconds: float | None = DEFAULT_KEEP_ALIVE_SECONDS, pinned: bool = False) -> ModelSpec:
-        return cls(name=f"{base.name}{ADAPTER_SEPARATOR}{adapter}", path=str(path), estimated_bytes=estimated_bytes,
-                   keep_alive_seconds=keep_alive_seconds, pinned=pinned, base=base)
+    def for_adapter(
+        cls,
+        base: ModelSpec,
+        adapter: str,
+        path: str,
+        *,
+        estimated_bytes: int = 0,
+        keep_alive_seconds: float | None = DEFAULT_KEEP_ALIVE_SECONDS,
+        pinned: bool = False,
+    ) -> ModelSpec:
+        return cls(
+            name=f"{base.name}{ADAPTER_SEPARATOR}{adapter}",
+            path=str(path),
+            estimated_bytes=estimated_bytes,
+            keep_alive_seconds=keep_alive_seconds,
+            pinned=pinned,
+            base=base,
+        )
 
     @property
     def is_adapter(self) -> bool:

@@ -30,8 +30,9 @@ def builtin_model_present(out_dir: Path | None = None) -> bool:
     return bool(artifact and Path(artifact.path) == directory.resolve() and (directory / "config.json").exists())
 
 
-def builtin_model_build(*, config: BaseModelConfig, out_dir: Path | None = None,
-                        progress=None) -> tuple[ModelArtifact, BuildReport]:
+def builtin_model_build(
+    *, config: BaseModelConfig, out_dir: Path | None = None, progress=None
+) -> tuple[ModelArtifact, BuildReport]:
     """Train on every built-in suite's train split (never held-out items), then register the result."""
     directory = out_dir or builtin_model_dir()
     report = build_base_model(config, pretraining_pairs(), directory, progress=progress)

@@ -22,8 +22,15 @@ class EvaluationError(Exception):
     """The evaluation cannot be started as asked; the message says why."""
 
 
-def eval_run_create(*, model: ModelArtifact, suite: str, split: str = "heldout", limit: int | None = None,
-                    adapter: str = "", enqueue: bool = True) -> EvalRun:
+def eval_run_create(
+    *,
+    model: ModelArtifact,
+    suite: str,
+    split: str = "heldout",
+    limit: int | None = None,
+    adapter: str = "",
+    enqueue: bool = True,
+) -> EvalRun:
     """A pending run, sent to the model's machine after commit (enqueue=False: the caller executes it)."""
     try:
         get_suite(suite)
@@ -43,8 +50,11 @@ def eval_run_create(*, model: ModelArtifact, suite: str, split: str = "heldout",
 
 def _claim(eval_run_id: int) -> bool:
     """pending -> running, once: a redelivered message finds the row taken and does nothing."""
-    return bool(EvalRun.objects.filter(pk=eval_run_id, status=EvalRun.Status.PENDING).update(
-        status=EvalRun.Status.RUNNING, started_at=timezone.now(), machine=settings.MACHINE_NAME))
+    return bool(
+        EvalRun.objects.filter(pk=eval_run_id, status=EvalRun.Status.PENDING).update(
+            status=EvalRun.Status.RUNNING, started_at=timezone.now(), machine=settings.MACHINE_NAME
+        )
+    )
 
 
 @worker_only
@@ -67,8 +77,17 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     for item, answer in zip(items, answers):
         verdict = grade(item, answer)
         by_skill[item.skill].append(verdict.score)
-        results.append({"id": item.id, "skill": item.skill, "answer": answer, "expected": item.answer,
-                        "correct": verdict.correct, "score": verdict.score, "detail": verdict.detail})
+        results.append(
+            {
+                "id": item.id,
+                "skill": item.skill,
+                "answer": answer,
+                "expected": item.answer,
+                "correct": verdict.correct,
+                "score": verdict.score,
+                "detail": verdict.detail,
+            }
+        )
     run.results = results
     run.item_count = len(results)
     run.correct_count = sum(r["correct"] for r in results)
@@ -88,8 +107,9 @@ def answers_for(backend: Backend, prompts: list[str], *, max_tokens: int = ANSWE
     batch = getattr(backend, "generate_batch", None)
     if batch is None:
         return [backend.generate(request).text for request in requests]
-    return [r.text for start in range(0, len(requests), BATCH_SIZE)
-            for r in batch(requests[start:start + BATCH_SIZE])]
+    return [
+        r.text for start in range(0, len(requests), BATCH_SIZE) for r in batch(requests[start : start + BATCH_SIZE])
+    ]
 
 
 def _fail(run: EvalRun, message: str) -> EvalRun:

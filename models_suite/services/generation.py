@@ -58,8 +58,10 @@ def generate_reply(*, model_name: str, request: dict, reply_key: str, stream: bo
         on_piece = (lambda piece: reply_push(reply_key, {"piece": piece})) if stream else None
         outcome = generate(model_name=model_name, request=request, on_piece=on_piece)
     except Exception:
-        reply_push(reply_key, _refusal(*WORKER_FAILED, f"Generation with {model_name} failed; the error is "
-                                                      "recorded for operators."))
+        reply_push(
+            reply_key,
+            _refusal(*WORKER_FAILED, f"Generation with {model_name} failed; the error is recorded for operators."),
+        )
         raise  # recorded as the task's failure
     reply_push(reply_key, {"end": True} if stream and "result" in outcome else outcome)
 

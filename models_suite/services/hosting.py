@@ -11,8 +11,7 @@ import logging
 import os
 import threading
 from contextlib import contextmanager
-from datetime import datetime
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections
@@ -47,7 +46,7 @@ _host_guard = threading.Lock()
 
 
 def _when(epoch: float) -> datetime:
-    return datetime.fromtimestamp(epoch, tz=dt_timezone.utc)
+    return datetime.fromtimestamp(epoch, tz=UTC)
 
 
 class PlacementListener:
@@ -58,28 +57,43 @@ class PlacementListener:
 
     def on_loaded(self, info) -> None:
         base_name = info.base or info.name
-        self._write(lambda: Placement.objects.update_or_create(
-            machine=settings.MACHINE_NAME, pid=os.getpid(), name=info.name,
-            defaults={"model": ModelArtifact.objects.filter(name=base_name).first(), "device": info.device,
-                      "measured_bytes": info.measured_bytes, "estimated_bytes": info.estimated_bytes,
-                      "load_seconds": info.load_seconds, "pinned": info.pinned,
-                      "loaded_at": _when(info.loaded_at), "last_used_at": _when(info.last_used)}))
+        self._write(
+            lambda: Placement.objects.update_or_create(
+                machine=settings.MACHINE_NAME,
+                pid=os.getpid(),
+                name=info.name,
+                defaults={
+                    "model": ModelArtifact.objects.filter(name=base_name).first(),
+                    "device": info.device,
+                    "measured_bytes": info.measured_bytes,
+                    "estimated_bytes": info.estimated_bytes,
+                    "load_seconds": info.load_seconds,
+                    "pinned": info.pinned,
+                    "loaded_at": _when(info.loaded_at),
+                    "last_used_at": _when(info.last_used),
+                },
+            )
+        )
 
     def on_unloaded(self, name: str, reason: str) -> None:
         self._last_written.pop(name, None)
-        self._write(lambda: Placement.objects.filter(machine=settings.MACHINE_NAME, pid=os.getpid(),
-                                                     name=name).delete())
+        self._write(
+            lambda: Placement.objects.filter(machine=settings.MACHINE_NAME, pid=os.getpid(), name=name).delete()
+        )
 
     def on_used(self, name: str) -> None:
         from models_suite.services.preload import model_use_record
 
         model_use_record(name)
-        now = datetime.now(tz=dt_timezone.utc)
+        now = datetime.now(tz=UTC)
         if now.timestamp() - self._last_written.get(name, 0) < USE_WRITE_INTERVAL_SECONDS:
             return
         self._last_written[name] = now.timestamp()
-        self._write(lambda: Placement.objects.filter(machine=settings.MACHINE_NAME, pid=os.getpid(),
-                                                     name=name).update(last_used_at=now))
+        self._write(
+            lambda: Placement.objects.filter(machine=settings.MACHINE_NAME, pid=os.getpid(), name=name).update(
+                last_used_at=now
+            )
+        )
 
     @staticmethod
     def _write(action) -> None:
@@ -98,8 +112,12 @@ def current_host() -> ModelHost:
     with _host_guard:
         if _host is None or _host_pid != os.getpid():
             lock = DeviceLock(client_for(settings.CACHES["default"]["LOCATION"]), settings.MACHINE_NAME)
-            _host = ModelHost(local_loader, device_lock=lock, listener=PlacementListener(),
-                              probe=MemoryProbe(budget_fraction=MEMORY_BUDGET_PERCENT / 100))
+            _host = ModelHost(
+                local_loader,
+                device_lock=lock,
+                listener=PlacementListener(),
+                probe=MemoryProbe(budget_fraction=MEMORY_BUDGET_PERCENT / 100),
+            )
             _host.start(interval=IDLE_SWEEP_SECONDS)
             _host_pid = os.getpid()
         return _host
@@ -115,8 +133,14 @@ def host_shutdown() -> None:
 
 
 def spec_for(artifact: ModelArtifact, *, pinned: bool = False) -> ModelSpec:
-    return ModelSpec(name=artifact.name, path=artifact.path, estimated_bytes=artifact.estimated_memory_bytes,
-                     device="auto", keep_alive_seconds=KEEP_ALIVE_SECONDS, pinned=pinned)
+    return ModelSpec(
+        name=artifact.name,
+        path=artifact.path,
+        estimated_bytes=artifact.estimated_memory_bytes,
+        device="auto",
+        keep_alive_seconds=KEEP_ALIVE_SECONDS,
+        pinned=pinned,
+    )
 
 
 @contextmanager
@@ -200,8 +224,13 @@ def model_unload(*, name: str) -> bool:
 
 
 def _describe(info) -> dict:
-    return {"name": info.name, "device": info.device, "measured_bytes": info.measured_bytes,
-            "load_seconds": info.load_seconds, "pinned": info.pinned}
+    return {
+        "name": info.name,
+        "device": info.device,
+        "measured_bytes": info.measured_bytes,
+        "load_seconds": info.load_seconds,
+        "pinned": info.pinned,
+    }
 
 
 def placements_forget_dead(*, machine: str) -> int:

@@ -54,8 +54,9 @@ def models_preload() -> list[str]:
 
     sent = []
     for name in models_most_used():
-        artifact = ModelArtifact.objects.filter(name=name, kind__in=ModelArtifact.LOCAL_KINDS,
-                                                status=ModelArtifact.Status.AVAILABLE).first()
+        artifact = ModelArtifact.objects.filter(
+            name=name, kind__in=ModelArtifact.LOCAL_KINDS, status=ModelArtifact.Status.AVAILABLE
+        ).first()
         if artifact is None or Placement.objects.filter(name=name, machine=artifact.machine).exists():
             continue
         model_load_task.delay(model_name=name)

@@ -32,13 +32,25 @@ def model_register_local(*, path: str | Path, name: str | None = None, builtin: 
     except ArtifactError as exc:
         raise RegistrationError(str(exc)) from None
     values = {
-        "kind": facts.kind, "status": ModelArtifact.Status.AVAILABLE, "path": str(location),
-        "machine": settings.MACHINE_NAME, "base_url": "",
-        "remote_model": "", "api_key_env": "", "architecture": facts.architecture,
-        "context_length": facts.context_length, "parameter_count": facts.parameter_count,
-        "quantization": facts.quantization, "size_bytes": facts.size_bytes, "kv_cache_bytes": facts.kv_cache_bytes,
-        "estimated_memory_bytes": facts.estimated_memory_bytes, "sha256": facts.sha256, "license": facts.license,
-        "capabilities": facts.capabilities, "tokenizer": facts.tokenizer, "builtin": builtin,
+        "kind": facts.kind,
+        "status": ModelArtifact.Status.AVAILABLE,
+        "path": str(location),
+        "machine": settings.MACHINE_NAME,
+        "base_url": "",
+        "remote_model": "",
+        "api_key_env": "",
+        "architecture": facts.architecture,
+        "context_length": facts.context_length,
+        "parameter_count": facts.parameter_count,
+        "quantization": facts.quantization,
+        "size_bytes": facts.size_bytes,
+        "kv_cache_bytes": facts.kv_cache_bytes,
+        "estimated_memory_bytes": facts.estimated_memory_bytes,
+        "sha256": facts.sha256,
+        "license": facts.license,
+        "capabilities": facts.capabilities,
+        "tokenizer": facts.tokenizer,
+        "builtin": builtin,
         "metadata": facts.as_dict(),
     }
     artifact, _ = ModelArtifact.objects.update_or_create(name=_slug(name or location.stem), defaults=values)
@@ -86,9 +98,15 @@ def model_register_remote(
     artifact, _ = ModelArtifact.objects.update_or_create(
         name=_slug(name or remote_model),
         defaults={
-            "kind": ModelArtifact.Kind.REMOTE, "status": ModelArtifact.Status.AVAILABLE, "path": "", "machine": "",
-            "base_url": base_url.rstrip("/"), "remote_model": remote_model, "api_key_env": api_key_env,
-            "context_length": context_length, "capabilities": ["completion", "chat"],
+            "kind": ModelArtifact.Kind.REMOTE,
+            "status": ModelArtifact.Status.AVAILABLE,
+            "path": "",
+            "machine": "",
+            "base_url": base_url.rstrip("/"),
+            "remote_model": remote_model,
+            "api_key_env": api_key_env,
+            "context_length": context_length,
+            "capabilities": ["completion", "chat"],
             "metadata": {"verified": verify, "listed_models": listed[:50]},
         },
     )

@@ -23,12 +23,20 @@ PRUNE_EVERY = 1000
 WINDOW_MAX_REQUESTS = 10000
 
 
-def served_request_record(*, model: str, adapter_id: str, route: str, stream: bool, status: int,
-                          latency_ms: float) -> None:
+def served_request_record(
+    *, model: str, adapter_id: str, route: str, stream: bool, status: int, latency_ms: float
+) -> None:
     """Record one request. Never raises: bookkeeping must not fail an answer already given."""
     try:
-        row = ServedRequest.objects.create(model=model, adapter_id=adapter_id, route=route, stream=stream,
-                                           status=status, latency_ms=latency_ms, created_at=timezone.now())
+        row = ServedRequest.objects.create(
+            model=model,
+            adapter_id=adapter_id,
+            route=route,
+            stream=stream,
+            status=status,
+            latency_ms=latency_ms,
+            created_at=timezone.now(),
+        )
         if row.pk % PRUNE_EVERY == 0:
             ServedRequest.objects.filter(created_at__lt=row.created_at - timedelta(days=KEEP_DAYS)).delete()
     except DatabaseError:
@@ -38,6 +46,8 @@ def served_request_record(*, model: str, adapter_id: str, route: str, stream: bo
 def served_window(*, model: str, adapter_id: str, start: datetime, end: datetime) -> list[tuple[float, int]]:
     """(latency_ms, status) of the requests `model` with `adapter_id` ("" for the bare base) answered in
     [start, end), the latest WINDOW_MAX_REQUESTS of them."""
-    return list(ServedRequest.objects.filter(model=model, adapter_id=adapter_id, created_at__gte=start,
-                                             created_at__lt=end)
-                .order_by("-created_at").values_list("latency_ms", "status")[:WINDOW_MAX_REQUESTS])
+    return list(
+        ServedRequest.objects.filter(model=model, adapter_id=adapter_id, created_at__gte=start, created_at__lt=end)
+        .order_by("-created_at")
+        .values_list("latency_ms", "status")[:WINDOW_MAX_REQUESTS]
+    )

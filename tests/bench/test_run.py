@@ -24,11 +24,15 @@ FAKES = {
     "good": 'GOALS = (Goal("ratio", at_least=0.9, source="a test"),)\nreport(GOALS, "good ratio: 1.00", ratio=1.0)',
     "slow": 'GOALS = (Goal("p95_ms", at_most=10),)\nreport(GOALS, "slow p95: 25 ms", p95_ms=25.0)',
     "unbound": 'GOALS = (Goal("ratio"),)\nreport(GOALS, "unbound ratio: 3.50", ratio=3.5)',
-    "two": ('GOALS = (Goal("recall", at_least=0.95), Goal("memory_ratio", at_least=0.8, at_most=1.2))\n'
-            'report(GOALS, "two: recall 0.99, memory 1.30", recall=0.99, memory_ratio=1.3)'),
+    "two": (
+        'GOALS = (Goal("recall", at_least=0.95), Goal("memory_ratio", at_least=0.8, at_most=1.2))\n'
+        'report(GOALS, "two: recall 0.99, memory 1.30", recall=0.99, memory_ratio=1.3)'
+    ),
     "crash": ('GOALS = (Goal("ratio", at_least=0.9),)\nprint("about to fail")\nraise SystemExit(3)'),
-    "crash_after": ('GOALS = (Goal("ratio", at_least=0.9),)\nreport(GOALS, "ratio: 1.00", ratio=1.0)\n'
-                    'raise RuntimeError("cleanup failed")'),
+    "crash_after": (
+        'GOALS = (Goal("ratio", at_least=0.9),)\nreport(GOALS, "ratio: 1.00", ratio=1.0)\n'
+        'raise RuntimeError("cleanup failed")'
+    ),
     "silent": 'GOALS = (Goal("ratio", at_least=0.9),)\nprint("finished without a figure")',
     "typo": 'GOALS = (Goal("ratio", at_least=0.9),)\nreport(GOALS, "speed: 2.00", speed=2.0)',
 }
@@ -43,8 +47,12 @@ def fakes(tmp_path):
 
 
 def run(folder: Path, *names: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, str(BENCH / "run.py"), "--dir", str(folder), *names],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(BENCH / "run.py"), "--dir", str(folder), *names],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def table(stdout: str) -> dict[tuple[str, str], tuple[str, str, str]]:
@@ -53,7 +61,7 @@ def table(stdout: str) -> dict[tuple[str, str], tuple[str, str, str]]:
     start = max(i for i, line in enumerate(lines) if re.match(r"benchmark\s+figure\s+value\s+goal\s+result$", line))
     assert set(lines[start + 1]) <= {"-", " "}
     rows = {}
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.strip():
             break
         benchmark, figure, value, goal, result = re.split(r"\s{2,}", line)
@@ -64,8 +72,10 @@ def table(stdout: str) -> dict[tuple[str, str], tuple[str, str, str]]:
 def test_goals_met_and_figures_without_a_goal_pass(fakes):
     done = run(fakes, "good", "unbound")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert table(done.stdout) == {("good", "ratio"): ("1", ">= 0.9", "met"),
-                                  ("unbound", "ratio"): ("3.5", "none", "no goal")}
+    assert table(done.stdout) == {
+        ("good", "ratio"): ("1", ">= 0.9", "met"),
+        ("unbound", "ratio"): ("3.5", "none", "no goal"),
+    }
     assert "good ratio: 1.00\nratio 1: goal >= 0.9, met\n" in done.stdout  # the benchmark's own last lines
     assert "2 figures: 1 met, 0 missed, 1 without a goal" in done.stdout
 
@@ -73,10 +83,12 @@ def test_goals_met_and_figures_without_a_goal_pass(fakes):
 def test_a_missed_goal_fails_the_run(fakes):
     done = run(fakes, "good", "slow", "two")
     assert done.returncode == 1
-    assert table(done.stdout) == {("good", "ratio"): ("1", ">= 0.9", "met"),
-                                  ("slow", "p95_ms"): ("25", "<= 10", "missed"),
-                                  ("two", "recall"): ("0.99", ">= 0.95", "met"),
-                                  ("two", "memory_ratio"): ("1.3", "0.8 to 1.2", "missed")}
+    assert table(done.stdout) == {
+        ("good", "ratio"): ("1", ">= 0.9", "met"),
+        ("slow", "p95_ms"): ("25", "<= 10", "missed"),
+        ("two", "recall"): ("0.99", ">= 0.95", "met"),
+        ("two", "memory_ratio"): ("1.3", "0.8 to 1.2", "missed"),
+    }
     assert "FAILED: slow p95_ms missed, two memory_ratio missed" in done.stdout
 
 
@@ -84,9 +96,11 @@ def test_a_crash_fails_the_run_and_keeps_its_goals_row(fakes):
     done = run(fakes, "crash", "crash_after", "good")
     assert done.returncode == 1
     assert "about to fail" in done.stdout and "RuntimeError: cleanup failed" in done.stderr
-    assert table(done.stdout) == {("crash", "ratio"): ("-", ">= 0.9", "crashed (exit 3)"),
-                                  ("crash_after", "ratio"): ("1", ">= 0.9", "crashed (exit 1)"),
-                                  ("good", "ratio"): ("1", ">= 0.9", "met")}
+    assert table(done.stdout) == {
+        ("crash", "ratio"): ("-", ">= 0.9", "crashed (exit 3)"),
+        ("crash_after", "ratio"): ("1", ">= 0.9", "crashed (exit 1)"),
+        ("good", "ratio"): ("1", ">= 0.9", "met"),
+    }
     assert "3 benchmarks (2 crashed)" in done.stdout
 
 
@@ -114,18 +128,22 @@ def test_without_names_every_bench_file_of_the_folder_runs_in_order(fakes):
 def test_an_unknown_name_is_a_clear_error_and_runs_nothing(fakes):
     done = run(fakes, "good", "nope")
     assert done.returncode == 2
-    assert done.stderr.strip() == ("no benchmark nope; there are crash, crash_after, good, silent, slow, two, typo, "
-                                   "unbound")
+    assert done.stderr.strip() == (
+        "no benchmark nope; there are crash, crash_after, good, silent, slow, two, typo, unbound"
+    )
     assert "== good" not in done.stdout
 
 
-@pytest.mark.parametrize("declaration, message", [
-    ('print("no goals")', "GOALS must be assigned once at module level, found 0"),
-    ('GOALS = ()', "GOALS must be a non-empty tuple of Goal(...)"),
-    ('LIMIT = 0.9\nGOALS = (Goal("ratio", at_least=LIMIT),)', "Goal takes literals only"),
-    ('GOALS = (Goal("ratio"), Goal("ratio", at_most=1))', "a figure is declared twice in GOALS"),
-    ('GOALS = (Goal("ratio", at_leats=0.9),)', "unexpected keyword argument 'at_leats'"),
-])
+@pytest.mark.parametrize(
+    "declaration, message",
+    [
+        ('print("no goals")', "GOALS must be assigned once at module level, found 0"),
+        ("GOALS = ()", "GOALS must be a non-empty tuple of Goal(...)"),
+        ('LIMIT = 0.9\nGOALS = (Goal("ratio", at_least=LIMIT),)', "Goal takes literals only"),
+        ('GOALS = (Goal("ratio"), Goal("ratio", at_most=1))', "a figure is declared twice in GOALS"),
+        ('GOALS = (Goal("ratio", at_leats=0.9),)', "unexpected keyword argument 'at_leats'"),
+    ],
+)
 def test_a_goal_declaration_the_runner_cannot_read_stops_it_before_anything_runs(fakes, declaration, message):
     (fakes / "bench_broken.py").write_text(HEADER + declaration + "\n")
     done = run(fakes, "good", "broken")
@@ -136,15 +154,25 @@ def test_a_goal_declaration_the_runner_cannot_read_stops_it_before_anything_runs
 
 def test_goal_verdicts_and_how_figures_are_written():
     common = load("common")
-    at_least, at_most, band, none = (common.Goal("x", at_least=0.95), common.Goal("x", at_most=10),
-                                     common.Goal("x", at_least=0.8, at_most=1.2), common.Goal("x"))
+    at_least, at_most, band, none = (
+        common.Goal("x", at_least=0.95),
+        common.Goal("x", at_most=10),
+        common.Goal("x", at_least=0.8, at_most=1.2),
+        common.Goal("x"),
+    )
     assert [at_least.verdict(v) for v in (0.95, 0.949, 2)] == ["met", "missed", "met"]
     assert [at_most.verdict(v) for v in (10, 10.01, -1)] == ["met", "missed", "met"]
     assert [band.verdict(v) for v in (0.79, 0.8, 1.2, 1.21)] == ["missed", "met", "met", "missed"]
     assert [goal.verdict(math.nan) for goal in (at_least, at_most, band, none)] == ["missed"] * 3 + ["no goal"]
     assert none.verdict(math.inf) == "no goal"
-    assert [common.figure_text(v) for v in (0.96614, 1.0678, 458.31, 12345.6, math.inf, math.nan)] == \
-        ["0.9661", "1.068", "458.3", "12346", "inf", "nan"]
+    assert [common.figure_text(v) for v in (0.96614, 1.0678, 458.31, 12345.6, math.inf, math.nan)] == [
+        "0.9661",
+        "1.068",
+        "458.3",
+        "12346",
+        "inf",
+        "nan",
+    ]
 
 
 def test_every_real_benchmark_declares_its_goals_and_reports_exactly_those_figures():
@@ -155,9 +183,12 @@ def test_every_real_benchmark_declares_its_goals_and_reports_exactly_those_figur
     assert len(benchmarks) >= 12
     for path in benchmarks:
         goals = runner.declared_goals(path)
-        reported = {keyword.arg for node in ast.walk(ast.parse(path.read_text()))
-                    if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "report"
-                    for keyword in node.keywords}
+        reported = {
+            keyword.arg
+            for node in ast.walk(ast.parse(path.read_text()))
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "report"
+            for keyword in node.keywords
+        }
         assert reported == {goal.figure for goal in goals}, path.name
         assert all(goal.source for goal in goals), f"{path.name}: say where each goal is stated, or why none is"
 

@@ -88,8 +88,7 @@ ROUTES: dict[str, dict[str, frozenset[str] | str | Owned]] = {
     "api/v1/memory/kv/<str:namespace>/<path:key>": {"GET": AGENT_READERS, "PUT": AGENTS, "DELETE": AGENTS},
     "api/v1/memory/documents/": {"GET": AGENT_READERS, "POST": AGENTS},
     "api/v1/memory/documents/<str:namespace>/": {"GET": AGENT_READERS, "POST": AGENTS},
-    "api/v1/memory/documents/<str:namespace>/<path:doc_id>": {"GET": AGENT_READERS, "PUT": AGENTS,
-                                                              "DELETE": AGENTS},
+    "api/v1/memory/documents/<str:namespace>/<path:doc_id>": {"GET": AGENT_READERS, "PUT": AGENTS, "DELETE": AGENTS},
     "api/v1/memory/embeddings/": {"POST": AGENTS},
     "api/v1/memory/embeddings/bulk": {"POST": AGENTS},
     "api/v1/memory/embeddings/batches/<int:batch_id>": {"GET": AGENT_READERS},
@@ -98,8 +97,11 @@ ROUTES: dict[str, dict[str, frozenset[str] | str | Owned]] = {
     "api/v1/memory/embeddings/rebuild-index": {"POST": OPERATORS},
     "api/v1/memory/embeddings/<str:embedding_id>": {"GET": AGENT_READERS, "DELETE": AGENTS},
     "api/v1/memory/sessions/": {"POST": AGENTS},
-    "api/v1/memory/sessions/<str:namespace>/<path:session_id>": {"GET": AGENT_READERS, "PATCH": AGENTS,
-                                                                 "DELETE": AGENTS},
+    "api/v1/memory/sessions/<str:namespace>/<path:session_id>": {
+        "GET": AGENT_READERS,
+        "PATCH": AGENTS,
+        "DELETE": AGENTS,
+    },
     "api/v1/memory/context": {"POST": AGENT_READERS},  # it only reads, as a search does
     # --- models -----------------------------------------------------------------------------------------------
     "api/v1/models/": R,

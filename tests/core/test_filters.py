@@ -10,18 +10,21 @@ from core.models import ErrorEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("path, query, field", [
-    ("/api/v1/errors/", "until=", "until"),
-    ("/api/v1/errors/", "since=", "since"),
-    ("/api/v1/errors/", "until=yesterday", "until"),
-    ("/api/v1/errors/", "status_code=", "status_code"),
-    ("/api/v1/errors/", "status_code=1.5", "status_code"),
-    ("/api/v1/errors/", "source=", "source"),
-    ("/api/v1/models/", "builtin=maybe", "builtin"),
-    ("/api/v1/models/", "builtin=", "builtin"),
-    ("/api/v1/models/", "status=", "status"),
-    ("/api/v1/eval-runs/", "status=AAA", "status"),
-])
+@pytest.mark.parametrize(
+    "path, query, field",
+    [
+        ("/api/v1/errors/", "until=", "until"),
+        ("/api/v1/errors/", "since=", "since"),
+        ("/api/v1/errors/", "until=yesterday", "until"),
+        ("/api/v1/errors/", "status_code=", "status_code"),
+        ("/api/v1/errors/", "status_code=1.5", "status_code"),
+        ("/api/v1/errors/", "source=", "source"),
+        ("/api/v1/models/", "builtin=maybe", "builtin"),
+        ("/api/v1/models/", "builtin=", "builtin"),
+        ("/api/v1/models/", "status=", "status"),
+        ("/api/v1/eval-runs/", "status=AAA", "status"),
+    ],
+)
 def test_a_filter_value_the_schema_forbids_is_a_400_naming_it(operator_client, path, query, field):
     response = operator_client.get(f"{path}?{query}")
     assert response.status_code == 400, response.content

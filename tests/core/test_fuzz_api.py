@@ -32,8 +32,8 @@ import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-import pytest
 import httpx
+import pytest
 import redis
 import schemathesis
 from _pytest.nodeid import coerce_node_id
@@ -47,8 +47,7 @@ set_hypothesis_home_dir(django_settings.VAR_DIR / "hypothesis")
 # schemathesis 4.32.5 names each operation's subtest by rewriting the running node's `_nodeid`, which pytest 9.2
 # replaced with a structured `_id`: the old attribute, mapped onto the new one, until schemathesis follows.
 if not hasattr(Node, "_nodeid"):
-    Node._nodeid = property(lambda node: node.nodeid,
-                            lambda node, value: setattr(node, "_id", coerce_node_id(value)))
+    Node._nodeid = property(lambda node: node.nodeid, lambda node, value: setattr(node, "_id", coerce_node_id(value)))
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
@@ -90,13 +89,14 @@ class Tally:
         self.slowest = sorted(self.slowest, reverse=True)[:10]
 
     def summary(self) -> str:
-        lines = [f"fuzz: {len(self.answers)} operations, {sum(self.requests.values())} requests in "
-                 f"{time.monotonic() - self.started:.0f} s; by phase {dict(self.phases)}; "
-                 f"statuses {dict(sorted(self.statuses.items()))}"]
+        lines = [
+            f"fuzz: {len(self.answers)} operations, {sum(self.requests.values())} requests in "
+            f"{time.monotonic() - self.started:.0f} s; by phase {dict(self.phases)}; "
+            f"statuses {dict(sorted(self.statuses.items()))}"
+        ]
         refused = sorted(label for label, statuses in self.answers.items() if all(code >= 400 for code in statuses))
         lines.append(f"  operations never answered below 400 ({len(refused)}):")
-        lines += [f"    {label} {dict(self.answers[label])}, last: {self.last_refusal.get(label)}"
-                  for label in refused]
+        lines += [f"    {label} {dict(self.answers[label])}, last: {self.last_refusal.get(label)}" for label in refused]
         lines += [f"  slow: {seconds:.2f} s {label} -> {status}" for seconds, label, status in self.slowest[:5]]
         return "\n".join(lines)
 
@@ -121,10 +121,13 @@ class World:
         from tests.models_suite.tiny_models import build_tiny_model
 
         # The type rows the data migrations made (a transactional test before this one may have flushed them).
-        HobbyType.objects.bulk_create([HobbyType(name=spec.name, enabled=spec.enabled_by_default)
-                                       for spec in CATALOGUE.values()], ignore_conflicts=True)
-        tiny = model_register(target=str(build_tiny_model(self.tmp_path / "tiny", n_ctx=48, initializer_range=0.5)),
-                              name=TINY_MODEL)
+        HobbyType.objects.bulk_create(
+            [HobbyType(name=spec.name, enabled=spec.enabled_by_default) for spec in CATALOGUE.values()],
+            ignore_conflicts=True,
+        )
+        tiny = model_register(
+            target=str(build_tiny_model(self.tmp_path / "tiny", n_ctx=48, initializer_range=0.5)), name=TINY_MODEL
+        )
         tiny.machine = MODELS_MACHINE
         tiny.save()
         start_worker(MODELS_MACHINE, roles=["models"])
@@ -137,16 +140,21 @@ class World:
         from learning.feedback import feedback_submit
 
         for rater in ("rater", "other_rater"):  # two ratings: enough for a reward model to be asked for
-            feedback_submit(rater=self.personas[rater].user, target_type="activity", target_id=activity.activity_id,
-                            rating=4)
-        self.ids["event_id"].append(error_event_record(source="request", message="fuzz fixture",
-                                                       route="/fuzz", status_code=500).pk)
-        self.ids["eval_id"].append(EvalRun.objects.create(model=tiny, suite="arithmetic", split="heldout",
-                                                          limit=2, status="completed").pk)
-        self.ids["reward_id"].append(RewardModel.objects.create(name="default", version=1, source="feedback",
-                                                                status="failed").pk)
-        self.ids["consensus_id"].append(ConsensusRun.objects.create(hobby_type="SKILL_PRACTICE", seed=1,
-                                                                    items_per_suite=2).pk)
+            feedback_submit(
+                rater=self.personas[rater].user, target_type="activity", target_id=activity.activity_id, rating=4
+            )
+        self.ids["event_id"].append(
+            error_event_record(source="request", message="fuzz fixture", route="/fuzz", status_code=500).pk
+        )
+        self.ids["eval_id"].append(
+            EvalRun.objects.create(model=tiny, suite="arithmetic", split="heldout", limit=2, status="completed").pk
+        )
+        self.ids["reward_id"].append(
+            RewardModel.objects.create(name="default", version=1, source="feedback", status="failed").pk
+        )
+        self.ids["consensus_id"].append(
+            ConsensusRun.objects.create(hobby_type="SKILL_PRACTICE", seed=1, items_per_suite=2).pk
+        )
         adapter = registered(tiny, self.tmp_path)
         self.ids["adapter_id"].append(adapter.adapter_id)
         self.ids["job_id"].append(adapter.training_job.job_id)
@@ -173,16 +181,22 @@ class World:
 
         agent = self.subagent()
         if not Assignment.objects.filter(assignment_id="fuzz-assignment").exists():
-            Assignment.objects.create(assignment_id="fuzz-assignment", subagent=agent, hobby_type="SKILL_PRACTICE",
-                                      duration_minutes=1, machine=MODELS_MACHINE)
+            Assignment.objects.create(
+                assignment_id="fuzz-assignment",
+                subagent=agent,
+                hobby_type="SKILL_PRACTICE",
+                duration_minutes=1,
+                machine=MODELS_MACHINE,
+            )
         if not Document.objects.filter(namespace=NAMESPACE, doc_id="fuzz-doc").exists():
             documents.document_put(namespace=NAMESPACE, doc_id="fuzz-doc", content="The fuzz document.")
         if not kv.kv_list(namespace=KV_NAMESPACE, pattern="fuzz-key"):
             kv.kv_set(namespace=KV_NAMESPACE, key="fuzz-key", value={"fuzz": True})
         if not MemorySession.objects.filter(namespace=NAMESPACE, session_id="fuzz-session").exists():
             sessions.session_put(namespace=NAMESPACE, session_id="fuzz-session", data={"fuzz": True})
-        if not Embedding.objects.filter(namespace=NAMESPACE, content="A fuzz memory.",
-                                        deleted_at__isnull=True).exists():
+        if not Embedding.objects.filter(
+            namespace=NAMESPACE, content="A fuzz memory.", deleted_at__isnull=True
+        ).exists():
             [(row, _)] = embeddings.embeddings_add(namespace=NAMESPACE, items=[{"content": "A fuzz memory."}])
             self.embedding_id = row.embedding_id
         if not IngestBatch.objects.filter(namespace=NAMESPACE).exists():
@@ -195,18 +209,34 @@ class World:
         from hobbies.catalogue import CATALOGUE
 
         values = {
-            "models": [TINY_MODEL], "machines": [CONTROL_MACHINE, MODELS_MACHINE],
-            "control_machines": [CONTROL_MACHINE], "subagents": [SUBAGENT], "hobby_types": sorted(CATALOGUE),
-            "namespaces": [NAMESPACE], "kv_namespaces": [KV_NAMESPACE, "mc"], "doc_ids": ["fuzz-doc"],
-            "keys": ["fuzz-key"], "sessions": ["fuzz-session"], "embeddings": [self.embedding_id],
-            "batches": [self.batch_id], "assignments": ["fuzz-assignment"], "users": [TOKEN_TARGET],
-            "activities": self.ids["activity_id"], "events": self.ids["event_id"], "evals": self.ids["eval_id"],
-            "rewards": self.ids["reward_id"], "consensus": self.ids["consensus_id"],
-            "adapters": self.ids["adapter_id"], "jobs": self.ids["job_id"],
-            "datasets": self.ids["dataset_version"], "feedback_exports": ["sft", "preferences", "kto"],
+            "models": [TINY_MODEL],
+            "machines": [CONTROL_MACHINE, MODELS_MACHINE],
+            "control_machines": [CONTROL_MACHINE],
+            "subagents": [SUBAGENT],
+            "hobby_types": sorted(CATALOGUE),
+            "namespaces": [NAMESPACE],
+            "kv_namespaces": [KV_NAMESPACE, "mc"],
+            "doc_ids": ["fuzz-doc"],
+            "keys": ["fuzz-key"],
+            "sessions": ["fuzz-session"],
+            "embeddings": [self.embedding_id],
+            "batches": [self.batch_id],
+            "assignments": ["fuzz-assignment"],
+            "users": [TOKEN_TARGET],
+            "activities": self.ids["activity_id"],
+            "events": self.ids["event_id"],
+            "evals": self.ids["eval_id"],
+            "rewards": self.ids["reward_id"],
+            "consensus": self.ids["consensus_id"],
+            "adapters": self.ids["adapter_id"],
+            "jobs": self.ids["job_id"],
+            "datasets": self.ids["dataset_version"],
+            "feedback_exports": ["sft", "preferences", "kto"],
             "dataset_exports": ["jsonl", "alpaca", "sharegpt"],
             "gateway_models": [TINY_MODEL, f"{TINY_MODEL}:champion"],
-            "suites": ["arithmetic", "sorting"], "eval_limits": [1, 2], "target_types": ["activity"],
+            "suites": ["arithmetic", "sorting"],
+            "eval_limits": [1, 2],
+            "target_types": ["activity"],
             "capabilities": ["*", *sorted(CATALOGUE)],
         }
         return {name: {"values": list(entries)} for name, entries in values.items()}
@@ -256,8 +286,11 @@ OTHER_PARAMETERS = [
     (r"^/(api/v1/feedback/|hobby/feedback)$", "body.target_type", "target_types"),
     (r"^/(api/v1/feedback/|hobby/feedback)$", "body.target_id", "activities"),
     (r"^/(api/v1/hobbies/assignments/|hobby/assign-to-subagent)$", "body.subagent_id", "subagents"),
-    (r"^/(api/v1/hobbies/assignments/|hobby/assign-to-subagent|api/v1/hobbies/consensus/)$", "body.hobby_type",
-     "hobby_types"),
+    (
+        r"^/(api/v1/hobbies/assignments/|hobby/assign-to-subagent|api/v1/hobbies/consensus/)$",
+        "body.hobby_type",
+        "hobby_types",
+    ),
     (r"^/(api/v1/hobbies/subagents/|hobby/subagents/register)$", "body.model", "models"),
     (r"^/(api/v1/hobbies/subagents/|hobby/subagents/register)$", "body.subagent_id", "subagents"),
     (r"^/(api/v1/hobbies/subagents/|hobby/subagents/register)$", "body.capabilities[*]", "capabilities"),
@@ -283,33 +316,49 @@ def operation_configs(paths) -> list[dict]:
                 bound[name] = {"dictionary": dictionary, "probability": share[0] if share else REAL_SHARE}
         more = [count for path_regex, count in MORE_EXAMPLES.items() if re.search(path_regex, path)]
         if bound or more:
-            configs.append({"include-path": path, "parameters": bound,
-                            **({"generation": {"max-examples": more[0]}} if more else {})})
+            configs.append(
+                {
+                    "include-path": path,
+                    "parameters": bound,
+                    **({"generation": {"max-examples": more[0]}} if more else {}),
+                }
+            )
     return configs
 
 
 def fuzz_config(world: World, base_url: str, token: str, paths) -> schemathesis.Config:
-    return schemathesis.Config.from_dict({
-        "seed": SEED,
-        "base-url": base_url,
-        "headers": {"Authorization": f"Bearer {token}"},
-        "request-timeout": REQUEST_TIMEOUT_SECONDS,
-        "suppress-health-check": ["all"],
-        "dictionaries": world.dictionaries(),
-        "generation": {"mode": "all", "max-examples": EXAMPLES, "deterministic": True, "database": "none",
-                       "no-shrink": True},
-        "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True}, "fuzzing": {"enabled": True},
-                   "stateful": {"enabled": False}},
-        "checks": {
-            "enabled": False,
-            "not_a_server_error": {"enabled": True},
-            "status_code_conformance": {"enabled": True},
-            "content_type_conformance": {"enabled": True},
-            "response_schema_conformance": {"enabled": True},
-            "negative_data_rejection": {"enabled": True, "expected-statuses": REJECTION_STATUSES},
-        },
-        "operations": operation_configs(paths),
-    })
+    return schemathesis.Config.from_dict(
+        {
+            "seed": SEED,
+            "base-url": base_url,
+            "headers": {"Authorization": f"Bearer {token}"},
+            "request-timeout": REQUEST_TIMEOUT_SECONDS,
+            "suppress-health-check": ["all"],
+            "dictionaries": world.dictionaries(),
+            "generation": {
+                "mode": "all",
+                "max-examples": EXAMPLES,
+                "deterministic": True,
+                "database": "none",
+                "no-shrink": True,
+            },
+            "phases": {
+                "examples": {"enabled": True},
+                "coverage": {"enabled": True},
+                "fuzzing": {"enabled": True},
+                "stateful": {"enabled": False},
+            },
+            "checks": {
+                "enabled": False,
+                "not_a_server_error": {"enabled": True},
+                "status_code_conformance": {"enabled": True},
+                "content_type_conformance": {"enabled": True},
+                "response_schema_conformance": {"enabled": True},
+                "negative_data_rejection": {"enabled": True, "expected-statuses": REJECTION_STATUSES},
+            },
+            "operations": operation_configs(paths),
+        }
+    )
 
 
 TALLY = Tally()
@@ -345,8 +394,11 @@ def fuzz_world(live_server, start_worker, personas, settings, tmp_path, request)
 @pytest.fixture
 def fuzz_schema(fuzz_world, live_server, personas):
     token = personas["operator"].token
-    document = httpx.get(f"{live_server.url}/api/schema/?format=json", headers={"Authorization": f"Bearer {token}"},
-                         timeout=REQUEST_TIMEOUT_SECONDS)
+    document = httpx.get(
+        f"{live_server.url}/api/schema/?format=json",
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=REQUEST_TIMEOUT_SECONDS,
+    )
     assert document.status_code == 200, document.text[:500]
     raw = document.json()
     return schemathesis.openapi.from_dict(raw, config=fuzz_config(fuzz_world, live_server.url, token, raw["paths"]))
@@ -364,8 +416,16 @@ def test_every_operation_honours_its_schema(case, fuzz_world):
     response = case.call(timeout=REQUEST_TIMEOUT_SECONDS)
     TALLY.record(case, response, time.perf_counter() - started)
     if os.environ.get("FUZZ_VERBOSE"):
-        print(case.operation.label, case.path_parameters, case.query, repr(case.body)[:300], "->",
-              response.status_code, response.headers.get("content-type"), response.text[:200])
+        print(
+            case.operation.label,
+            case.path_parameters,
+            case.query,
+            repr(case.body)[:300],
+            "->",
+            response.status_code,
+            response.headers.get("content-type"),
+            response.text[:200],
+        )
     if response.status_code >= 500:
         print_recorded_failure()
     case.validate_response(response)
@@ -377,5 +437,4 @@ def print_recorded_failure() -> None:
 
     event = ErrorEvent.objects.order_by("-pk").first()
     if event is not None:
-        print(f"recorded {event.route} {event.status_code}: {event.exception_type}: {event.message}\n"
-              f"{event.traceback}")
+        print(f"recorded {event.route} {event.status_code}: {event.exception_type}: {event.message}\n{event.traceback}")

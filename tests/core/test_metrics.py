@@ -45,10 +45,19 @@ def test_metrics_are_prometheus_text_that_promtool_accepts(scrape):
 
     found = samples(text)
     assert found[("autodidact_error_events_total", (("source", "task"),))] == 1
-    assert found[("autodidact_celery_tasks_total",
-                  (("outcome", "success"), ("queue", "control.m"), ("task", "workers.tasks.ping_task")))] == 1
-    le_half = ("autodidact_celery_task_runtime_seconds_bucket",
-               (("le", "0.5"), ("queue", "control.m"), ("task", "workers.tasks.ping_task")))
+    assert (
+        found[
+            (
+                "autodidact_celery_tasks_total",
+                (("outcome", "success"), ("queue", "control.m"), ("task", "workers.tasks.ping_task")),
+            )
+        ]
+        == 1
+    )
+    le_half = (
+        "autodidact_celery_task_runtime_seconds_bucket",
+        (("le", "0.5"), ("queue", "control.m"), ("task", "workers.tasks.ping_task")),
+    )
     le_quarter = (le_half[0], (("le", "0.25"),) + le_half[1][1:])
     assert found[le_half] == 1 and found[le_quarter] == 0
     assert any(name.startswith("django_http_requests") for name, _ in found)

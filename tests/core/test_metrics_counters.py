@@ -97,7 +97,11 @@ def test_the_migration_starts_the_totals_at_the_events_already_stored(db):
 
     migration.backfill(apps, None)
     assert dict(ErrorEventTotal.objects.values_list("source", "count")) == {
-        "request": 0, "service": 0, "task": 3, "worker": 1}
+        "request": 0,
+        "service": 0,
+        "task": 3,
+        "worker": 1,
+    }
 
 
 # --- autodidact_throttle_store_errors_total -----------------------------------------------------------------
@@ -138,7 +142,8 @@ def throttle_store(settings):
 
 
 def test_requests_pass_unthrottled_when_redis_is_down_and_metrics_count_them(
-        personas, scrape, settings, throttle_store, fresh_outage, caplog):
+    personas, scrape, settings, throttle_store, fresh_outage, caplog
+):
     settings.THROTTLE_RATE = "2/min"
     before = store_errors(scrape())  # the series exists before any outage (other tests may have counted)
 
@@ -197,10 +202,15 @@ def test_gunicorn_workers_counts_add_up_in_one_scrape(tmp_path):
         os.waitpid(pid, 0)
         print(metrics.render_metrics().decode())
     """)
-    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-           "DJANGO_SETTINGS_MODULE": "core.settings"}
-    done = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120,
-                          cwd=Path(__file__).resolve().parents[2])
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "core.settings"}
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=Path(__file__).resolve().parents[2],
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert promtool_check(done.stdout).returncode == 0, done.stdout
     assert samples(done.stdout)[("autodidact_throttle_store_errors_total", (("scope", "client_route"),))] == 3

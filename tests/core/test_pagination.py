@@ -9,12 +9,28 @@ from workers.models import Machine
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("query, field", [
-    ("offset=null", "offset"), ("offset=-1", "offset"), ("offset=", "offset"), ("limit=abc", "limit"),
-    ("limit=0", "limit"), ("limit=1.5", "limit"),
-])
-@pytest.mark.parametrize("path", ["/api/v1/machines/", "/api/v1/workers/", "/api/v1/placements/",
-                                  "/api/v1/models/", "/api/v1/eval-runs/", "/api/v1/errors/"])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("offset=null", "offset"),
+        ("offset=-1", "offset"),
+        ("offset=", "offset"),
+        ("limit=abc", "limit"),
+        ("limit=0", "limit"),
+        ("limit=1.5", "limit"),
+    ],
+)
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/machines/",
+        "/api/v1/workers/",
+        "/api/v1/placements/",
+        "/api/v1/models/",
+        "/api/v1/eval-runs/",
+        "/api/v1/errors/",
+    ],
+)
 def test_a_malformed_limit_or_offset_is_a_400_naming_it(operator_client, path, query, field):
     response = operator_client.get(f"{path}?{query}")
     assert response.status_code == 400, response.content

@@ -39,8 +39,10 @@ HARMLESS = {
     ("hobby/lora/train", "POST"): {"data": {"days_back": 0}},
     ("api/v1/memory/embeddings/rebuild-index", "POST"): {"data": {"namespace": 1, "unknown": 1}},  # else rebuilt
 }
-ADD_A_ROW = ("add a row for it to ROUTES in tests/core/role_table.py: {method: who may}, e.g. "
-             "{'GET': READERS, 'POST': OPERATORS} (see the sets there, PUBLIC, Owned)")
+ADD_A_ROW = (
+    "add a row for it to ROUTES in tests/core/role_table.py: {method: who may}, e.g. "
+    "{'GET': READERS, 'POST': OPERATORS} (see the sets there, PUBLIC, Owned)"
+)
 
 
 # --- Personas, once per module ----------------------------------------------------------------------------
@@ -182,8 +184,10 @@ def test_each_persona_gets_what_the_table_says(db, people, route):
             response = send(client_for(people[name], browser), method, path, extra.get("data"), browser=browser)
             got, want = outcome(response), expected(entry, name, browser)
             if got not in want:
-                mismatches.append(f"{method} {path} as {name}: {response.status_code} ({got}), "
-                                  f"the table says {' or '.join(sorted(want))}")
+                mismatches.append(
+                    f"{method} {path} as {name}: {response.status_code} ({got}), "
+                    f"the table says {' or '.join(sorted(want))}"
+                )
     assert not mismatches, "\n".join(mismatches)
 
 
@@ -201,8 +205,9 @@ OWNER_CHECKS = {  # (route, method) -> the test below that checks it
 
 
 def test_every_owned_entry_has_an_owner_check():
-    owned = {(route, method) for route, row in ROUTES.items() for method, entry in row.items()
-             if isinstance(entry, Owned)}
+    owned = {
+        (route, method) for route, row in ROUTES.items() for method, entry in row.items() if isinstance(entry, Owned)
+    }
     assert owned == set(OWNER_CHECKS), "an Owned entry needs an owner-vs-other test here, listed in OWNER_CHECKS"
     assert all(callable(globals().get(name)) for name in OWNER_CHECKS.values())
 
@@ -244,8 +249,10 @@ def rate(persona: Persona, target: dict, rating: int) -> None:
 
 def test_raters_list_only_their_own_feedback(personas, target):
     rate(personas["rater"], target, 4)
-    seen = {name: personas[name].client().get("/api/v1/feedback/").json()["count"]
-            for name in ("rater", "other_rater", "operator", "viewer")}
+    seen = {
+        name: personas[name].client().get("/api/v1/feedback/").json()["count"]
+        for name in ("rater", "other_rater", "operator", "viewer")
+    }
     assert seen == {"rater": 1, "other_rater": 0, "operator": 1, "viewer": 1}
 
 
@@ -263,8 +270,11 @@ def test_a_judgement_is_its_raters(personas, target, route):
     rate(owner, target, 4)
 
     def mine(persona):
-        return Feedback.objects.filter(rater=persona.user, target_id=target["target_id"]).values_list(
-            "rating", flat=True).first()
+        return (
+            Feedback.objects.filter(rater=persona.user, target_id=target["target_id"])
+            .values_list("rating", flat=True)
+            .first()
+        )
 
     response = send(client_for(other, browser), "POST", path, {**target, **body, "rating": 1}, browser=browser)
     assert response.status_code in (200, 201, 303), response.content[:300]

@@ -22,7 +22,6 @@ DOCUMENTED_PREFIXES = ("api/v1/", "health", "metrics")
 HTTP_METHODS = {"get", "post", "put", "patch", "delete"}
 
 
-
 def as_openapi_path(route: str) -> str:
     """The route as an OpenAPI path with its parameters unnamed: spectacular documents <pk> as {id}."""
     return "/" + re.sub(r"<(?:\w+:)?\w+>", "{}", route)
@@ -243,27 +242,45 @@ def test_generation_documents_its_event_stream_beside_json(schema):
         assert {"404", "409", "502", "503"} <= set(responses), path
 
 
-@pytest.mark.parametrize("path, method", [
-    ("/doc", "post"), ("/doc/{namespace}/{doc_id}", "put"), ("/embedding", "post"), ("/session", "post"),
-    ("/api/v1/hobbies/subagents/", "post"), ("/api/v1/feedback/", "post"),
-])
+@pytest.mark.parametrize(
+    "path, method",
+    [
+        ("/doc", "post"),
+        ("/doc/{namespace}/{doc_id}", "put"),
+        ("/embedding", "post"),
+        ("/session", "post"),
+        ("/api/v1/hobbies/subagents/", "post"),
+        ("/api/v1/feedback/", "post"),
+    ],
+)
 def test_routes_that_create_or_replace_document_both_answers(schema, path, method):
     responses = schema["paths"][path][method]["responses"]
     assert {"200", "201"} <= set(responses) and responses["200"]["description"] != responses["201"]["description"]
 
 
-@pytest.mark.parametrize("path, method, status", [
-    ("/api/v1/hobbies/assignments/{assignment_id}/cancel", "post", "409"),
-    ("/api/v1/hobbies/assignments/", "post", "409"), ("/hobby/assign-to-subagent", "post", "409"),
-    ("/api/v1/hobbies/distribute", "post", "409"), ("/api/v1/feedback/reward-models", "post", "409"),
-    ("/api/v1/learning/jobs/{job_id}/cancel/", "post", "409"),
-    ("/api/v1/learning/adapters/{adapter_id}/activate/", "post", "409"), ("/hobby/lora/apply", "post", "409"),
-    ("/hobby/lora/apply", "post", "404"), ("/hobby/lora/compare", "get", "404"), ("/api/v1/feedback/", "post", "404"),
-    ("/hobby/feedback", "post", "404"), ("/api/v1/hobbies/consensus/", "post", "404"),
-    # A malformed filter, page or path parameter is a 400 on reads too.
-    ("/api/v1/models/", "get", "400"), ("/api/v1/errors/", "get", "400"), ("/kv/{namespace}/{key}", "get", "400"),
-    ("/doc/{namespace}/{doc_id}", "delete", "400"),
-])
+@pytest.mark.parametrize(
+    "path, method, status",
+    [
+        ("/api/v1/hobbies/assignments/{assignment_id}/cancel", "post", "409"),
+        ("/api/v1/hobbies/assignments/", "post", "409"),
+        ("/hobby/assign-to-subagent", "post", "409"),
+        ("/api/v1/hobbies/distribute", "post", "409"),
+        ("/api/v1/feedback/reward-models", "post", "409"),
+        ("/api/v1/learning/jobs/{job_id}/cancel/", "post", "409"),
+        ("/api/v1/learning/adapters/{adapter_id}/activate/", "post", "409"),
+        ("/hobby/lora/apply", "post", "409"),
+        ("/hobby/lora/apply", "post", "404"),
+        ("/hobby/lora/compare", "get", "404"),
+        ("/api/v1/feedback/", "post", "404"),
+        ("/hobby/feedback", "post", "404"),
+        ("/api/v1/hobbies/consensus/", "post", "404"),
+        # A malformed filter, page or path parameter is a 400 on reads too.
+        ("/api/v1/models/", "get", "400"),
+        ("/api/v1/errors/", "get", "400"),
+        ("/kv/{namespace}/{key}", "get", "400"),
+        ("/doc/{namespace}/{doc_id}", "delete", "400"),
+    ],
+)
 def test_errors_the_routes_answer_are_documented(schema, path, method, status):
     assert_documents_error(path, method, schema["paths"][path][method], status)
 

@@ -16,8 +16,9 @@ def manage(*args, env_overrides: dict, tmp_path) -> subprocess.CompletedProcess:
     dropped = {"DATABASE_URL", "DJANGO_ENV", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     env = {k: v for k, v in os.environ.items() if k not in dropped}
     env.update({"VAR_DIR": str(tmp_path / "var"), **env_overrides})
-    return subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True,
-                          text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 PRODUCTION = {
@@ -57,8 +58,12 @@ def test_the_default_sqlite_database_runs_in_wal_mode_with_a_busy_timeout(db):
 
 def test_redis_purposes_get_distinct_logical_databases():
     urls = {p: redis_url_with_db("redis://h:1/8", p) for p in ("broker", "results", "cache", "metrics")}
-    assert urls == {"broker": "redis://h:1/8", "results": "redis://h:1/9", "cache": "redis://h:1/10",
-                    "metrics": "redis://h:1/11"}
+    assert urls == {
+        "broker": "redis://h:1/8",
+        "results": "redis://h:1/9",
+        "cache": "redis://h:1/10",
+        "metrics": "redis://h:1/11",
+    }
 
 
 def test_machine_settings_come_from_the_environment(monkeypatch):

@@ -38,8 +38,13 @@ class RunningStack:
         env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL", "DJANGO_ENV"}}
         env.update({"VAR_DIR": str(var_dir), "PORT": str(port), "WORKER_HEARTBEAT_SECONDS": "2"})
         self.log = var_dir.parent / f"stack-{port}.log"
-        self.process = subprocess.Popen([sys.executable, "manage.py", "runstack"], cwd=BASE_DIR, env=env,
-                                        stdout=open(self.log, "w"), stderr=subprocess.STDOUT)
+        self.process = subprocess.Popen(
+            [sys.executable, "manage.py", "runstack"],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=open(self.log, "w"),
+            stderr=subprocess.STDOUT,
+        )
 
     def output(self) -> str:
         return self.log.read_text()
@@ -71,8 +76,12 @@ def test_make_run_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         auth = {"Authorization": f"Bearer {token}"}
         assert httpx.get(f"{stack.base}/health/ready").json()["status"] == "ready"
         assert httpx.get(f"{stack.base}/api/v1/me", headers=auth).json()["roles"] == ["operator"]
-        pong = httpx.post(f"{stack.base}/api/v1/machines/{_machine(stack, auth)}/ping", headers=auth,
-                          json={"wait_seconds": 30}, timeout=40)
+        pong = httpx.post(
+            f"{stack.base}/api/v1/machines/{_machine(stack, auth)}/ping",
+            headers=auth,
+            json={"wait_seconds": 30},
+            timeout=40,
+        )
         assert pong.status_code == 200, pong.text
         metrics = httpx.get(f"{stack.base}/metrics", headers=auth).text
         assert promtool_check(metrics).returncode == 0

@@ -158,8 +158,12 @@ def test_parallel_requests_from_several_processes_cannot_exceed_the_limit(person
 
     settings.THROTTLE_RATE = "25/min"
     user = personas["viewer"].user
-    request = SimpleNamespace(user=user, resolver_match=SimpleNamespace(route="api/v1/me"), path="/api/v1/me",
-                              META={"REMOTE_ADDR": "127.0.0.1"})
+    request = SimpleNamespace(
+        user=user,
+        resolver_match=SimpleNamespace(route="api/v1/me"),
+        path="/api/v1/me",
+        META={"REMOTE_ADDR": "127.0.0.1"},
+    )
 
     def attempt(_):
         return ClientRouteThrottle().allow_request(request, None)

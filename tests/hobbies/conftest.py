@@ -11,8 +11,10 @@ def _hobby_types(request):
         from hobbies.models import HobbyType
 
         request.getfixturevalue("transactional_db" if "transactional_db" in request.fixturenames else "db")
-        HobbyType.objects.bulk_create([HobbyType(name=spec.name, enabled=spec.enabled_by_default)
-                                       for spec in CATALOGUE.values()], ignore_conflicts=True)
+        HobbyType.objects.bulk_create(
+            [HobbyType(name=spec.name, enabled=spec.enabled_by_default) for spec in CATALOGUE.values()],
+            ignore_conflicts=True,
+        )
 
 
 @pytest.fixture(autouse=True)

@@ -18,8 +18,11 @@ def operator(personas):
 
 
 def assign(client, **body):
-    return client.post("/hobby/assign-to-subagent", {"subagent_id": "sa", "hobby_type": "SKILL_PRACTICE",
-                                                      "duration_minutes": 5, **body}, format="json")
+    return client.post(
+        "/hobby/assign-to-subagent",
+        {"subagent_id": "sa", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 5, **body},
+        format="json",
+    )
 
 
 def test_bad_assignments_get_a_4xx_naming_the_problem_and_change_nothing(operator, db):
@@ -73,8 +76,12 @@ def test_parallel_requests_never_exceed_capacity(live_server, personas, flush_re
     headers = {"Authorization": f"Token {personas['operator'].token}"}
 
     def one(_):
-        return httpx.post(f"{live_server.url}/hobby/assign-to-subagent", headers=headers, timeout=30,
-                          json={"subagent_id": "sa", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 1}).status_code
+        return httpx.post(
+            f"{live_server.url}/hobby/assign-to-subagent",
+            headers=headers,
+            timeout=30,
+            json={"subagent_id": "sa", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 1},
+        ).status_code
 
     with ThreadPoolExecutor(12) as pool:
         codes = list(pool.map(one, range(24)))
@@ -89,8 +96,9 @@ def test_parallel_distribute_calls_never_exceed_capacity(live_server, personas, 
     headers = {"Authorization": f"Token {personas['operator'].token}"}
 
     def one(_):
-        return httpx.post(f"{live_server.url}/hobby/distribute?num_assignments=3", headers=headers,
-                          timeout=30).json()["count"]
+        return httpx.post(f"{live_server.url}/hobby/distribute?num_assignments=3", headers=headers, timeout=30).json()[
+            "count"
+        ]
 
     with ThreadPoolExecutor(8) as pool:
         made = sum(pool.map(one, range(8)))
@@ -107,7 +115,8 @@ def test_distribution_gives_the_weakest_enabled_types_to_the_least_loaded_capabl
     Progress.objects.create(subagent=busy, hobby_type="PATTERN_RECOGNITION", proficiency=0.1, measurements=1)
     Progress.objects.create(subagent=busy, hobby_type="BENCHMARK_RUNNING", proficiency=0.5, measurements=1)
     HobbyType.objects.exclude(name__in=["SKILL_PRACTICE", "PATTERN_RECOGNITION", "BENCHMARK_RUNNING"]).update(
-        enabled=False)
+        enabled=False
+    )
     assign(operator, subagent_id="busy")  # busy has one running already
 
     body = operator.post("/hobby/distribute?num_assignments=2").json()
@@ -144,7 +153,8 @@ def test_the_resume_sweep_sends_lost_messages_again_and_closes_cancelled_runs_th
     lost = assign(operator).json()["assignment"]  # its message was never sent (no commit in this test)
     assert assignments_resume() == []  # too fresh: its send may still be under way
     Assignment.objects.filter(assignment_id=lost["assignment_id"]).update(
-        assigned_at=timezone.now() - timedelta(minutes=2))
+        assigned_at=timezone.now() - timedelta(minutes=2)
+    )
     assert assignments_resume() == [Assignment.objects.get(assignment_id=lost["assignment_id"]).pk]
     assert Assignment.objects.get(assignment_id=lost["assignment_id"]).sent_at is not None
     assert assignments_resume() == []  # sent: not again before a lease has passed
@@ -152,8 +162,14 @@ def test_the_resume_sweep_sends_lost_messages_again_and_closes_cancelled_runs_th
     assign(operator)
     dead = Assignment.objects.order_by("-pk").first()  # cancelled after its run's worker died
     Assignment.objects.filter(pk=dead.pk).update(status="cancelled", sent_at=timezone.now())
-    activity = Activity.objects.create(activity_id="a1", hobby_type="SKILL_PRACTICE", subagent=dead.subagent,
-                                       model_name="m", assignment=dead, planned_items=8)
+    activity = Activity.objects.create(
+        activity_id="a1",
+        hobby_type="SKILL_PRACTICE",
+        subagent=dead.subagent,
+        model_name="m",
+        assignment=dead,
+        planned_items=8,
+    )
     assignments_resume()
     activity.refresh_from_db()
     assert activity.status == "cancelled" and activity.completed_at is not None

@@ -34,16 +34,26 @@ def slow_cloud(cloud, monkeypatch):
 
 
 def finished(assignment_id: str, timeout: float = 120):
-    return wait_for(lambda: Assignment.objects.filter(assignment_id=assignment_id).exclude(
-        status__in=Assignment.ACTIVE).first(), timeout, what=f"assignment {assignment_id} to finish")
+    return wait_for(
+        lambda: Assignment.objects.filter(assignment_id=assignment_id).exclude(status__in=Assignment.ACTIVE).first(),
+        timeout,
+        what=f"assignment {assignment_id} to finish",
+    )
 
 
 def test_an_assignment_runs_on_its_machine_and_its_measured_results_reach_proficiency(start_worker, personas, tiny):
     start_worker("alpha", roles=["hobbies"])
     subagent_register(subagent_id="sa-1", capabilities=["*"], model=tiny, machine="alpha")
 
-    answer = personas["operator"].client().post("/hobby/assign-to-subagent", {
-        "subagent_id": "sa-1", "hobby_type": "skill_practice", "duration_minutes": 5}, format="json")
+    answer = (
+        personas["operator"]
+        .client()
+        .post(
+            "/hobby/assign-to-subagent",
+            {"subagent_id": "sa-1", "hobby_type": "skill_practice", "duration_minutes": 5},
+            format="json",
+        )
+    )
     assert answer.status_code == 200, answer.content
     body = answer.json()
     assert body["status"] == "assigned" and body["assignment"]["status"] == "pending"
@@ -74,12 +84,21 @@ def test_an_assignment_runs_on_its_machine_and_its_measured_results_reach_profic
     assert stats["total_completed_assignments"] == 1 and stats["total_active_assignments"] == 0
 
 
-def test_a_sub_agent_whose_machine_has_no_worker_runs_here_recorded_as_a_fallback(start_worker, personas, tiny,
-                                                                                   settings):
+def test_a_sub_agent_whose_machine_has_no_worker_runs_here_recorded_as_a_fallback(
+    start_worker, personas, tiny, settings
+):
     start_worker(settings.MACHINE_NAME, roles=["hobbies"])
     subagent_register(subagent_id="far", capabilities=["PATTERN_RECOGNITION"], model=tiny, machine="nowhere")
-    body = personas["operator"].client().post("/hobby/assign-to-subagent", {
-        "subagent_id": "far", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 2}, format="json").json()
+    body = (
+        personas["operator"]
+        .client()
+        .post(
+            "/hobby/assign-to-subagent",
+            {"subagent_id": "far", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 2},
+            format="json",
+        )
+        .json()
+    )
     assert body["assignment"]["fallback"] is True and body["assignment"]["machine"] == settings.MACHINE_NAME
     done = finished(body["assignment"]["assignment_id"])
     assert done.status == "completed" and done.fallback
@@ -89,15 +108,24 @@ def test_cancelling_a_running_assignment_really_stops_its_work(start_worker, per
     start_worker("alpha", roles=["hobbies"])
     subagent_register(subagent_id="slow", capabilities=["*"], model=slow_cloud, machine="alpha")
     operator = personas["operator"].client()
-    made = operator.post("/api/v1/hobbies/assignments/", {"subagent_id": "slow", "hobby_type": "SKILL_PRACTICE",
-                                                          "duration_minutes": 10}, format="json").json()
-    wait_for(lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
-             60, what="the first batch")
+    made = operator.post(
+        "/api/v1/hobbies/assignments/",
+        {"subagent_id": "slow", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 10},
+        format="json",
+    ).json()
+    wait_for(
+        lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
+        60,
+        what="the first batch",
+    )
     cancelled = operator.post(f"/api/v1/hobbies/assignments/{made['assignment_id']}/cancel")
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
 
-    activity = wait_for(lambda: Activity.objects.filter(assignment__assignment_id=made["assignment_id"],
-                                                        status="cancelled").first(), 60, what="the run to stop")
+    activity = wait_for(
+        lambda: Activity.objects.filter(assignment__assignment_id=made["assignment_id"], status="cancelled").first(),
+        60,
+        what="the run to stop",
+    )
     stopped_at, asked = activity.attempts.count(), len(slow_cloud_requests())
     assert stopped_at < activity.planned_items  # it stopped before the end
     time.sleep(3)  # longer than a batch takes
@@ -111,8 +139,16 @@ def test_cancelling_a_running_assignment_really_stops_its_work(start_worker, per
 def test_an_assignment_past_its_duration_times_out_and_counts_as_a_failure(start_worker, personas, slow_cloud):
     start_worker("alpha", roles=["hobbies"])
     subagent_register(subagent_id="slow", capabilities=["*"], model=slow_cloud, machine="alpha")
-    made = personas["operator"].client().post("/api/v1/hobbies/assignments/", {
-        "subagent_id": "slow", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 0.1}, format="json").json()
+    made = (
+        personas["operator"]
+        .client()
+        .post(
+            "/api/v1/hobbies/assignments/",
+            {"subagent_id": "slow", "hobby_type": "SKILL_PRACTICE", "duration_minutes": 0.1},
+            format="json",
+        )
+        .json()
+    )
     done = finished(made["assignment_id"])
     assert done.status == "timed_out" and done.result["success"] is False
     progress = Progress.objects.get(subagent__subagent_id="slow")
@@ -120,14 +156,26 @@ def test_an_assignment_past_its_duration_times_out_and_counts_as_a_failure(start
     assert progress.time_invested_seconds < 6 + 3  # bounded by its 6 s, give or take the batch in flight
 
 
-def test_a_worker_killed_mid_assignment_is_taken_over_and_the_assignment_completes_once(start_worker, personas,
-                                                                                        slow_cloud):
+def test_a_worker_killed_mid_assignment_is_taken_over_and_the_assignment_completes_once(
+    start_worker, personas, slow_cloud
+):
     first = start_worker("alpha", roles=["hobbies"])
     subagent_register(subagent_id="slow", capabilities=["*"], model=slow_cloud, machine="alpha")
-    made = personas["operator"].client().post("/api/v1/hobbies/assignments/", {
-        "subagent_id": "slow", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 10}, format="json").json()
-    wait_for(lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
-             60, what="the first batch")
+    made = (
+        personas["operator"]
+        .client()
+        .post(
+            "/api/v1/hobbies/assignments/",
+            {"subagent_id": "slow", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 10},
+            format="json",
+        )
+        .json()
+    )
+    wait_for(
+        lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
+        60,
+        what="the first batch",
+    )
     first.kill()  # the whole worker, mid-assignment
     assignment = Assignment.objects.get(assignment_id=made["assignment_id"])
     before = Attempt.objects.filter(activity__assignment=assignment).count()
@@ -149,10 +197,21 @@ def test_a_worker_killed_mid_assignment_is_taken_over_and_the_assignment_complet
 def test_a_run_presumed_dead_but_alive_stops_when_another_takes_over(start_worker, personas, slow_cloud):
     start_worker("alpha", roles=["hobbies"])
     subagent_register(subagent_id="slow", capabilities=["*"], model=slow_cloud, machine="alpha")
-    made = personas["operator"].client().post("/api/v1/hobbies/assignments/", {
-        "subagent_id": "slow", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 10}, format="json").json()
-    wait_for(lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
-             60, what="the first batch")
+    made = (
+        personas["operator"]
+        .client()
+        .post(
+            "/api/v1/hobbies/assignments/",
+            {"subagent_id": "slow", "hobby_type": "PATTERN_RECOGNITION", "duration_minutes": 10},
+            format="json",
+        )
+        .json()
+    )
+    wait_for(
+        lambda: Attempt.objects.filter(activity__assignment__assignment_id=made["assignment_id"]).exists(),
+        60,
+        what="the first batch",
+    )
     _cloud[0].delay_seconds = 1.0  # alpha stalls (alive, but slow enough to be presumed dead) ...
     start_worker("beta", roles=["hobbies"])
     assignment = Assignment.objects.get(assignment_id=made["assignment_id"])

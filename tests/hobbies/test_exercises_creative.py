@@ -24,29 +24,33 @@ def test_problems_are_seeded_split_by_prompt_and_take_turns_by_kind():
 
 
 def test_every_problems_reference_answer_passes_its_own_checker():
-    for item in CreativeSource().items("train", per_suite=1000, seed=1) + \
-            CreativeSource().items("heldout", per_suite=1000, seed=1):
+    for item in CreativeSource().items("train", per_suite=1000, seed=1) + CreativeSource().items(
+        "heldout", per_suite=1000, seed=1
+    ):
         verdict = CreativeSource().grade(item, item.answer)
         assert verdict.correct and verdict.score == 1.0, (item, verdict)
 
 
-@pytest.mark.parametrize("kind, params, answer, valid", [
-    ("pairs", {"sum": 17}, "16,1; 15,2; 9,8", 3),
-    ("pairs", {"sum": 17}, "16,1 and 15,2 and 14,3 and 13,4", 3),  # the separator does not matter; extras unread
-    ("pairs", {"sum": 17}, "16,1; 16,1; 17,0", 1),  # a repeat, and b must be above 0
-    ("pairs", {"sum": 17}, "10,8; 8,9; 15,2", 1),  # a wrong sum, a<b
-    ("digits", {"digit_sum": 9}, "108;117;900", 3),
-    ("digits", {"digit_sum": 9}, "108;99;1008", 1),  # two and four digits
-    ("digits", {"digit_sum": 9}, "108 117", 2),
-    ("json", {"sum": 10}, '{"a":1,"b":9};{"a":2,"b":8};{"b":7,"a":3}', 3),
-    ("json", {"sum": 10}, '{"a":3,"b":7} {"b":7,"a":3} {"a":true,"b":9}', 1),  # the same object; a bool
-    ("json", {"sum": 10}, '{"a":1,"b":9} {"a":2, b:8}', 1),  # not JSON
-    ("animals", {"length": 4}, "bear, deer and frog", 3),
-    ("animals", {"length": 4}, "Bear; wolf; lion", 3),
-    ("animals", {"length": 4}, "bear; bagel; cat", 1),  # not an animal the checker knows; three letters
-    ("animals", {"initial": "b"}, "bee; bear; cat", 2),
-    ("animals", {"initial": "b"}, "nothing here 123", 0),
-])
+@pytest.mark.parametrize(
+    "kind, params, answer, valid",
+    [
+        ("pairs", {"sum": 17}, "16,1; 15,2; 9,8", 3),
+        ("pairs", {"sum": 17}, "16,1 and 15,2 and 14,3 and 13,4", 3),  # the separator does not matter; extras unread
+        ("pairs", {"sum": 17}, "16,1; 16,1; 17,0", 1),  # a repeat, and b must be above 0
+        ("pairs", {"sum": 17}, "10,8; 8,9; 15,2", 1),  # a wrong sum, a<b
+        ("digits", {"digit_sum": 9}, "108;117;900", 3),
+        ("digits", {"digit_sum": 9}, "108;99;1008", 1),  # two and four digits
+        ("digits", {"digit_sum": 9}, "108 117", 2),
+        ("json", {"sum": 10}, '{"a":1,"b":9};{"a":2,"b":8};{"b":7,"a":3}', 3),
+        ("json", {"sum": 10}, '{"a":3,"b":7} {"b":7,"a":3} {"a":true,"b":9}', 1),  # the same object; a bool
+        ("json", {"sum": 10}, '{"a":1,"b":9} {"a":2, b:8}', 1),  # not JSON
+        ("animals", {"length": 4}, "bear, deer and frog", 3),
+        ("animals", {"length": 4}, "Bear; wolf; lion", 3),
+        ("animals", {"length": 4}, "bear; bagel; cat", 1),  # not an animal the checker knows; three letters
+        ("animals", {"initial": "b"}, "bee; bear; cat", 2),
+        ("animals", {"initial": "b"}, "nothing here 123", 0),
+    ],
+)
 def test_the_checkers(kind, params, answer, valid):
     verdict = check(kind, params, answer)
     assert verdict.score == pytest.approx(valid / 3) and verdict.correct == (valid == 3)
@@ -63,12 +67,17 @@ def test_details_say_why_a_solution_does_not_count():
 
 
 def test_creative_problem_solving_end_to_end_on_the_tiny_model(tiny):
-    activity = practice_run(hobby_type="CREATIVE_PROBLEM_SOLVING", artifact=tiny, items_per_suite=4,
-                            probe_per_suite=4, seed=2)
+    activity = practice_run(
+        hobby_type="CREATIVE_PROBLEM_SOLVING", artifact=tiny, items_per_suite=4, probe_per_suite=4, seed=2
+    )
     assert activity.status == "completed", activity.error
     attempts = list(activity.attempts.order_by("id"))
-    assert len(attempts) == 4 and {a.skill for a in attempts} == {"several-pairs", "several-digits", "several-json",
-                                                                   "several-animals"}
+    assert len(attempts) == 4 and {a.skill for a in attempts} == {
+        "several-pairs",
+        "several-digits",
+        "several-json",
+        "several-animals",
+    }
     items = {i.id: i for i in CreativeSource().items("train", per_suite=4, seed=2)}
     for attempt in attempts:
         again = CreativeSource().grade(items[attempt.item_id], attempt.answer)
@@ -81,8 +90,9 @@ def test_creative_problem_solving_end_to_end_on_a_remote_model(db, cloud, monkey
     items = CreativeSource().items("train", per_suite=4, seed=6)
     cloud.answers = {items[0].prompt: items[0].answer, items[1].prompt: items[1].answer}  # two of the four right
     model = model_register(target=cloud.base_url, remote_model=cloud.model, api_key_env="CLOUD_KEY")
-    activity = practice_run(hobby_type="CREATIVE_PROBLEM_SOLVING", artifact=model, items_per_suite=4,
-                            probe_per_suite=2, seed=6)
+    activity = practice_run(
+        hobby_type="CREATIVE_PROBLEM_SOLVING", artifact=model, items_per_suite=4, probe_per_suite=2, seed=6
+    )
     assert activity.status == "completed", activity.error
     correct = {a.item_id: a.correct for a in activity.attempts.all()}
     assert correct == {items[0].id: True, items[1].id: True, items[2].id: False, items[3].id: False}

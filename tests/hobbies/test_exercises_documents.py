@@ -21,15 +21,21 @@ from tests.memoryhub.conftest import index_dir  # noqa: F401  (the test's own ve
 
 pytestmark = pytest.mark.usefixtures("index_dir")
 
-EIFFEL = ("The Eiffel Tower\n"
-          "The Eiffel Tower was completed in 1889 for the World's Fair in Paris. It is 330 metres tall and was "
-          "designed by the company of Gustave Eiffel. About 7 million people visit it every year. It was the "
-          "tallest structure in the world until the Chrysler Building rose in New York in 1930.")
-APOLLO = ("Apollo 11 landed on the Moon on 20 July 1969. Neil Armstrong and Buzz Aldrin walked on the surface "
-          "while Michael Collins stayed in orbit. The crew returned to Earth after 8 days. The mission was "
-          "launched from Florida by a Saturn V rocket.")
-RIVERS = ("The Nile flows north through 11 countries before it reaches the Mediterranean Sea. Its length is about "
-          "6,650 kilometres. The Amazon carries more water than any other river and ends in the Atlantic Ocean.")
+EIFFEL = (
+    "The Eiffel Tower\n"
+    "The Eiffel Tower was completed in 1889 for the World's Fair in Paris. It is 330 metres tall and was "
+    "designed by the company of Gustave Eiffel. About 7 million people visit it every year. It was the "
+    "tallest structure in the world until the Chrysler Building rose in New York in 1930."
+)
+APOLLO = (
+    "Apollo 11 landed on the Moon on 20 July 1969. Neil Armstrong and Buzz Aldrin walked on the surface "
+    "while Michael Collins stayed in orbit. The crew returned to Earth after 8 days. The mission was "
+    "launched from Florida by a Saturn V rocket."
+)
+RIVERS = (
+    "The Nile flows north through 11 countries before it reaches the Mediterranean Sea. Its length is about "
+    "6,650 kilometres. The Amazon carries more water than any other river and ends in the Atlantic Ocean."
+)
 
 
 @pytest.fixture
@@ -43,8 +49,12 @@ def test_sentences_and_the_spans_worth_a_question():
     sentences = sentences_of(EIFFEL)
     assert sentences[0].startswith("The Eiffel Tower was completed") and "The Eiffel Tower" not in sentences  # heading
     spans = {span: skill for _, span, skill in spans_of(sentences[0])}
-    assert spans == {"1889": "cloze-number", "Eiffel Tower": "cloze-term", "World's Fair": "cloze-term",
-                     "Paris": "cloze-term"}  # "The" starts the sentence: not a name
+    assert spans == {
+        "1889": "cloze-number",
+        "Eiffel Tower": "cloze-term",
+        "World's Fair": "cloze-term",
+        "Paris": "cloze-term",
+    }  # "The" starts the sentence: not a name
     assert [span for _, span, _ in spans_of("In 1889 they built 18 towers of 3.5 metres.")] == ["1889", "3.5"]
 
 
@@ -75,8 +85,9 @@ def test_exploration_items_are_seeded_split_by_question_and_answered_by_the_docu
 
 
 def test_span_answers_are_normalised_and_partly_right_by_token_overlap(library):
-    items = ExplorationSource().items("train", per_suite=100, seed=4) + \
-        ExplorationSource().items("heldout", per_suite=100, seed=4)
+    items = ExplorationSource().items("train", per_suite=100, seed=4) + ExplorationSource().items(
+        "heldout", per_suite=100, seed=4
+    )
     term = next(i for i in items if i.answer == "Gustave Eiffel")
     for said in ("Gustave Eiffel", " gustave eiffel.\nmore text", "GUSTAVE EIFFEL!"):
         assert grade_item(term, said).correct
@@ -125,21 +136,26 @@ def test_knowledge_exploration_end_to_end_keeps_what_was_read_as_memories(librar
     items = ExplorationSource().items("train", per_suite=5, seed=8)
     right, wrong = items[:3], items[3:]
     cloud.answers = {**{i.prompt: f" {i.answer}" for i in right}, **{i.prompt: "no idea" for i in wrong}}
-    activity = practice_run(hobby_type="KNOWLEDGE_EXPLORATION", artifact=remote(cloud, monkeypatch),
-                            items_per_suite=5, probe_per_suite=3, seed=8)
+    activity = practice_run(
+        hobby_type="KNOWLEDGE_EXPLORATION",
+        artifact=remote(cloud, monkeypatch),
+        items_per_suite=5,
+        probe_per_suite=3,
+        seed=8,
+    )
     assert activity.status == "completed", activity.error
     attempts = {a.item_id: a for a in activity.attempts.all()}
     assert len(attempts) == 5 and activity.correct_count == 3
     assert all(attempts[i.id].correct for i in right) and not any(attempts[i.id].correct for i in wrong)
     # One memory per fact read (two blanks of one sentence are one fact), with what the practice knew of it.
     memories = {m.content: m for m in Embedding.objects.filter(namespace=LEARNED_NAMESPACE)}
-    facts = {f'{fact["title"]}: {fact["sentence"]}' for i in items for fact in i.grader_args["sources"]}
+    facts = {f"{fact['title']}: {fact['sentence']}" for i in items for fact in i.grader_args["sources"]}
     assert set(memories) == facts
     by_id = {i.id: i for i in items}
     for content, memory in memories.items():
         item = by_id[memory.metadata["item_id"]]
         [fact] = item.grader_args["sources"]
-        assert content == f'{fact["title"]}: {fact["sentence"]}' and memory.category == "learned-fact"
+        assert content == f"{fact['title']}: {fact['sentence']}" and memory.category == "learned-fact"
         assert memory.metadata["answer"] == item.answer and memory.metadata["question"] == fact["question"]
         assert memory.metadata["source_doc_id"] == fact["source_doc_id"]
         assert memory.metadata["answered_correctly"] == (item in right)
@@ -153,8 +169,13 @@ def test_knowledge_exploration_end_to_end_keeps_what_was_read_as_memories(librar
 def test_research_integration_end_to_end(library, cloud, monkeypatch):
     items = ResearchSource().items("train", per_suite=4, seed=5)
     cloud.answers = {i.prompt: i.answer for i in items}
-    activity = practice_run(hobby_type="RESEARCH_INTEGRATION", artifact=remote(cloud, monkeypatch),
-                            items_per_suite=4, probe_per_suite=2, seed=5)
+    activity = practice_run(
+        hobby_type="RESEARCH_INTEGRATION",
+        artifact=remote(cloud, monkeypatch),
+        items_per_suite=4,
+        probe_per_suite=2,
+        seed=5,
+    )
     assert activity.status == "completed", activity.error
     assert activity.attempts.count() == len(items) and activity.correct_count == len(items)
     facts = {fact["sentence"] for i in items for fact in i.grader_args["sources"]}

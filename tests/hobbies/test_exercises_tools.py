@@ -30,16 +30,27 @@ def test_items_are_the_tool_use_suites_seeded_and_split_and_graded_on_outcome():
     assert {i.prompt for i in heldout} <= suite_heldout  # the suite's split: practice never sees the probe's items
 
 
-@pytest.mark.parametrize("expression, value", [("17*23", 391), ("(2+3)*4", 20), ("7/2", 3.5), ("-5+3", -2),
-                                               ("2**10", 1024), ("10//3", 3), ("1e3", 1000)])
+@pytest.mark.parametrize(
+    "expression, value",
+    [("17*23", 391), ("(2+3)*4", 20), ("7/2", 3.5), ("-5+3", -2), ("2**10", 1024), ("10//3", 3), ("1e3", 1000)],
+)
 def test_the_calculator_computes_arithmetic(expression, value):
     assert calculate(expression) == value
 
 
-@pytest.mark.parametrize("expression, why", [
-    ("__import__('os').system('true')", "not Call"), ("a+1", "not Name"), ("True+1", "not Constant"),
-    ("1/0", "division by zero"), ("9**9**9", "exponents of at most"), ("17*", "not an arithmetic expression"),
-    ("", "needs an expression"), ("1+" * 150 + "1", "at most 200 characters")])
+@pytest.mark.parametrize(
+    "expression, why",
+    [
+        ("__import__('os').system('true')", "not Call"),
+        ("a+1", "not Name"),
+        ("True+1", "not Constant"),
+        ("1/0", "division by zero"),
+        ("9**9**9", "exponents of at most"),
+        ("17*", "not an arithmetic expression"),
+        ("", "needs an expression"),
+        ("1+" * 150 + "1", "at most 200 characters"),
+    ],
+)
 def test_the_calculator_runs_nothing_but_arithmetic(expression, why):
     with pytest.raises(ToolError, match=why):
         calculate(expression)
@@ -47,8 +58,7 @@ def test_the_calculator_runs_nothing_but_arithmetic(expression, why):
 
 def test_a_calculation_written_differently_but_equal_is_right():
     source = ToolSource()
-    item = next(i for i in source.items("train", per_suite=200, seed=1)
-                if i.skill == "tool-calc" and "*" in i.answer)
+    item = next(i for i in source.items("train", per_suite=200, seed=1) if i.skill == "tool-calc" and "*" in i.answer)
     a, b = item.grader_args["args"][0].split("*")
     for call in (item.answer, f"CALL calc({b} * {a})", f"CALL calc({int(a) * int(b)})"):
         verdict = source.grade(item, call)
@@ -68,10 +78,18 @@ def test_a_conversion_is_right_by_its_value_whichever_tool_gives_it():
     assert not source.grade(item, f"CALL conv({amount},{into},{unit})").correct  # the wrong way round
 
 
-@pytest.mark.parametrize("answer, why", [
-    ("391", "no tool call"), ("CALL calc(17*)", "not an arithmetic expression"), ("CALL foo(1)", "unknown tool"),
-    ("CALL get(u1)", "get takes 2 argument"), ("CALL calc(1+2) and more", "malformed call"),
-    ("CALL conv(12,km,kg)", "cannot convert"), ("", "no tool call")])
+@pytest.mark.parametrize(
+    "answer, why",
+    [
+        ("391", "no tool call"),
+        ("CALL calc(17*)", "not an arithmetic expression"),
+        ("CALL foo(1)", "unknown tool"),
+        ("CALL get(u1)", "get takes 2 argument"),
+        ("CALL calc(1+2) and more", "malformed call"),
+        ("CALL conv(12,km,kg)", "cannot convert"),
+        ("", "no tool call"),
+    ],
+)
 def test_a_malformed_call_is_wrong_and_says_why(answer, why):
     source = ToolSource()
     item = item_of(source, "tool-calc")
@@ -110,8 +128,13 @@ class Scripted:
         self.script = script
 
     def generate(self, request):
-        return GenerationResult(text=self.script.get(request.prompt, ""), prompt_tokens=0, completion_tokens=0,
-                                finish_reason="stop", seconds=0.0)
+        return GenerationResult(
+            text=self.script.get(request.prompt, ""),
+            prompt_tokens=0,
+            completion_tokens=0,
+            finish_reason="stop",
+            seconds=0.0,
+        )
 
 
 @pytest.mark.usefixtures("memory_redis")
@@ -119,8 +142,10 @@ def test_the_stored_answer_is_the_call_and_its_outcome():
     source = ToolSource()
     calc, lookup = item_of(source, "tool-calc"), item_of(source, "tool-lookup")
     record, field = lookup.grader_args["args"]
-    answers = source.answer(Scripted({calc.prompt: "CALL calc(2+2)\nrambling", lookup.prompt: lookup.answer}),
-                            [calc, lookup, item_of(source, "tool-dict")])
+    answers = source.answer(
+        Scripted({calc.prompt: "CALL calc(2+2)\nrambling", lookup.prompt: lookup.answer}),
+        [calc, lookup, item_of(source, "tool-dict")],
+    )
     assert answers[0] == "CALL calc(2+2)\n=> 4"
     assert answers[1] == f"{lookup.answer}\n=> {record_for(record)[field]!r}"
     assert answers[2].startswith("\n=> error: no tool call")
@@ -132,8 +157,9 @@ def test_tool_mastery_end_to_end_on_a_remote_model(db, cloud, monkeypatch):
     monkeypatch.setenv("CLOUD_KEY", "sk-test")
     items = ToolSource().items("train", per_suite=6, seed=11)
     # It knows every call but writes calculations as their value: right by outcome all the same.
-    cloud.answers = {i.prompt: (f"CALL calc({i.grader_args['expected']})" if i.skill == "tool-calc" else i.answer)
-                     for i in items}
+    cloud.answers = {
+        i.prompt: (f"CALL calc({i.grader_args['expected']})" if i.skill == "tool-calc" else i.answer) for i in items
+    }
     model = model_register(target=cloud.base_url, remote_model=cloud.model, api_key_env="CLOUD_KEY")
     activity = practice_run(hobby_type="TOOL_MASTERY", artifact=model, items_per_suite=6, probe_per_suite=4, seed=11)
     assert activity.status == "completed", activity.error

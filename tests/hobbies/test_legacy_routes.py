@@ -7,19 +7,46 @@ from hobbies.models import Assignment
 from hobbies.practice import practice_run
 from hobbies.services import subagent_register
 
-ACTIVITY_KEYS = {"activity_id", "hobby_type", "started_at", "completed_at", "success", "description", "goal",
-                 "approach", "insights_gained", "skills_improved", "patterns_discovered", "performance_metrics",
-                 "difficulty_level", "engagement_score", "improvement_delta", "duration_seconds", "insights_count",
-                 "patterns_discovered_count"}
-ASSIGNMENT_KEYS = {"assignment_id", "subagent_id", "hobby_type", "duration_minutes", "assigned_at", "started_at",
-                   "completed_at", "status", "result", "error"}
+ACTIVITY_KEYS = {
+    "activity_id",
+    "hobby_type",
+    "started_at",
+    "completed_at",
+    "success",
+    "description",
+    "goal",
+    "approach",
+    "insights_gained",
+    "skills_improved",
+    "patterns_discovered",
+    "performance_metrics",
+    "difficulty_level",
+    "engagement_score",
+    "improvement_delta",
+    "duration_seconds",
+    "insights_count",
+    "patterns_discovered_count",
+}
+ASSIGNMENT_KEYS = {
+    "assignment_id",
+    "subagent_id",
+    "hobby_type",
+    "duration_minutes",
+    "assigned_at",
+    "started_at",
+    "completed_at",
+    "status",
+    "result",
+    "error",
+}
 
 
 @pytest.fixture
 def practised(tiny):
     subagent = subagent_register(subagent_id="local", capabilities=["*"], model=tiny)[0]
-    return practice_run(hobby_type="SKILL_PRACTICE", artifact=tiny, subagent=subagent, items_per_suite=2,
-                        probe_per_suite=2, seed=11)
+    return practice_run(
+        hobby_type="SKILL_PRACTICE", artifact=tiny, subagent=subagent, items_per_suite=2, probe_per_suite=2, seed=11
+    )
 
 
 def test_activities_status_and_insights_answer_in_the_originals_shapes(personas, practised):
@@ -43,20 +70,30 @@ def test_activities_status_and_insights_answer_in_the_originals_shapes(personas,
 
     insights = viewer.get("/hobby/insights?count=50").json()["insights"]
     # The originals' keys, plus what feedback needs: the insight's id, its kind and the learned confidence.
-    assert insights and all(set(i) == {"timestamp", "hobby_type", "insight", "id", "kind", "confidence"}
-                            for i in insights)
+    assert insights and all(
+        set(i) == {"timestamp", "hobby_type", "insight", "id", "kind", "confidence"} for i in insights
+    )
     assert {i["insight"] for i in insights} == set(practised.insights.values_list("text", flat=True))
     assert viewer.get("/hobby/insights?count=501").status_code == 400
 
 
 def test_the_seed_documents_sub_agent_examples_work_with_a_token(personas, db):
     operator = personas["operator"].client()
-    registered = operator.post("/hobby/subagents/register", {
-        "subagent_id": "rc2-general", "capabilities": ["*"], "metadata": {"type": "general"}}, format="json")
+    registered = operator.post(
+        "/hobby/subagents/register",
+        {"subagent_id": "rc2-general", "capabilities": ["*"], "metadata": {"type": "general"}},
+        format="json",
+    )
     assert registered.status_code == 200 and registered.json()["status"] == "registered"
-    operator.post("/hobby/subagents/register", {
-        "subagent_id": "rc2-coding", "capabilities": ["SKILL_PRACTICE", "CODE_ANALYSIS"],
-        "metadata": {"type": "specialized", "focus": "coding"}}, format="json")
+    operator.post(
+        "/hobby/subagents/register",
+        {
+            "subagent_id": "rc2-coding",
+            "capabilities": ["SKILL_PRACTICE", "CODE_ANALYSIS"],
+            "metadata": {"type": "specialized", "focus": "coding"},
+        },
+        format="json",
+    )
 
     distributed = operator.post("/hobby/distribute?num_assignments=5").json()
     assert distributed["status"] == "distributed" and distributed["count"] == 5

@@ -24,16 +24,31 @@ from hobbies.services import config_update
 from tests.hobbies.metrics_factories import finished, started, subagent
 
 SUMMARY_KEYS = {"system", "summary", "timeline", "trends", "timestamp"}
-HOBBY_KEYS = {"proficiency", "time_invested_hours", "activities_completed", "success_rate", "insights_gained",
-              "last_activity"}
-TREND_KEYS = {"current_proficiency", "improvement_rate", "activities_completed", "time_invested_hours",
-              "success_rate", "average_engagement"}
+HOBBY_KEYS = {
+    "proficiency",
+    "time_invested_hours",
+    "activities_completed",
+    "success_rate",
+    "insights_gained",
+    "last_activity",
+}
+TREND_KEYS = {
+    "current_proficiency",
+    "improvement_rate",
+    "activities_completed",
+    "time_invested_hours",
+    "success_rate",
+    "average_engagement",
+}
 NOON = datetime(2031, 5, 20, 12, 30, tzinfo=UTC)
 
 
 def samples(text: str) -> dict[tuple, float]:
-    return {(s.name, tuple(sorted(s.labels.items()))): s.value
-            for family in text_string_to_metric_families(text) for s in family.samples}
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
 
 
 def promtool_check(text: str) -> subprocess.CompletedProcess:
@@ -54,11 +69,18 @@ def test_an_empty_install_answers_every_shape_with_zeros_and_nothing_measured(db
     progress = summary["summary"]
     assert set(progress) == {"total_activities", "hobbies", "overall_engagement", "current_activity", "is_idle"}
     assert list(progress["hobbies"]) == list(NAMES)
-    assert all(set(h) == HOBBY_KEYS and h["activities_completed"] == 0 and h["last_activity"] is None
-               and h["proficiency"] is None for h in progress["hobbies"].values())  # never measured: null, not 0
+    assert all(
+        set(h) == HOBBY_KEYS
+        and h["activities_completed"] == 0
+        and h["last_activity"] is None
+        and h["proficiency"] is None
+        for h in progress["hobbies"].values()
+    )  # never measured: null, not 0
     assert set(summary["trends"]) == {name.lower() for name in NAMES}
-    assert all(set(t) == TREND_KEYS and t["current_proficiency"] is None and t["improvement_rate"] is None
-               for t in summary["trends"].values())
+    assert all(
+        set(t) == TREND_KEYS and t["current_proficiency"] is None and t["improvement_rate"] is None
+        for t in summary["trends"].values()
+    )
     hourly, daily = summary["timeline"]["hourly"], summary["timeline"]["daily"]
     assert len(hourly) == 24 and all(re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:00", k) for k in hourly)
     assert len(daily) == metrics.DAILY_DAYS and all(re.fullmatch(r"\d{4}-\d\d-\d\d", k) for k in daily)
@@ -67,12 +89,21 @@ def test_an_empty_install_answers_every_shape_with_zeros_and_nothing_measured(db
     assert metrics.progress_summary() == progress
 
     dashboard = metrics.dashboard_data()
-    assert set(dashboard) == {"proficiency_radar", "time_invested_bars", "activity_timeline", "activities_by_type",
-                              "current_stats"}
+    assert set(dashboard) == {
+        "proficiency_radar",
+        "time_invested_bars",
+        "activity_timeline",
+        "activities_by_type",
+        "current_stats",
+    }
     assert dashboard["proficiency_radar"] == {"labels": list(NAMES), "values": [None] * len(NAMES)}
     assert dashboard["activity_timeline"] == {"labels": list(hourly), "values": [0] * 24}
-    assert dashboard["current_stats"] == {"total_activities": 0, "overall_engagement": 0.0, "active_hobbies": 0,
-                                          "is_learning": False}
+    assert dashboard["current_stats"] == {
+        "total_activities": 0,
+        "overall_engagement": 0.0,
+        "active_hobbies": 0,
+        "is_learning": False,
+    }
 
 
 def test_figures_follow_what_really_finished(db):
@@ -100,9 +131,14 @@ def test_figures_follow_what_really_finished(db):
     assert hobbies["CODE_ANALYSIS"]["activities_completed"] == 1
     assert hobbies["BENCHMARK_RUNNING"]["proficiency"] is None  # it only failed: a progress row, no measurement
     assert summary["trends"]["benchmark_running"]["current_proficiency"] is None
-    assert hobbies["KNOWLEDGE_EXPLORATION"] == {"proficiency": None, "time_invested_hours": 0.0,
-                                                "activities_completed": 0, "success_rate": 0.0,
-                                                "insights_gained": 0, "last_activity": None}
+    assert hobbies["KNOWLEDGE_EXPLORATION"] == {
+        "proficiency": None,
+        "time_invested_hours": 0.0,
+        "activities_completed": 0,
+        "success_rate": 0.0,
+        "insights_gained": 0,
+        "last_activity": None,
+    }
     assert summary["trends"]["skill_practice"]["current_proficiency"] == pytest.approx(0.7)
     assert summary["trends"]["skill_practice"]["activities_completed"] == 2
     # Every activity finished this hour and today.
@@ -125,9 +161,12 @@ def test_the_current_activity_is_the_latest_started_that_still_runs(db):
     with time_machine.travel(NOON + timedelta(minutes=6), tick=False):
         summary = metrics.metrics_summary()
         assert summary["system"]["current_activity"] == {
-            "activity_id": latest.activity_id, "hobby_type": "CODE_ANALYSIS",
-            "started_at": latest.started_at.isoformat(), "duration_seconds": 60.0,
-            "description": "answering code items"}
+            "activity_id": latest.activity_id,
+            "hobby_type": "CODE_ANALYSIS",
+            "started_at": latest.started_at.isoformat(),
+            "duration_seconds": 60.0,
+            "description": "answering code items",
+        }
         assert summary["summary"]["current_activity"] == "CODE_ANALYSIS"
         assert metrics.dashboard_data()["current_stats"]["is_learning"] is True
         assert summary["system"]["total_activities"] == 0  # running ones have not finished
@@ -135,9 +174,15 @@ def test_the_current_activity_is_the_latest_started_that_still_runs(db):
 
 def test_timelines_bucket_by_the_hour_and_day_they_finished(db):
     # Today, yesterday's last hour (read fresh), yesterday afternoon (closed, within 24 h), and older.
-    for moment in (NOON - timedelta(hours=2), NOON - timedelta(hours=2, minutes=10), NOON - timedelta(hours=13),
-                   NOON - timedelta(hours=20), NOON - timedelta(hours=25), NOON - timedelta(days=3),
-                   NOON - timedelta(days=40)):
+    for moment in (
+        NOON - timedelta(hours=2),
+        NOON - timedelta(hours=2, minutes=10),
+        NOON - timedelta(hours=13),
+        NOON - timedelta(hours=20),
+        NOON - timedelta(hours=25),
+        NOON - timedelta(days=3),
+        NOON - timedelta(days=40),
+    ):
         with time_machine.travel(moment, tick=False):
             finished(hobby_type="SKILL_PRACTICE")
     with time_machine.travel(NOON, tick=False):

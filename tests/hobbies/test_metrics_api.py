@@ -12,8 +12,13 @@ from hobbies import metrics
 from tests.hobbies.metrics_factories import finished, started, subagent
 from tests.hobbies.test_metrics import promtool_check, samples
 
-JSON_ROUTES = ["/hobby/progress", "/hobby/metrics/summary", "/hobby/dashboard", "/api/v1/hobbies/metrics/summary",
-               "/api/v1/hobbies/dashboard"]
+JSON_ROUTES = [
+    "/hobby/progress",
+    "/hobby/metrics/summary",
+    "/hobby/dashboard",
+    "/api/v1/hobbies/metrics/summary",
+    "/api/v1/hobbies/dashboard",
+]
 TEXT_ROUTES = ["/hobby/metrics/prometheus", "/api/v1/hobbies/metrics/prometheus"]
 PAGE = "/hobby/dashboard/page"
 
@@ -27,8 +32,9 @@ def data(db):
 
 
 @pytest.mark.parametrize("route", JSON_ROUTES + TEXT_ROUTES + [PAGE])
-@pytest.mark.parametrize("persona, status", [("operator", 200), ("viewer", 200), ("rater", 403), ("agent", 403),
-                                             ("stranger", 401)])
+@pytest.mark.parametrize(
+    "persona, status", [("operator", 200), ("viewer", 200), ("rater", 403), ("agent", 403), ("stranger", 401)]
+)
 def test_operators_and_viewers_read_metrics_and_nobody_else(personas, route, persona, status):
     assert personas[persona].client().get(route).status_code == status
 
@@ -44,9 +50,12 @@ def test_the_legacy_and_v1_routes_answer_the_same_payloads(operator_client, data
     assert operator_client.get("/api/v1/hobbies/metrics/summary").json() == summary
     dashboard = operator_client.get("/hobby/dashboard").json()
     assert dashboard == operator_client.get("/api/v1/hobbies/dashboard").json() == metrics.dashboard_data()
-    assert dashboard["current_stats"] == {"total_activities": 2, "overall_engagement":
-                                          summary["summary"]["overall_engagement"], "active_hobbies": 1,
-                                          "is_learning": True}
+    assert dashboard["current_stats"] == {
+        "total_activities": 2,
+        "overall_engagement": summary["summary"]["overall_engagement"],
+        "active_hobbies": 1,
+        "is_learning": True,
+    }
     assert summary["system"]["current_activity"]["description"] == "answering code items"
     assert summary["summary"]["hobbies"]["SKILL_PRACTICE"]["proficiency"] == pytest.approx(0.55)
 
@@ -66,9 +75,18 @@ def test_prometheus_routes_answer_prometheus_text(personas, data, route):
     checked = promtool_check(text)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert {f.name for f in text_string_to_metric_families(text)} >= {
-        "hobby_system_enabled", "hobby_system_running", "hobby_system_is_idle", "hobby_activities",
-        "hobby_proficiency", "hobby_time_invested_seconds", "hobby_activities_completed", "hobby_success_rate",
-        "hobby_insights", "hobby_current_activity_active", "hobby_current_activity_duration_seconds"}
+        "hobby_system_enabled",
+        "hobby_system_running",
+        "hobby_system_is_idle",
+        "hobby_activities",
+        "hobby_proficiency",
+        "hobby_time_invested_seconds",
+        "hobby_activities_completed",
+        "hobby_success_rate",
+        "hobby_insights",
+        "hobby_current_activity_active",
+        "hobby_current_activity_duration_seconds",
+    }
 
 
 def test_the_product_metrics_carry_the_same_hobby_series(operator_client, data):

@@ -20,7 +20,8 @@ def test_suite_practice_draws_seeded_items_of_the_types_suites():
     assert source.items("train", per_suite=5, seed=1) == train  # seeded
     heldout = source.items("heldout", per_suite=5, seed=1)
     assert all(item.split == "heldout" for item in heldout) and not {i.prompt for i in heldout} & {
-        i.prompt for i in train}
+        i.prompt for i in train
+    }
 
 
 def test_practice_measures_on_held_out_items_and_benchmarks_practise_on_them(tiny):
@@ -70,8 +71,9 @@ def test_insights_rest_on_their_attempts_and_patterns_count_activities(tiny):
 def test_a_model_that_cannot_answer_fails_the_activity_with_why(db):
     from models_suite.models import ModelArtifact
 
-    down = ModelArtifact.objects.create(name="down", kind="remote", base_url="http://127.0.0.1:9/v1",
-                                        remote_model="x", context_length=4096)
+    down = ModelArtifact.objects.create(
+        name="down", kind="remote", base_url="http://127.0.0.1:9/v1", remote_model="x", context_length=4096
+    )
     activity = practice_run(hobby_type="SKILL_PRACTICE", artifact=down, items_per_suite=1, seed=1)
     assert activity.status == "failed" and activity.error and not Attempt.objects.exists()
     assert Activity.objects.get(pk=activity.pk).completed_at is not None

@@ -23,22 +23,29 @@ SHOWN_EMPTY = '<div class="readonly">not measured</div>'  # a read-only field on
 
 
 def running_assignment(agent, hobby_type: str) -> Assignment:
-    return Assignment.objects.create(assignment_id=f"as-{Assignment.objects.count()}", subagent=agent,
-                                     hobby_type=hobby_type, duration_minutes=5, status="running")
+    return Assignment.objects.create(
+        assignment_id=f"as-{Assignment.objects.count()}",
+        subagent=agent,
+        hobby_type=hobby_type,
+        duration_minutes=5,
+        status="running",
+    )
 
 
 def test_the_first_activity_of_a_type_reports_no_gain_and_the_next_its_measured_one():
     agent = subagent()
-    first = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.6,
-                     assignment=running_assignment(agent, "SKILL_PRACTICE"))
+    first = finished(
+        hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.6, assignment=running_assignment(agent, "SKILL_PRACTICE")
+    )
     # Where it stands is not what it gained: its whole score as a gain is what the bug reported.
     assert first.improvement_delta is None
     assert Activity.objects.get(pk=first.pk).improvement_delta is None
     assert first.assignment.result["proficiency_gain"] is None
     assert Progress.objects.get(subagent=agent).proficiency == pytest.approx(0.6)
 
-    second = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.8,
-                      assignment=running_assignment(agent, "SKILL_PRACTICE"))
+    second = finished(
+        hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.8, assignment=running_assignment(agent, "SKILL_PRACTICE")
+    )
     assert second.improvement_delta == pytest.approx(PROFICIENCY_ALPHA * (0.8 - 0.6))  # after minus before
     assert second.assignment.result["proficiency_gain"] == pytest.approx(second.improvement_delta)
 
@@ -49,8 +56,12 @@ def test_the_first_activity_of_a_type_reports_no_gain_and_the_next_its_measured_
 def test_an_activity_that_measured_nothing_reports_no_gain_not_zero():
     agent = subagent()
     finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.5)
-    failed = finished(hobby_type="SKILL_PRACTICE", agent=agent, status="failed",
-                      assignment=running_assignment(agent, "SKILL_PRACTICE"))
+    failed = finished(
+        hobby_type="SKILL_PRACTICE",
+        agent=agent,
+        status="failed",
+        assignment=running_assignment(agent, "SKILL_PRACTICE"),
+    )
     assert failed.improvement_delta is None and failed.assignment.result["proficiency_gain"] is None
     progress = Progress.objects.get(subagent=agent)
     assert progress.proficiency == pytest.approx(0.5) and progress.measurements == 1
@@ -69,8 +80,9 @@ def test_a_type_never_measured_shows_null_everywhere_never_zero(personas):
     by_type = progress_by_type()
     assert by_type["SKILL_PRACTICE"]["proficiency"] == pytest.approx(0.7 * 0.4 + 0.3 * 0.6)
     assert by_type["SKILL_PRACTICE"]["improvement_rate"] == pytest.approx(0.2)
-    assert all(by_type[name]["proficiency"] is None and by_type[name]["improvement_rate"] is None
-               for name in unmeasured)
+    assert all(
+        by_type[name]["proficiency"] is None and by_type[name]["improvement_rate"] is None for name in unmeasured
+    )
 
     viewer = personas["viewer"].client()
     for route in ("/hobby/progress", "/hobby/status"):
@@ -108,21 +120,34 @@ def test_admin_says_not_measured_where_nothing_was(client, personas):
 
 def test_skills_improved_lists_only_skills_that_rose_against_a_previous_measurement(personas):
     agent, other = subagent("sa-1"), subagent("sa-2")
-    first = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.5,
-                     heldout_by_skill={"addition": 0.4, "subtraction": 0.6, "sorting": 0.5})
+    first = finished(
+        hobby_type="SKILL_PRACTICE",
+        agent=agent,
+        heldout=0.5,
+        heldout_by_skill={"addition": 0.4, "subtraction": 0.6, "sorting": 0.5},
+    )
     assert first.skills_improved == []  # nothing measured before: nothing to improve on
     # Another sub-agent's scores are not this one's history.
     finished(hobby_type="SKILL_PRACTICE", agent=other, heldout=0.1, heldout_by_skill={"reversal": 0.1})
-    second = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.55,
-                      heldout_by_skill={"addition": 0.7, "subtraction": 0.3, "sorting": 0.5, "reversal": 0.9})
+    second = finished(
+        hobby_type="SKILL_PRACTICE",
+        agent=agent,
+        heldout=0.55,
+        heldout_by_skill={"addition": 0.7, "subtraction": 0.3, "sorting": 0.5, "reversal": 0.9},
+    )
     # addition rose; subtraction fell; sorting held; reversal is this sub-agent's first measurement of it.
     assert second.skills_improved == ["addition"]
     # A skill's previous measurement may come from another type: benchmark running measures addition too.
-    third = finished(hobby_type="BENCHMARK_RUNNING", agent=agent, heldout=0.6,
-                     heldout_by_skill={"addition": 0.75, "subtraction": 0.2})
+    third = finished(
+        hobby_type="BENCHMARK_RUNNING",
+        agent=agent,
+        heldout=0.6,
+        heldout_by_skill={"addition": 0.75, "subtraction": 0.2},
+    )
     assert third.skills_improved == ["addition"]
-    fourth = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.6,
-                      heldout_by_skill={"addition": 0.72, "subtraction": 0.25})
+    fourth = finished(
+        hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.6, heldout_by_skill={"addition": 0.72, "subtraction": 0.25}
+    )
     assert fourth.skills_improved == ["subtraction"]  # against 0.75 and 0.2, the latest, from the benchmark
 
     shown = {a["activity_id"]: a for a in personas["viewer"].client().get("/hobby/activities?count=20").json()}
@@ -137,11 +162,17 @@ def test_the_migration_replays_the_history_into_measured_values():
     0 gain where nothing was measured, and every skill an activity touched as improved."""
     agent = subagent()
     assignment = running_assignment(agent, "SKILL_PRACTICE")
-    first = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.5, assignment=assignment,
-                     heldout_by_skill={"addition": 0.4, "subtraction": 0.6})
+    first = finished(
+        hobby_type="SKILL_PRACTICE",
+        agent=agent,
+        heldout=0.5,
+        assignment=assignment,
+        heldout_by_skill={"addition": 0.4, "subtraction": 0.6},
+    )
     failed = finished(hobby_type="SKILL_PRACTICE", agent=agent, status="failed")
-    second = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.7,
-                      heldout_by_skill={"addition": 0.8, "subtraction": 0.5})
+    second = finished(
+        hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.7, heldout_by_skill={"addition": 0.8, "subtraction": 0.5}
+    )
     never = Progress.objects.create(subagent=subagent("sa-2"), hobby_type="TOOL_MASTERY", measurements=0)
     Activity.objects.filter(pk=first.pk).update(improvement_delta=0.5, skills_improved=["addition", "subtraction"])
     Activity.objects.filter(pk=failed.pk).update(improvement_delta=0.0)
@@ -163,6 +194,7 @@ def test_the_migration_replays_the_history_into_measured_values():
     scores = Progress.objects.get(subagent=agent).skill_scores
     assert {skill: seen["score"] for skill, seen in scores.items()} == {"addition": 0.8, "subtraction": 0.5}
     # What the replay kept is what the next activity compares against.
-    third = finished(hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.7,
-                     heldout_by_skill={"addition": 0.7, "subtraction": 0.55})
+    third = finished(
+        hobby_type="SKILL_PRACTICE", agent=agent, heldout=0.7, heldout_by_skill={"addition": 0.7, "subtraction": 0.55}
+    )
     assert third.skills_improved == ["subtraction"]

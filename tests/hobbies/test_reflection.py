@@ -12,14 +12,19 @@ from models_suite.services.registry import model_register
 
 
 def attempt(n, skill, correct, answer="7", expected="12"):
-    item = Item(id=f"s/train/{n}", suite="s", split="train", prompt=f"Q:{n}+5=", answer=expected, grader="numeric",
-                skill=skill)
+    item = Item(
+        id=f"s/train/{n}", suite="s", split="train", prompt=f"Q:{n}+5=", answer=expected, grader="numeric", skill=skill
+    )
     detail = "" if correct else f"expected {expected}, got {answer}"
     return item, answer, Grade(correct, 1.0 if correct else 0.0, detail)
 
 
-GRADED = ([attempt(n, "addition", False) for n in range(4)] + [attempt(10, "addition", True)]
-          + [attempt(20 + n, "sorting", False) for n in range(2)] + [attempt(30, "reverse", True)])
+GRADED = (
+    [attempt(n, "addition", False) for n in range(4)]
+    + [attempt(10, "addition", True)]
+    + [attempt(20 + n, "sorting", False) for n in range(2)]
+    + [attempt(30, "reverse", True)]
+)
 
 
 @pytest.fixture
@@ -40,9 +45,11 @@ def test_a_chatting_model_explains_each_failed_skill_and_the_reply_is_kept_with_
     with model_in_use(remote) as backend:
         thoughts = reflect(backend, remote, GRADED)
     assert thoughts == [
-        Reflection("addition", "I added the first digits only and dropped the carry.", ["s/train/0", "s/train/1",
-                                                                                        "s/train/2"]),
-        Reflection("sorting", "I kept the input order instead of sorting.", ["s/train/20", "s/train/21"])]
+        Reflection(
+            "addition", "I added the first digits only and dropped the carry.", ["s/train/0", "s/train/1", "s/train/2"]
+        ),
+        Reflection("sorting", "I kept the input order instead of sorting.", ["s/train/20", "s/train/21"]),
+    ]
     asked = [r["messages"][-1]["content"] for r in cloud.requests if r["path"].endswith("/chat/completions")]
     assert len(asked) == 2  # skills without failures are not asked about
     assert "Your answer: 7" in asked[0] and "Expected: 12" in asked[0] and "Q:0+5=" in asked[0]

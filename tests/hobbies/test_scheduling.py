@@ -16,14 +16,20 @@ from hobbies.services import subagent_register
 
 def test_the_weighted_draw_favours_weak_types_and_variety_flattens_it():
     rng = random.Random(1)
-    draws = Counter(weighted_choice({"weak": 0.1, "strong": 0.9}, variety=0.0, focus_on_weaknesses=True, rng=rng)
-                    for _ in range(4000))
+    draws = Counter(
+        weighted_choice({"weak": 0.1, "strong": 0.9}, variety=0.0, focus_on_weaknesses=True, rng=rng)
+        for _ in range(4000)
+    )
     assert draws["weak"] / 4000 == pytest.approx(0.9 / 1.0, abs=0.03)  # weights 0.9 against 0.1
-    flat = Counter(weighted_choice({"weak": 0.1, "strong": 0.9}, variety=1.0, focus_on_weaknesses=True, rng=rng)
-                   for _ in range(4000))
+    flat = Counter(
+        weighted_choice({"weak": 0.1, "strong": 0.9}, variety=1.0, focus_on_weaknesses=True, rng=rng)
+        for _ in range(4000)
+    )
     assert draws["strong"] < flat["strong"]  # variety gives the strong type more turns
-    unfocused = Counter(weighted_choice({"weak": 0.1, "strong": 0.9}, variety=0.0, focus_on_weaknesses=False,
-                                        rng=rng) for _ in range(4000))
+    unfocused = Counter(
+        weighted_choice({"weak": 0.1, "strong": 0.9}, variety=0.0, focus_on_weaknesses=False, rng=rng)
+        for _ in range(4000)
+    )
     assert unfocused["strong"] / 4000 == pytest.approx(0.5, abs=0.04)
     assert weighted_choice({}, variety=0.3, focus_on_weaknesses=True, rng=rng) is None
 
@@ -44,7 +50,8 @@ def test_a_tick_starts_one_hobby_on_each_idle_sub_agent_once_per_interval(idle_s
 
     started = scheduler_tick(rng=random.Random(0))
     assert [(a.subagent.subagent_id, a.hobby_type, a.origin) for a in started] == [
-        ("agent", "TOOL_MASTERY", "scheduler")]
+        ("agent", "TOOL_MASTERY", "scheduler")
+    ]
     assert started[0].duration_minutes == 10.0  # max_hobby_duration_minutes
     assert scheduler_tick() == []  # within the interval: nothing
     with time_machine.travel(timezone.now() + timedelta(minutes=16)):

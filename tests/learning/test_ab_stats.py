@@ -17,7 +17,7 @@ def pairs(*, fixed=0, broken=0, both_right=0, both_wrong=0):
 def test_mcnemar_matches_the_hand_computed_binomial():
     # 10 fixed, 2 broken: two-sided exact p = 2 * P(X <= 2), X ~ Binomial(12, 1/2) = 2 * 79 / 4096
     before, after = pairs(fixed=10, broken=2, both_right=30, both_wrong=8)
-    expected = 2 * sum(comb(12, k) for k in range(3)) / 2 ** 12
+    expected = 2 * sum(comb(12, k) for k in range(3)) / 2**12
     assert expected == pytest.approx(158 / 4096)
     assert mcnemar_p(before, after) == pytest.approx(expected, rel=1e-9)
     # symmetric: swapping the sides gives the same p
@@ -114,11 +114,15 @@ def test_decide_refuses_when_another_suite_drops_significantly_by_more_than_two_
 
 
 def test_decide_allows_small_or_insignificant_drops_elsewhere():
-    decision = decide(suites(arith=CLEAR_GAIN,
-                             small=pairs(broken=1, both_right=50, both_wrong=49),  # -1 point, p = 1
-                             noisy=pairs(broken=3, both_right=10, both_wrong=7),  # -15 points on 20 items, p = 0.25
-                             tiny=pairs(broken=15, both_right=500, both_wrong=485)),  # -1.5 points, p < 0.001
-                      "arith")
+    decision = decide(
+        suites(
+            arith=CLEAR_GAIN,
+            small=pairs(broken=1, both_right=50, both_wrong=49),  # -1 point, p = 1
+            noisy=pairs(broken=3, both_right=10, both_wrong=7),  # -15 points on 20 items, p = 0.25
+            tiny=pairs(broken=15, both_right=500, both_wrong=485),
+        ),  # -1.5 points, p < 0.001
+        "arith",
+    )
     assert decision.promote, decision.reason
 
 
@@ -136,7 +140,9 @@ def test_decide_needs_the_target():
 def test_a_measurement_gives_each_skill_its_accuracy_across_suites():
     from learning.ab import Measured
 
-    measured = Measured(correct={"arithmetic": {"a1": True, "a2": False, "a3": True}, "sorting": {"s1": False}},
-                        skills={"a1": "addition", "a2": "addition", "a3": "subtraction", "s1": "addition"})
+    measured = Measured(
+        correct={"arithmetic": {"a1": True, "a2": False, "a3": True}, "sorting": {"s1": False}},
+        skills={"a1": "addition", "a2": "addition", "a3": "subtraction", "s1": "addition"},
+    )
     assert measured.by_skill() == {"addition": 33.3, "subtraction": 100.0}
     assert measured.accuracy("arithmetic") == pytest.approx(200 / 3)

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _dirs(lora_dirs):  # noqa: F811
+def _dirs(lora_dirs):
     return lora_dirs
 
 
@@ -33,7 +33,7 @@ def events(adapter) -> list[str]:
     return list(AdapterEvent.objects.filter(adapter=adapter).order_by("pk").values_list("kind", flat=True))
 
 
-def test_each_adapter_is_copied_sealed_versioned_and_becomes_the_challenger(tiny, tmp_path, settings):  # noqa: F811
+def test_each_adapter_is_copied_sealed_versioned_and_becomes_the_challenger(tiny, tmp_path, settings):
     first = registered(tiny, tmp_path, seed=1)
     second = registered(tiny, tmp_path, seed=2)
     typed = registered(tiny, tmp_path, seed=3, hobby_type="SKILL_PRACTICE")
@@ -58,7 +58,7 @@ def test_each_adapter_is_copied_sealed_versioned_and_becomes_the_challenger(tiny
     assert shape["adapter_path"] == second.path and shape["sha256"] == second.sha256 and shape["version"] == 2
 
 
-def test_promotion_moves_the_champion_to_previous_and_the_previous_out(tiny, tmp_path):  # noqa: F811
+def test_promotion_moves_the_champion_to_previous_and_the_previous_out(tiny, tmp_path):
     a, b, c = (registered(tiny, tmp_path, seed=seed) for seed in (1, 2, 3))
     assert champion(tiny) is None
     promoted = adapter_promote(a)
@@ -76,7 +76,7 @@ def test_promotion_moves_the_champion_to_previous_and_the_previous_out(tiny, tmp
     assert activated.alias == "champion" and aliases(c, b) == ["previous", ""] and events(a)[-1] == "activated"
 
 
-def test_a_hobby_type_is_served_its_own_champion_else_the_all_types_one(tiny, tmp_path):  # noqa: F811
+def test_a_hobby_type_is_served_its_own_champion_else_the_all_types_one(tiny, tmp_path):
     general = adapter_promote(registered(tiny, tmp_path, seed=1))
     assert champion(tiny, "SKILL_PRACTICE") == general
     typed = adapter_promote(registered(tiny, tmp_path, seed=2, hobby_type="SKILL_PRACTICE"))
@@ -86,7 +86,7 @@ def test_a_hobby_type_is_served_its_own_champion_else_the_all_types_one(tiny, tm
     assert champion(other) is None
 
 
-def test_a_damaged_adapter_is_refused_recorded_and_the_champion_stays(tiny, tmp_path):  # noqa: F811
+def test_a_damaged_adapter_is_refused_recorded_and_the_champion_stays(tiny, tmp_path):
     serving = adapter_promote(registered(tiny, tmp_path, seed=1))
     damaged = registered(tiny, tmp_path, seed=2)
     weights = Path(damaged.path) / "adapter_model.safetensors"
@@ -110,7 +110,7 @@ def test_a_damaged_adapter_is_refused_recorded_and_the_champion_stays(tiny, tmp_
     assert adapters.adapter_verified(serving) == serving  # a whole adapter passes
 
 
-def test_archiving_takes_an_adapter_out_of_every_alias_and_out_of_use(tiny, tmp_path):  # noqa: F811
+def test_archiving_takes_an_adapter_out_of_every_alias_and_out_of_use(tiny, tmp_path):
     old, new = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
     adapter_promote(old)
     adapter_promote(new)
@@ -127,8 +127,11 @@ def test_archiving_takes_an_adapter_out_of_every_alias_and_out_of_use(tiny, tmp_
     assert [a.pk for a in adapters.adapters_list(status="archived")] == [new.pk]
 
 
-def test_a_rollback_restores_previous_archives_the_regressed_one_and_is_counted(tiny, tmp_path,  # noqa: F811
-                                                                                 personas):
+def test_a_rollback_restores_previous_archives_the_regressed_one_and_is_counted(
+    tiny,
+    tmp_path,
+    personas,
+):
     old, new = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
     adapter_promote(old)
     adapter_promote(new)
@@ -157,7 +160,7 @@ def test_a_rollback_restores_previous_archives_the_regressed_one_and_is_counted(
     assert "# TYPE adapter_rollbacks_total counter" in text
 
 
-def test_a_rollback_refuses_a_damaged_previous_and_leaves_the_bare_base_serving(tiny, tmp_path):  # noqa: F811
+def test_a_rollback_refuses_a_damaged_previous_and_leaves_the_bare_base_serving(tiny, tmp_path):
     old, new = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
     adapter_promote(old)
     adapter_promote(new)
@@ -171,7 +174,7 @@ def test_a_rollback_refuses_a_damaged_previous_and_leaves_the_bare_base_serving(
     assert Adapter.objects.get(pk=new.pk).status == "archived"
 
 
-def test_each_alias_is_held_once_per_base_model_and_hobby_type(tiny, tmp_path):  # noqa: F811
+def test_each_alias_is_held_once_per_base_model_and_hobby_type(tiny, tmp_path):
     a, b = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
     adapter_promote(a)
     with pytest.raises(IntegrityError), transaction.atomic():

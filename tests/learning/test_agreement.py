@@ -27,8 +27,7 @@ def test_alpha_is_undefined_without_anything_to_compare():
 def test_alpha_matches_the_reference_estimator_on_a_sparse_table():
     table = [{1: 1, 2: 2}, {1: 2, 2: 2, 3: 3}, {2: 4, 3: 5}, {1: 5, 3: 5}, {1: 3, 2: 1}]
     matrix = np.array([[1, 2, np.nan, 5, 3], [2, 2, 4, np.nan, 1], [np.nan, 3, 5, 5, np.nan]])
-    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="ordinal",
-                                  value_domain=[1, 2, 3, 4, 5])
+    expected = krippendorff.alpha(reliability_data=matrix, level_of_measurement="ordinal", value_domain=[1, 2, 3, 4, 5])
     assert alpha(table) == pytest.approx(expected, abs=1e-4)
     assert 0 < alpha(table) < 1
 
@@ -59,8 +58,7 @@ def test_admin_shows_the_agreement(personas, client):
     client.login(username="boss", password="a-long-test-password-1")
     activity = finished(hobby_type="SKILL_PRACTICE")
     for name, value in (("rater", 4), ("other_rater", 2)):
-        feedback_submit(rater=personas[name].user, target_type="activity", target_id=activity.activity_id,
-                        rating=value)
+        feedback_submit(rater=personas[name].user, target_type="activity", target_id=activity.activity_id, rating=value)
     page = client.get("/admin/learning/feedback/")
     assert page.status_code == 200
     assert b"Krippendorff" in page.content and b"other_rater &amp; rater" in page.content

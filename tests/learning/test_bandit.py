@@ -22,6 +22,7 @@ def picks(arms, rng, draws: int, **kwargs) -> dict[str, int]:
 
 # activity_reward
 
+
 def test_activity_reward_weighs_scaled_gain_and_insight():
     assert GAIN_SCALE == 10.0
     assert activity_reward(proficiency_gain=0.05, insight_reward=0.5) == pytest.approx(0.6 * 0.5 + 0.4 * 0.5)
@@ -35,8 +36,9 @@ def test_activity_reward_drops_missing_parts_and_renormalises():
     assert activity_reward(proficiency_gain=math.nan, insight_reward=0.7) == pytest.approx(0.7)
     assert activity_reward(proficiency_gain=None, insight_reward=None) is None  # nothing observed, not 0
     assert activity_reward(proficiency_gain=math.nan, insight_reward=None) is None
-    assert activity_reward(proficiency_gain=0.02, insight_reward=0.6, gain_weight=1.0, insight_weight=3.0) \
-        == pytest.approx((0.2 + 3 * 0.6) / 4)
+    assert activity_reward(
+        proficiency_gain=0.02, insight_reward=0.6, gain_weight=1.0, insight_weight=3.0
+    ) == pytest.approx((0.2 + 3 * 0.6) / 4)
     assert activity_reward(proficiency_gain=0.3, insight_reward=0.6, gain_weight=0.0, insight_weight=0.0) == 0.0
 
 
@@ -47,11 +49,13 @@ def test_an_activity_that_measured_nothing_is_no_observation():
     assert ArmPosterior.from_rewards([nothing, nothing]) == ArmPosterior()
     assert ArmPosterior.from_rewards([nothing]).mean_posterior() == ArmPosterior().mean_posterior()
     # Between rewards it changes nothing either, discount included: the same statistics as without it.
-    assert ArmPosterior.from_rewards([0.4, nothing, 0.8], discount=0.9) == ArmPosterior.from_rewards([0.4, 0.8],
-                                                                                                     discount=0.9)
+    assert ArmPosterior.from_rewards([0.4, nothing, 0.8], discount=0.9) == ArmPosterior.from_rewards(
+        [0.4, 0.8], discount=0.9
+    )
 
 
 # the posterior's arithmetic
+
 
 def test_sufficient_statistics_match_a_direct_computation():
     arm = ArmPosterior.from_rewards(REWARDS)
@@ -97,7 +101,7 @@ def test_discounting_follows_an_arm_that_changed():
     plain = ArmPosterior.from_rewards(history)
     discounted = ArmPosterior.from_rewards(history, discount=0.9)
     assert plain.mean == pytest.approx(100 / 120)
-    assert discounted.mean == pytest.approx(0.9 ** 20 * (1 - 0.9 ** 100) / (1 - 0.9 ** 120))  # 0.1216
+    assert discounted.mean == pytest.approx(0.9**20 * (1 - 0.9**100) / (1 - 0.9**120))  # 0.1216
     assert discounted.mean < 0.13
     steady = ArmPosterior.from_rewards([0.5, 0.45, 0.55] * 10)
     rng = np.random.default_rng(3)
@@ -118,10 +122,14 @@ def test_posterior_summary():
 
 # choosing
 
+
 def test_an_unexplored_arm_gets_picked_within_a_few_draws():
     data = np.random.default_rng(1)
-    arms = {"a": ArmPosterior.from_rewards(data.normal(0.2, 0.3, 30)),
-            "b": ArmPosterior.from_rewards(data.normal(0.2, 0.3, 30)), "new": ArmPosterior()}
+    arms = {
+        "a": ArmPosterior.from_rewards(data.normal(0.2, 0.3, 30)),
+        "b": ArmPosterior.from_rewards(data.normal(0.2, 0.3, 30)),
+        "new": ArmPosterior(),
+    }
     for seed in range(50):
         rng = np.random.default_rng(seed)
         assert "new" in [thompson_choice(arms, rng=rng) for _ in range(15)], seed
@@ -130,13 +138,17 @@ def test_an_unexplored_arm_gets_picked_within_a_few_draws():
 
 def test_a_clearly_better_arm_is_picked_at_least_nine_times_in_ten():
     data = np.random.default_rng(2)
-    arms = {name: ArmPosterior.from_rewards(data.normal(mean, 0.3, 50))
-            for name, mean in [("good", 0.5), ("meh", 0.2), ("bad", 0.0)]}
+    arms = {
+        name: ArmPosterior.from_rewards(data.normal(mean, 0.3, 50))
+        for name, mean in [("good", 0.5), ("meh", 0.2), ("bad", 0.0)]
+    }
     assert picks(arms, np.random.default_rng(0), 1000)["good"] >= 900
     assert picks(arms, random.Random(0), 1000)["good"] >= 900  # the standard library's generator works too
     # With two rewards each the same means leave room to explore.
-    few = {name: ArmPosterior.from_rewards([mean - 0.1, mean + 0.1])
-           for name, mean in [("good", 0.5), ("meh", 0.2), ("bad", 0.0)]}
+    few = {
+        name: ArmPosterior.from_rewards([mean - 0.1, mean + 0.1])
+        for name, mean in [("good", 0.5), ("meh", 0.2), ("bad", 0.0)]
+    }
     assert 500 <= picks(few, np.random.default_rng(0), 1000)["good"] <= 700  # 579
 
 
@@ -170,7 +182,17 @@ def test_the_module_is_pure():
     import sys
     from pathlib import Path
 
-    code = "import sys, learning.bandit; print(sorted(m for m in sys.modules if m.split('.')[0] in " \
-           "{'django', 'hobbies', 'core', 'memoryhub', 'workers'}))"
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                          cwd=Path(__file__).resolve().parents[2]).stdout == "[]\n"
+    code = (
+        "import sys, learning.bandit; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "{'django', 'hobbies', 'core', 'memoryhub', 'workers'}))"
+    )
+    assert (
+        subprocess.run(
+            [sys.executable, "-c", code],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=Path(__file__).resolve().parents[2],
+        ).stdout
+        == "[]\n"
+    )

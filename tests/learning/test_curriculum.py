@@ -43,8 +43,9 @@ def test_a_skill_that_is_moving_keeps_being_worked():
 def test_a_skill_that_did_not_move_in_two_cycles_rests_then_comes_back():
     stuck = [Outcome("stuck", 0.5, False), Outcome("stuck", -1.0, False)]
     assert resting_skills(stuck) == ["stuck"]
-    assert all(choose_skill({"stuck": 5.0, "other": 90.0}, stuck, random.Random(seed)).skill == "other"
-               for seed in range(50))
+    assert all(
+        choose_skill({"stuck": 5.0, "other": 90.0}, stuck, random.Random(seed)).skill == "other" for seed in range(50)
+    )
     later = stuck + [Outcome("other", 3.0, True)] * REST_CYCLES
     assert resting_skills(later) == []
     # one cycle that moved breaks the rest: two in a row must stay under MIN_MOVE
@@ -78,16 +79,21 @@ def test_the_recipe_adapts_to_what_the_last_cycle_on_that_skill_measured():
 
 
 def test_the_time_budget_caps_the_steps_at_the_measured_speed():
-    history = [Outcome("a", 0.5, False, recipe={**BASE.to_dict(), "max_steps": 1000}, train_seconds=100.0,
-                       train_steps=500)]  # 5 steps/s measured
+    history = [
+        Outcome("a", 0.5, False, recipe={**BASE.to_dict(), "max_steps": 1000}, train_seconds=100.0, train_steps=500)
+    ]  # 5 steps/s measured
     capped = plan_recipe("a", history, BASE, train_budget_seconds=200)
     assert capped.max_steps == 1000  # 1500 wanted, 200 s x 5 steps/s allowed
     assert capped.learning_rate > BASE.learning_rate and any("budget" in why for why in capped.why)
 
 
 def test_replay_goes_to_what_earlier_cycles_taught_and_to_what_fell():
-    weights = replay_weights({"focus": 10.0, "strong": 90.0, "weak": 5.0, "fell": 50.0, "taught": 60.0}, "focus",
-                             last_change={"fell": -8.0, "strong": 1.0}, taught={"taught": 40.0, "weak": -3.0})
+    weights = replay_weights(
+        {"focus": 10.0, "strong": 90.0, "weak": 5.0, "fell": 50.0, "taught": 60.0},
+        "focus",
+        last_change={"fell": -8.0, "strong": 1.0},
+        taught={"taught": 40.0, "weak": -3.0},
+    )
     assert "focus" not in weights
     # A weak skill is as protected as a strong one (weak skills proved the most fragile), none dropped entirely.
     assert weights["weak"] == weights["strong"] == pytest.approx(1.0)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _dirs(lora_dirs):  # noqa: F811
+def _dirs(lora_dirs):
     return lora_dirs
 
 
@@ -39,8 +39,9 @@ def test_too_little_data_fails_the_build_saying_so_and_writes_nothing(settings):
 
 def test_a_build_held_by_a_live_worker_is_not_taken_and_a_dead_ones_is():
     practised(12)
-    build = DatasetBuild.objects.create(params={}, status="building", lease_until=timezone.now() + timedelta(minutes=5),
-                                        attempts=1)
+    build = DatasetBuild.objects.create(
+        params={}, status="building", lease_until=timezone.now() + timedelta(minutes=5), attempts=1
+    )
     assert dataset_builds.build_execute(build_pk=build.pk) is None  # a redelivered message while it builds
     DatasetBuild.objects.filter(pk=build.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
     done = dataset_builds.build_execute(build_pk=build.pk)

@@ -29,11 +29,19 @@ def practised(items, *, split: str = "train", correct_every: int = 2) -> Activit
     activity = started(hobby_type="SKILL_PRACTICE")
     for index, item in enumerate(items):
         right = index % correct_every == 0
-        Attempt.objects.create(activity=activity, item_id=item.id, skill=item.skill, prompt=item.prompt,
-                               expected=item.answer, answer=item.answer if right else item.answer + "1",
-                               correct=right, score=float(right))
-    Activity.objects.filter(pk=activity.pk).update(status="completed", split=split, score=0.5,
-                                                   completed_at=activity.started_at)
+        Attempt.objects.create(
+            activity=activity,
+            item_id=item.id,
+            skill=item.skill,
+            prompt=item.prompt,
+            expected=item.answer,
+            answer=item.answer if right else item.answer + "1",
+            correct=right,
+            score=float(right),
+        )
+    Activity.objects.filter(pk=activity.pk).update(
+        status="completed", split=split, score=0.5, completed_at=activity.started_at
+    )
     return activity
 
 
@@ -47,8 +55,16 @@ def test_no_heldout_item_can_enter_a_training_set():
     # A held-out item whose row claims the train split (a bug, or a hand edit): its prompt still gives it away.
     sneaky = heldout_items[7]
     activity = started(hobby_type="SKILL_PRACTICE")
-    Attempt.objects.create(activity=activity, item_id="arithmetic/train/99999", skill=sneaky.skill,
-                           prompt=sneaky.prompt, expected=sneaky.answer, answer=sneaky.answer, correct=True, score=1)
+    Attempt.objects.create(
+        activity=activity,
+        item_id="arithmetic/train/99999",
+        skill=sneaky.skill,
+        prompt=sneaky.prompt,
+        expected=sneaky.answer,
+        answer=sneaky.answer,
+        correct=True,
+        score=1,
+    )
     Activity.objects.filter(pk=activity.pk).update(status="completed", completed_at=activity.started_at)
 
     dataset = dataset_build(validation_share=0.2)
@@ -64,20 +80,35 @@ def test_right_answers_teach_themselves_and_wrong_ones_the_reference():
     practised(items)
     dataset = dataset_build(validation_share=0.0)
     taught = {e.prompt: (e.completion, e.source) for e in dataset_examples(dataset)}
-    assert taught == {items[0].prompt: (items[0].answer, "attempt"), items[1].prompt: (items[1].answer, "reference"),
-                      items[2].prompt: (items[2].answer, "attempt"), items[3].prompt: (items[3].answer, "reference")}
+    assert taught == {
+        items[0].prompt: (items[0].answer, "attempt"),
+        items[1].prompt: (items[1].answer, "reference"),
+        items[2].prompt: (items[2].answer, "attempt"),
+        items[3].prompt: (items[3].answer, "reference"),
+    }
     assert dataset.stats["by_source"] == {"attempt": 2, "reference": 2}
 
 
 def test_only_insights_people_rewarded_join_weighted_by_their_reward(personas):
     activity = finished(hobby_type="SKILL_PRACTICE")
-    good = Insight.objects.create(activity=activity, skill="addition", kind="other", share=0.5,
-                                  text="Carries are dropped when the units overflow; check the tens digit first.")
-    bad = Insight.objects.create(activity=activity, skill="addition", kind="other", share=0.5,
-                                 text="The model is sometimes wrong about additions, which is a problem overall.")
+    good = Insight.objects.create(
+        activity=activity,
+        skill="addition",
+        kind="other",
+        share=0.5,
+        text="Carries are dropped when the units overflow; check the tens digit first.",
+    )
+    bad = Insight.objects.create(
+        activity=activity,
+        skill="addition",
+        kind="other",
+        share=0.5,
+        text="The model is sometimes wrong about additions, which is a problem overall.",
+    )
     for name in ("rater", "other_rater"):
-        feedback_submit(rater=personas[name].user, target_type="insight", target_id=str(good.pk), rating=5,
-                        helpful=True)
+        feedback_submit(
+            rater=personas[name].user, target_type="insight", target_id=str(good.pk), rating=5, helpful=True
+        )
         feedback_submit(rater=personas[name].user, target_type="insight", target_id=str(bad.pk), rating=1)
     dataset = dataset_build(validation_share=0.0)
     insights = [e for e in dataset_examples(dataset) if e.source == "insight"]
@@ -110,8 +141,11 @@ def test_versions_files_seal_and_exports():
 
 def test_a_focus_skill_brings_replay_of_the_others():
     arithmetic = get_suite("arithmetic").items("train", limit=200)
-    practised([item for item in arithmetic if item.skill == "subtraction-2-digit"][:40] +
-              get_suite("sorting").items("train", limit=40), correct_every=1)
+    practised(
+        [item for item in arithmetic if item.skill == "subtraction-2-digit"][:40]
+        + get_suite("sorting").items("train", limit=40),
+        correct_every=1,
+    )
     dataset = dataset_build(skill="subtraction-2-digit", replay_share=0.2, validation_share=0.0)
     by_skill = dataset.stats["by_skill"]
     assert by_skill == {"sort-digits": 10, "subtraction-2-digit": 40}
@@ -119,8 +153,10 @@ def test_a_focus_skill_brings_replay_of_the_others():
 
 def test_a_failed_build_leaves_nothing(monkeypatch, settings):
     practised(get_suite("sorting").items("train", limit=5))
-    monkeypatch.setattr("learning.datasets.TrainingDataset.objects.create",
-                        lambda **kwargs: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(
+        "learning.datasets.TrainingDataset.objects.create",
+        lambda **kwargs: (_ for _ in ()).throw(RuntimeError("disk full")),
+    )
     with pytest.raises(RuntimeError):
         dataset_build()
     assert not TrainingDataset.objects.exists()

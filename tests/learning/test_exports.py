@@ -16,13 +16,17 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def rated(personas, activity):
-    good = Insight.objects.create(activity=activity, skill="addition", kind="off_by_small", share=0.5,
-                                  text="carries are dropped when the tens digit changes")
+    good = Insight.objects.create(
+        activity=activity,
+        skill="addition",
+        kind="off_by_small",
+        share=0.5,
+        text="carries are dropped when the tens digit changes",
+    )
     bad = Insight.objects.create(activity=activity, skill="addition", kind="other", share=0.5, text="it was wrong")
     meh = Insight.objects.create(activity=activity, skill="addition", kind="other", share=0.5, text="some errors")
     for insight, rating in ((good, 5), (bad, 1), (meh, 3)):
-        feedback_submit(rater=personas["rater"].user, target_type="insight", target_id=str(insight.pk),
-                        rating=rating)
+        feedback_submit(rater=personas["rater"].user, target_type="insight", target_id=str(insight.pk), rating=rating)
     return good, bad, meh
 
 

@@ -45,11 +45,23 @@ def test_a_rater_changes_their_judgement_instead_of_adding_one(personas, insight
 
 def test_running_sums_equal_a_recount_after_many_changes(personas, insight):
     raters = [personas[name].user for name in ("rater", "other_rater", "operator")]
-    changes = [(0, 5, True, ""), (1, 1, False, "x" * 30), (0, 3, None, "short"), (2, 4, True, "y" * 25),
-               (1, 2, None, ""), (0, 4, False, "z" * 40)]
+    changes = [
+        (0, 5, True, ""),
+        (1, 1, False, "x" * 30),
+        (0, 3, None, "short"),
+        (2, 4, True, "y" * 25),
+        (1, 2, None, ""),
+        (0, 4, False, "z" * 40),
+    ]
     for who, rating, helpful, comment in changes:
-        feedback_submit(rater=raters[who], target_type="insight", target_id=str(insight.pk), rating=rating,
-                        helpful=helpful, comment=comment)
+        feedback_submit(
+            rater=raters[who],
+            target_type="insight",
+            target_id=str(insight.pk),
+            rating=rating,
+            helpful=helpful,
+            comment=comment,
+        )
     signal = signal_of(insight)
     rows = list(Feedback.objects.filter(target_type="insight", target_id=str(insight.pk)))
     assert signal.feedback_count == len(rows) == 3
@@ -61,33 +73,48 @@ def test_running_sums_equal_a_recount_after_many_changes(personas, insight):
 
 
 def test_the_rater_is_the_authenticated_user_never_a_claimed_id(personas, insight):
-    response = post(personas["rater"], {"target_type": "insight", "target_id": str(insight.pk),
-                                        "feedback_type": "rating", "rating": 4, "user_id": "someone_else"},
-                    path="/hobby/feedback")
+    response = post(
+        personas["rater"],
+        {
+            "target_type": "insight",
+            "target_id": str(insight.pk),
+            "feedback_type": "rating",
+            "rating": 4,
+            "user_id": "someone_else",
+        },
+        path="/hobby/feedback",
+    )
     assert response.status_code == 200, response.content
     assert response.json()["feedback"]["user_id"] == "rater"
     assert Feedback.objects.get().rater == personas["rater"].user
 
 
 def test_feedback_on_a_missing_item_is_404_and_stores_nothing(personas, activity):
-    for target_type, target_id in (("insight", "999999"), ("pattern", "424242"), ("activity", "nope"),
-                                   ("insight", "not-a-number")):
+    for target_type, target_id in (
+        ("insight", "999999"),
+        ("pattern", "424242"),
+        ("activity", "nope"),
+        ("insight", "not-a-number"),
+    ):
         response = post(personas["rater"], {"target_type": target_type, "target_id": target_id, "rating": 3})
         assert response.status_code == 404, (target_type, response.content)
         assert response.json()["error"]["code"] == "not_found"
     assert not Feedback.objects.exists() and not RewardSignal.objects.exists()
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"rating": 7}, "rating"),
-    ({"rating": 0}, "rating"),
-    ({"rating": "five"}, "rating"),
-    ({"target_type": "memory", "rating": 3}, "target_type"),
-    ({"feedback_type": "love", "rating": 3}, "feedback_type"),
-    ({"feedback_type": "rating"}, "rating"),
-    ({"feedback_type": "comment", "comment": "  "}, "comment"),
-    ({"feedback_type": "helpful", "helpful": False}, "helpful"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"rating": 7}, "rating"),
+        ({"rating": 0}, "rating"),
+        ({"rating": "five"}, "rating"),
+        ({"target_type": "memory", "rating": 3}, "target_type"),
+        ({"feedback_type": "love", "rating": 3}, "feedback_type"),
+        ({"feedback_type": "rating"}, "rating"),
+        ({"feedback_type": "comment", "comment": "  "}, "comment"),
+        ({"feedback_type": "helpful", "helpful": False}, "helpful"),
+    ],
+)
 def test_bad_legacy_input_is_400_naming_the_field_and_stores_nothing(personas, insight, body, field):
     payload = {"target_type": "insight", "target_id": str(insight.pk), "feedback_type": "rating", **body}
     response = post(personas["rater"], payload, path="/hobby/feedback")
@@ -107,19 +134,36 @@ def test_the_api_refuses_unknown_fields_and_empty_submissions(personas, insight)
 
 def test_legacy_kinds_fill_their_facet(personas, activity, insight):
     rater, target = personas["rater"], {"target_type": "activity", "target_id": activity.activity_id}
-    for body in ({"feedback_type": "rating", "rating": 4}, {"feedback_type": "not_helpful"},
-                 {"feedback_type": "comment", "comment": "clear and useful summary of the run"},
-                 {"feedback_type": "suggestion", "comment": "practise more carries"}):
+    for body in (
+        {"feedback_type": "rating", "rating": 4},
+        {"feedback_type": "not_helpful"},
+        {"feedback_type": "comment", "comment": "clear and useful summary of the run"},
+        {"feedback_type": "suggestion", "comment": "practise more carries"},
+    ):
         response = post(rater, {**target, **body}, path="/hobby/feedback")
         assert response.status_code == 200, response.content
         shape = response.json()
         assert shape["status"] == "submitted"
-        assert set(shape["feedback"]) >= {"feedback_id", "target_type", "target_id", "feedback_type", "rating",
-                                          "comment", "helpful", "metadata", "created_at", "user_id"}
+        assert set(shape["feedback"]) >= {
+            "feedback_id",
+            "target_type",
+            "target_id",
+            "feedback_type",
+            "rating",
+            "comment",
+            "helpful",
+            "metadata",
+            "created_at",
+            "user_id",
+        }
         assert shape["feedback"]["feedback_type"] == body["feedback_type"]
     row = Feedback.objects.get()
     assert (row.rating, row.helpful, row.comment, row.suggestion) == (
-        4, False, "clear and useful summary of the run", "practise more carries")
+        4,
+        False,
+        "clear and useful summary of the run",
+        "practise more carries",
+    )
     assert shape["feedback"]["comment"] == "practise more carries"
     signal = RewardSignal.objects.get(target_type="activity")
     # rating 4: +0.5; one vote, not helpful: -1; two long texts: +0.2
@@ -127,18 +171,22 @@ def test_legacy_kinds_fill_their_facet(personas, activity, insight):
 
 
 def test_stats_and_quality_keep_the_originals_shapes(personas, activity, insight):
-    feedback_submit(rater=personas["rater"].user, target_type="insight", target_id=str(insight.pk), rating=5,
-                    helpful=True)
-    feedback_submit(rater=personas["rater"].user, target_type="activity", target_id=activity.activity_id,
-                    rating=1)
+    feedback_submit(
+        rater=personas["rater"].user, target_type="insight", target_id=str(insight.pk), rating=5, helpful=True
+    )
+    feedback_submit(rater=personas["rater"].user, target_type="activity", target_id=activity.activity_id, rating=1)
     client = personas["rater"].client()
     quality = client.get("/hobby/feedback/quality").json()
-    assert quality == {"average_reward": 0.0, "high_quality_count": 1, "low_quality_count": 1,
-                       "total_signals": 2, "high_quality_ratio": 0.5}
+    assert quality == {
+        "average_reward": 0.0,
+        "high_quality_count": 1,
+        "low_quality_count": 1,
+        "total_signals": 2,
+        "high_quality_ratio": 0.5,
+    }
     stats = client.get("/hobby/feedback/stats").json()
     assert stats["total_feedbacks"] == 3
-    assert stats["by_feedback_type"] == {"rating": 2, "comment": 0, "helpful": 1, "not_helpful": 0,
-                                         "suggestion": 0}
+    assert stats["by_feedback_type"] == {"rating": 2, "comment": 0, "helpful": 1, "not_helpful": 0, "suggestion": 0}
     assert stats["total_reward_signals"] == 2 and stats["average_rating"] == 3.0
     assert stats["quality_metrics"] == quality
     assert client.get("/api/v1/feedback/quality").json() == quality

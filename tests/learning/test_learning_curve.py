@@ -14,10 +14,26 @@ from learning.curve import curve_summary, curve_table, plot
 from learning.models import LearningCycle
 
 ROWS = [
-    {"cycle": 1, "id": 1, "skill": "sub", "status": "promoted", "promoted": True, "before": {"sub": 10.0, "sort": 90.0},
-     "after": {"sub": 40.0, "sort": 89.0}, "seconds": 100.0},
-    {"cycle": 2, "id": 2, "skill": "sort", "status": "kept", "promoted": False, "before": {"sub": 40.0, "sort": 89.0},
-     "after": {"sub": 40.0, "sort": 89.0}, "seconds": 90.0},
+    {
+        "cycle": 1,
+        "id": 1,
+        "skill": "sub",
+        "status": "promoted",
+        "promoted": True,
+        "before": {"sub": 10.0, "sort": 90.0},
+        "after": {"sub": 40.0, "sort": 89.0},
+        "seconds": 100.0,
+    },
+    {
+        "cycle": 2,
+        "id": 2,
+        "skill": "sort",
+        "status": "kept",
+        "promoted": False,
+        "before": {"sub": 40.0, "sort": 89.0},
+        "after": {"sub": 40.0, "sort": 89.0},
+        "seconds": 90.0,
+    },
 ]
 
 

@@ -13,8 +13,9 @@ from models_suite.services.builtin import builtin_model_build
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # about 70 s alone: a base model is built first
 
 # Half the built-in model's depth and width, trained about 45 s: weak at 2-digit arithmetic, good at the rest.
-SMALL_BASE = BaseModelConfig(n_layer=2, n_embd=64, n_head=2, n_ctx=64, batch_size=32, max_steps=2000,
-                             warmup_steps=20, log_every=50)
+SMALL_BASE = BaseModelConfig(
+    n_layer=2, n_embd=64, n_head=2, n_ctx=64, batch_size=32, max_steps=2000, warmup_steps=20, log_every=50
+)
 SUITES = ("arithmetic", "string_transform", "sorting")
 
 
@@ -26,19 +27,46 @@ def small_base(db, settings, tmp_path):
     return artifact
 
 
-RECIPE = {"r": 8, "alpha": 16, "dropout": 0.05, "learning_rate": 3e-3, "batch_size": 32, "max_steps": 600,
-          "warmup_steps": 20, "save_steps": 100, "logging_steps": 25, "loss_on": "answer", "max_seq_length": 64}
+RECIPE = {
+    "r": 8,
+    "alpha": 16,
+    "dropout": 0.05,
+    "learning_rate": 3e-3,
+    "batch_size": 32,
+    "max_steps": 600,
+    "warmup_steps": 20,
+    "save_steps": 100,
+    "logging_steps": 25,
+    "loss_on": "answer",
+    "max_seq_length": 64,
+}
 
 
 def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end_beats_the_start(small_base):
     from learning.curve import curve_run
 
     # Measured here with practice seed 0: addition +18.5 points in the first cycle, promoted.
-    curve = curve_run(cycles=2, skill="addition-2-digit", seed=0, recipe=RECIPE, focus_items=3000,
-                      replay_items=1000, suites=SUITES, limit=120, train_budget_seconds=None)
+    curve = curve_run(
+        cycles=2,
+        skill="addition-2-digit",
+        seed=0,
+        recipe=RECIPE,
+        focus_items=3000,
+        replay_items=1000,
+        suites=SUITES,
+        limit=120,
+        train_budget_seconds=None,
+    )
     first, second = (LearningCycle.objects.get(pk=row["id"]) for row in curve["cycles"])
-    assert [step["step"] for step in first.steps][:7] == ["measure", "plan", "practise", "extract", "train",
-                                                          "compare", "promote"]
+    assert [step["step"] for step in first.steps][:7] == [
+        "measure",
+        "plan",
+        "practise",
+        "extract",
+        "train",
+        "compare",
+        "promote",
+    ]
     assert first.status == LearningCycle.Status.PROMOTED, first.comparison.reason
     target = next(suite for suite in first.comparison.suites if suite["suite"] == first.comparison.target_suite)
     assert target["p_value"] < 0.05 and target["interval"][0] > 0

@@ -33,9 +33,20 @@ def base(tmp_path_factory):
 
 
 def quick(**overrides) -> LoraTrainConfig:
-    return LoraTrainConfig(**{"r": 8, "alpha": 16, "dropout": 0.0, "learning_rate": 1e-2, "batch_size": 2,
-                              "max_steps": 40, "warmup_steps": 2, "save_steps": 5, "logging_steps": 5,
-                              **overrides})
+    return LoraTrainConfig(
+        **{
+            "r": 8,
+            "alpha": 16,
+            "dropout": 0.0,
+            "learning_rate": 1e-2,
+            "batch_size": 2,
+            "max_steps": 40,
+            "warmup_steps": 2,
+            "save_steps": 5,
+            "logging_steps": 5,
+            **overrides,
+        }
+    )
 
 
 def adapter_weights(directory) -> dict[str, torch.Tensor]:
@@ -44,8 +55,15 @@ def adapter_weights(directory) -> dict[str, torch.Tensor]:
 
 def test_it_learns_and_saves_an_adapter_peft_can_load(base, tmp_path):
     reports = []
-    result = train_lora(base_dir=base, train=TOY, validation=TOY[:2], config=quick(max_steps=100, logging_steps=25),
-                        out_dir=tmp_path / "adapter", checkpoint_dir=tmp_path / "ckpt", progress=reports.append)
+    result = train_lora(
+        base_dir=base,
+        train=TOY,
+        validation=TOY[:2],
+        config=quick(max_steps=100, logging_steps=25),
+        out_dir=tmp_path / "adapter",
+        checkpoint_dir=tmp_path / "ckpt",
+        progress=reports.append,
+    )
     assert [r.step for r in reports] == [25, 50, 75, 100]
     assert reports[-1].loss < reports[0].loss / 2  # it learned the toy task
     assert all(r.tokens_per_second > 0 and r.total_steps == 100 for r in reports) and reports[-1].eta_seconds == 0
@@ -68,18 +86,26 @@ def test_it_learns_and_saves_an_adapter_peft_can_load(base, tmp_path):
 
 def test_a_stopped_run_resumes_from_its_checkpoint_to_the_same_weights(base, tmp_path):
     config = quick(dropout=0.1)  # dropout draws random numbers: the checkpoint carries the generator's state
-    whole = train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "whole",
-                       checkpoint_dir=tmp_path / "ckpt-whole")
+    whole = train_lora(
+        base_dir=base, train=TOY, config=config, out_dir=tmp_path / "whole", checkpoint_dir=tmp_path / "ckpt-whole"
+    )
 
     steps = iter(range(1000))
     with pytest.raises(Stopped) as stopped:
-        train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split",
-                   checkpoint_dir=tmp_path / "ckpt", should_stop=lambda: "cancelled" if next(steps) == 13 else None)
+        train_lora(
+            base_dir=base,
+            train=TOY,
+            config=config,
+            out_dir=tmp_path / "split",
+            checkpoint_dir=tmp_path / "ckpt",
+            should_stop=lambda: "cancelled" if next(steps) == 13 else None,
+        )
     assert stopped.value.step == 13 and (tmp_path / "ckpt" / "checkpoint.pt").exists()
     assert not (tmp_path / "split").exists()
 
-    resumed = train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split",
-                         checkpoint_dir=tmp_path / "ckpt")
+    resumed = train_lora(
+        base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split", checkpoint_dir=tmp_path / "ckpt"
+    )
     assert resumed.resumed_from_step == 13 and resumed.steps == whole.steps == 40
     first, second = adapter_weights(tmp_path / "whole"), adapter_weights(tmp_path / "split")
     assert first.keys() == second.keys()
@@ -114,13 +140,20 @@ def test_a_run_resumed_on_cuda_reaches_the_same_weights(base, tmp_path):
     # The resume test above runs on CUDA too where there is one; this one says so in its name and checks the
     # device, so a GPU run of the suite cannot pass it on the CPU by accident.
     config = quick(dropout=0.3, max_steps=20)
-    whole = train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "whole",
-                       checkpoint_dir=tmp_path / "ckpt-whole")
+    whole = train_lora(
+        base_dir=base, train=TOY, config=config, out_dir=tmp_path / "whole", checkpoint_dir=tmp_path / "ckpt-whole"
+    )
     assert whole.device == "cuda"
     steps = iter(range(1000))
     with pytest.raises(Stopped):
-        train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split",
-                   checkpoint_dir=tmp_path / "ckpt", should_stop=lambda: "stop" if next(steps) == 7 else None)
+        train_lora(
+            base_dir=base,
+            train=TOY,
+            config=config,
+            out_dir=tmp_path / "split",
+            checkpoint_dir=tmp_path / "ckpt",
+            should_stop=lambda: "stop" if next(steps) == 7 else None,
+        )
     torch.cuda.manual_seed_all(12345)  # a new process would start its generators elsewhere
     train_lora(base_dir=base, train=TOY, config=config, out_dir=tmp_path / "split", checkpoint_dir=tmp_path / "ckpt")
     first, second = adapter_weights(tmp_path / "whole"), adapter_weights(tmp_path / "split")
@@ -131,23 +164,46 @@ def test_a_run_resumed_on_cuda_reaches_the_same_weights(base, tmp_path):
 def test_a_checkpoint_of_other_data_is_not_resumed(base, tmp_path):
     steps = iter(range(1000))
     with pytest.raises(Stopped):
-        train_lora(base_dir=base, train=TOY, config=quick(), out_dir=tmp_path / "a", checkpoint_dir=tmp_path / "c",
-                   should_stop=lambda: "stop" if next(steps) == 10 else None)
-    other = train_lora(base_dir=base, train=TOY[:3], config=quick(), out_dir=tmp_path / "b",
-                       checkpoint_dir=tmp_path / "c")
+        train_lora(
+            base_dir=base,
+            train=TOY,
+            config=quick(),
+            out_dir=tmp_path / "a",
+            checkpoint_dir=tmp_path / "c",
+            should_stop=lambda: "stop" if next(steps) == 10 else None,
+        )
+    other = train_lora(
+        base_dir=base, train=TOY[:3], config=quick(), out_dir=tmp_path / "b", checkpoint_dir=tmp_path / "c"
+    )
     assert other.resumed_from_step == 0
 
 
 def test_a_run_continues_from_a_parent_adapter_instead_of_fresh_weights(base, tmp_path):
-    train_lora(base_dir=base, train=TOY, config=quick(max_steps=60), out_dir=tmp_path / "parent",
-               checkpoint_dir=tmp_path / "ckpt-parent")
+    train_lora(
+        base_dir=base,
+        train=TOY,
+        config=quick(max_steps=60),
+        out_dir=tmp_path / "parent",
+        checkpoint_dir=tmp_path / "ckpt-parent",
+    )
     parent = adapter_weights(tmp_path / "parent")
     # A learning rate this small barely moves anything: what comes out is where it started.
     gentle = quick(max_steps=2, learning_rate=1e-6, warmup_steps=0, r=4)  # the parent's rank 8 wins
-    train_lora(base_dir=base, train=TOY, config=gentle, out_dir=tmp_path / "child", checkpoint_dir=tmp_path / "c1",
-               init_adapter_dir=tmp_path / "parent")
-    train_lora(base_dir=base, train=TOY, config=quick(max_steps=2, learning_rate=1e-6, warmup_steps=0),
-               out_dir=tmp_path / "fresh", checkpoint_dir=tmp_path / "c2")
+    train_lora(
+        base_dir=base,
+        train=TOY,
+        config=gentle,
+        out_dir=tmp_path / "child",
+        checkpoint_dir=tmp_path / "c1",
+        init_adapter_dir=tmp_path / "parent",
+    )
+    train_lora(
+        base_dir=base,
+        train=TOY,
+        config=quick(max_steps=2, learning_rate=1e-6, warmup_steps=0),
+        out_dir=tmp_path / "fresh",
+        checkpoint_dir=tmp_path / "c2",
+    )
     child, fresh = adapter_weights(tmp_path / "child"), adapter_weights(tmp_path / "fresh")
     assert child.keys() == parent.keys() and all(child[name].shape == parent[name].shape for name in parent)
     assert all(torch.allclose(child[name], parent[name], atol=1e-3) for name in parent)
@@ -159,8 +215,13 @@ def test_a_run_continues_from_a_parent_adapter_instead_of_fresh_weights(base, tm
 
 def test_weights_scale_what_each_example_teaches(base, tmp_path):
     ignored = [(prompt, completion, 0.0) for prompt, completion, _ in TOY]
-    train_lora(base_dir=base, train=ignored, config=quick(max_steps=10), out_dir=tmp_path / "zero",
-               checkpoint_dir=tmp_path / "c")
+    train_lora(
+        base_dir=base,
+        train=ignored,
+        config=quick(max_steps=10),
+        out_dir=tmp_path / "zero",
+        checkpoint_dir=tmp_path / "c",
+    )
     weights = adapter_weights(tmp_path / "zero")
     assert all(tensor.abs().sum() == 0 for name, tensor in weights.items() if "lora_B" in name)  # no gradient
 
@@ -172,8 +233,15 @@ def test_bad_hyperparameters_are_named():
     assert "between" in refused.value.errors["r"] and refused.value.errors["rank"] == "unknown hyperparameter"
     assert LoraTrainConfig.from_dict({}) == LoraTrainConfig()
     defaults = LoraTrainConfig()
-    assert (defaults.r, defaults.alpha, defaults.dropout, defaults.learning_rate, defaults.epochs,
-            defaults.batch_size, defaults.max_seq_length) == (8, 16, 0.05, 3e-4, 3, 4, 512)
+    assert (
+        defaults.r,
+        defaults.alpha,
+        defaults.dropout,
+        defaults.learning_rate,
+        defaults.epochs,
+        defaults.batch_size,
+        defaults.max_seq_length,
+    ) == (8, 16, 0.05, 3e-4, 3, 4, 512)
 
 
 @pytest.mark.skipif(torch.cuda.is_available(), reason="checks the refusal on a machine without a GPU")

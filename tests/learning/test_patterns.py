@@ -17,7 +17,8 @@ def test_the_originals_deltas_after_three_samples_clamped():
     assert learned_weight(0.5, {"approved": 2}) == 0.5  # below three samples: the initial weight
     assert learned_weight(0.5, {"approved": 3}) == pytest.approx(0.6)
     assert learned_weight(0.5, {"approved": 2, "rejected": 1, "edited": 1}) == pytest.approx(
-        0.5 + (0.2 - 0.2 - 0.05) / 4)
+        0.5 + (0.2 - 0.2 - 0.05) / 4
+    )
     assert learned_weight(0.2, {"reverted": 5}) == 0.1
     assert learned_weight(0.95, {"approved": 9}) == 1.0
 
@@ -28,12 +29,15 @@ def _insight(activity, kind: str) -> Insight:
 
 def test_weights_come_from_feedback_and_updating_again_changes_nothing(personas, activity):
     insights = [_insight(activity, "a_brand_new_kind") for _ in range(4)]
-    judgements = [("rater", 0, {"rating": 5}), ("other_rater", 0, {"helpful": True}),
-                  ("rater", 1, {"rating": 1}), ("rater", 2, {"rating": 4, "suggestion": "say which digits"}),
-                  ("operator", 3, {"rating": 5})]
+    judgements = [
+        ("rater", 0, {"rating": 5}),
+        ("other_rater", 0, {"helpful": True}),
+        ("rater", 1, {"rating": 1}),
+        ("rater", 2, {"rating": 4, "suggestion": "say which digits"}),
+        ("operator", 3, {"rating": 5}),
+    ]
     for name, index, facets in judgements:
-        feedback_submit(rater=personas[name].user, target_type="insight", target_id=str(insights[index].pk),
-                        **facets)
+        feedback_submit(rater=personas[name].user, target_type="insight", target_id=str(insights[index].pk), **facets)
     row = PatternWeight.objects.get(pattern_type="a_brand_new_kind")  # unknown before: learned all the same
     assert (row.approved_count, row.rejected_count, row.edited_count, row.reverted_count) == (3, 1, 1, 0)
     expected = 0.5 + (3 * 0.1 - 0.2 - 0.05) / 5
@@ -71,19 +75,29 @@ def test_running_counts_match_a_recount_after_many_changes_of_mind(personas, act
     rng = random.Random(5)
     insights = [_insight(activity, kind) for kind in ("off_by_one", "reordered") for _ in range(3)]
     raters = [personas[name].user for name in ("rater", "other_rater", "operator")]
-    choices = [{"rating": 5}, {"rating": 1}, {"rating": 3}, {"helpful": True}, {"helpful": False},
-               {"suggestion": "name the digit"}, {"suggestion": ""}, {"helpful": None, "rating": None}]
+    choices = [
+        {"rating": 5},
+        {"rating": 1},
+        {"rating": 3},
+        {"helpful": True},
+        {"helpful": False},
+        {"suggestion": "name the digit"},
+        {"suggestion": ""},
+        {"helpful": None, "rating": None},
+    ]
     for _ in range(80):
         insight = rng.choice(insights)
-        feedback_submit(rater=rng.choice(raters), target_type="insight", target_id=str(insight.pk),
-                        **rng.choice(choices))
-    fields = ("current_weight", "total_samples", "approved_count", "rejected_count", "edited_count",
-              "reverted_count")
+        feedback_submit(
+            rater=rng.choice(raters), target_type="insight", target_id=str(insight.pk), **rng.choice(choices)
+        )
+    fields = ("current_weight", "total_samples", "approved_count", "rejected_count", "edited_count", "reverted_count")
     running = {row.pattern_type: [getattr(row, f) for f in fields] for row in PatternWeight.objects.all()}
     assert sum(values[1] for values in running.values()) > 0
     pattern_weights_update()
-    recounted = {row.pattern_type: [getattr(row, f) for f in fields]
-                 for row in PatternWeight.objects.filter(pattern_type__in=running)}
+    recounted = {
+        row.pattern_type: [getattr(row, f) for f in fields]
+        for row in PatternWeight.objects.filter(pattern_type__in=running)
+    }
     assert running == recounted
 
 
@@ -92,10 +106,12 @@ def test_a_rating_does_not_recount_the_history(personas, activity, django_assert
     for insight in insights[:-1]:
         feedback_submit(rater=personas["rater"].user, target_type="insight", target_id=str(insight.pk), rating=4)
     with django_assert_max_num_queries(13) as captured:
-        feedback_submit(rater=personas["rater"].user, target_type="insight", target_id=str(insights[-1].pk),
-                        rating=2)
-    feedback_reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT")
-                      and 'FROM "learning_feedback"' in q["sql"]]
+        feedback_submit(rater=personas["rater"].user, target_type="insight", target_id=str(insights[-1].pk), rating=2)
+    feedback_reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if q["sql"].startswith("SELECT") and 'FROM "learning_feedback"' in q["sql"]
+    ]
     assert len(feedback_reads) == 1  # the rater's own row; no reading of the kind's other ratings
 
 
@@ -109,8 +125,9 @@ def test_the_admin_recount_repairs_counts_that_drifted(personas, activity, clien
     PatternWeight.objects.filter(pk=row.pk).update(approved_count=0, rejected_count=7, current_weight=0.1)
     role_user_ensure(username="boss", role="operator", password="a-long-test-password-1")
     client.login(username="boss", password="a-long-test-password-1")
-    page = client.post("/admin/learning/patternweight/", {"action": "recount", "_selected_action": [row.pk]},
-                       follow=True)
+    page = client.post(
+        "/admin/learning/patternweight/", {"action": "recount", "_selected_action": [row.pk]}, follow=True
+    )
     assert page.status_code == 200 and b"Recounted 1 pattern weights" in page.content
     row.refresh_from_db()
     assert (row.approved_count, row.rejected_count, row.current_weight) == (3, 0, pytest.approx(0.6))

@@ -28,9 +28,17 @@ def agent(db):
 
 
 def practised(agent, hobby_type: str, gains: list[float | None]) -> list[Activity]:
-    return [Activity.objects.create(activity_id=f"{hobby_type[:4]}-{i}", hobby_type=hobby_type, subagent=agent,
-                                    model_name="tiny", status="completed", improvement_delta=gain)
-            for i, gain in enumerate(gains)]
+    return [
+        Activity.objects.create(
+            activity_id=f"{hobby_type[:4]}-{i}",
+            hobby_type=hobby_type,
+            subagent=agent,
+            model_name="tiny",
+            status="completed",
+            improvement_delta=gain,
+        )
+        for i, gain in enumerate(gains)
+    ]
 
 
 def test_arms_are_built_from_measured_gains_and_insight_rewards(agent, personas):
@@ -87,8 +95,9 @@ def test_the_scheduler_uses_the_policy_when_switched_on(agent, personas):
     HobbyType.objects.filter(name__in=["SKILL_PRACTICE", "PATTERN_RECOGNITION"]).update(enabled=True)
     practised(agent, "SKILL_PRACTICE", [0.15] * 8)
     practised(agent, "PATTERN_RECOGNITION", [-0.05] * 8)
-    response = personas["operator"].client().patch("/api/v1/hobbies/config", {"selection_policy": "reward"},
-                                                   format="json")
+    response = (
+        personas["operator"].client().patch("/api/v1/hobbies/config", {"selection_policy": "reward"}, format="json")
+    )
     assert response.status_code == 200 and response.json()["selection_policy"] == "reward"
     HobbyConfig.objects.filter(pk=1).update(variety_factor=0.0)
     chosen = []
@@ -98,6 +107,5 @@ def test_the_scheduler_uses_the_policy_when_switched_on(agent, personas):
     # The weakness draw would favour PATTERN_RECOGNITION (no progress rows: both weak alike); the policy has
     # learned that SKILL_PRACTICE pays.
     assert chosen.count("SKILL_PRACTICE") >= 9
-    bad = personas["operator"].client().patch("/api/v1/hobbies/config", {"selection_policy": "bandit"},
-                                              format="json")
+    bad = personas["operator"].client().patch("/api/v1/hobbies/config", {"selection_policy": "bandit"}, format="json")
     assert bad.status_code == 400 and "selection_policy" in bad.json()["error"]["details"]

@@ -44,12 +44,16 @@ def test_without_a_model_the_least_rated_come_first(personas, activity):
 def test_with_a_model_the_most_uncertain_come_first(personas, tmp_path):
     for _ in range(3):
         finished(hobby_type="SKILL_PRACTICE")
-    model = RewardModel.objects.create(name="default", version=1, source="feedback", status="ready",
-                                       path=str(tmp_path))
+    model = RewardModel.objects.create(name="default", version=1, source="feedback", status="ready", path=str(tmp_path))
     insights = list(Insight.objects.order_by("pk"))
     for index, insight in enumerate(insights):
-        RewardScore.objects.create(model=model, target_type="insight", target_id=str(insight.pk), mean=0.0,
-                                   std=0.1 * (index + 1) if index != 1 else 5.0)
+        RewardScore.objects.create(
+            model=model,
+            target_type="insight",
+            target_id=str(insight.pk),
+            mean=0.0,
+            std=0.1 * (index + 1) if index != 1 else 5.0,
+        )
     queue = rating_queue(target_type="insight", limit=len(insights))
     assert queue[0]["target_id"] == str(insights[1].pk) and queue[0]["uncertainty"] == 5.0
     assert [i["uncertainty"] for i in queue] == sorted((i["uncertainty"] for i in queue), reverse=True)

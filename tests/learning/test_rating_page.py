@@ -91,7 +91,11 @@ def test_a_rater_rates_three_items_and_the_queue_moves_on(page, page_watch, rate
     submitted(page, lambda: page.click("#rate-submit"))
     row = stored(rater, first)
     assert (row.rating, row.helpful, row.comment, row.suggestion) == (
-        5, True, "Right about the off-by-one answers, and says why.", "")
+        5,
+        True,
+        "Right about the off-by-one answers, and says why.",
+        "",
+    )
     expect(page.locator("#rated-today")).to_have_text("1")
     second = shown(page)
     assert second != first
@@ -181,26 +185,39 @@ def test_an_operator_may_rate(client, items):
 def test_an_invalid_rating_is_refused_and_nothing_is_stored(client, rater, items):
     client.force_login(rater)
     insight = Insight.objects.order_by("pk").first()
-    response = client.post("/feedback/", {"target_type": "insight", "target_id": str(insight.pk), "rating": "7",
-                                          "helpful": "yes", "comment": "kept in the form"})
+    response = client.post(
+        "/feedback/",
+        {
+            "target_type": "insight",
+            "target_id": str(insight.pk),
+            "rating": "7",
+            "helpful": "yes",
+            "comment": "kept in the form",
+        },
+    )
     assert response.status_code == 400
     assert b"A rating is from 1 to 5 stars." in response.content
     assert b"kept in the form" in response.content
     assert f'data-target-id="{insight.pk}"'.encode() in response.content  # the same item again
-    for data in ({"target_type": "insight", "target_id": str(insight.pk)},  # no rating
-                 {"target_type": "insight", "target_id": "999999", "rating": "4"},  # no such item
-                 {"target_type": "memory", "target_id": str(insight.pk), "rating": "4"}):
+    for data in (
+        {"target_type": "insight", "target_id": str(insight.pk)},  # no rating
+        {"target_type": "insight", "target_id": "999999", "rating": "4"},  # no such item
+        {"target_type": "memory", "target_id": str(insight.pk), "rating": "4"},
+    ):
         assert client.post("/feedback/", data).status_code == 400
-    assert b"There is no insight 999999" in client.post(
-        "/feedback/", {"target_type": "insight", "target_id": "999999", "rating": "4"}).content
+    assert (
+        b"There is no insight 999999"
+        in client.post("/feedback/", {"target_type": "insight", "target_id": "999999", "rating": "4"}).content
+    )
     assert not Feedback.objects.exists()
 
 
 def test_a_valid_post_redirects_with_see_other(client, rater, items):
     client.force_login(rater)
     insight = Insight.objects.order_by("pk").first()
-    response = client.post("/feedback/", {"target_type": "insight", "target_id": str(insight.pk), "rating": "3",
-                                          "helpful": ""})
+    response = client.post(
+        "/feedback/", {"target_type": "insight", "target_id": str(insight.pk), "rating": "3", "helpful": ""}
+    )
     assert response.status_code == 303 and response["Location"] == "/feedback/"
     row = stored(rater, ("insight", str(insight.pk)))
     assert (row.rating, row.helpful) == (3, None)

@@ -55,8 +55,9 @@ def test_the_watch_and_the_ab_agree_on_every_drop():
     draw = random.Random(7)
     target = compare_suite("target", *pairs(40, 30, 0, 30))
     for _ in range(300):
-        other = compare_suite("other", *pairs(draw.randint(0, 60), draw.randint(0, 8), draw.randint(0, 25),
-                                              draw.randint(1, 60)))
+        other = compare_suite(
+            "other", *pairs(draw.randint(0, 60), draw.randint(0, 8), draw.randint(0, 25), draw.randint(1, 60))
+        )
         promoted = decide({"target": target, "other": other}, "target").promote
         assert bool(heldout_regressions({"other": other})) == (not promoted), other
 
@@ -110,7 +111,7 @@ def test_the_served_error_rate_must_rise_by_more_than_five_hundredths_significan
 
 
 def test_too_few_requests_on_either_side_skips_the_served_signal():
-    few = served(STEADY[:SERVED_MIN_REQUESTS - 1], failures=20)
+    few = served(STEADY[: SERVED_MIN_REQUESTS - 1], failures=20)
     assert "29 before the promotion and 60" in served_skipped(few, served(STEADY))
     assert served_skipped(served(STEADY), few) and served_regressions(served(STEADY), few) == []
     assert served_skipped(served(STEADY), served(STEADY)) is None

@@ -31,8 +31,11 @@ from tests.learning.test_reward_training import POLITE, RUDE
 
 def shared_data(name: str) -> Path | None:
     """The project's shared data, wherever this checkout is (a CI clone is not beside ../shared)."""
-    for folder in (os.environ.get("SHARED_DATA_DIR"), Path(__file__).resolve().parents[3] / "shared" / "data",
-                   "/work/shared/data"):
+    for folder in (
+        os.environ.get("SHARED_DATA_DIR"),
+        Path(__file__).resolve().parents[3] / "shared" / "data",
+        "/work/shared/data",
+    ):
         if folder and (Path(folder) / name).exists():
             return Path(folder) / name
     return None
@@ -42,8 +45,13 @@ DIALOGUE = "\n\nHuman: hi there\n\nAssistant: hello\n\nHuman: what is 2+2?\n\nAs
 
 
 def pairs(count: int = 24) -> list[tuple[Example, Example]]:
-    return [(Example(prompt=f"Human: question {i}?", response=POLITE[i % 6]),
-             Example(prompt=f"Human: question {i}?", response=RUDE[(i * 5) % 6])) for i in range(count)]
+    return [
+        (
+            Example(prompt=f"Human: question {i}?", response=POLITE[i % 6]),
+            Example(prompt=f"Human: question {i}?", response=RUDE[(i * 5) % 6]),
+        )
+        for i in range(count)
+    ]
 
 
 def test_a_dialogue_splits_at_its_last_assistant_turn():
@@ -67,8 +75,12 @@ def test_load_pairs_reads_gzip_and_names_a_bad_line(tmp_path):
 def test_pairs_teach_it_which_replies_people_prefer():
     model, metrics = train(pairs=pairs(), config=TrainConfig(seed=1, bootstrap=3))
     assert metrics["train_pairs"] + metrics["validation_pairs"] == 24 and metrics["validation_accuracy"] >= 0.8
-    fresh = [(Example(prompt="Human: another?", response="Of course, here is a careful answer."),
-              Example(prompt="Human: another?", response="Go away, that is stupid."))]
+    fresh = [
+        (
+            Example(prompt="Human: another?", response="Of course, here is a careful answer."),
+            Example(prompt="Human: another?", response="Go away, that is stupid."),
+        )
+    ]
     assert pairwise_accuracy(model, fresh) == 1.0
     mean, std = model.score([e for pair in fresh for e in pair])
     assert mean[0] > mean[1] and np.all(std > 0) and np.all(np.abs(mean) < 1)
@@ -113,8 +125,9 @@ def test_a_damaged_model_is_refused(tmp_path):
 def test_wording_is_read_by_hashed_character_ngrams_the_same_everywhere(tmp_path):
     # crc32, not hash(): the buckets must not change between processes, or a saved model would score noise.
     assert lexical.counts("No. Go away.") == lexical.counts("no. go AWAY.")
-    assert set(lexical.counts("ok")) == {zlib.crc32(gram.encode()) & ((1 << lexical.BITS) - 1)
-                                         for gram in (" o", "ok", "k ", " ok", "ok ", " ok ")}
+    assert set(lexical.counts("ok")) == {
+        zlib.crc32(gram.encode()) & ((1 << lexical.BITS) - 1) for gram in (" o", "ok", "k ", " ok", "ok ", " ok ")
+    }
     model, _ = train(pairs=pairs(), config=TrainConfig(bootstrap=1))
     examples = [e for pair in pairs(2) for e in pair]
     features = featurize(examples, model.categories)
@@ -159,12 +172,21 @@ def test_inner_cross_validation_picks_knobs_from_the_grid_and_ties_go_to_the_sim
     config, summary = choose(pairs(36), config=TrainConfig(seed=2), grid=grid)
     assert config.features in grid.features and config.lexical_share in grid.lexical_share and config.seed == 2
     assert summary["combinations"] == 4 and summary["inner_accuracy"] >= 0.8
-    assert summary["knobs"] == {"features": config.features, "l2": 0.25, "lexical_l2": 0.83,
-                                "lexical_share": config.lexical_share}
+    assert summary["knobs"] == {
+        "features": config.features,
+        "l2": 0.25,
+        "lexical_l2": 0.83,
+        "lexical_share": config.lexical_share,
+    }
     small, said = choose(pairs(12), config=TrainConfig(l2=0.5))
     assert small == TrainConfig(l2=0.5) and "defaults" in said["chosen_by"]
-    table = {("layers", 1.0, 0.83, 0.0): 0.7, ("layers+asked", 1.0, 0.83, 0.0): 0.7, ("layers", 0.25, 0.83, 0.0): 0.7,
-             ("layers", 1.0, 0.83, 0.3): 0.7, ("layers+asked", 0.25, 2.5, 0.5): 0.69}
+    table = {
+        ("layers", 1.0, 0.83, 0.0): 0.7,
+        ("layers+asked", 1.0, 0.83, 0.0): 0.7,
+        ("layers", 0.25, 0.83, 0.0): 0.7,
+        ("layers", 1.0, 0.83, 0.3): 0.7,
+        ("layers+asked", 0.25, 2.5, 0.5): 0.69,
+    }
     assert best(table, TrainConfig()) == TrainConfig(features="layers", l2=1.0, lexical_l2=0.83, lexical_share=0.0)
     table[("layers+asked", 0.25, 2.5, 0.5)] = 0.71
     assert best(table, TrainConfig()).lexical_share == 0.5

@@ -16,11 +16,22 @@ from learning.models import RewardModel
 from tests.hobbies.metrics_factories import finished
 from tests.workers.processes import wait_for
 
-POLITE = ["Sure, here is a clear answer with the steps you asked for.", "Happy to help: the result is 42.",
-          "Good question. The tens digit carries over, so the sum is 71.", "Here is a short, accurate summary.",
-          "Thanks for asking; the sorted list is 1, 2, 3.", "Certainly. Uppercased, it reads HELLO WORLD."]
-RUDE = ["Figure it out yourself.", "Whatever, I don't care.", "That is a stupid question.", "No. Go away.",
-        "Ugh, not this again.", "I won't bother answering that."]
+POLITE = [
+    "Sure, here is a clear answer with the steps you asked for.",
+    "Happy to help: the result is 42.",
+    "Good question. The tens digit carries over, so the sum is 71.",
+    "Here is a short, accurate summary.",
+    "Thanks for asking; the sorted list is 1, 2, 3.",
+    "Certainly. Uppercased, it reads HELLO WORLD.",
+]
+RUDE = [
+    "Figure it out yourself.",
+    "Whatever, I don't care.",
+    "That is a stupid question.",
+    "No. Go away.",
+    "Ugh, not this again.",
+    "I won't bother answering that.",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -32,8 +43,10 @@ def pairs_file(path, count: int = 36):
     with gzip.open(path, "wt") as out:
         for i in range(count):
             question = f"\n\nHuman: question number {i}?\n\nAssistant:"
-            out.write(json.dumps({"chosen": f"{question} {POLITE[i % 6]}",
-                                  "rejected": f"{question} {RUDE[(i * 5) % 6]}"}) + "\n")
+            out.write(
+                json.dumps({"chosen": f"{question} {POLITE[i % 6]}", "rejected": f"{question} {RUDE[(i * 5) % 6]}"})
+                + "\n"
+            )
     return path
 
 
@@ -83,18 +96,18 @@ def test_too_little_feedback_is_a_conflict(personas):
 
 
 @pytest.mark.slow
-def test_a_training_worker_learns_from_ratings_and_the_queue_follows_its_uncertainty(start_worker, personas,
-                                                                                     settings, tmp_path):
+def test_a_training_worker_learns_from_ratings_and_the_queue_follows_its_uncertainty(
+    start_worker, personas, settings, tmp_path
+):
     for _ in range(3):
         finished(hobby_type="SKILL_PRACTICE")
     activity = finished(hobby_type="SKILL_PRACTICE")
-    for i, text in enumerate(POLITE + RUDE):
+    for text in POLITE + RUDE:
         Insight.objects.create(activity=activity, skill="addition", kind="other", text=text, share=0.5)
     for insight in Insight.objects.filter(text__in=POLITE + RUDE):
         rating = 5 if insight.text in POLITE else 1
         for name in ("rater", "other_rater"):
-            feedback_submit(rater=personas[name].user, target_type="insight", target_id=str(insight.pk),
-                            rating=rating)
+            feedback_submit(rater=personas[name].user, target_type="insight", target_id=str(insight.pk), rating=rating)
 
     start_worker("trainer", roles=["training"], env={"REWARD_MODELS_DIR": str(settings.REWARD_MODELS_DIR)})
     operator = personas["operator"].client()
@@ -103,8 +116,11 @@ def test_a_training_worker_learns_from_ratings_and_the_queue_follows_its_uncerta
     version = accepted.json()
     assert version["status"] == "pending" and version["source"] == "feedback"
 
-    wait_for(lambda: RewardModel.objects.get(pk=version["id"]).status in ("ready", "failed"), timeout=180,
-             what="the training worker")
+    wait_for(
+        lambda: RewardModel.objects.get(pk=version["id"]).status in ("ready", "failed"),
+        timeout=180,
+        what="the training worker",
+    )
     row = RewardModel.objects.get(pk=version["id"])
     assert row.status == "ready", row.error
     assert row.train_points > 0 and row.metrics["validation_pairs"] is not None
@@ -127,8 +143,10 @@ def test_a_version_is_trained_once_and_a_dead_workers_version_is_taken_over(tmp_
     from learning.reward import example_from_dialogue, load_pairs
     from learning.rewards import _train_into, reward_model_create
 
-    pairs = [(example_from_dialogue(c), example_from_dialogue(r))
-             for c, r in load_pairs(pairs_file(tmp_path / "p.jsonl.gz", count=12))]
+    pairs = [
+        (example_from_dialogue(c), example_from_dialogue(r))
+        for c, r in load_pairs(pairs_file(tmp_path / "p.jsonl.gz", count=12))
+    ]
     gathered = []
 
     def gather():

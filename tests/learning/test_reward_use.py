@@ -26,8 +26,12 @@ KIND = "SKILL_PRACTICE"
 @pytest.fixture(scope="module")
 def manners() -> reward.RewardModel:
     """A small model that learned, from ratings, that polite findings are good and rude ones bad."""
-    points = [(reward.Example(prompt=f"practice {i}", response=text, category=KIND), target)
-              for i in range(3) for texts, target in ((POLITE, 1.0), (RUDE, -1.0)) for text in texts]
+    points = [
+        (reward.Example(prompt=f"practice {i}", response=text, category=KIND), target)
+        for i in range(3)
+        for texts, target in ((POLITE, 1.0), (RUDE, -1.0))
+        for text in texts
+    ]
     model, _ = reward.train(points=points, config=reward.TrainConfig(bootstrap=2, validation_share=0.0))
     return model
 
@@ -35,12 +39,15 @@ def manners() -> reward.RewardModel:
 @pytest.fixture
 def version(manners, tmp_path):
     """Saves the model as a ready version of the default reward model; called again, the next version."""
+
     def make() -> RewardModel:
         number = RewardModel.objects.count() + 1
         directory = tmp_path / f"v{number}"
         manners.save(directory)
-        return RewardModel.objects.create(name="default", version=number, source="pairs_file", status="ready",
-                                          path=str(directory))
+        return RewardModel.objects.create(
+            name="default", version=number, source="pairs_file", status="ready", path=str(directory)
+        )
+
     return make
 
 
@@ -93,8 +100,12 @@ def test_an_unrated_insight_gets_the_models_reward_in_a_dataset(version, scored,
 
 def test_scores_are_kept_per_version_and_a_new_version_scores_anew(version, scored, monkeypatch):
     activity = finished(hobby_type=KIND)
-    insights = [Insight.objects.create(activity=activity, skill="addition", kind="other", share=0.1,
-                                       text=f"{POLITE[i % 6]} ({i})") for i in range(7)]
+    insights = [
+        Insight.objects.create(
+            activity=activity, skill="addition", kind="other", share=0.1, text=f"{POLITE[i % 6]} ({i})"
+        )
+        for i in range(7)
+    ]
     pks = [insight.pk for insight in insights]
     monkeypatch.setattr(rewards, "SCORE_BATCH", 3)
     first = version()
@@ -121,8 +132,14 @@ def test_a_rated_insight_keeps_peoples_reward_blended_by_their_confidence(versio
 def test_the_policys_arms_use_the_models_reward_for_unrated_insights(version, scored):
     agent = subagent_register(subagent_id="agent", capabilities=["*"])[0]
     agent.__class__.objects.filter(pk=agent.pk).update(registered_at=timezone.now() - timedelta(hours=1))
-    done = Activity.objects.create(activity_id="code-0", hobby_type="CODE_ANALYSIS", subagent=agent,
-                                   model_name="tiny", status="completed", improvement_delta=0.05)
+    done = Activity.objects.create(
+        activity_id="code-0",
+        hobby_type="CODE_ANALYSIS",
+        subagent=agent,
+        model_name="tiny",
+        status="completed",
+        improvement_delta=0.05,
+    )
     polite, _ = unrated_insights(done)
     Insight.objects.filter(pk=polite.pk).delete()  # one insight: its reward is the activity's insight reward
     version()

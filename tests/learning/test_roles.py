@@ -6,13 +6,29 @@ import pytest
 
 pytestmark = pytest.mark.django_db
 
-FEEDBACK_READS = ["/hobby/feedback/pending", "/hobby/feedback/quality", "/hobby/feedback/stats",
-                  "/hobby/reward/model", "/hobby/quality/trends", "/api/v1/feedback/", "/api/v1/feedback/queue",
-                  "/api/v1/feedback/signals", "/api/v1/feedback/agreement", "/api/v1/feedback/reward-models",
-                  "/api/v1/feedback/patterns", "/api/v1/feedback/trends"]
-SYSTEM_WRITES = [("post", "/api/v1/feedback/reward-models"), ("post", "/api/v1/feedback/patterns"),
-                 ("post", "/hobby/start"), ("post", "/hobby/stop"), ("patch", "/api/v1/hobbies/config"),
-                 ("post", "/hobby/distribute"), ("post", "/hobby/assign-to-subagent")]
+FEEDBACK_READS = [
+    "/hobby/feedback/pending",
+    "/hobby/feedback/quality",
+    "/hobby/feedback/stats",
+    "/hobby/reward/model",
+    "/hobby/quality/trends",
+    "/api/v1/feedback/",
+    "/api/v1/feedback/queue",
+    "/api/v1/feedback/signals",
+    "/api/v1/feedback/agreement",
+    "/api/v1/feedback/reward-models",
+    "/api/v1/feedback/patterns",
+    "/api/v1/feedback/trends",
+]
+SYSTEM_WRITES = [
+    ("post", "/api/v1/feedback/reward-models"),
+    ("post", "/api/v1/feedback/patterns"),
+    ("post", "/hobby/start"),
+    ("post", "/hobby/stop"),
+    ("patch", "/api/v1/hobbies/config"),
+    ("post", "/hobby/distribute"),
+    ("post", "/hobby/assign-to-subagent"),
+]
 
 
 @pytest.mark.parametrize("path", FEEDBACK_READS)

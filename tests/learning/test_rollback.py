@@ -28,8 +28,17 @@ from tests.models_suite.tiny_models import build_tiny_model
 
 SUITE, ITEMS = "sequences", 16  # prompt + answer of its first held-out items: at most 24 characters, context 48
 AB_ITEMS = {SUITE: {item.id for item in get_suite(SUITE).items("heldout", limit=ITEMS)}}  # what an A/B measures
-RECIPE = LoraTrainConfig(r=8, alpha=16, dropout=0.0, learning_rate=1e-2, batch_size=8, max_steps=300,
-                         warmup_steps=5, save_steps=10**6, logging_steps=100)
+RECIPE = LoraTrainConfig(
+    r=8,
+    alpha=16,
+    dropout=0.0,
+    learning_rate=1e-2,
+    batch_size=8,
+    max_steps=300,
+    warmup_steps=5,
+    save_steps=10**6,
+    logging_steps=100,
+)
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -52,14 +61,21 @@ def trained(tmp_path_factory, _one_torch_thread):
     root = tmp_path_factory.mktemp("rollback")
     base = build_tiny_model(root / "base", n_ctx=48, initializer_range=0.5)
     items = get_suite(SUITE).items("heldout", limit=2 * ITEMS)
-    train_lora(base_dir=base, train=[(item.prompt, item.answer, 1.0) for item in items], config=RECIPE,
-               out_dir=root / "good", checkpoint_dir=root / "checkpoints")
+    train_lora(
+        base_dir=base,
+        train=[(item.prompt, item.answer, 1.0) for item in items],
+        config=RECIPE,
+        out_dir=root / "good",
+        checkpoint_dir=root / "checkpoints",
+    )
     shutil.copytree(root / "good", root / "damaged")
     weights_file = root / "damaged" / "adapter_model.safetensors"
     weights = load_file(weights_file)
     noise = torch.Generator().manual_seed(0)
-    damaged = {name: torch.randn(tensor.shape, generator=noise) * 20 if "lora_B" in name else tensor
-               for name, tensor in weights.items()}
+    damaged = {
+        name: torch.randn(tensor.shape, generator=noise) * 20 if "lora_B" in name else tensor
+        for name, tensor in weights.items()
+    }
     assert sum("lora_B" in name for name in damaged) > 0
     save_file(damaged, weights_file, metadata={"format": "pt"})
     return base, root / "good", root / "damaged"
@@ -77,17 +93,23 @@ def base(db, settings, tmp_path, trained):
 def register(artifact, trained_dir) -> Adapter:
     """Through adapter_register, as a finished training job registers its adapter (the job row made here)."""
     version = TrainingDataset.objects.count() + 1
-    dataset = TrainingDataset.objects.create(version=version, skill="arithmetic-sequence", path=str(trained_dir),
-                                             sha256="0" * 64, train_count=ITEMS)
-    job = TrainingJob.objects.create(job_id=f"job_rollback_{version}", base_model=artifact, dataset=dataset,
-                                     config=asdict(RECIPE), num_examples=ITEMS, status=TrainingJob.Status.COMPLETED)
+    dataset = TrainingDataset.objects.create(
+        version=version, skill="arithmetic-sequence", path=str(trained_dir), sha256="0" * 64, train_count=ITEMS
+    )
+    job = TrainingJob.objects.create(
+        job_id=f"job_rollback_{version}",
+        base_model=artifact,
+        dataset=dataset,
+        config=asdict(RECIPE),
+        num_examples=ITEMS,
+        status=TrainingJob.Status.COMPLETED,
+    )
     return adapter_register(job=job, trained_dir=trained_dir, metrics={"steps": RECIPE.max_steps})
 
 
 def promoted(adapter: Adapter, measured: ab.Measured) -> Adapter:
     """Promoted as comparison_run promotes a challenger: with the measurement of the model it replaces stored."""
-    Adapter.objects.filter(pk=adapter.pk).update(metadata={**adapter.metadata,
-                                                           "baseline": asdict(measured.snapshot())})
+    Adapter.objects.filter(pk=adapter.pk).update(metadata={**adapter.metadata, "baseline": asdict(measured.snapshot())})
     adapter.refresh_from_db()
     return adapter_promote(adapter)
 
@@ -95,10 +117,19 @@ def promoted(adapter: Adapter, measured: ab.Measured) -> Adapter:
 def traffic(artifact, adapter: Adapter | None, at, count: int, *, failed: int = 0, latency_ms: float = 100.0):
     """`count` gateway requests served at `at` by `artifact` with `adapter` (None: the bare base), `failed` of
     them with a 503."""
-    ServedRequest.objects.bulk_create([
-        ServedRequest(model=artifact.name, adapter_id=adapter.adapter_id if adapter else "", route="completions",
-                      status=503 if index < failed else 200, latency_ms=latency_ms + index % 7, created_at=at)
-        for index in range(count)])
+    ServedRequest.objects.bulk_create(
+        [
+            ServedRequest(
+                model=artifact.name,
+                adapter_id=adapter.adapter_id if adapter else "",
+                route="completions",
+                status=503 if index < failed else 200,
+                latency_ms=latency_ms + index % 7,
+                created_at=at,
+            )
+            for index in range(count)
+        ]
+    )
 
 
 def test_a_champion_worse_on_fresh_items_is_rolled_back_to_the_previous_one(base, trained, personas):
@@ -137,8 +168,9 @@ def test_a_champion_worse_on_fresh_items_is_rolled_back_to_the_previous_one(base
 
 
 def test_the_watch_measures_items_its_ab_did_not_and_waits_for_served_traffic(base, trained):
-    row, _, _ = ab.comparison_run(challenger=register(base, trained[1]), target_suite=SUITE, suites=(SUITE,),
-                                  limit=ITEMS)
+    row, _, _ = ab.comparison_run(
+        challenger=register(base, trained[1]), target_suite=SUITE, suites=(SUITE,), limit=ITEMS
+    )
     good = champion(base)
     assert row.promote and good is not None and ab.champions_to_watch() == [good]
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from hobbies.models import Activity
+from learning import dataset_builds
 from learning.adapters import adapter_promote
 from learning.models import ABComparison, Adapter, LearningCycle, TrainingDataset, TrainingJob
-from learning import dataset_builds
 from learning.tasks import dataset_build_task, training_job_run_task
 from tests.learning.lora_factories import (  # noqa: F401
     QUICK,
@@ -24,18 +24,34 @@ from tests.learning.lora_factories import (  # noqa: F401
 
 pytestmark = pytest.mark.django_db
 
-READS = ["/api/v1/learning/datasets/", "/api/v1/learning/jobs/", "/api/v1/learning/adapters/",
-         "/api/v1/learning/comparisons/", "/api/v1/learning/cycles/", "/api/v1/learning/stats/",
-         "/hobby/lora/jobs", "/hobby/lora/status", "/hobby/lora/adapters", "/hobby/lora/stats"]
-WRITES = ["/api/v1/learning/jobs/", "/api/v1/learning/datasets/", "/api/v1/learning/jobs/job_x/cancel/",
-          "/api/v1/learning/adapters/adapter_x/activate/", "/api/v1/learning/adapters/adapter_x/archive/",
-          "/hobby/lora/train", "/hobby/lora/apply", "/hobby/lora/adapters/adapter_x/activate",
-          "/hobby/lora/adapters/adapter_x/archive"]
+READS = [
+    "/api/v1/learning/datasets/",
+    "/api/v1/learning/jobs/",
+    "/api/v1/learning/adapters/",
+    "/api/v1/learning/comparisons/",
+    "/api/v1/learning/cycles/",
+    "/api/v1/learning/stats/",
+    "/hobby/lora/jobs",
+    "/hobby/lora/status",
+    "/hobby/lora/adapters",
+    "/hobby/lora/stats",
+]
+WRITES = [
+    "/api/v1/learning/jobs/",
+    "/api/v1/learning/datasets/",
+    "/api/v1/learning/jobs/job_x/cancel/",
+    "/api/v1/learning/adapters/adapter_x/activate/",
+    "/api/v1/learning/adapters/adapter_x/archive/",
+    "/hobby/lora/train",
+    "/hobby/lora/apply",
+    "/hobby/lora/adapters/adapter_x/activate",
+    "/hobby/lora/adapters/adapter_x/archive",
+]
 TRAIN_ROUTES = ["/api/v1/learning/jobs/", "/hobby/lora/train"]
 
 
 @pytest.fixture(autouse=True)
-def _dirs(lora_dirs):  # noqa: F811
+def _dirs(lora_dirs):
     return lora_dirs
 
 
@@ -59,22 +75,35 @@ def test_viewers_read_raters_and_strangers_do_not(personas, path):
 
 
 @pytest.mark.parametrize("path", WRITES)
-def test_only_operators_change_anything(personas, tiny, settings, path):  # noqa: F811
+def test_only_operators_change_anything(personas, tiny, settings, path):
     practised(30)
     for name in ("viewer", "rater", "agent"):
-        response = personas[name].client().post(path, {"model_name": "tiny-lora", "adapter_id": "adapter_x"},
-                                                format="json")
+        response = (
+            personas[name].client().post(path, {"model_name": "tiny-lora", "adapter_id": "adapter_x"}, format="json")
+        )
         assert response.status_code == 403, (name, response.content)
     assert nothing_created(settings)
 
 
-def test_a_job_posted_is_accepted_listed_shown_and_cancelled(operator_client, tiny, sent,  # noqa: F811
-                                                             django_capture_on_commit_callbacks):
+def test_a_job_posted_is_accepted_listed_shown_and_cancelled(
+    operator_client,
+    tiny,
+    sent,
+    django_capture_on_commit_callbacks,
+):
     practised(30)
     with django_capture_on_commit_callbacks(execute=True):  # sent once the request's transaction commits
-        answer = operator_client.post("/api/v1/learning/jobs/", {
-            "model_name": "tiny-lora", "num_epochs": 2, "learning_rate": 0.001, "hobby_type": "SKILL_PRACTICE",
-            "config": {"max_steps": 20, "lora_r": 16}}, format="json")
+        answer = operator_client.post(
+            "/api/v1/learning/jobs/",
+            {
+                "model_name": "tiny-lora",
+                "num_epochs": 2,
+                "learning_rate": 0.001,
+                "hobby_type": "SKILL_PRACTICE",
+                "config": {"max_steps": 20, "lora_r": 16},
+            },
+            format="json",
+        )
     assert answer.status_code == 202, answer.content
     job = answer.json()
     # Answered before any dataset exists: the worker builds it as the job starts
@@ -98,10 +127,13 @@ def test_a_job_posted_is_accepted_listed_shown_and_cancelled(operator_client, ti
     assert operator_client.get("/hobby/lora/jobs/job_nobody").status_code == 404
 
 
-def test_the_originals_train_route_answers_their_shape(operator_client, tiny):  # noqa: F811
+def test_the_originals_train_route_answers_their_shape(operator_client, tiny):
     practised(30)
-    answer = operator_client.post("/hobby/lora/train", {"model_name": "tiny-lora", "days_back": 7,
-                                                        "min_quality": 0.6, "num_epochs": 1}, format="json")
+    answer = operator_client.post(
+        "/hobby/lora/train",
+        {"model_name": "tiny-lora", "days_back": 7, "min_quality": 0.6, "num_epochs": 1},
+        format="json",
+    )
     assert answer.status_code == 202, answer.content
     body = answer.json()
     assert set(body) == {"status", "job", "data_stats", "message"} and body["status"] == "started"
@@ -122,14 +154,30 @@ def test_the_originals_train_route_answers_their_shape(operator_client, tiny):  
 
 
 @pytest.mark.parametrize("route", TRAIN_ROUTES)
-@pytest.mark.parametrize("body, field", [
-    ({"learning_rate": 1}, "learning_rate"), ({"learning_rate": 1e-7}, "learning_rate"),
-    ({"num_epochs": 0}, "num_epochs"), ({"num_epochs": 11}, "num_epochs"), ({"days_back": 0}, "days_back"),
-    ({"days_back": 366}, "days_back"), ({"min_quality": 2}, "min_quality"), ({"config": {"r": 0}}, "r"),
-    ({"config": {"warp_speed": 9}}, "warp_speed"), ({"config": {"dropout": "lots"}}, "dropout"),
-])
-def test_bad_input_is_a_400_naming_the_field_and_creates_nothing(operator_client, tiny, settings, sent,  # noqa: F811
-                                                                 route, body, field):
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"learning_rate": 1}, "learning_rate"),
+        ({"learning_rate": 1e-7}, "learning_rate"),
+        ({"num_epochs": 0}, "num_epochs"),
+        ({"num_epochs": 11}, "num_epochs"),
+        ({"days_back": 0}, "days_back"),
+        ({"days_back": 366}, "days_back"),
+        ({"min_quality": 2}, "min_quality"),
+        ({"config": {"r": 0}}, "r"),
+        ({"config": {"warp_speed": 9}}, "warp_speed"),
+        ({"config": {"dropout": "lots"}}, "dropout"),
+    ],
+)
+def test_bad_input_is_a_400_naming_the_field_and_creates_nothing(
+    operator_client,
+    tiny,
+    settings,
+    sent,
+    route,
+    body,
+    field,
+):
     practised(30)
     response = operator_client.post(route, {"model_name": "tiny-lora", **body}, format="json")
     assert response.status_code == 400, response.content
@@ -139,28 +187,34 @@ def test_bad_input_is_a_400_naming_the_field_and_creates_nothing(operator_client
 
 
 @pytest.mark.parametrize("route", TRAIN_ROUTES)
-def test_a_misspelt_field_is_refused_not_silently_dropped(operator_client, tiny, settings, route):  # noqa: F811
+def test_a_misspelt_field_is_refused_not_silently_dropped(operator_client, tiny, settings, route):
     practised(30)
     response = operator_client.post(route, {"model_name": "tiny-lora", "num_epoch": 1}, format="json")
     assert response.status_code == 400, response.content
     assert "num_epoch" in response.json()["error"]["details"] and nothing_created(settings)
 
 
-def test_the_hobby_type_is_checked_and_made_canonical(operator_client, tiny, settings):  # noqa: F811
+def test_the_hobby_type_is_checked_and_made_canonical(operator_client, tiny, settings):
     practised(30)
     for bad in ("NO_SUCH_HOBBY", "../../outside"):  # the adapter's folder is named after it
-        response = operator_client.post("/api/v1/learning/jobs/", {"model_name": "tiny-lora", "hobby_type": bad},
-                                        format="json")
+        response = operator_client.post(
+            "/api/v1/learning/jobs/", {"model_name": "tiny-lora", "hobby_type": bad}, format="json"
+        )
         assert response.status_code == 400 and "hobby_type" in response.json()["error"]["details"], bad
         assert nothing_created(settings)
-    made = operator_client.post("/api/v1/learning/jobs/", {"model_name": "tiny-lora", "hobby_type": "skill_practice"},
-                                format="json")
+    made = operator_client.post(
+        "/api/v1/learning/jobs/", {"model_name": "tiny-lora", "hobby_type": "skill_practice"}, format="json"
+    )
     assert made.status_code == 202 and made.json()["hobby_type"] == "SKILL_PRACTICE"  # what champion() looks up
 
 
 @pytest.mark.parametrize("route", TRAIN_ROUTES)
-def test_an_unknown_model_is_a_404_and_too_little_data_a_400_with_the_count(operator_client, tiny, settings,  # noqa: F811
-                                                                            route):
+def test_an_unknown_model_is_a_404_and_too_little_data_a_400_with_the_count(
+    operator_client,
+    tiny,
+    settings,
+    route,
+):
     practised(30)
     missing = operator_client.post(route, {"model_name": "no-such-model"}, format="json")
     assert missing.status_code == 404 and "no-such-model" in missing.json()["error"]["message"]
@@ -175,7 +229,7 @@ def test_an_unknown_model_is_a_404_and_too_little_data_a_400_with_the_count(oper
     assert nothing_created(settings)
 
 
-def test_adapters_are_listed_activated_applied_and_archived(operator_client, tiny, tmp_path):  # noqa: F811
+def test_adapters_are_listed_activated_applied_and_archived(operator_client, tiny, tmp_path):
     a, b = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
     listed = operator_client.get("/hobby/lora/adapters").json()
     assert listed["count"] == 2 and listed["active_adapter_id"] is None
@@ -191,9 +245,12 @@ def test_adapters_are_listed_activated_applied_and_archived(operator_client, tin
     assert applied.status_code == 200 and applied.json()["status"] == "applied"
     assert [Adapter.objects.get(pk=row.pk).alias for row in (a, b)] == ["champion", "previous"]
     assert operator_client.post("/hobby/lora/apply", {}, format="json").json()["error"]["details"].keys() == {
-        "adapter_id"}
-    assert operator_client.post("/hobby/lora/apply", {"adapter_id": a.adapter_id, "x": 1},
-                                format="json").status_code == 400
+        "adapter_id"
+    }
+    assert (
+        operator_client.post("/hobby/lora/apply", {"adapter_id": a.adapter_id, "x": 1}, format="json").status_code
+        == 400
+    )
 
     archived = operator_client.post(f"/api/v1/learning/adapters/{b.adapter_id}/archive/")
     assert archived.status_code == 200 and archived.json()["status"] == "archived"
@@ -205,7 +262,7 @@ def test_adapters_are_listed_activated_applied_and_archived(operator_client, tin
     assert (stats["total"], stats["archived"], stats["active_adapter_id"]) == (2, 1, a.adapter_id)
 
 
-def test_a_damaged_adapter_is_a_409_and_the_champion_stays(operator_client, tiny, tmp_path):  # noqa: F811
+def test_a_damaged_adapter_is_a_409_and_the_champion_stays(operator_client, tiny, tmp_path):
     serving = adapter_promote(registered(tiny, tmp_path, seed=1))
     damaged = registered(tiny, tmp_path, seed=2)
     weights = Path(damaged.path) / "adapter_model.safetensors"
@@ -215,14 +272,21 @@ def test_a_damaged_adapter_is_a_409_and_the_champion_stays(operator_client, tiny
     assert operator_client.get("/hobby/lora/adapters").json()["active_adapter_id"] == serving.adapter_id
 
 
-def test_compare_answers_the_latest_measured_ab_in_the_originals_shape(operator_client, tiny, tmp_path):  # noqa: F811
+def test_compare_answers_the_latest_measured_ab_in_the_originals_shape(operator_client, tiny, tmp_path):
     assert operator_client.get("/hobby/lora/compare").status_code == 404
     a, b = registered(tiny, tmp_path, seed=1), registered(tiny, tmp_path, seed=2)
     c = registered(tiny, tmp_path, seed=3)
-    ABComparison.objects.create(challenger=b, champion=a, target_suite="arithmetic", promote=True,
-                                reason="arithmetic +5 points", suites=[
-                                    {"suite": "arithmetic", "items": 100, "difference": 5.0},
-                                    {"suite": "sorting", "items": 50, "difference": -2.0}])
+    ABComparison.objects.create(
+        challenger=b,
+        champion=a,
+        target_suite="arithmetic",
+        promote=True,
+        reason="arithmetic +5 points",
+        suites=[
+            {"suite": "arithmetic", "items": 100, "difference": 5.0},
+            {"suite": "sorting", "items": 50, "difference": -2.0},
+        ],
+    )
     body = operator_client.get("/hobby/lora/compare").json()
     assert body["adapter_1"] == {"adapter_id": a.adapter_id, "adapter_name": a.adapter_name, "metrics": a.metrics}
     assert body["adapter_2"]["adapter_id"] == b.adapter_id
@@ -232,11 +296,13 @@ def test_compare_answers_the_latest_measured_ab_in_the_originals_shape(operator_
     both = operator_client.get(f"/hobby/lora/compare?adapter1={b.adapter_id}&adapter2={a.adapter_id}")
     assert both.json() == body
     assert operator_client.get(f"/hobby/lora/compare?adapter1={a.adapter_id}").status_code == 400
-    assert operator_client.get(f"/hobby/lora/compare?adapter1={a.adapter_id}&adapter2={c.adapter_id}"
-                               ).status_code == 404
+    assert (
+        operator_client.get(f"/hobby/lora/compare?adapter1={a.adapter_id}&adapter2={c.adapter_id}").status_code == 404
+    )
     listed = operator_client.get("/api/v1/learning/comparisons/").json()["comparisons"]
     assert [(row["challenger"], row["champion"], row["promote"]) for row in listed] == [
-        (b.adapter_id, a.adapter_id, True)]
+        (b.adapter_id, a.adapter_id, True)
+    ]
 
 
 def test_datasets_and_cycles_routes(operator_client, settings, monkeypatch, django_capture_on_commit_callbacks):

@@ -23,7 +23,8 @@ def example(prompt: str, completion: str = "x", skill: str = "addition") -> Trai
 def test_quality_score_follows_the_originals_with_their_bugs_fixed():
     prose = "A carried ten is dropped when the units overflow; check the tens digit."  # 72 characters
     assert quality_score(prose, free_text=True, completed=True, difficulty=0.5, insight_count=5) == pytest.approx(
-        0.5 + 0.2 + 0.15 + 0.05 + 0.05)
+        0.5 + 0.2 + 0.15 + 0.05 + 0.05
+    )
     assert quality_score("too short", free_text=True, completed=False, difficulty=None, insight_count=0) == 0.3
     # A graded answer is judged by its grade, not its length: "42" is not "too short".
     assert quality_score("42", free_text=False, completed=True, difficulty=0.0, insight_count=0) == 0.65
@@ -33,12 +34,17 @@ def test_quality_score_follows_the_originals_with_their_bugs_fixed():
 
 
 def test_exact_and_near_duplicates_go_and_distinct_items_stay():
-    long_prompt = ("Summarise in one sentence: water evaporates from oceans and lakes, rises as vapour, cools into "
-                   "clouds, and returns as rain or snow that feeds rivers, soaks into soil, and flows back to sea.")
-    rows = [example("What is 12 + 30?", "42"), example("what is 12  +  30?", "42"),  # exact, case and spacing
-            example("What is 12 + 31?", "43"),  # one digit apart: a different item
-            example(long_prompt, "Water evaporates and falls again."),
-            example(long_prompt + "!", "Water evaporates and falls again.")]  # near: one character added
+    long_prompt = (
+        "Summarise in one sentence: water evaporates from oceans and lakes, rises as vapour, cools into "
+        "clouds, and returns as rain or snow that feeds rivers, soaks into soil, and flows back to sea."
+    )
+    rows = [
+        example("What is 12 + 30?", "42"),
+        example("what is 12  +  30?", "42"),  # exact, case and spacing
+        example("What is 12 + 31?", "43"),  # one digit apart: a different item
+        example(long_prompt, "Water evaporates and falls again."),
+        example(long_prompt + "!", "Water evaporates and falls again."),
+    ]  # near: one character added
     result = deduplicate(rows)
     assert [row.prompt for row in result.kept] == [rows[0].prompt, rows[2].prompt, rows[3].prompt]
     assert (result.exact, result.near) == (1, 1)
@@ -69,9 +75,11 @@ def test_replay_mixes_in_other_skills_at_the_share_asked():
 
 def test_replay_weights_split_the_replay_between_skills_and_pass_on_what_a_short_skill_lacks():
     focus = [example(f"f{i}", skill="focus") for i in range(50)]
-    others = ([example(f"a{i}", skill="at-risk") for i in range(100)]
-              + [example(f"b{i}", skill="safe") for i in range(100)]
-              + [example(f"c{i}", skill="scarce") for i in range(3)])
+    others = (
+        [example(f"a{i}", skill="at-risk") for i in range(100)]
+        + [example(f"b{i}", skill="safe") for i in range(100)]
+        + [example(f"c{i}", skill="scarce") for i in range(3)]
+    )
     mixed = with_replay(focus, others, share=0.5, seed=2, weights={"at-risk": 3.0, "safe": 1.0, "scarce": 2.0})
     counts = {skill: sum(row.skill == skill for row in mixed) for skill in ("at-risk", "safe", "scarce")}
     assert len(mixed) == 100 and counts["scarce"] == 3  # all it has; the rest went to the others
@@ -80,11 +88,19 @@ def test_replay_weights_split_the_replay_between_skills_and_pass_on_what_a_short
 
 
 def test_formats_training_tools_read():
-    row = TrainingExample(prompt="Q:2+2=", completion="4", skill="addition", source="reference",
-                          item_id="arithmetic/train/3", weight=1.0, quality=0.65)
+    row = TrainingExample(
+        prompt="Q:2+2=",
+        completion="4",
+        skill="addition",
+        source="reference",
+        item_id="arithmetic/train/3",
+        weight=1.0,
+        quality=0.65,
+    )
     assert as_format(row, "alpaca") == {"instruction": "Q:2+2=", "input": "", "output": "4"}
-    assert as_format(row, "sharegpt") == {"conversations": [{"from": "human", "value": "Q:2+2="},
-                                                            {"from": "gpt", "value": "4"}]}
+    assert as_format(row, "sharegpt") == {
+        "conversations": [{"from": "human", "value": "Q:2+2="}, {"from": "gpt", "value": "4"}]
+    }
     assert from_record(as_format(row, "jsonl")) == row
     with pytest.raises(ValueError, match="Unknown format 'csv'"):
         as_format(row, "csv")

@@ -28,7 +28,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _dirs(lora_dirs):  # noqa: F811
+def _dirs(lora_dirs):
     return lora_dirs
 
 
@@ -36,8 +36,7 @@ def _dirs(lora_dirs):  # noqa: F811
 def sent(monkeypatch):
     """What job_send handed to the broker: (kwargs, queue) per message."""
     messages = []
-    monkeypatch.setattr(training_job_run_task, "apply_async",
-                        lambda kwargs, queue: messages.append((kwargs, queue)))
+    monkeypatch.setattr(training_job_run_task, "apply_async", lambda kwargs, queue: messages.append((kwargs, queue)))
     return messages
 
 
@@ -49,14 +48,19 @@ def make(**overrides) -> TrainingJob:
     return job
 
 
-def test_a_job_is_built_from_graded_practice_stored_and_sent(tiny, sent, settings):  # noqa: F811
+def test_a_job_is_built_from_graded_practice_stored_and_sent(tiny, sent, settings):
     practised(30)
     job = make(config={**QUICK, "lora_r": 16, "num_epochs": 2}, hobby_type="SKILL_PRACTICE", days_back=7)
     # Stored and sent without a dataset: the worker builds it as the job starts (a request answers at once)
     assert (job.status, job.base_model, job.dataset, job.attempts) == ("pending", tiny, None, 0)
     assert not TrainingDataset.objects.exists() and job.num_examples == 0
-    assert job.metadata["dataset_params"] == {"days_back": 7, "min_quality": 0.6, "skill": "",
-                                              "replay_share": 0.2, "seed": 0}
+    assert job.metadata["dataset_params"] == {
+        "days_back": 7,
+        "min_quality": 0.6,
+        "skill": "",
+        "replay_share": 0.2,
+        "seed": 0,
+    }
     assert job.config["r"] == 16 and job.config["epochs"] == 2 and job.config["max_steps"] == 20
     assert job.machine == settings.MACHINE_NAME  # no live training worker: ours, to wait for one
     assert sent == [({"job_pk": job.pk}, f"training.{settings.MACHINE_NAME}")]
@@ -71,7 +75,7 @@ def test_a_job_is_built_from_graded_practice_stored_and_sent(tiny, sent, setting
     assert "status" in bad.value.detail
 
 
-def test_a_broker_that_cannot_take_the_job_leaves_it_stored_for_the_resume_beat(tiny, monkeypatch):  # noqa: F811
+def test_a_broker_that_cannot_take_the_job_leaves_it_stored_for_the_resume_beat(tiny, monkeypatch):
     practised(12)
 
     def refuse(**_):
@@ -82,7 +86,7 @@ def test_a_broker_that_cannot_take_the_job_leaves_it_stored_for_the_resume_beat(
     assert TrainingJob.objects.get(pk=job.pk).status == "pending"
 
 
-def test_bad_requests_are_refused_by_name_and_leave_nothing(tiny, sent, settings):  # noqa: F811
+def test_bad_requests_are_refused_by_name_and_leave_nothing(tiny, sent, settings):
     practised(30)
     with pytest.raises(exceptions.ValidationError) as bad:
         make(config={"r": 0, "warp_speed": 9, "learning_rate": 1})
@@ -97,7 +101,7 @@ def test_bad_requests_are_refused_by_name_and_leave_nothing(tiny, sent, settings
     assert sent == []
 
 
-def test_data_that_proves_too_thin_once_built_fails_the_job_with_the_count(tiny, sent, settings):  # noqa: F811
+def test_data_that_proves_too_thin_once_built_fails_the_job_with_the_count(tiny, sent, settings):
     practised(12)  # enough candidates for the request's check...
     job = make(min_quality=1.0)  # ...none good enough once built
     failed = jobs.job_execute(job_pk=job.pk)
@@ -109,7 +113,7 @@ def test_data_that_proves_too_thin_once_built_fails_the_job_with_the_count(tiny,
     assert jobs.job_execute(job_pk=job.pk) is None  # a redelivered message: already over
 
 
-def test_too_few_examples_is_a_400_with_the_count_and_nothing_written(tiny, sent, settings):  # noqa: F811
+def test_too_few_examples_is_a_400_with_the_count_and_nothing_written(tiny, sent, settings):
     practised(7)
     with pytest.raises(exceptions.ValidationError) as few:
         make()
@@ -118,7 +122,7 @@ def test_too_few_examples_is_a_400_with_the_count_and_nothing_written(tiny, sent
     assert dirs_empty(settings) and sent == []
 
 
-def test_a_job_trains_once_writing_progress_and_its_adapter_becomes_the_challenger(tiny, sent, settings):  # noqa: F811
+def test_a_job_trains_once_writing_progress_and_its_adapter_becomes_the_challenger(tiny, sent, settings):
     practised(30)
     job = make()
     seen = []
@@ -132,8 +136,13 @@ def test_a_job_trains_once_writing_progress_and_its_adapter_becomes_the_challeng
     dataset = TrainingDataset.objects.get()  # built by the run, from the request's parameters
     assert done.dataset == dataset and done.num_examples == dataset.train_count == 27
     assert dataset.validation_count == 3 and done.metadata["dataset_version"] == dataset.version
-    assert jobs.job_shape(done)["data_stats"] == {"total": 30, "train": 27, "validation": 3,
-                                                  "by_skill": {"sort-digits": 30}, "by_source": {"attempt": 30}}
+    assert jobs.job_shape(done)["data_stats"] == {
+        "total": 30,
+        "train": 27,
+        "validation": 3,
+        "by_skill": {"sort-digits": 30},
+        "by_source": {"attempt": 30},
+    }
     assert seen == [(step, "training", step, 20) for step in (5, 10, 15, 20)]
     assert done.status == "completed" and done.attempts == 1 and done.lease_until is None
     assert done.metrics["steps"] == 20 and done.metrics["resumed_from_step"] == 0 and done.fraction_done == 1.0
@@ -153,11 +162,16 @@ def test_a_job_trains_once_writing_progress_and_its_adapter_becomes_the_challeng
     assert again.attempts == 1 and again.completed_at == done.completed_at and Adapter.objects.count() == 1
 
 
-def test_a_job_continuing_a_parent_starts_from_its_weights_and_records_the_lineage(tiny, sent, operator_client):  # noqa: F811
+def test_a_job_continuing_a_parent_starts_from_its_weights_and_records_the_lineage(tiny, sent, operator_client):
     practised(30)
     parent = jobs.job_execute(job_pk=make().pk).adapter
-    job = jobs.job_create(model_name="tiny-lora", config={**QUICK, "max_steps": 5, "r": parent.metadata["config"]["r"] * 2},
-                          send=False, parent_adapter=parent, recipe={"skill_why": "forced (--skill)"})
+    job = jobs.job_create(
+        model_name="tiny-lora",
+        config={**QUICK, "max_steps": 5, "r": parent.metadata["config"]["r"] * 2},
+        send=False,
+        parent_adapter=parent,
+        recipe={"skill_why": "forced (--skill)"},
+    )
     assert job.config["r"] == parent.metadata["config"]["r"]  # continuing keeps the parent's rank, and says so
     done = jobs.job_execute(job_pk=job.pk)
     child = done.adapter
@@ -177,17 +191,18 @@ def test_a_job_continuing_a_parent_starts_from_its_weights_and_records_the_linea
     assert failed.status == "failed" and "refused" in failed.error_message  # never trained on a damaged parent
 
 
-def test_a_message_delivered_while_another_run_holds_the_lease_does_nothing(tiny, sent):  # noqa: F811
+def test_a_message_delivered_while_another_run_holds_the_lease_does_nothing(tiny, sent):
     practised(12)
     job = make()
-    TrainingJob.objects.filter(pk=job.pk).update(status="training", claim="theirs", attempts=1,
-                                                 lease_until=timezone.now() + timedelta(minutes=5))
+    TrainingJob.objects.filter(pk=job.pk).update(
+        status="training", claim="theirs", attempts=1, lease_until=timezone.now() + timedelta(minutes=5)
+    )
     assert jobs.job_execute(job_pk=job.pk) is None
     row = TrainingJob.objects.get(pk=job.pk)
     assert (row.status, row.claim, row.attempts, row.progress) == ("training", "theirs", 1, {})
 
 
-def test_a_cancelled_pending_job_never_starts(tiny, sent, settings):  # noqa: F811
+def test_a_cancelled_pending_job_never_starts(tiny, sent, settings):
     practised(12)
     job = make()
     cancelled = jobs.job_cancel(job_id=job.job_id)
@@ -198,8 +213,7 @@ def test_a_cancelled_pending_job_never_starts(tiny, sent, settings):  # noqa: F8
     assert not jobs.checkpoint_dir(row).exists()
 
 
-def test_the_trainer_asks_whether_to_stop_once_a_second_and_after_each_report_not_every_step(
-        tiny, sent, monkeypatch):  # noqa: F811
+def test_the_trainer_asks_whether_to_stop_once_a_second_and_after_each_report_not_every_step(tiny, sent, monkeypatch):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -214,7 +228,7 @@ def test_the_trainer_asks_whether_to_stop_once_a_second_and_after_each_report_no
     assert 1 <= len(asked) <= 1 + 20 // 5  # the first step, and the step after each of the 4 reports
 
 
-def test_a_running_job_cancelled_stops_at_its_next_step_leaving_a_checkpoint(tiny, sent):  # noqa: F811
+def test_a_running_job_cancelled_stops_at_its_next_step_leaving_a_checkpoint(tiny, sent):
     practised(30)
     job = make(config={**QUICK, "save_steps": 50})  # no periodic checkpoint before the stop
     steps = []
@@ -233,8 +247,11 @@ def test_a_running_job_cancelled_stops_at_its_next_step_leaving_a_checkpoint(tin
         jobs.job_cancel(job_id=job.job_id)
 
 
-def test_a_cancel_arriving_while_the_adapter_is_registered_leaves_no_orphan_challenger(tiny, sent,  # noqa: F811
-                                                                                     monkeypatch):
+def test_a_cancel_arriving_while_the_adapter_is_registered_leaves_no_orphan_challenger(
+    tiny,
+    sent,
+    monkeypatch,
+):
     practised(30)
     job = make()
     register = adapters.adapter_register
@@ -255,7 +272,7 @@ def test_a_cancel_arriving_while_the_adapter_is_registered_leaves_no_orphan_chal
 
 
 @pytest.mark.parametrize("status", ["completed", "failed", "cancelled"])
-def test_cancelling_a_finished_job_is_a_conflict(tiny, sent, status):  # noqa: F811
+def test_cancelling_a_finished_job_is_a_conflict(tiny, sent, status):
     practised(12)
     job = make()
     TrainingJob.objects.filter(pk=job.pk).update(status=status)
@@ -266,7 +283,7 @@ def test_cancelling_a_finished_job_is_a_conflict(tiny, sent, status):  # noqa: F
         jobs.job_cancel(job_id="job_nobody")
 
 
-def test_a_permanent_failure_fails_the_row_and_records_an_error_event(tiny, sent):  # noqa: F811
+def test_a_permanent_failure_fails_the_row_and_records_an_error_event(tiny, sent):
     practised(12)
     job = make(dataset=datasets.dataset_build(min_examples=10))
     with open(Path(job.dataset.path) / "train.jsonl", "a") as train:  # the sealed data was changed
@@ -278,18 +295,20 @@ def test_a_permanent_failure_fails_the_row_and_records_an_error_event(tiny, sent
     assert event.source in ErrorEvent.Source.values, f"{event.source!r} is no ErrorEvent source"
 
 
-def test_the_resume_sweep_sends_dead_runs_and_lost_messages_only(tiny, sent):  # noqa: F811
+def test_the_resume_sweep_sends_dead_runs_and_lost_messages_only(tiny, sent):
     practised(12)
     first = make()
     now = timezone.now()
     dead, alive, fresh, lost, done, cancelled, queued = [first] + [make(dataset=first.dataset) for _ in range(6)]
     long_ago = now - timedelta(hours=1)
-    for job, values in ((dead, {"status": "training", "lease_until": now - timedelta(seconds=1), "sent_at": long_ago}),
-                        (alive, {"status": "evaluating", "lease_until": now + timedelta(minutes=5)}),
-                        (lost, {"created_at": long_ago, "sent_at": long_ago}),
-                        (queued, {"created_at": long_ago}),  # waits behind a long run, sent a moment ago: left
-                        (done, {"status": "completed", "lease_until": now - timedelta(hours=1)}),
-                        (cancelled, {"status": "cancelled", "lease_until": now - timedelta(hours=1)})):
+    for job, values in (
+        (dead, {"status": "training", "lease_until": now - timedelta(seconds=1), "sent_at": long_ago}),
+        (alive, {"status": "evaluating", "lease_until": now + timedelta(minutes=5)}),
+        (lost, {"created_at": long_ago, "sent_at": long_ago}),
+        (queued, {"created_at": long_ago}),  # waits behind a long run, sent a moment ago: left
+        (done, {"status": "completed", "lease_until": now - timedelta(hours=1)}),
+        (cancelled, {"status": "cancelled", "lease_until": now - timedelta(hours=1)}),
+    ):
         TrainingJob.objects.filter(pk=job.pk).update(**values)
     sent.clear()
     assert sorted(jobs.jobs_resume()) == sorted([dead.pk, lost.pk])
@@ -299,14 +318,18 @@ def test_the_resume_sweep_sends_dead_runs_and_lost_messages_only(tiny, sent):  #
 
 @pytest.mark.slow
 def test_a_training_worker_killed_mid_run_is_resumed_from_its_checkpoint_and_finishes_once(
-        start_worker, tiny, settings):  # noqa: F811
+    start_worker, tiny, settings
+):
     env = {name: str(getattr(settings, name)) for name in ("TRAINING_DIR", "ADAPTERS_DIR", "DATASETS_DIR")}
     first = start_worker("trainer", roles=["training"], env=env)
     practised(30)
     job = make(config={**QUICK, "max_steps": 150, "save_steps": 10})
     assert job.machine == "trainer"
-    wait_for(lambda: TrainingJob.objects.get(pk=job.pk).progress.get("step", 0) >= 10, timeout=120,
-             what="the first checkpoint")
+    wait_for(
+        lambda: TrainingJob.objects.get(pk=job.pk).progress.get("step", 0) >= 10,
+        timeout=120,
+        what="the first checkpoint",
+    )
     first.kill()  # the whole worker, mid-run, no goodbye
     row = TrainingJob.objects.get(pk=job.pk)
     assert row.status == "training" and row.attempts == 1 and row.lease_until > timezone.now()
@@ -314,11 +337,15 @@ def test_a_training_worker_killed_mid_run_is_resumed_from_its_checkpoint_and_fin
     assert jobs.jobs_resume() == []  # its lease still runs: that worker might be alive
 
     start_worker("trainer", roles=["training"], env=env)
-    TrainingJob.objects.filter(pk=job.pk).update(lease_until=timezone.now() - timedelta(seconds=1),
-                                                 sent_at=timezone.now() - timedelta(hours=1))
+    TrainingJob.objects.filter(pk=job.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1), sent_at=timezone.now() - timedelta(hours=1)
+    )
     assert jobs.jobs_resume() == [job.pk]
-    done = wait_for(lambda: TrainingJob.objects.filter(pk=job.pk).exclude(status__in=TrainingJob.ACTIVE).first(),
-                    timeout=180, what="the resumed run")
+    done = wait_for(
+        lambda: TrainingJob.objects.filter(pk=job.pk).exclude(status__in=TrainingJob.ACTIVE).first(),
+        timeout=180,
+        what="the resumed run",
+    )
     assert done.status == "completed", done.error_message
     assert done.attempts == 2 and done.metrics["steps"] == 150
     assert 0 < done.metrics["resumed_from_step"] < 150 and done.metrics["resumed_from_step"] % 10 == 0

@@ -6,6 +6,7 @@ from django.conf import settings
 @pytest.fixture
 def memory_redis():
     """The memory hub's three Redis databases, empty before and after the test."""
+
     def flush():
         for url in settings.MEMORY_REDIS_URLS.values():
             redis.Redis.from_url(url).flushdb()

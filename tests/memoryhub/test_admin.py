@@ -58,9 +58,10 @@ def test_editing_a_document_in_admin_re_embeds_it_and_keeps_its_key(operator, in
     document, _ = documents.document_put(namespace="kb", doc_id="tides", content=TIDES)
     old = live_embeddings(doc_id="tides").get()
     new_text = "Tides follow the Moon and, less, the Sun."
-    response = operator.post(f"/admin/memoryhub/document/{document.pk}/change/",
-                             {"title": "Tides", "content": new_text, "metadata": "{}",
-                              "namespace": "elsewhere", "doc_id": "renamed"})  # read-only: ignored
+    response = operator.post(
+        f"/admin/memoryhub/document/{document.pk}/change/",
+        {"title": "Tides", "content": new_text, "metadata": "{}", "namespace": "elsewhere", "doc_id": "renamed"},
+    )  # read-only: ignored
     assert response.status_code == 302, response.content[:2000]
 
     document.refresh_from_db()
@@ -89,20 +90,29 @@ def test_deleting_a_document_in_admin_tombstones_its_embedding(operator, index_d
 def test_the_bulk_delete_action_tombstones_every_documents_embedding(operator, index_dir):
     for doc_id, text in [("tides", TIDES), ("bread", "Dough rises because yeast produces carbon dioxide.")]:
         documents.document_put(namespace="kb", doc_id=doc_id, content=text)
-    response = operator.post("/admin/memoryhub/document/", {
-        "action": "delete_selected", "post": "yes",
-        "_selected_action": [str(pk) for pk in Document.objects.values_list("pk", flat=True)]})
+    response = operator.post(
+        "/admin/memoryhub/document/",
+        {
+            "action": "delete_selected",
+            "post": "yes",
+            "_selected_action": [str(pk) for pk in Document.objects.values_list("pk", flat=True)],
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     assert not Document.objects.exists() and not live_embeddings().exists()
     assert Embedding.objects.count() == 2
 
 
-@pytest.mark.parametrize("fields, field", [
-    ({"content": "   "}, "content"),
-    ({"namespace": "Bad Space"}, "namespace"),
-    ({"doc_id": ""}, "doc_id"),
-    ({"metadata": "[1, 2]"}, "metadata"),
-], ids=["blank-content", "bad-namespace", "no-doc-id", "metadata-list"])
+@pytest.mark.parametrize(
+    "fields, field",
+    [
+        ({"content": "   "}, "content"),
+        ({"namespace": "Bad Space"}, "namespace"),
+        ({"doc_id": ""}, "doc_id"),
+        ({"metadata": "[1, 2]"}, "metadata"),
+    ],
+    ids=["blank-content", "bad-namespace", "no-doc-id", "metadata-list"],
+)
 def test_what_the_service_refuses_is_a_form_error_and_nothing_is_stored(operator, index_dir, fields, field):
     response = add_document(operator, **fields)
     assert response.status_code == 200  # the form again, not a 500
@@ -143,18 +153,34 @@ def test_embeddings_are_view_and_delete_only_and_delete_is_a_tombstone(operator,
 
 @pytest.mark.parametrize("data", ['["a", "b"]', '"just text"'], ids=["list", "string"])
 def test_session_data_that_is_not_an_object_is_a_form_error(operator, data):
-    response = operator.post("/admin/memoryhub/memorysession/add/", {
-        "namespace": "session_memory", "session_id": "s1", "user_id": "", "data": data,
-        "expires_at_0": "2099-01-01", "expires_at_1": "00:00:00"})
+    response = operator.post(
+        "/admin/memoryhub/memorysession/add/",
+        {
+            "namespace": "session_memory",
+            "session_id": "s1",
+            "user_id": "",
+            "data": data,
+            "expires_at_0": "2099-01-01",
+            "expires_at_1": "00:00:00",
+        },
+    )
     assert response.status_code == 200
     assert "JSON object" in " ".join(response.context["adminform"].form.errors["data"])
     assert not MemorySession.objects.exists()
 
 
 def test_session_data_that_is_an_object_is_saved(operator):
-    response = operator.post("/admin/memoryhub/memorysession/add/", {
-        "namespace": "session_memory", "session_id": "s1", "user_id": "", "data": '{"step": 2}',
-        "expires_at_0": "2099-01-01", "expires_at_1": "00:00:00"})
+    response = operator.post(
+        "/admin/memoryhub/memorysession/add/",
+        {
+            "namespace": "session_memory",
+            "session_id": "s1",
+            "user_id": "",
+            "data": '{"step": 2}',
+            "expires_at_0": "2099-01-01",
+            "expires_at_1": "00:00:00",
+        },
+    )
     assert response.status_code == 302, response.content[:2000]
     assert MemorySession.objects.get().data == {"step": 2}
 
@@ -164,8 +190,7 @@ def test_session_data_that_is_an_object_is_saved(operator):
 KV_BROWSER = "/admin/memoryhub/keyvaluenamespace/"
 
 
-def test_the_key_value_browser_is_403_without_the_view_permission(client, staff_without_permissions,
-                                                                   memory_redis):
+def test_the_key_value_browser_is_403_without_the_view_permission(client, staff_without_permissions, memory_redis):
     kv.kv_set(namespace="knowledge_base", key="secret", value="do not show")
     response = client.get(KV_BROWSER, {"namespace": "knowledge_base"})
     assert response.status_code == 403
@@ -174,7 +199,8 @@ def test_the_key_value_browser_is_403_without_the_view_permission(client, staff_
 
 def test_the_key_value_browser_opens_with_the_view_permission(client, staff_without_permissions, memory_redis):
     staff_without_permissions.user_permissions.add(
-        Permission.objects.get(content_type__app_label="memoryhub", codename="view_keyvaluenamespace"))
+        Permission.objects.get(content_type__app_label="memoryhub", codename="view_keyvaluenamespace")
+    )
     kv.kv_set(namespace="knowledge_base", key="fact", value="shown")
     response = client.get(KV_BROWSER, {"namespace": "knowledge_base"})
     assert response.status_code == 200

@@ -51,8 +51,9 @@ def test_the_key_value_browser_shows_each_namespace_and_its_values(logged_in, pa
 
 def test_documents_and_embeddings_are_listed_without_vectors(logged_in):
     page = logged_in
-    documents.document_put(namespace="knowledge_base", doc_id="tides", title="Tides",
-                           content="Tides are caused mainly by the Moon.")
+    documents.document_put(
+        namespace="knowledge_base", doc_id="tides", title="Tides", content="Tides are caused mainly by the Moon."
+    )
     page.goto("/admin/memoryhub/document/")
     expect(page.locator("#result_list tbody tr")).to_have_count(1)
     expect(page.locator("#result_list")).to_contain_text("tides")

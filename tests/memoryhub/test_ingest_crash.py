@@ -25,8 +25,11 @@ def test_a_killed_worker_loses_no_acknowledged_document(start_worker, personas, 
     from memoryhub.tasks import ingest_batch_task
 
     ingest_batch_task.apply_async(kwargs={"batch_id": batch_id}, queue="memory.alpha")
-    wait_for(lambda: Embedding.objects.filter(namespace="notes").count() >= 100, timeout=120,
-             what="the first chunks to be stored")
+    wait_for(
+        lambda: Embedding.objects.filter(namespace="notes").count() >= 100,
+        timeout=120,
+        what="the first chunks to be stored",
+    )
     worker.kill()  # the whole worker, mid-batch, as when a machine dies
     stored_before = Embedding.objects.filter(namespace="notes").count()
     assert stored_before < len(items) and IngestBatch.objects.get(pk=batch_id).status == "running"
@@ -35,12 +38,16 @@ def test_a_killed_worker_loses_no_acknowledged_document(start_worker, personas, 
     assert embeddings.ingest_batches_resume() == []  # its lease has not expired: the worker might be alive
     IngestBatch.objects.filter(pk=batch_id).update(lease_until=timezone.now() - timedelta(seconds=1))
     assert embeddings.ingest_batches_resume() == [batch_id]
-    done = wait_for(lambda: IngestBatch.objects.filter(pk=batch_id, status="completed").first(), timeout=180,
-                    what="the batch to finish on the second worker")
+    done = wait_for(
+        lambda: IngestBatch.objects.filter(pk=batch_id, status="completed").first(),
+        timeout=180,
+        what="the batch to finish on the second worker",
+    )
     assert done.added == len(items) and done.duplicates == 0  # each counted once, across both runs
     assert Embedding.objects.filter(namespace="notes").count() == len(items)  # each stored once
     index = index_for("notes")  # this process's index is built from the database
     assert len(index) == len(items)
-    [(hit, _)] = embeddings.embeddings_search(query="Note 5: the river 5 floods in season 5.", namespace="notes",
-                                              limit=1)
+    [(hit, _)] = embeddings.embeddings_search(
+        query="Note 5: the river 5 floods in season 5.", namespace="notes", limit=1
+    )
     assert hit.content == items[5]["content"]

@@ -25,9 +25,13 @@ def elsewhere(namespace, *, add_text=None, tombstone=None, revive=None):
     with transaction.atomic():
         if add_text:
             digest = embeddings.content_hash(add_text)
-            Embedding.objects.create(embedding_id=f"{namespace}:{digest[:16]}", namespace=namespace,
-                                     content_hash=digest, content=add_text,
-                                     vector=embedder.to_bytes(embedder.embed([add_text])[0]))
+            Embedding.objects.create(
+                embedding_id=f"{namespace}:{digest[:16]}",
+                namespace=namespace,
+                content_hash=digest,
+                content=add_text,
+                vector=embedder.to_bytes(embedder.embed([add_text])[0]),
+            )
         if tombstone:
             Embedding.objects.filter(content=tombstone).update(deleted_at=timezone.now())
         if revive:
@@ -52,19 +56,23 @@ def test_a_revival_elsewhere_is_seen(db, index_dir):
     elsewhere("n", tombstone=TEXTS[0])
     indexes.index_for("n")
     elsewhere("n", revive=TEXTS[0])
-    assert embeddings.embeddings_search(query="Where is the Eiffel Tower?", namespace="n", limit=1)[0][0].content \
+    assert (
+        embeddings.embeddings_search(query="Where is the Eiffel Tower?", namespace="n", limit=1)[0][0].content
         == TEXTS[0]
+    )
 
 
 @pytest.mark.parametrize("namespace", ["../outside/pwned", "/tmp/absolute", "a b", "UPPER"])
 def test_a_namespace_is_never_a_path(db, index_dir, namespace, personas, tmp_path):
     with pytest.raises(exceptions.ValidationError):
         embeddings.embeddings_search(query="x", namespace=namespace)
-    response = personas["viewer"].client().post("/embedding/search", {"query": "x", "namespace": namespace},
-                                                format="json")
+    response = (
+        personas["viewer"].client().post("/embedding/search", {"query": "x", "namespace": namespace}, format="json")
+    )
     assert response.status_code == 400
-    response = personas["agent"].client().post("/context", {"agent": "a", "query": "x", "namespace": namespace},
-                                               format="json")
+    response = (
+        personas["agent"].client().post("/context", {"agent": "a", "query": "x", "namespace": namespace}, format="json")
+    )
     assert response.status_code == 400
     assert not list(tmp_path.rglob("*.usearch"))  # index_dir is tmp_path / "indexes": nothing beside it either
     assert not Path("/tmp/absolute.usearch").exists()
@@ -82,8 +90,9 @@ def test_documents_sharing_content_keep_it_searchable(db, index_dir):
     [(hit, _)] = embeddings.embeddings_search(query="boilerplate tides", namespace="kb", limit=1)
     assert hit.doc_id == "b"  # handed over to the document that still has the content
     documents.document_put(namespace="kb", doc_id="b", content="Something else entirely.")
-    assert not Embedding.objects.filter(namespace="kb", deleted_at__isnull=True,
-                                        content__startswith="Same boilerplate").exists()
+    assert not Embedding.objects.filter(
+        namespace="kb", deleted_at__isnull=True, content__startswith="Same boilerplate"
+    ).exists()
 
 
 def test_a_failed_embedding_leaves_no_document(db, index_dir, monkeypatch):
@@ -98,16 +107,19 @@ def test_a_failed_embedding_leaves_no_document(db, index_dir, monkeypatch):
     assert not Document.objects.exists()
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("get", "/doc/knowledge_base/a%00b", None),
-    ("put", "/api/v1/memory/documents/knowledge_base/a%00b", {"content": "c"}),
-    ("get", "/session/session_memory/a%00b", None),
-    ("get", "/embedding/a%00b", None),
-    ("get", "/doc/knowledge_base?q=a%00b", None),
-    ("post", "/doc", {"doc_id": "d", "content": "c", "metadata": {"k": "a\u0000b"}}),
-    ("post", "/session", {"session_id": "s", "data": {"k": ["a\u0000b"]}}),
-    ("post", "/embedding", {"content": "c", "metadata": {"k\u0000": 1}}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("get", "/doc/knowledge_base/a%00b", None),
+        ("put", "/api/v1/memory/documents/knowledge_base/a%00b", {"content": "c"}),
+        ("get", "/session/session_memory/a%00b", None),
+        ("get", "/embedding/a%00b", None),
+        ("get", "/doc/knowledge_base?q=a%00b", None),
+        ("post", "/doc", {"doc_id": "d", "content": "c", "metadata": {"k": "a\u0000b"}}),
+        ("post", "/session", {"session_id": "s", "data": {"k": ["a\u0000b"]}}),
+        ("post", "/embedding", {"content": "c", "metadata": {"k\u0000": 1}}),
+    ],
+)
 def test_nul_characters_are_a_400_not_a_database_error(personas, memory_redis, index_dir, method, path, body):
     client = personas["agent"].client()
     response = getattr(client, method)(path, body, format="json") if body is not None else getattr(client, method)(path)
@@ -127,8 +139,9 @@ def test_a_session_id_with_a_slash_is_reachable(personas):
     client = personas["agent"].client()
     assert client.post("/session", {"session_id": "chat/42"}, format="json").status_code == 201
     assert client.get("/session/session_memory/chat/42").json()["session_id"] == "chat/42"
-    assert client.patch("/api/v1/memory/sessions/session_memory/chat/42", {"data": {"x": 1}},
-                        format="json").json()["data"] == {"x": 1}
+    assert client.patch("/api/v1/memory/sessions/session_memory/chat/42", {"data": {"x": 1}}, format="json").json()[
+        "data"
+    ] == {"x": 1}
 
 
 def test_an_absurd_expiry_is_a_400(personas, memory_redis):

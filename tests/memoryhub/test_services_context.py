@@ -9,15 +9,31 @@ from memoryhub.services import context, documents, embeddings, sessions
 
 @pytest.fixture
 def memories(db, index_dir):
-    documents.document_put(namespace="knowledge_base", doc_id="tides", title="Tides",
-                           content="Tides are caused mainly by the gravity of the Moon.")
-    documents.document_put(namespace="knowledge_base", doc_id="bread", title="Bread",
-                           content="Bread dough rises because yeast produces carbon dioxide.")
-    embeddings.embeddings_add(namespace="unified_memory_reasoning", items=[
-        {"content": "Last week the agent confused tides with waves."},
-        {"content": "The agent answers arithmetic well."}])
-    sessions.session_put(namespace="session_memory", session_id="s1", user_id="agent-7",
-                         data={"entries": ["asked about the sea", "asked why tides happen"]})
+    documents.document_put(
+        namespace="knowledge_base",
+        doc_id="tides",
+        title="Tides",
+        content="Tides are caused mainly by the gravity of the Moon.",
+    )
+    documents.document_put(
+        namespace="knowledge_base",
+        doc_id="bread",
+        title="Bread",
+        content="Bread dough rises because yeast produces carbon dioxide.",
+    )
+    embeddings.embeddings_add(
+        namespace="unified_memory_reasoning",
+        items=[
+            {"content": "Last week the agent confused tides with waves."},
+            {"content": "The agent answers arithmetic well."},
+        ],
+    )
+    sessions.session_put(
+        namespace="session_memory",
+        session_id="s1",
+        user_id="agent-7",
+        data={"entries": ["asked about the sea", "asked why tides happen"]},
+    )
 
 
 def test_it_gathers_session_entries_then_relevant_documents_and_memories(memories):
@@ -46,11 +62,14 @@ def test_another_agent_gets_no_one_elses_session(memories):
     assert all(source["type"] != "session" for source in built["sources"])
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"agent": "", "query": "q"}, "agent"),
-    ({"agent": "a", "query": " "}, "query"),
-    ({"agent": "a", "query": "q", "budget_tokens": 5}, "budget_tokens"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"agent": "", "query": "q"}, "agent"),
+        ({"agent": "a", "query": " "}, "query"),
+        ({"agent": "a", "query": "q", "budget_tokens": 5}, "budget_tokens"),
+    ],
+)
 def test_bad_input(db, kwargs, field):
     with pytest.raises(exceptions.ValidationError) as refused:
         context.context_build(**kwargs)

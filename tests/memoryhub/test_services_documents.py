@@ -11,12 +11,18 @@ from memoryhub.services import documents, embeddings
 
 @pytest.fixture
 def library(db, index_dir):
-    documents.document_put(namespace="kb", doc_id="tides", title="Tides",
-                           content="Tides are caused mainly by the gravity of the Moon.")
-    documents.document_put(namespace="kb", doc_id="bread", title="Baking bread",
-                           content="Dough rises because yeast produces carbon dioxide.")
-    documents.document_put(namespace="other", doc_id="moon", title="The Moon",
-                           content="The Moon orbits the Earth every 27 days.")
+    documents.document_put(
+        namespace="kb", doc_id="tides", title="Tides", content="Tides are caused mainly by the gravity of the Moon."
+    )
+    documents.document_put(
+        namespace="kb",
+        doc_id="bread",
+        title="Baking bread",
+        content="Dough rises because yeast produces carbon dioxide.",
+    )
+    documents.document_put(
+        namespace="other", doc_id="moon", title="The Moon", content="The Moon orbits the Earth every 27 days."
+    )
 
 
 def test_text_search_finds_every_word_and_filters_by_namespace(library):
@@ -51,12 +57,15 @@ def test_deleting_a_document_tombstones_its_embedding(library):
         documents.document_get(namespace="kb", doc_id="tides")
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"namespace": "Bad Space", "doc_id": "d", "content": "c"}, "namespace"),
-    ({"namespace": "kb", "doc_id": "", "content": "c"}, "doc_id"),
-    ({"namespace": "kb", "doc_id": "d", "content": "  "}, "content"),
-    ({"namespace": "kb", "doc_id": "d", "content": "c", "metadata": [1]}, "metadata"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"namespace": "Bad Space", "doc_id": "d", "content": "c"}, "namespace"),
+        ({"namespace": "kb", "doc_id": "", "content": "c"}, "doc_id"),
+        ({"namespace": "kb", "doc_id": "d", "content": "  "}, "content"),
+        ({"namespace": "kb", "doc_id": "d", "content": "c", "metadata": [1]}, "metadata"),
+    ],
+)
 def test_bad_input_is_refused_and_nothing_is_stored(db, index_dir, kwargs, field):
     with pytest.raises(exceptions.ValidationError) as refused:
         documents.document_put(**kwargs)

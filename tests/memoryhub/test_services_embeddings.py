@@ -61,8 +61,9 @@ def test_a_deleted_embedding_is_never_found_and_compaction_removes_it(db, index_
     [(row, _)] = add("facts", FACTS[0])
     add("facts", *FACTS[1:])
     embeddings.embedding_delete(embedding_id=row.embedding_id)
-    assert all(hit.pk != row.pk for hit, _ in embeddings.embeddings_search(query="Eiffel Tower Paris",
-                                                                           namespace="facts"))
+    assert all(
+        hit.pk != row.pk for hit, _ in embeddings.embeddings_search(query="Eiffel Tower Paris", namespace="facts")
+    )
     with pytest.raises(exceptions.NotFound):
         embeddings.embedding_get(embedding_id=row.embedding_id)
     from datetime import timedelta
@@ -88,9 +89,13 @@ def another_process_adds(namespace, text):
     """A row written by someone else: this process's index has not seen it."""
     digest = embeddings.content_hash(text)
     with transaction.atomic():  # what every writer does: the row and the namespace's version together
-        row = Embedding.objects.create(embedding_id=f"{namespace}:{digest[:16]}", namespace=namespace,
-                                       content_hash=digest, content=text,
-                                       vector=embedder.to_bytes(embedder.embed([text])[0]))
+        row = Embedding.objects.create(
+            embedding_id=f"{namespace}:{digest[:16]}",
+            namespace=namespace,
+            content_hash=digest,
+            content=text,
+            vector=embedder.to_bytes(embedder.embed([text])[0]),
+        )
         indexes.namespace_bump(namespace)
     return row
 
@@ -121,23 +126,29 @@ def test_a_stale_index_catches_up_with_the_database_without_a_rebuild(db, index_
     assert "1 added, 0 removed" in caplog.text and "rebuilt" not in caplog.text
 
 
-@pytest.mark.parametrize("items, field", [
-    ([], "items"),
-    ([{"content": "   "}], "content"),
-    ([{"content": "ok", "metadata": [1]}], "metadata"),
-])
+@pytest.mark.parametrize(
+    "items, field",
+    [
+        ([], "items"),
+        ([{"content": "   "}], "content"),
+        ([{"content": "ok", "metadata": [1]}], "metadata"),
+    ],
+)
 def test_bad_items_are_refused_and_nothing_is_stored(db, index_dir, items, field):
     with pytest.raises(exceptions.ValidationError) as refused:
         embeddings.embeddings_add(namespace="facts", items=items)
     assert field in refused.value.detail and not Embedding.objects.exists()
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"query": ""}, "query"),
-    ({"query": "x", "limit": 0}, "limit"),
-    ({"query": "x", "limit": 101}, "limit"),
-    ({"query": "x", "min_similarity": 2}, "min_similarity"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"query": ""}, "query"),
+        ({"query": "x", "limit": 0}, "limit"),
+        ({"query": "x", "limit": 101}, "limit"),
+        ({"query": "x", "min_similarity": 2}, "min_similarity"),
+    ],
+)
 def test_bad_searches_are_refused(db, index_dir, kwargs, field):
     with pytest.raises(exceptions.ValidationError) as refused:
         embeddings.embeddings_search(**kwargs)
@@ -149,8 +160,9 @@ def test_operators_rebuild_indexes_on_demand(personas, index_dir, capsys):
 
     add("facts", *FACTS)
     add("other", "Paris is the capital of France.")
-    assert personas["agent"].client().post("/api/v1/memory/embeddings/rebuild-index", {}, format="json"
-                                           ).status_code == 403
+    assert (
+        personas["agent"].client().post("/api/v1/memory/embeddings/rebuild-index", {}, format="json").status_code == 403
+    )
     response = personas["operator"].client().post("/api/v1/memory/embeddings/rebuild-index", {}, format="json")
     assert response.json() == {"rebuilt": {"facts": len(FACTS), "other": 1}}
     (index_dir / "facts.usearch").unlink()

@@ -10,14 +10,21 @@ from memoryhub.services import kv
 def test_values_round_trip_as_json_in_the_namespaces_database_under_its_prefix(memory_redis):
     kv.kv_set(namespace="knowledge_base", key="fact:1", value={"text": "water boils", "at": [100, "C"]})
     assert kv.kv_get(namespace="knowledge_base", key="fact:1") == {
-        "key": "fact:1", "value": {"text": "water boils", "at": [100, "C"]}, "namespace": "knowledge_base",
-        "exists": True}
+        "key": "fact:1",
+        "value": {"text": "water boils", "at": [100, "C"]},
+        "namespace": "knowledge_base",
+        "exists": True,
+    }
     # the originals' layout: "{prefix}:{key}" in the knowledge database, not in the cache one
     assert redis.Redis.from_url(memory_redis["knowledge"]).get("kb:fact:1") is not None
     assert redis.Redis.from_url(memory_redis["cache"]).get("kb:fact:1") is None
     assert kv.kv_get(namespace="kb", key="fact:1")["exists"]  # a prefix names its namespace too
     assert kv.kv_get(namespace="knowledge_base", key="nope") == {
-        "key": "nope", "value": None, "namespace": "knowledge_base", "exists": False}
+        "key": "nope",
+        "value": None,
+        "namespace": "knowledge_base",
+        "exists": False,
+    }
 
 
 def test_three_separate_databases():
@@ -62,12 +69,15 @@ def test_delete(memory_redis):
     assert kv.kv_delete(namespace="memory_client", key="a") is False
 
 
-@pytest.mark.parametrize("call, field", [
-    (lambda: kv.kv_set(namespace="elsewhere", key="a", value=1), "namespace"),
-    (lambda: kv.kv_set(namespace="memory_client", key="", value=1), "key"),
-    (lambda: kv.kv_set(namespace="memory_client", key="a", value=1, expire_seconds=0), "expire"),
-    (lambda: kv.kv_list(namespace="memory_client", limit=0), "limit"),
-])
+@pytest.mark.parametrize(
+    "call, field",
+    [
+        (lambda: kv.kv_set(namespace="elsewhere", key="a", value=1), "namespace"),
+        (lambda: kv.kv_set(namespace="memory_client", key="", value=1), "key"),
+        (lambda: kv.kv_set(namespace="memory_client", key="a", value=1, expire_seconds=0), "expire"),
+        (lambda: kv.kv_list(namespace="memory_client", limit=0), "limit"),
+    ],
+)
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(memory_redis, call, field):
     with pytest.raises(exceptions.ValidationError) as refused:
         call()

@@ -12,8 +12,9 @@ from memoryhub.services import sessions
 
 
 def test_a_session_lives_24_hours_by_default_and_is_gone_after(db):
-    session, created = sessions.session_put(namespace="session_memory", session_id="s1", user_id="agent-7",
-                                            data={"step": 1})
+    session, created = sessions.session_put(
+        namespace="session_memory", session_id="s1", user_id="agent-7", data={"step": 1}
+    )
     assert created and timedelta(hours=23, minutes=59) < session.expires_at - timezone.now() <= timedelta(hours=24)
     assert sessions.session_get(namespace="session_memory", session_id="s1").data == {"step": 1}
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
@@ -25,8 +26,9 @@ def test_a_session_lives_24_hours_by_default_and_is_gone_after(db):
 
 def test_updates_merge_data_and_can_extend_the_life(db):
     sessions.session_put(namespace="session_memory", session_id="s1", data={"a": 1, "b": 2}, expires_hours=1)
-    updated = sessions.session_update(namespace="session_memory", session_id="s1", data={"b": 3, "c": 4},
-                                      expires_hours=48)
+    updated = sessions.session_update(
+        namespace="session_memory", session_id="s1", data={"b": 3, "c": 4}, expires_hours=48
+    )
     assert updated.data == {"a": 1, "b": 3, "c": 4}
     assert updated.expires_at - timezone.now() > timedelta(hours=47)
     _, created = sessions.session_put(namespace="session_memory", session_id="s1", data={"fresh": True})
@@ -48,12 +50,15 @@ def test_the_clean_up_is_scheduled_hourly(db):
     assert (task.interval.every, task.interval.period) == (1, "hours") and task.enabled
 
 
-@pytest.mark.parametrize("kwargs, field", [
-    ({"namespace": "Bad Space", "session_id": "s"}, "namespace"),
-    ({"namespace": "session_memory", "session_id": ""}, "session_id"),
-    ({"namespace": "session_memory", "session_id": "s", "expires_hours": 0}, "expires_hours"),
-    ({"namespace": "session_memory", "session_id": "s", "data": [1, 2]}, "data"),
-])
+@pytest.mark.parametrize(
+    "kwargs, field",
+    [
+        ({"namespace": "Bad Space", "session_id": "s"}, "namespace"),
+        ({"namespace": "session_memory", "session_id": ""}, "session_id"),
+        ({"namespace": "session_memory", "session_id": "s", "expires_hours": 0}, "expires_hours"),
+        ({"namespace": "session_memory", "session_id": "s", "data": [1, 2]}, "data"),
+    ],
+)
 def test_bad_input_is_refused_and_nothing_is_stored(db, kwargs, field):
     with pytest.raises(exceptions.ValidationError) as refused:
         sessions.session_put(**kwargs)

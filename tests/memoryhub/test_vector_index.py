@@ -150,8 +150,10 @@ def test_search_agrees_with_exact_search_on_clear_neighbours(index):
     index.add(np.arange(1000), vectors)
     queries = range(0, 1000, 5)
     finds_itself = [keys_of(index.search(vectors[key], 1)) == [key] for key in queries]
-    recall = [len(set(keys_of(index.search(vectors[key], 10))) & set(keys_of(index.exact_search(vectors[key], 10))))
-              / 10 for key in queries]
+    recall = [
+        len(set(keys_of(index.search(vectors[key], 10))) & set(keys_of(index.exact_search(vectors[key], 10)))) / 10
+        for key in queries
+    ]
     if index.uses_hnsw:
         assert np.mean(finds_itself) >= 0.97
         assert np.mean(recall) >= 0.95
@@ -254,8 +256,10 @@ def test_a_missing_file_loads_as_none_quietly(tmp_path, caplog):
     assert caplog.records == []
 
 
-@pytest.mark.parametrize("damage", ["empty", "truncated-header", "truncated-payload", "garbage", "flipped-byte",
-                                    "padded", "bad-json", "other-format"])
+@pytest.mark.parametrize(
+    "damage",
+    ["empty", "truncated-header", "truncated-payload", "garbage", "flipped-byte", "padded", "bad-json", "other-format"],
+)
 def test_a_damaged_file_loads_as_none_with_a_warning(tmp_path, caplog, damage):
     path = tmp_path / "ns.usearch"
     index = VectorIndex(DIM)
@@ -264,15 +268,15 @@ def test_a_damaged_file_loads_as_none_with_a_warning(tmp_path, caplog, damage):
     good = path.read_bytes()
     preamble = vector_index._PREAMBLE
     _, header_length, _ = preamble.unpack_from(good)
-    header = good[preamble.size:preamble.size + header_length]
+    header = good[preamble.size : preamble.size + header_length]
     damaged = {
         "empty": b"",
-        "truncated-header": good[:preamble.size + 10],
-        "truncated-payload": good[:len(good) // 2],
+        "truncated-header": good[: preamble.size + 10],
+        "truncated-payload": good[: len(good) // 2],
         "garbage": os.urandom(len(good)),
         "flipped-byte": good[:-1000] + bytes([good[-1000] ^ 0xFF]) + good[-999:],
         "padded": good + b"\0" * 16,
-        "bad-json": good[:preamble.size] + b"{" * header_length + good[preamble.size + header_length:],
+        "bad-json": good[: preamble.size] + b"{" * header_length + good[preamble.size + header_length :],
         "other-format": good.replace(header, header.replace(b'"format": 1', b'"format": 9')),
     }[damage]
     assert damaged != good

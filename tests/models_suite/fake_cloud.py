@@ -50,17 +50,21 @@ class FakeCloud:
                 text = cloud.answers.get(source, f"echo: {source}")[: body.get("max_tokens", 64)]
                 if body.get("stream"):
                     return self._stream(text, chat="messages" in body)
-                choice = ({"message": {"role": "assistant", "content": text}} if "messages" in body
-                          else {"text": text})
-                self._send(200, {"choices": [{**choice, "index": 0, "finish_reason": "stop"}],
-                                 "usage": {"prompt_tokens": len(source), "completion_tokens": len(text)}})
+                choice = {"message": {"role": "assistant", "content": text}} if "messages" in body else {"text": text}
+                self._send(
+                    200,
+                    {
+                        "choices": [{**choice, "index": 0, "finish_reason": "stop"}],
+                        "usage": {"prompt_tokens": len(source), "completion_tokens": len(text)},
+                    },
+                )
 
             def _stream(self, text: str, chat: bool):
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
                 self.end_headers()
                 for i in range(0, len(text), 4):
-                    piece = text[i:i + 4]
+                    piece = text[i : i + 4]
                     choice = {"delta": {"content": piece}} if chat else {"text": piece}
                     self.wfile.write(f"data: {json.dumps({'choices': [choice]})}\n\n".encode())
                 self.wfile.write(b"data: [DONE]\n\n")

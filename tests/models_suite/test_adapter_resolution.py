@@ -13,7 +13,7 @@ from tests.learning.lora_factories import lora_dirs, registered, tiny, tiny_dir 
 
 
 @pytest.fixture(autouse=True)
-def _dirs(lora_dirs):  # noqa: F811
+def _dirs(lora_dirs):
     pass
 
 
@@ -22,7 +22,7 @@ def damage(adapter: Adapter) -> None:
     weights.write_bytes(weights.read_bytes()[:-1] + bytes([weights.read_bytes()[-1] ^ 0xFF]))
 
 
-def test_every_kind_of_reference_names_the_same_directory(tiny, tmp_path):  # noqa: F811
+def test_every_kind_of_reference_names_the_same_directory(tiny, tmp_path):
     served = adapter_promote(registered(tiny, tmp_path, seed=1))
     other = registered(tiny, tmp_path, seed=2)  # the challenger now
     assert adapter_path(tiny, "") == ""
@@ -37,7 +37,7 @@ def test_every_kind_of_reference_names_the_same_directory(tiny, tmp_path):  # no
     assert served_name(tiny, served) == f"tiny-lora:{served.adapter_id}" and served_name(tiny, None) == "tiny-lora"
 
 
-def test_a_damaged_adapter_is_refused_by_evaluation_and_practice_alike(tiny, tmp_path):  # noqa: F811
+def test_a_damaged_adapter_is_refused_by_evaluation_and_practice_alike(tiny, tmp_path):
     from hobbies.practice import practise
     from models_suite.services.evaluation import eval_run_create, eval_run_execute
 
@@ -52,8 +52,14 @@ def test_a_damaged_adapter_is_refused_by_evaluation_and_practice_alike(tiny, tmp
     run = eval_run_create(model=tiny, suite="sequences", limit=2, adapter=adapter.path, enqueue=False)
     run = eval_run_execute(eval_run_id=run.pk)
     assert run.status == run.Status.FAILED and "refused" in run.error
-    practised = practise(hobby_type="SKILL_PRACTICE", artifact=tiny, adapter=adapter.path, suites=("sequences",),
-                         items_per_suite=2, probe_per_suite=0)
+    practised = practise(
+        hobby_type="SKILL_PRACTICE",
+        artifact=tiny,
+        adapter=adapter.path,
+        suites=("sequences",),
+        items_per_suite=2,
+        probe_per_suite=0,
+    )
     assert practised.status == "failed" and "refused" in practised.error
     # Refused once, recorded once: later uses are refused without hashing it again.
     assert AdapterEvent.objects.filter(adapter=adapter, kind=AdapterEvent.Kind.REFUSED).count() == 1

@@ -43,7 +43,7 @@ def test_matches_raw_transformers_generate(backend, base_dir):
     inputs = tokenizer("Q:12+34=", return_tensors="pt")
     with torch.inference_mode():
         raw = model.generate(**inputs, max_new_tokens=12, do_sample=False, pad_token_id=tokenizer.pad_token_id)
-    assert greedy(backend).text == tokenizer.decode(raw[0, inputs["input_ids"].shape[1]:], skip_special_tokens=True)
+    assert greedy(backend).text == tokenizer.decode(raw[0, inputs["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
 def test_a_prompt_longer_than_the_context_is_refused_naming_the_limit(backend):
@@ -51,8 +51,10 @@ def test_a_prompt_longer_than_the_context_is_refused_naming_the_limit(backend):
         greedy(backend, prompt="x" * 60)
 
 
-@pytest.mark.parametrize("bad", [{"temperature": -1}, {"temperature": 3}, {"top_p": 0}, {"max_tokens": 0},
-                                 {"stop": ["a", "b", "c", "d", "e"]}])
+@pytest.mark.parametrize(
+    "bad",
+    [{"temperature": -1}, {"temperature": 3}, {"top_p": 0}, {"max_tokens": 0}, {"stop": ["a", "b", "c", "d", "e"]}],
+)
 def test_invalid_sampling_parameters_are_refused(backend, bad):
     params = {"prompt": "Q:1+1=", **bad}
     with pytest.raises(InvalidRequest):
@@ -160,14 +162,16 @@ def test_eos_ends_each_answer_of_a_batch_on_its_own(backend, tmp_path, pad_is_eo
     eos = _ending_character(full)
     # The same weights, with that character as the end of sequence (and, for models without a padding token
     # of their own, as padding too: rows that ended early are then padded with eos).
-    ended = TransformersBackend(build_tiny_model(tmp_path, eos_token=eos, pad_token=eos if pad_is_eos else None),
-                                device="cpu")
+    ended = TransformersBackend(
+        build_tiny_model(tmp_path, eos_token=eos, pad_token=eos if pad_is_eos else None), device="cpu"
+    )
     requests = requests_for(MIXED_PROMPTS)
     batched = ended.generate_batch(requests)
     assert [r.text for r in batched] == [answer.split(eos)[0] for answer in full]
     assert [r.finish_reason for r in batched] == ["stop" if eos in answer else "length" for answer in full]
-    assert [r.completion_tokens for r in batched] == [answer.index(eos) + 1 if eos in answer else 10
-                                                      for answer in full]  # eos counts; padding after it not
+    assert [r.completion_tokens for r in batched] == [
+        answer.index(eos) + 1 if eos in answer else 10 for answer in full
+    ]  # eos counts; padding after it not
     assert [summary(r) for r in batched] == [summary(ended.generate(r)) for r in requests]
 
 

@@ -25,7 +25,13 @@ def test_it_builds_registers_and_measures_the_builtin_model(db, var_dir):
     runs = EvalRun.objects.filter(model=artifact)
     # Every suite that fits a 64-character context is measured on its held-out split; code does not fit.
     assert sorted(runs.values_list("suite", flat=True)) == [
-        "arithmetic", "json_extraction", "sequences", "sorting", "string_transform", "tool_use"]
+        "arithmetic",
+        "json_extraction",
+        "sequences",
+        "sorting",
+        "string_transform",
+        "tool_use",
+    ]
     assert all(run.status == "completed" and run.split == "heldout" and run.item_count == 16 for run in runs)
     for run in runs:
         assert f"{run.suite}" in text and f"{run.score:6.1%}" in text  # what it prints is what it measured

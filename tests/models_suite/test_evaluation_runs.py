@@ -39,8 +39,9 @@ def test_held_out_items_are_the_same_every_run(db, knows_half, django_capture_on
     assert first.suite_fingerprint == second.suite_fingerprint and first.score == second.score
 
 
-def test_a_run_is_executed_once_even_if_its_message_comes_twice(db, cloud, knows_half,
-                                                                 django_capture_on_commit_callbacks):
+def test_a_run_is_executed_once_even_if_its_message_comes_twice(
+    db, cloud, knows_half, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=False):
         run = eval_run_create(model=knows_half, suite="arithmetic", limit=4)
     eval_run_execute(eval_run_id=run.pk)
@@ -71,7 +72,10 @@ def test_a_run_is_carried_out_by_a_worker_on_the_models_queue(start_worker, know
     run = eval_run_create(model=knows_half, suite="arithmetic", limit=10)  # committed: the worker picks it up
     from tests.workers.processes import wait_for
 
-    done = wait_for(lambda: EvalRun.objects.filter(pk=run.pk, status__in=["completed", "failed"]).first(),
-                    timeout=60, what="the evaluation run")
+    done = wait_for(
+        lambda: EvalRun.objects.filter(pk=run.pk, status__in=["completed", "failed"]).first(),
+        timeout=60,
+        what="the evaluation run",
+    )
     assert done.status == "completed", done.error
     assert done.machine == "alpha" and done.correct_count == 5

@@ -153,7 +153,7 @@ def test_prompt_formats_match_the_examples():
         "sequences": r"Q:(\d+,){3,5}\?=",
         "sorting": r"Q:sort\(\d+(,\d+){2,4}\)=",
         "tool_use": r"Q:(\d+ (plus|minus|times|less than) \d+|(email|phone|city|name) of u\d+"
-                    r"|u\d+'s (email|phone|city|name)|\d+ (km|kg|h|l) in (m|g|min|ml)|define [a-z]+)\?=",
+        r"|u\d+'s (email|phone|city|name)|\d+ (km|kg|h|l) in (m|g|min|ml)|define [a-z]+)\?=",
     }
     for name, pattern in examples.items():
         assert all(re.fullmatch(pattern, it.prompt) for it in get_suite(name).items("train")), name

@@ -30,27 +30,45 @@ def test_chat_and_text_completions_come_from_the_model(gateway, tmp_path):
     from models_suite.backends import GenerationRequest
     from models_suite.backends.transformers_backend import TransformersBackend
 
-    expected = TransformersBackend(tmp_path / "tiny", device="cpu").generate(
-        GenerationRequest(prompt="Q:12+34=", max_tokens=6)).text
+    expected = (
+        TransformersBackend(tmp_path / "tiny", device="cpu")
+        .generate(GenerationRequest(prompt="Q:12+34=", max_tokens=6))
+        .text
+    )
     completion = gateway.completions.create(model="tiny", prompt="Q:12+34=", max_tokens=6, temperature=0)
     assert completion.choices[0].text == expected  # what the worker's resident model said, not a canned text
     assert completion.usage.prompt_tokens == len("Q:12+34=") and completion.usage.completion_tokens <= 6
 
-    chat = gateway.chat.completions.create(model="tiny", messages=[{"role": "user", "content": "hi"}],
-                                           max_tokens=5, temperature=0)
+    chat = gateway.chat.completions.create(
+        model="tiny", messages=[{"role": "user", "content": "hi"}], max_tokens=5, temperature=0
+    )
     assert chat.choices[0].message.role == "assistant" and chat.usage.prompt_tokens == len("user: hi\nassistant:")
 
 
 def test_streaming_delivers_the_same_text_in_pieces(gateway):
     plain = gateway.completions.create(model="tiny", prompt="Q:7+8=", max_tokens=8, temperature=0).choices[0].text
-    pieces = [chunk.choices[0].text for chunk in
-              gateway.completions.create(model="tiny", prompt="Q:7+8=", max_tokens=8, temperature=0, stream=True)]
+    pieces = [
+        chunk.choices[0].text
+        for chunk in gateway.completions.create(model="tiny", prompt="Q:7+8=", max_tokens=8, temperature=0, stream=True)
+    ]
     assert "".join(pieces) == plain
-    chat_pieces = [chunk.choices[0].delta.content or "" for chunk in gateway.chat.completions.create(
-        model="tiny", messages=[{"role": "user", "content": "hi"}], max_tokens=5, temperature=0, stream=True)]
-    assert "".join(chat_pieces) == gateway.chat.completions.create(
-        model="tiny", messages=[{"role": "user", "content": "hi"}], max_tokens=5, temperature=0,
-    ).choices[0].message.content
+    chat_pieces = [
+        chunk.choices[0].delta.content or ""
+        for chunk in gateway.chat.completions.create(
+            model="tiny", messages=[{"role": "user", "content": "hi"}], max_tokens=5, temperature=0, stream=True
+        )
+    ]
+    assert (
+        "".join(chat_pieces)
+        == gateway.chat.completions.create(
+            model="tiny",
+            messages=[{"role": "user", "content": "hi"}],
+            max_tokens=5,
+            temperature=0,
+        )
+        .choices[0]
+        .message.content
+    )
 
 
 def test_a_request_is_answered_while_a_long_task_occupies_the_models_worker(gateway, tmp_path):

@@ -35,13 +35,27 @@ def trained(tmp_path_factory) -> tuple[Path, Path]:
 
     root = tmp_path_factory.mktemp("gateway-adapters")
     base = build_tiny_model(root / "base", n_ctx=48, initializer_range=0.5)
-    recipe = LoraTrainConfig(r=8, alpha=16, dropout=0.0, learning_rate=1e-2, batch_size=6, max_steps=60,
-                             warmup_steps=5, save_steps=10**6, logging_steps=100)
+    recipe = LoraTrainConfig(
+        r=8,
+        alpha=16,
+        dropout=0.0,
+        learning_rate=1e-2,
+        batch_size=6,
+        max_steps=60,
+        warmup_steps=5,
+        save_steps=10**6,
+        logging_steps=100,
+    )
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # on busy cores one thread is the fastest (see test_rollback)
     try:
-        train_lora(base_dir=base, train=[(item.prompt, item.answer, 1.0) for item in ITEMS], config=recipe,
-                   out_dir=root / "adapter", checkpoint_dir=root / "checkpoints")
+        train_lora(
+            base_dir=base,
+            train=[(item.prompt, item.answer, 1.0) for item in ITEMS],
+            config=recipe,
+            out_dir=root / "adapter",
+            checkpoint_dir=root / "checkpoints",
+        )
     finally:
         torch.set_num_threads(threads)
     return base, root / "adapter"
@@ -60,7 +74,8 @@ def expected(trained) -> dict[str, dict[str, list[str]]]:
         backend.use_adapter(None if name == "base" else "learned")
         answers[name] = {
             "completions": [backend.generate(GenerationRequest(prompt=i.prompt, **COMPLETION)).text for i in ITEMS],
-            "chat": [backend.generate(GenerationRequest(messages=chat_of(i), **CHAT)).text for i in ITEMS]}
+            "chat": [backend.generate(GenerationRequest(messages=chat_of(i), **CHAT)).text for i in ITEMS],
+        }
     for route in ("completions", "chat"):  # items where what was learned shows in the answer
         assert answers["base"][route] != answers["learned"][route], answers
     return answers
@@ -96,14 +111,18 @@ def test_the_champion_and_its_id_answer_with_the_adapter_and_every_request_is_re
     by_id = [client.completions.create(model=named, prompt=i.prompt, **COMPLETION) for i in ITEMS]
     assert [t.choices[0].text for t in by_id] == expected["learned"]["completions"]
 
-    streamed = [list(client.completions.create(model="tiny:champion", prompt=i.prompt, stream=True, **COMPLETION))
-                for i in ITEMS]
+    streamed = [
+        list(client.completions.create(model="tiny:champion", prompt=i.prompt, stream=True, **COMPLETION))
+        for i in ITEMS
+    ]
     assert ["".join(c.choices[0].text for c in chunks) for chunks in streamed] == expected["learned"]["completions"]
     assert {c.model for chunks in streamed for c in chunks} == {named}
-    chat_streamed = [list(client.chat.completions.create(model=named, messages=chat_of(i), stream=True, **CHAT))
-                     for i in ITEMS]
-    assert (["".join(c.choices[0].delta.content or "" for c in chunks) for chunks in chat_streamed]
-            == expected["learned"]["chat"])
+    chat_streamed = [
+        list(client.chat.completions.create(model=named, messages=chat_of(i), stream=True, **CHAT)) for i in ITEMS
+    ]
+    assert ["".join(c.choices[0].delta.content or "" for c in chunks) for chunks in chat_streamed] == expected[
+        "learned"
+    ]["chat"]
 
     bare = [client.completions.create(model="tiny", prompt=i.prompt, **COMPLETION) for i in ITEMS]
     assert [b.choices[0].text for b in bare] == expected["base"]["completions"] and {b.model for b in bare} == {"tiny"}
@@ -116,10 +135,15 @@ def test_the_champion_and_its_id_answer_with_the_adapter_and_every_request_is_re
         client.completions.create(model=f"tiny:{adapter.path}", prompt="x", max_tokens=2)
     rows = list(ServedRequest.objects.order_by("id").values_list("adapter_id", "route", "stream", "status"))
     learned, n = adapter.adapter_id, len(ITEMS)
-    assert rows == ([(learned, "completions", False, 200)] * n + [(learned, "chat", False, 200)] * n
-                    + [(learned, "completions", False, 200)] * n + [(learned, "completions", True, 200)] * n
-                    + [(learned, "chat", True, 200)] * n + [("", "completions", False, 200)] * n
-                    + [(learned, "completions", False, 400)])
+    assert rows == (
+        [(learned, "completions", False, 200)] * n
+        + [(learned, "chat", False, 200)] * n
+        + [(learned, "completions", False, 200)] * n
+        + [(learned, "completions", True, 200)] * n
+        + [(learned, "chat", True, 200)] * n
+        + [("", "completions", False, 200)] * n
+        + [(learned, "completions", False, 400)]
+    )
     assert all(row.latency_ms > 0 and row.model == "tiny" for row in ServedRequest.objects.all())
 
     weights = Path(adapter.path) / "adapter_model.safetensors"

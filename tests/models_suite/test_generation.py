@@ -13,8 +13,9 @@ def test_an_answer_and_a_stream_reach_the_waiter(tiny):
     assert answer["completion_tokens"] <= 4 and answer["prompt_tokens"] == len("Q:1+1=")
 
     key = new_reply_key()
-    generation.generate_reply(model_name="tiny", request={"prompt": "Q:1+1=", "max_tokens": 4}, reply_key=key,
-                              stream=True)
+    generation.generate_reply(
+        model_name="tiny", request={"prompt": "Q:1+1=", "max_tokens": 4}, reply_key=key, stream=True
+    )
     messages = list(replies(key, timeout=5))
     assert messages[-1] == {"end": True}
     assert "".join(m["piece"] for m in messages[:-1]) == answer["text"]

@@ -107,8 +107,12 @@ def test_unloading_an_adapter_keeps_the_base_and_unloading_the_base_takes_its_ad
         assert backend.generate(PROMPT).text == expected["first"]
     host.unload("base")
     assert host.resident() == [] and loader.loaded == ["base"]
-    assert sorted(listener.of("unloaded")) == [("base", "unloaded"), ("base:first", "unloaded"),
-                                               ("base:first", "unloaded"), ("base:second", "unloaded")]
+    assert sorted(listener.of("unloaded")) == [
+        ("base", "unloaded"),
+        ("base:first", "unloaded"),
+        ("base:first", "unloaded"),
+        ("base:second", "unloaded"),
+    ]
 
 
 def test_adapter_names_need_their_base_spec():

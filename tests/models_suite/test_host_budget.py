@@ -265,8 +265,15 @@ def test_listener_hears_loads_uses_and_unloads(host, clock, listener):
     use(host, clock, "c")
     host.unload("c")
     assert listener.events == [
-        ("loaded", "a"), ("used", "a"), ("used", "a"), ("loaded", "b"), ("used", "b"),
-        ("unloaded", "a", "evicted"), ("loaded", "c"), ("used", "c"), ("unloaded", "c", "unloaded"),
+        ("loaded", "a"),
+        ("used", "a"),
+        ("used", "a"),
+        ("loaded", "b"),
+        ("used", "b"),
+        ("unloaded", "a", "evicted"),
+        ("loaded", "c"),
+        ("used", "c"),
+        ("unloaded", "c", "unloaded"),
     ]
     assert listener.last_loaded.name == "c" and listener.last_loaded.measured_bytes == 300
 

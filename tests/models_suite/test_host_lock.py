@@ -75,8 +75,9 @@ def test_two_hosts_in_two_threads_load_one_at_a_time(redis_url, machine):
     for label in ("a", "b", "c"):
         memory = FakeMemory()
         lock = DeviceLock(redis.Redis.from_url(redis_url), machine, timeout=5, blocking_timeout=30)
-        hosts.append(ModelHost(CountingLoader(redis_url, machine, label, memory), probe=FakeProbe(memory),
-                               device_lock=lock))
+        hosts.append(
+            ModelHost(CountingLoader(redis_url, machine, label, memory), probe=FakeProbe(memory), device_lock=lock)
+        )
     barrier = threading.Barrier(len(hosts))
     errors = []
 
@@ -117,8 +118,16 @@ CHILD = textwrap.dedent("""
 def test_two_processes_load_one_at_a_time(redis_url, machine):
     client = redis.Redis.from_url(redis_url)
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    children = [subprocess.Popen([sys.executable, "-c", CHILD, redis_url, machine, label], cwd=ROOT, env=env,
-                                 stderr=subprocess.PIPE, text=True) for label in ("p", "q")]
+    children = [
+        subprocess.Popen(
+            [sys.executable, "-c", CHILD, redis_url, machine, label],
+            cwd=ROOT,
+            env=env,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for label in ("p", "q")
+    ]
     deadline = time.monotonic() + 60
     while int(client.get(f"{machine}:ready") or 0) < 2 and time.monotonic() < deadline:
         time.sleep(0.02)

@@ -104,8 +104,10 @@ def test_a_pin_follows_the_swap(loader, memory):
 
 @pytest.fixture(scope="module")
 def tiny_pair(tmp_path_factory):
-    return (build_tiny_model(tmp_path_factory.mktemp("old"), seed=0),
-            build_tiny_model(tmp_path_factory.mktemp("new"), seed=1))
+    return (
+        build_tiny_model(tmp_path_factory.mktemp("old"), seed=0),
+        build_tiny_model(tmp_path_factory.mktemp("new"), seed=1),
+    )
 
 
 def test_hot_swap_of_real_models_under_one_name(tiny_pair):

@@ -40,10 +40,12 @@ def test_placements_of_a_dead_process_are_forgotten(db, tiny):
     dead_pid = int(gone.stdout)
     from django.utils import timezone
 
-    Placement.objects.create(machine="m", pid=dead_pid, name="tiny", device="cpu", loaded_at=timezone.now(),
-                             last_used_at=timezone.now())
-    Placement.objects.create(machine="m", pid=os.getpid(), name="tiny", device="cpu", loaded_at=timezone.now(),
-                             last_used_at=timezone.now())
+    Placement.objects.create(
+        machine="m", pid=dead_pid, name="tiny", device="cpu", loaded_at=timezone.now(), last_used_at=timezone.now()
+    )
+    Placement.objects.create(
+        machine="m", pid=os.getpid(), name="tiny", device="cpu", loaded_at=timezone.now(), last_used_at=timezone.now()
+    )
     assert placements_forget_dead(machine="m") == 1
     assert list(Placement.objects.values_list("pid", flat=True)) == [os.getpid()]
 
@@ -68,12 +70,18 @@ def test_a_crashed_workers_models_are_forgotten_and_reloaded_on_next_use(start_w
     first.kill()  # no goodbye: its placement row stays behind...
     assert Placement.objects.filter(pk=placement.pk).exists()
     start_worker("alpha", roles=["models"], heartbeat_seconds=1)  # ...until the machine's next heartbeat
-    wait_for(lambda: not Placement.objects.filter(pk=placement.pk).exists(), timeout=30,
-             what="the dead worker's placement to be forgotten")
+    wait_for(
+        lambda: not Placement.objects.filter(pk=placement.pk).exists(),
+        timeout=30,
+        what="the dead worker's placement to be forgotten",
+    )
 
     run = eval_run_create(model=tiny, suite="arithmetic", limit=2)  # loaded again, on demand
-    done = wait_for(lambda: EvalRun.objects.filter(pk=run.pk, status__in=["completed", "failed"]).first(),
-                    timeout=60, what="the evaluation run")
+    done = wait_for(
+        lambda: EvalRun.objects.filter(pk=run.pk, status__in=["completed", "failed"]).first(),
+        timeout=60,
+        what="the evaluation run",
+    )
     assert done.status == "completed", done.error
     assert Placement.objects.get(name="tiny").pid not in {placement.pid, os.getpid()}
 
@@ -91,8 +99,9 @@ def test_a_load_over_the_memory_budget_is_a_409_naming_what_is_resident(tiny, mo
     assert not Placement.objects.exists()
 
 
-def test_a_swap_routes_the_old_name_to_the_new_model_and_its_placement(tiny, tmp_path,
-                                                                       django_capture_on_commit_callbacks):
+def test_a_swap_routes_the_old_name_to_the_new_model_and_its_placement(
+    tiny, tmp_path, django_capture_on_commit_callbacks
+):
     from models_suite.backends import GenerationRequest
     from models_suite.services.hosting import current_host, model_load, model_swap
 

@@ -39,8 +39,9 @@ def test_preload_sends_loads_only_for_models_not_resident_where_they_live(db):
     ModelArtifact.objects.create(name="cloud", kind="remote", base_url="http://x/v1", remote_model="m")
     from django.utils import timezone
 
-    Placement.objects.create(machine="alpha", pid=1, name="b", device="cpu", loaded_at=timezone.now(),
-                             last_used_at=timezone.now())
+    Placement.objects.create(
+        machine="alpha", pid=1, name="b", device="cpu", loaded_at=timezone.now(), last_used_at=timezone.now()
+    )
     for name in ["a", "b", "cloud"]:
         model_use_record(name)
     assert models_preload() == ["a"]

@@ -32,19 +32,25 @@ def refused(response, kind: str) -> str:
     return body["error"]["message"]
 
 
-def test_each_kind_of_worker_error_reaches_the_client_as_it_is_in_process(start_worker, personas, tmp_path,
-                                                                          monkeypatch):
+def test_each_kind_of_worker_error_reaches_the_client_as_it_is_in_process(
+    start_worker, personas, tmp_path, monkeypatch
+):
     on_alpha(model_register(target=str(build_tiny_model(tmp_path / "tiny", n_ctx=48)), name="tiny"))
     # More than any machine has: refused whatever is resident, with nothing to evict.
-    on_alpha(model_register(target=str(build_tiny_model(tmp_path / "huge", seed=1)), name="huge"),
-             estimated_memory_bytes=10**15)
+    on_alpha(
+        model_register(target=str(build_tiny_model(tmp_path / "huge", seed=1)), name="huge"),
+        estimated_memory_bytes=10**15,
+    )
     on_alpha(model_register(target=str(build_tiny_gguf(tmp_path / "tiny.gguf")), name="tiny-gguf"))
     # The worker runs without the optional GGUF extra, whether or not this machine has it.
     without_extra = tmp_path / "without-extra"
     (without_extra / "llama_cpp").mkdir(parents=True)
     (without_extra / "llama_cpp" / "__init__.py").write_text('raise ImportError("llama_cpp is not installed")\n')
-    start_worker("alpha", roles=["models"],
-                 env={"PYTHONPATH": os.pathsep.join(filter(None, [str(without_extra), os.environ.get("PYTHONPATH")]))})
+    start_worker(
+        "alpha",
+        roles=["models"],
+        env={"PYTHONPATH": os.pathsep.join(filter(None, [str(without_extra), os.environ.get("PYTHONPATH")]))},
+    )
     operator, agent = personas["operator"].client(), personas["agent"].client()
 
     # Views that wait on a Celery result: the worker raised (unknown model, unavailable backend) or answered
@@ -63,8 +69,11 @@ def test_each_kind_of_worker_error_reaches_the_client_as_it_is_in_process(start_
 
     # Anything else the worker raised: a 502 naming the exception, with the worker's message.
     with pytest.raises(WorkerError) as failed:
-        answer_within(tasks.model_swap_task.delay(model_name="tiny", new_model_name="gone"), seconds=60,
-                      who="models worker on alpha")
+        answer_within(
+            tasks.model_swap_task.delay(model_name="tiny", new_model_name="gone"),
+            seconds=60,
+            who="models worker on alpha",
+        )
     assert (failed.value.status_code, failed.value.default_code) == (502, "worker_failed")
     assert str(failed.value.detail).startswith("The models worker on alpha failed: DoesNotExist: ModelArtifact")
 

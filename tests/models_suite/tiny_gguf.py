@@ -12,15 +12,19 @@ SPECIALS = ["<unk>", "<s>", "</s>"]
 CHARACTERS = [c for c in string.printable if c not in " \t\n\r\x0b\x0c"]
 
 
-def build_tiny_gguf(path: Path, *, n_ctx: int = 64, width: int = 32, layers: int = 2, heads: int = 4,
-                    seed: int = 0) -> Path:
+def build_tiny_gguf(
+    path: Path, *, n_ctx: int = 64, width: int = 32, layers: int = 2, heads: int = 4, seed: int = 0
+) -> Path:
     import gguf
 
     rng = np.random.default_rng(seed)
     # SentencePiece style: "▁" stands for a space; byte tokens let any other character through.
     tokens = SPECIALS + [f"<0x{b:02X}>" for b in range(256)] + ["▁"] + CHARACTERS
-    types = ([gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
-             + [gguf.TokenType.BYTE] * 256 + [gguf.TokenType.NORMAL] * (1 + len(CHARACTERS)))
+    types = (
+        [gguf.TokenType.UNKNOWN, gguf.TokenType.CONTROL, gguf.TokenType.CONTROL]
+        + [gguf.TokenType.BYTE] * 256
+        + [gguf.TokenType.NORMAL] * (1 + len(CHARACTERS))
+    )
     vocab, ffn = len(tokens), width * 2
 
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -46,8 +46,9 @@ def wait_for(predicate, timeout: float = 30.0, interval: float = 0.1, what: str 
 
 
 class WorkerProcess:
-    def __init__(self, machine: str, roles: list[str], heartbeat_seconds: int, log_path: Path,
-                 extra_env: dict | None = None):
+    def __init__(
+        self, machine: str, roles: list[str], heartbeat_seconds: int, log_path: Path, extra_env: dict | None = None
+    ):
         self.machine, self.roles = machine, roles
         self.worker_name = f"test@{machine}"
         env = {
@@ -66,7 +67,11 @@ class WorkerProcess:
         argv = worker_argv(roles=roles, concurrency=1, machine=machine, hostname=self.worker_name)
         self.process = subprocess.Popen(
             [*argv, "--include", TEST_TASKS_MODULE],
-            cwd=BASE_DIR, env=env, stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True,
+            cwd=BASE_DIR,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
 
     def wait_registered(self, timeout: float = 60.0):
@@ -99,6 +104,7 @@ class WorkerProcess:
 def flush_redis():
     """Empty the broker (Redis: its database; RabbitMQ: the queues sent to), results and metrics databases this
     test run uses."""
+
     def flush():
         metrics_redis = redis.Redis.from_url(settings.METRICS_REDIS_URL)
         if broker.kind() == "amqp":
@@ -118,10 +124,16 @@ def start_worker(transactional_db, flush_redis, tmp_path):
     """start_worker("alpha", ["control"]) -> a running, registered worker; all are stopped after the test."""
     started: list[WorkerProcess] = []
 
-    def start(machine: str, roles: list[str] | None = None, heartbeat_seconds: int = 15,
-              env: dict | None = None, wait: bool = True) -> WorkerProcess:
-        worker = WorkerProcess(machine, roles or ["control"], heartbeat_seconds, tmp_path / f"worker-{machine}.log",
-                               extra_env=env)
+    def start(
+        machine: str,
+        roles: list[str] | None = None,
+        heartbeat_seconds: int = 15,
+        env: dict | None = None,
+        wait: bool = True,
+    ) -> WorkerProcess:
+        worker = WorkerProcess(
+            machine, roles or ["control"], heartbeat_seconds, tmp_path / f"worker-{machine}.log", extra_env=env
+        )
         started.append(worker)
         if wait:  # else the caller waits (worker.wait_registered()), e.g. after starting several side by side
             worker.wait_registered()
@@ -156,10 +168,27 @@ class MachineRedis:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.port = self.port or free_loopback_port()
         self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.data_dir), "--logfile", str(self.data_dir / "redis.log")],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            preexec_fn=die_with_parent)
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.data_dir),
+                "--logfile",
+                str(self.data_dir / "redis.log"),
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+            preexec_fn=die_with_parent,
+        )
         wait_for(lambda: ping(self.url, timeout=0.5), timeout, interval=0.05, what="redis-server to answer")
         return self.url
 
@@ -182,8 +211,10 @@ def celery_app_on(redis_url: str):
     databases, for a test whose workers run there; back to the run's own after."""
     from workers.celery import app
 
-    urls = {"broker_url": redis_url_with_db(redis_url, "broker"),
-            "result_backend": redis_url_with_db(redis_url, "results")}
+    urls = {
+        "broker_url": redis_url_with_db(redis_url, "broker"),
+        "result_backend": redis_url_with_db(redis_url, "results"),
+    }
     before = {name: app.conf[name] for name in urls}
 
     def switch(to: dict) -> None:

@@ -45,13 +45,21 @@ def test_readiness_reaches_rabbitmq(db):
 def test_rabbitmq_queues_are_durable_quorum_queues_behind_topic_exchanges(flush_redis):
     ping_task.apply_async(kwargs={"machine": "quorum-check"})  # declares the machine's control queue, as any send
     vhost = unquote(urlsplit(settings.CELERY_BROKER_URL).path[1:]) or "/"
-    listed = subprocess.run(["rabbitmqctl", "-q", "list_queues", "-p", vhost, "--formatter", "json",
-                             "name", "type", "durable"], capture_output=True, text=True, check=True)
+    listed = subprocess.run(
+        ["rabbitmqctl", "-q", "list_queues", "-p", vhost, "--formatter", "json", "name", "type", "durable"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     queue = {row["name"]: row for row in json.loads(listed.stdout)}["control.quorum-check"]
     assert (queue["type"], queue["durable"]) == ("quorum", True)
     assert broker.waiting(["control.quorum-check"])["control.quorum-check"][0] == 1  # RabbitMQ's own count
-    exchanges = subprocess.run(["rabbitmqctl", "-q", "list_exchanges", "-p", vhost, "--formatter", "json", "name",
-                                "type", "durable"], capture_output=True, text=True, check=True)
+    exchanges = subprocess.run(
+        ["rabbitmqctl", "-q", "list_exchanges", "-p", vhost, "--formatter", "json", "name", "type", "durable"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     exchange = {row["name"]: row for row in json.loads(exchanges.stdout)}["control.quorum-check"]
     assert (exchange["type"], exchange["durable"]) == ("topic", True)
     broker.purge(["control.quorum-check"])

@@ -49,14 +49,22 @@ def hobby_world(transactional_db):
     """The hobby types (a transactional test's flush removes them), intensity 0 (an assignment is dispatched,
     claimed and recorded with nothing practised: the dispatch benchmark's no-op kind) and four sub-agents on the
     hobbies machine."""
-    HobbyType.objects.bulk_create([HobbyType(name=spec.name, enabled=spec.enabled_by_default)
-                                   for spec in CATALOGUE.values()], ignore_conflicts=True)
+    HobbyType.objects.bulk_create(
+        [HobbyType(name=spec.name, enabled=spec.enabled_by_default) for spec in CATALOGUE.values()],
+        ignore_conflicts=True,
+    )
     HobbyConfig.objects.update_or_create(pk=1, defaults={"intensity_level": 0.0})
-    model = ModelArtifact.objects.create(name="never-called", kind="remote", base_url="http://127.0.0.1:9/v1",
-                                         remote_model="none")
+    model = ModelArtifact.objects.create(
+        name="never-called", kind="remote", base_url="http://127.0.0.1:9/v1", remote_model="none"
+    )
     for i in range(SUBAGENTS):
-        subagent_register(subagent_id=f"bk-{i}", capabilities=["*"], model=model, machine="bk-hobbies",
-                          max_concurrent_assignments=ASSIGNMENTS)
+        subagent_register(
+            subagent_id=f"bk-{i}",
+            capabilities=["*"],
+            model=model,
+            machine="bk-hobbies",
+            max_concurrent_assignments=ASSIGNMENTS,
+        )
     hobby_assignments._live = (0.0, [])
     config_snapshot_forget()
     yield
@@ -85,28 +93,40 @@ def pretend_the_resend_window_passed() -> None:
     back (a transient error whose retry could not be sent: the broker was down) was sent long ago too."""
     long_ago = timedelta(hours=1)
     Assignment.objects.filter(status=Assignment.Status.PENDING).update(
-        assigned_at=F("assigned_at") - long_ago, sent_at=timezone.now() - long_ago)
+        assigned_at=F("assigned_at") - long_ago, sent_at=timezone.now() - long_ago
+    )
     TrainingJob.objects.filter(status=TrainingJob.Status.PENDING).update(
-        created_at=F("created_at") - long_ago, sent_at=timezone.now() - long_ago)
+        created_at=F("created_at") - long_ago, sent_at=timezone.now() - long_ago
+    )
     TrainingJob.objects.filter(status__in=TrainingJob.RUNNING, lease_until__lt=timezone.now()).update(
-        sent_at=timezone.now() - long_ago)
+        sent_at=timezone.now() - long_ago
+    )
     IngestBatch.objects.filter(status=IngestBatch.Status.PENDING, lease_until__isnull=True).update(
-        created_at=F("created_at") - long_ago)
+        created_at=F("created_at") - long_ago
+    )
 
 
 def sweep() -> dict[str, int]:
     """One round of the resume beats, as their tasks run them."""
-    return {"assignments": len(assignments_resume()), "ingest": len(ingest_batches_resume()),
-            "training": len(jobs.jobs_resume())}
+    return {
+        "assignments": len(assignments_resume()),
+        "ingest": len(ingest_batches_resume()),
+        "training": len(jobs.jobs_resume()),
+    }
 
 
 def test_a_broker_killed_mid_work_loses_nothing_and_duplicates_nothing(
-        broker, start_worker, hobby_world, tiny, lora_dirs, index_dir, settings):  # noqa: F811
-    env = {"REDIS_URL": broker.url, "CELERY_BROKER_URL": redis_url_with_db(broker.url, "broker"),
-           **{name: str(getattr(settings, name)) for name in (
-               "TRAINING_DIR", "ADAPTERS_DIR", "DATASETS_DIR")}}
-    workers = [start_worker(machine, roles=[role], env=env, wait=False)
-               for machine, role in (("bk-hobbies", "hobbies"), ("bk-memory", "memory"), ("bk-train", "training"))]
+    broker, start_worker, hobby_world, tiny, lora_dirs, index_dir, settings
+):
+    env = {
+        "REDIS_URL": broker.url,
+        "CELERY_BROKER_URL": redis_url_with_db(broker.url, "broker"),
+        **{name: str(getattr(settings, name)) for name in ("TRAINING_DIR", "ADAPTERS_DIR", "DATASETS_DIR")},
+    }
+    workers = [
+        start_worker(machine, roles=[role], env=env, wait=False)
+        for machine, role in (("bk-hobbies", "hobbies"), ("bk-memory", "memory"), ("bk-train", "training"))
+    ]
     for worker in workers:
         worker.wait_registered(timeout=120)
     namespace = f"bk-{secrets.token_hex(3)}"
@@ -118,35 +138,60 @@ def test_a_broker_killed_mid_work_loses_nothing_and_duplicates_nothing(
         # job gets going.
         warm = ingest_batch_create(namespace=namespace, items=[{"content": "The river floods in spring."}])
         job = jobs.job_create(model_name="tiny-lora", config=dict(TRAINING))
-        wait_for(lambda: TrainingJob.objects.get(pk=job.pk).progress.get("step", 0) >= 5
-                 and IngestBatch.objects.filter(pk=warm.pk, status="completed").exists(), timeout=120,
-                 what="the training job to get going and the memory worker to load its model")
-        batch = ingest_batch_create(namespace=namespace, items=[
-            {"content": f"Note {i}: the river {i % 37} floods in season {i % 11}."} for i in range(DOCUMENTS)])
-        wait_for(lambda: IngestBatch.objects.get(pk=batch.pk).chunks_done >= 1, timeout=60, interval=0.05,
-                 what="the batch's first chunk")
+        wait_for(
+            lambda: (
+                TrainingJob.objects.get(pk=job.pk).progress.get("step", 0) >= 5
+                and IngestBatch.objects.filter(pk=warm.pk, status="completed").exists()
+            ),
+            timeout=120,
+            what="the training job to get going and the memory worker to load its model",
+        )
+        batch = ingest_batch_create(
+            namespace=namespace,
+            items=[{"content": f"Note {i}: the river {i % 37} floods in season {i % 11}."} for i in range(DOCUMENTS)],
+        )
+        wait_for(
+            lambda: IngestBatch.objects.get(pk=batch.pk).chunks_done >= 1,
+            timeout=60,
+            interval=0.05,
+            what="the batch's first chunk",
+        )
         with transaction.atomic():  # sent together as it commits, so the worker is still at them at the kill
-            made = [assignment_create(subagent_id=f"bk-{i % SUBAGENTS}", hobby_type="SKILL_PRACTICE",
-                                      duration_minutes=1).pk for i in range(ASSIGNMENTS)]
-        wait_for(lambda: Assignment.objects.filter(pk__in=made, status="completed").count() >= 10, timeout=60,
-                 interval=0.05, what="the first assignments to be done")
+            made = [
+                assignment_create(subagent_id=f"bk-{i % SUBAGENTS}", hobby_type="SKILL_PRACTICE", duration_minutes=1).pk
+                for i in range(ASSIGNMENTS)
+            ]
+        wait_for(
+            lambda: Assignment.objects.filter(pk__in=made, status="completed").count() >= 10,
+            timeout=60,
+            interval=0.05,
+            what="the first assignments to be done",
+        )
 
         broker.kill()
-        killed_at = {"assignments done": Assignment.objects.filter(pk__in=made, status="completed").count(),
-                     "documents stored": Embedding.objects.filter(namespace=namespace).count(),
-                     "training": "{status} at step {step}".format(step=TrainingJob.objects.get(pk=job.pk).progress.get(
-                         "step", 0), status=TrainingJob.objects.get(pk=job.pk).status)}
+        killed_at = {
+            "assignments done": Assignment.objects.filter(pk__in=made, status="completed").count(),
+            "documents stored": Embedding.objects.filter(namespace=namespace).count(),
+            "training": "{status} at step {step}".format(
+                step=TrainingJob.objects.get(pk=job.pk).progress.get("step", 0),
+                status=TrainingJob.objects.get(pk=job.pk).status,
+            ),
+        }
         # Acknowledged while the broker is down: stored, their send failing quietly, for the sweep to send.
-        made += [assignment_create(subagent_id=f"bk-{i % SUBAGENTS}", hobby_type="SKILL_PRACTICE",
-                                   duration_minutes=1).pk for i in range(WHILE_DOWN)]
+        made += [
+            assignment_create(subagent_id=f"bk-{i % SUBAGENTS}", hobby_type="SKILL_PRACTICE", duration_minutes=1).pk
+            for i in range(WHILE_DOWN)
+        ]
         late = ingest_batch_create(namespace=namespace, items=[{"content": "Stored while the broker was down."}])
         time.sleep(1)
         broker.start()  # same port (and password): the workers and this process reconnect by themselves
 
         def unfinished() -> bool:
-            return (Assignment.objects.filter(pk__in=made, status__in=Assignment.ACTIVE).exists()
-                    or TrainingJob.objects.filter(pk=job.pk, status__in=TrainingJob.ACTIVE).exists()
-                    or IngestBatch.objects.filter(namespace=namespace, status__in=["pending", "running"]).exists())
+            return (
+                Assignment.objects.filter(pk__in=made, status__in=Assignment.ACTIVE).exists()
+                or TrainingJob.objects.filter(pk=job.pk, status__in=TrainingJob.ACTIVE).exists()
+                or IngestBatch.objects.filter(namespace=namespace, status__in=["pending", "running"]).exists()
+            )
 
         rounds, deadline = [], time.monotonic() + 150
         while unfinished() and time.monotonic() < deadline:
@@ -154,14 +199,17 @@ def test_a_broker_killed_mid_work_loses_nothing_and_duplicates_nothing(
             rounds.append(sweep())
             time.sleep(3)
 
-    print(f"\n{type(broker).__name__}: at the kill {killed_at}; sweeps (sent again) {rounds}; after: "
-          f"{Activity.objects.filter(assignment__in=made).count()} activities for {len(made)} assignments, "
-          f"{Embedding.objects.filter(namespace=namespace).count()} documents, "
-          f"{Adapter.objects.filter(training_job=job).count()} adapter(s), job attempts "
-          f"{TrainingJob.objects.get(pk=job.pk).attempts}")
+    print(
+        f"\n{type(broker).__name__}: at the kill {killed_at}; sweeps (sent again) {rounds}; after: "
+        f"{Activity.objects.filter(assignment__in=made).count()} activities for {len(made)} assignments, "
+        f"{Embedding.objects.filter(namespace=namespace).count()} documents, "
+        f"{Adapter.objects.filter(training_job=job).count()} adapter(s), job attempts "
+        f"{TrainingJob.objects.get(pk=job.pk).attempts}"
+    )
     assignments = Assignment.objects.filter(pk__in=made)
-    assert sorted(set(assignments.values_list("status", flat=True))) == ["completed"], \
-        list(assignments.exclude(status="completed").values_list("assignment_id", "status", "error"))
+    assert sorted(set(assignments.values_list("status", flat=True))) == ["completed"], list(
+        assignments.exclude(status="completed").values_list("assignment_id", "status", "error")
+    )
     activities = Activity.objects.filter(assignment__in=made)
     assert activities.count() == ASSIGNMENTS + WHILE_DOWN == activities.filter(status="completed").count()
     assert not Attempt.objects.filter(activity__in=activities).exists()  # intensity 0: nothing practised

@@ -60,8 +60,7 @@ class TrainingTask:
 def _live_worker(machine: str, queues: list[str], seconds_ago: int) -> None:
     beat = timezone.now() - timedelta(seconds=seconds_ago)
     host = Machine.objects.create(name=machine, roles=[role_of_queue(q) for q in queues])
-    WorkerHeartbeat.objects.create(worker_name=f"w@{machine}", machine=host, pid=1, queues=queues,
-                                   last_beat_at=beat)
+    WorkerHeartbeat.objects.create(worker_name=f"w@{machine}", machine=host, pid=1, queues=queues, last_beat_at=beat)
 
 
 def test_otherwise_the_most_recently_heard_machine_offering_the_role_is_chosen(db, settings):
@@ -95,17 +94,20 @@ def test_tasks_declare_reliability_per_role(settings):
     assert settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] > longest
 
 
-@pytest.mark.parametrize("exc, transient", [
-    (ConnectionError("reset"), True),
-    (TimeoutError(), True),
-    (OperationalError("database is locked"), True),
-    (OperationalError('could not connect to server: Connection refused'), True),
-    (OperationalError("no such table: hobbies_activity"), False),
-    (httpx.UnsupportedProtocol("ftp://"), False),
-    (httpx.ConnectError("refused"), True),
-    (ValueError("bad data"), False),
-    (KeyError("x"), False),
-])
+@pytest.mark.parametrize(
+    "exc, transient",
+    [
+        (ConnectionError("reset"), True),
+        (TimeoutError(), True),
+        (OperationalError("database is locked"), True),
+        (OperationalError("could not connect to server: Connection refused"), True),
+        (OperationalError("no such table: hobbies_activity"), False),
+        (httpx.UnsupportedProtocol("ftp://"), False),
+        (httpx.ConnectError("refused"), True),
+        (ValueError("bad data"), False),
+        (KeyError("x"), False),
+    ],
+)
 def test_only_transient_errors_are_retried(exc, transient):
     # A bug or bad data must fail at once, not five times over several minutes.
     assert is_transient(exc) is transient

@@ -8,8 +8,16 @@ from workers.services import heartbeats_prune, worker_beat, worker_register
 
 
 def register(name="w@m", machine="m", queues=("control.m",)):
-    return worker_register(worker_name=name, machine_name=machine, hostname="host", roles=["control"],
-                           queues=list(queues), pid=42, concurrency=2, gpus=[])
+    return worker_register(
+        worker_name=name,
+        machine_name=machine,
+        hostname="host",
+        roles=["control"],
+        queues=list(queues),
+        pid=42,
+        concurrency=2,
+        gpus=[],
+    )
 
 
 def test_registering_again_after_a_restart_reuses_the_row(db):
@@ -21,8 +29,16 @@ def test_registering_again_after_a_restart_reuses_the_row(db):
 
 def test_a_machine_offers_the_union_of_its_live_workers_roles(db):
     register("a@m", queues=["control.m"])
-    worker_register(worker_name="b@m", machine_name="m", hostname="host", roles=["training"],
-                    queues=["training.m"], pid=43, concurrency=1, gpus=[])
+    worker_register(
+        worker_name="b@m",
+        machine_name="m",
+        hostname="host",
+        roles=["training"],
+        queues=["training.m"],
+        pid=43,
+        concurrency=1,
+        gpus=[],
+    )
     assert Machine.objects.get(name="m").roles == ["control", "training"]
 
 

@@ -9,7 +9,10 @@ from workers.management.commands.worker import MODELS_WORKER_THREADS, worker_arg
 
 def test_the_models_and_training_roles_get_a_worker_of_their_own():
     assert worker_role_groups(["control", "hobbies", "models", "training", "memory"]) == [
-        ["control", "hobbies", "memory"], ["models"], ["training"]]
+        ["control", "hobbies", "memory"],
+        ["models"],
+        ["training"],
+    ]
     assert worker_role_groups(["models"]) == [["models"]]
     assert worker_role_groups(["hobbies"]) == [["hobbies"]]
 

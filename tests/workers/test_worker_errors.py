@@ -13,7 +13,6 @@ import sys
 import uuid
 
 import pytest
-from celery import states
 from celery.result import AsyncResult
 from rest_framework.test import APIRequestFactory
 
@@ -33,23 +32,40 @@ from workers.results import (
 
 
 def over_budget() -> BudgetExceeded:
-    return BudgetExceeded("loading 'huge' needs 1.0 PB on cpu; the budget is 8.0 GB, resident: tiny (pinned)",
-                          name="huge", device="cpu", needed=10**15, used=1, budget=8 * 10**9, resident=["tiny"],
-                          pinned=["tiny"], in_use=[])
+    return BudgetExceeded(
+        "loading 'huge' needs 1.0 PB on cpu; the budget is 8.0 GB, resident: tiny (pinned)",
+        name="huge",
+        device="cpu",
+        needed=10**15,
+        used=1,
+        budget=8 * 10**9,
+        resident=["tiny"],
+        pinned=["tiny"],
+        in_use=[],
+    )
 
 
 # (the exception as the worker raises it, the status and code the client gets: as in process, where the gateway
 # answers with the same)
 KINDS = [
-    pytest.param(lambda: InvalidRequest("a prompt is 100 tokens; this model's context is 48 tokens"),
-                 400, "invalid_request", id="bad-request"),
+    pytest.param(
+        lambda: InvalidRequest("a prompt is 100 tokens; this model's context is 48 tokens"),
+        400,
+        "invalid_request",
+        id="bad-request",
+    ),
     pytest.param(lambda: UnknownModel("'tiny' is not resident"), 409, "not_resident", id="unknown-model"),
     pytest.param(over_budget, 409, "over_memory_budget", id="over-budget"),
     pytest.param(lambda: BackendUnavailable(INSTALL_HINT), 503, "model_unavailable", id="unavailable-backend"),
-    pytest.param(lambda: DeviceBusy("cuda:0 on alpha has been loading another model for over 600 s"),
-                 503, "model_unavailable", id="device-busy"),
-    pytest.param(lambda: HostError("cannot swap 'tiny' for one of its own adapters"), 503, "model_unavailable",
-                 id="host-error"),
+    pytest.param(
+        lambda: DeviceBusy("cuda:0 on alpha has been loading another model for over 600 s"),
+        503,
+        "model_unavailable",
+        id="device-busy",
+    ),
+    pytest.param(
+        lambda: HostError("cannot swap 'tiny' for one of its own adapters"), 503, "model_unavailable", id="host-error"
+    ),
 ]
 
 
@@ -90,8 +106,7 @@ def test_each_kind_keeps_its_status_code_and_message_when_its_class_is_known_her
 
 
 @pytest.mark.parametrize("make, status, code", KINDS)
-def test_each_kind_keeps_its_status_code_and_message_when_its_module_is_not_imported(make, status, code,
-                                                                                     monkeypatch):
+def test_each_kind_keeps_its_status_code_and_message_when_its_module_is_not_imported(make, status, code, monkeypatch):
     exc = make()
     # As in a web process that never imported the worker's module: Celery makes up a class of that name.
     monkeypatch.delitem(sys.modules, type(exc).__module__)
@@ -107,15 +122,15 @@ def test_a_subclass_of_a_known_kind_maps_as_its_base_when_its_class_is_known_her
         pass
 
     error = worker_error(GpuMelted("the GPU is gone"))
-    assert (error.status_code, error.default_code, str(error.detail)) == (503, "model_unavailable",
-                                                                          "the GPU is gone")
+    assert (error.status_code, error.default_code, str(error.detail)) == (503, "model_unavailable", "the GPU is gone")
 
 
 def test_anything_else_is_a_502_naming_the_worker_the_exception_and_its_message(monkeypatch):
     error = raised_by_answer_within(failed_task(ValueError("device must be 'cpu' or 'cuda', not 'tpu'")))
     assert (error.status_code, error.default_code) == (502, "worker_failed")
-    assert str(error.detail) == ("The models worker on alpha failed: ValueError: device must be 'cpu' or 'cuda', "
-                                 "not 'tpu'")
+    assert str(error.detail) == (
+        "The models worker on alpha failed: ValueError: device must be 'cpu' or 'cuda', not 'tpu'"
+    )
 
     # A nested class travels by its qualified name; the client reads the class's own name.
     missing = ModelArtifact.DoesNotExist("ModelArtifact matching query does not exist.")
@@ -130,10 +145,14 @@ def test_anything_else_is_a_502_naming_the_worker_the_exception_and_its_message(
 def test_a_task_that_answers_with_a_refusal_raises_it_and_any_other_answer_is_returned():
     refusal = {"error": {"status": 409, "code": "over_memory_budget", "message": "it does not fit"}}
     error = raised_by_answer_within(answered_task(refusal))
-    assert (error.status_code, error.default_code, str(error.detail)) == (409, "over_memory_budget",
-                                                                          "it does not fit")
-    for answer in ({"error": "a field of an ordinary answer", "count": 1}, {"error": {"status": 200}}, True, None,
-                   {"name": "tiny", "pinned": False}):
+    assert (error.status_code, error.default_code, str(error.detail)) == (409, "over_memory_budget", "it does not fit")
+    for answer in (
+        {"error": "a field of an ordinary answer", "count": 1},
+        {"error": {"status": 200}},
+        True,
+        None,
+        {"name": "tiny", "pinned": False},
+    ):
         assert answer_within(answered_task(answer), seconds=5, who="worker") == answer
         assert refusal_error(answer) is None
 
@@ -155,5 +174,6 @@ def test_the_client_reads_the_status_and_the_code_in_the_product_s_error_shape()
     request = APIRequestFactory().post("/api/v1/models/tiny/load")
     response = api_exception_handler(worker_error(over_budget()), {"request": request, "view": None})
     assert response.status_code == 409
-    assert json.loads(response.content) == {"error": {"code": "over_memory_budget", "message": str(over_budget()),
-                                         "details": {}}}
+    assert json.loads(response.content) == {
+        "error": {"code": "over_memory_budget", "message": str(over_budget()), "details": {}}
+    }

@@ -40,8 +40,12 @@ def test_a_task_sent_for_a_machine_runs_only_on_that_machine(start_worker, perso
     ran_on = [a.get(timeout=30)["worker"] for a in answers]
 
     assert ran_on == [alpha.worker_name, beta.worker_name, alpha.worker_name, beta.worker_name, alpha.worker_name]
-    counts = wait_for_counts({("workers.tasks.ping_task", "control.alpha", "success"): 3,
-                              ("workers.tasks.ping_task", "control.beta", "success"): 2})
+    counts = wait_for_counts(
+        {
+            ("workers.tasks.ping_task", "control.alpha", "success"): 3,
+            ("workers.tasks.ping_task", "control.beta", "success"): 2,
+        }
+    )
     assert counts[("workers.tasks.ping_task", "control.alpha", "success")] == 3
     assert counts[("workers.tasks.ping_task", "control.beta", "success")] == 2
     assert not any(queue.endswith("gamma") for _, queue, _ in counts)  # no task ran for a machine we never named
@@ -58,8 +62,7 @@ def test_a_task_for_a_machine_without_a_worker_waits_in_that_machines_queue(star
 
 def test_operators_ping_a_machine_through_the_api(start_worker, personas):
     start_worker("alpha")
-    response = personas["operator"].client().post("/api/v1/machines/alpha/ping", {"wait_seconds": 30},
-                                                  format="json")
+    response = personas["operator"].client().post("/api/v1/machines/alpha/ping", {"wait_seconds": 30}, format="json")
     assert response.status_code == 200, response.json()
     assert response.json()["result"]["machine"] == "alpha"
     assert response.json()["queue"] == "control.alpha"
@@ -175,8 +178,9 @@ def test_ready_is_503_while_redis_is_down_and_200_when_it_returns(transactional_
 
 def test_a_task_past_its_hard_time_limit_is_killed_counted_and_recorded(start_worker):
     start_worker("alpha")
-    result = tasks_for_tests.stubborn_task.apply_async(kwargs={"seconds": 60, "machine": "alpha"},
-                                                       soft_time_limit=1, time_limit=2)
+    result = tasks_for_tests.stubborn_task.apply_async(
+        kwargs={"seconds": 60, "machine": "alpha"}, soft_time_limit=1, time_limit=2
+    )
     with pytest.raises(Exception, match="TimeLimitExceeded"):
         result.get(timeout=30)
 
@@ -204,7 +208,8 @@ def test_a_transient_error_is_retried_and_the_task_then_succeeds(start_worker, t
 
 def test_tasks_reuse_their_database_connection(start_worker):
     start_worker("alpha")
-    sessions = {tasks_for_tests.database_session_task.apply_async(kwargs={"machine": "alpha"}).get(timeout=30)
-                for _ in range(4)}
+    sessions = {
+        tasks_for_tests.database_session_task.apply_async(kwargs={"machine": "alpha"}).get(timeout=30) for _ in range(4)
+    }
     # one connection for all four: Celery would otherwise open a new one per task (settings.CELERY_DB_REUSE_MAX)
     assert len(sessions) == 1

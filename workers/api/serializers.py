@@ -10,8 +10,18 @@ class WorkerHeartbeatSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = WorkerHeartbeat
-        fields = ["worker_name", "machine", "pid", "queues", "concurrency", "started_at", "last_beat_at",
-                  "stopped_at", "beats", "status"]
+        fields = [
+            "worker_name",
+            "machine",
+            "pid",
+            "queues",
+            "concurrency",
+            "started_at",
+            "last_beat_at",
+            "stopped_at",
+            "beats",
+            "status",
+        ]
 
 
 class MachineSerializer(serializers.ModelSerializer):
@@ -23,8 +33,9 @@ class MachineSerializer(serializers.ModelSerializer):
 
 
 class PingRequestSerializer(StrictSerializer):
-    wait_seconds = serializers.FloatField(min_value=0, max_value=30, default=10,
-                                          help_text="How long to wait for the answer (0: do not wait)")
+    wait_seconds = serializers.FloatField(
+        min_value=0, max_value=30, default=10, help_text="How long to wait for the answer (0: do not wait)"
+    )
 
 
 class PingResultSerializer(serializers.Serializer):

@@ -39,11 +39,16 @@ class WorkerListView(generics.ListAPIView):
 class MachinePingView(APIView):
     """Send a ping task to a machine's control queue and, unless wait_seconds is 0, wait for its answer."""
 
-    @extend_schema(request=PingRequestSerializer, responses={
-        200: PingResultSerializer, 202: PingResultSerializer,
-        502: OpenApiResponse(ErrorSerializer, description="worker_failed: the task failed on the worker"),
-        503: OpenApiResponse(ErrorSerializer, description="unavailable: no worker answered in time")},
-        tags=["workers"])
+    @extend_schema(
+        request=PingRequestSerializer,
+        responses={
+            200: PingResultSerializer,
+            202: PingResultSerializer,
+            502: OpenApiResponse(ErrorSerializer, description="worker_failed: the task failed on the worker"),
+            503: OpenApiResponse(ErrorSerializer, description="unavailable: no worker answered in time"),
+        },
+        tags=["workers"],
+    )
     def post(self, request, name):
         machine = generics.get_object_or_404(Machine, name=name)
         params = PingRequestSerializer(data=request.data)

@@ -15,8 +15,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--role", required=True, choices=ROLES)
-        parser.add_argument("--password-env", metavar="VAR",
-                            help="take the password from this environment variable (default: generate one)")
+        parser.add_argument(
+            "--password-env",
+            metavar="VAR",
+            help="take the password from this environment variable (default: generate one)",
+        )
         parser.add_argument("--rotate-token", action="store_true", help="replace the user's token with a new one")
         parser.add_argument("--json", action="store_true", help="print one JSON object instead of text")
 
@@ -37,5 +40,12 @@ class Command(BaseCommand):
 
 
 def _json_dump(result) -> str:
-    return jsonlib.dumps({"username": result.username, "role": result.role, "token": result.token,
-                       "password": result.password, "created": result.created})
+    return jsonlib.dumps(
+        {
+            "username": result.username,
+            "role": result.role,
+            "token": result.token,
+            "password": result.password,
+            "created": result.created,
+        }
+    )

@@ -45,14 +45,23 @@ class Command(BaseCommand):
             base_url = f"http://{host}:{port}"
             children = [
                 stack.Child("web", stack.web_argv(host=host, port=port, workers=web_workers, threads=web_threads)),
-                *[stack.Child("worker-" + "-".join(roles), worker_argv(roles=roles, concurrency=worker_concurrency))
-                  for roles in worker_role_groups(settings.MACHINE_ROLES)],
-                stack.Child("beat", [sys.executable, "-m", "celery", "-A", "workers", "beat", "--loglevel", "INFO",
-                                     "--pidfile="]),
+                *[
+                    stack.Child("worker-" + "-".join(roles), worker_argv(roles=roles, concurrency=worker_concurrency))
+                    for roles in worker_role_groups(settings.MACHINE_ROLES)
+                ],
+                stack.Child(
+                    "beat",
+                    [sys.executable, "-m", "celery", "-A", "workers", "beat", "--loglevel", "INFO", "--pidfile="],
+                ),
             ]
             self._banner(base_url, account, var)
-            code = stack.run(stack.Stack(children, env), base_url, lambda: self.stdout.write(
-                self.style.SUCCESS(f"\nAutodidact is ready: {base_url}/admin/  (Ctrl-C stops it)\n")))
+            code = stack.run(
+                stack.Stack(children, env),
+                base_url,
+                lambda: self.stdout.write(
+                    self.style.SUCCESS(f"\nAutodidact is ready: {base_url}/admin/  (Ctrl-C stops it)\n")
+                ),
+            )
         finally:
             if redis_server is not None:
                 redis_server.stop()

@@ -7,8 +7,10 @@ from learning.exports import FORMATS, export_rows
 
 
 class Command(BaseCommand):
-    help = ("Write rated insights as JSON Lines in a format TRL reads: sft (prompt, completion), preferences "
-            "(prompt, chosen, rejected) or kto (prompt, completion, label).")
+    help = (
+        "Write rated insights as JSON Lines in a format TRL reads: sft (prompt, completion), preferences "
+        "(prompt, chosen, rejected) or kto (prompt, completion, label)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--format", required=True, choices=FORMATS)

@@ -6,15 +6,16 @@ MAX_CYCLES = 50
 
 
 class Command(BaseCommand):
-    help = ("Run N learning cycles back to back here on the default model and print the learning curve: per cycle "
-            "the skill, the champion's held-out accuracy per skill before and after, promoted or not, and seconds. "
-            "With --json the last line is {cycles, start, end, mean_gain, weakest_at_start, seconds}; --plot draws "
-            "the curve to a PNG.")
+    help = (
+        "Run N learning cycles back to back here on the default model and print the learning curve: per cycle "
+        "the skill, the champion's held-out accuracy per skill before and after, promoted or not, and seconds. "
+        "With --json the last line is {cycles, start, end, mean_gain, weakest_at_start, seconds}; --plot draws "
+        "the curve to a PNG."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--cycles", type=int, default=5, help=f"how many cycles, 1 to {MAX_CYCLES} (default 5)")
-        parser.add_argument("--skill", default="", help="work on this skill every cycle (default: the bandit's "
-                                                        "choice)")
+        parser.add_argument("--skill", default="", help="work on this skill every cycle (default: the bandit's choice)")
         parser.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
         parser.add_argument("--plot", default="", metavar="FILE.png", help="draw the curve into this PNG")
         parser.add_argument("--seed", type=int, default=None, help="fix the practice items and the bandit's draws")

@@ -5,9 +5,11 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class Command(BaseCommand):
-    help = ("Start a LoRA training job on graded practice of the last --days-back days and show its progress bar "
-            "until it ends: run here with --here, else by a training worker (followed until it finishes). "
-            "--follow JOB_ID follows a job already started.")
+    help = (
+        "Start a LoRA training job on graded practice of the last --days-back days and show its progress bar "
+        "until it ends: run here with --here, else by a training worker (followed until it finishes). "
+        "--follow JOB_ID follows a job already started."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--model", default="", help="base model name (default: the hobby engine's default)")
@@ -28,10 +30,15 @@ class Command(BaseCommand):
             if options["follow"]:
                 job = jobs.job_get(job_id=options["follow"])
             else:
-                job = jobs.job_create(model_name=options["model"], config=json.loads(options["config"]),
-                                      days_back=options["days_back"], min_quality=options["min_quality"],
-                                      skill=options["skill"], hobby_type=options["hobby_type"],
-                                      send=not options["here"])
+                job = jobs.job_create(
+                    model_name=options["model"],
+                    config=json.loads(options["config"]),
+                    days_back=options["days_back"],
+                    min_quality=options["min_quality"],
+                    skill=options["skill"],
+                    hobby_type=options["hobby_type"],
+                    send=not options["here"],
+                )
                 self.stderr.write(f"{job.job_id}: accepted; its dataset is built as it starts")
         except json.JSONDecodeError as error:
             raise CommandError(f"--config is not JSON: {error}") from None
@@ -39,10 +46,17 @@ class Command(BaseCommand):
             raise CommandError(json.dumps(error.detail, default=str)) from None
         bar = terminal_bar(self.stderr._out)
         if options["here"] and not options["follow"]:
-            job = jobs.job_execute(job_pk=job.pk, on_progress=lambda report: bar(report.step, report.total_steps,
-                                                                               report.loss, report.tokens_per_second,
-                                                                               report.elapsed_seconds,
-                                                                               report.eta_seconds))
+            job = jobs.job_execute(
+                job_pk=job.pk,
+                on_progress=lambda report: bar(
+                    report.step,
+                    report.total_steps,
+                    report.loss,
+                    report.tokens_per_second,
+                    report.elapsed_seconds,
+                    report.eta_seconds,
+                ),
+            )
         else:
             job = follow(job, bar)
         self.stdout.write(json.dumps(jobs.job_shape(job), default=str))
@@ -58,8 +72,16 @@ def terminal_bar(stream):
     show = TerminalProgress(stream)
 
     def draw(step, total, loss, tokens_per_second, elapsed, eta):
-        show(BuildProgress(step=step, total_steps=total, loss=loss or 0.0, tokens_per_s=tokens_per_second or 0.0,
-                           elapsed_s=elapsed or 0.0, eta_s=eta if eta is not None else float("nan")))
+        show(
+            BuildProgress(
+                step=step,
+                total_steps=total,
+                loss=loss or 0.0,
+                tokens_per_s=tokens_per_second or 0.0,
+                elapsed_s=elapsed or 0.0,
+                eta_s=eta if eta is not None else float("nan"),
+            )
+        )
 
     return draw
 
@@ -72,8 +94,14 @@ def follow(job, bar, *, every: float = 1.0):
         progress = job.progress
         if progress and progress.get("step") != last:
             last = progress["step"]
-            bar(progress["step"], progress["total_steps"], progress.get("loss"), progress.get("tokens_per_second"),
-                progress.get("elapsed_seconds"), progress.get("eta_seconds"))
+            bar(
+                progress["step"],
+                progress["total_steps"],
+                progress.get("loss"),
+                progress.get("tokens_per_second"),
+                progress.get("elapsed_seconds"),
+                progress.get("eta_seconds"),
+            )
         if job.status not in job.ACTIVE:
             return job
         time.sleep(every)

@@ -6,9 +6,11 @@ from learning.rewards import NoRewardModel, reward_model_evaluate_pairs
 
 
 class Command(BaseCommand):
-    help = ("Score a JSON Lines file (optionally gzipped) of {\"chosen\", \"rejected\"} dialogues with the latest "
-            'version of a reward model; the last line is JSON {"pairs": N, "accuracy": X}, the share of pairs '
-            "where chosen scores higher.")
+    help = (
+        'Score a JSON Lines file (optionally gzipped) of {"chosen", "rejected"} dialogues with the latest '
+        'version of a reward model; the last line is JSON {"pairs": N, "accuracy": X}, the share of pairs '
+        "where chosen scores higher."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--pairs", required=True, help="FILE.jsonl or FILE.jsonl.gz")

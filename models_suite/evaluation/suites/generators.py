@@ -115,16 +115,31 @@ def tool_use(rng: random.Random) -> Sample:
         else:
             name = rng.choice(list(_OPERATOR_WORDS))
             question, (x, op, y) = f"{a} {name} {b}", (a, _OPERATOR_WORDS[name], b)
-        return Sample(f"Q:{question}?=", f"CALL calc({x}{op}{y})", "regex", "tool-calc",
-                      {"pattern": _call_pattern("calc", [str(x), op, str(y)])})
+        return Sample(
+            f"Q:{question}?=",
+            f"CALL calc({x}{op}{y})",
+            "regex",
+            "tool-calc",
+            {"pattern": _call_pattern("calc", [str(x), op, str(y)])},
+        )
     if kind < 0.6:
         record, field = f"u{rng.randint(10, 9999)}", rng.choice(_FIELDS)
         question = f"{field} of {record}" if rng.random() < 0.5 else f"{record}'s {field}"
-        return Sample(f"Q:{question}?=", f"CALL get({record},{field})", "regex", "tool-lookup",
-                      {"pattern": _call_pattern("get", [record, ",", field])})
+        return Sample(
+            f"Q:{question}?=",
+            f"CALL get({record},{field})",
+            "regex",
+            "tool-lookup",
+            {"pattern": _call_pattern("get", [record, ",", field])},
+        )
     if kind < 0.8:
         amount, (unit, into) = rng.randint(1, 999), rng.choice(_CONVERSIONS)
-        return Sample(f"Q:{amount} {unit} in {into}?=", f"CALL conv({amount},{unit},{into})", "regex",
-                      "tool-convert", {"pattern": _call_pattern("conv", [str(amount), ",", unit, ",", into])})
+        return Sample(
+            f"Q:{amount} {unit} in {into}?=",
+            f"CALL conv({amount},{unit},{into})",
+            "regex",
+            "tool-convert",
+            {"pattern": _call_pattern("conv", [str(amount), ",", unit, ",", into])},
+        )
     w = word(rng, 3, 5)
     return Sample(f"Q:define {w}?=", f"CALL dict({w})", "regex", "tool-dict", {"pattern": _call_pattern("dict", [w])})

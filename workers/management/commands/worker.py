@@ -26,19 +26,34 @@ def worker_name(roles: list[str]) -> str:
     return "autodidact" if set(roles) == set(ROLES) else "-".join(roles)
 
 
-def worker_argv(*, roles: list[str] | None = None, concurrency: int | None = None, loglevel: str = "INFO",
-                machine: str | None = None, hostname: str | None = None) -> list[str]:
+def worker_argv(
+    *,
+    roles: list[str] | None = None,
+    concurrency: int | None = None,
+    loglevel: str = "INFO",
+    machine: str | None = None,
+    hostname: str | None = None,
+) -> list[str]:
     """The celery command line of a worker for these roles (default: MACHINE_ROLES) of this machine."""
     roles = roles or settings.MACHINE_ROLES
     machine = machine or settings.MACHINE_NAME
     if set(roles) & SINGLE_PROCESS_ROLES and len(roles) > 1:
         raise CommandError(f"run each of {sorted(SINGLE_PROCESS_ROLES)} in a worker of its own (--roles models)")
     argv = [
-        sys.executable, "-m", "celery", "-A", "workers", "worker",
-        "--queues", ",".join(queues_for(machine, roles)),
-        "--hostname", hostname or f"{worker_name(roles)}@{machine}",
-        "--loglevel", loglevel,
-        "--without-mingle", "--without-gossip",  # state lives in the database, not in worker chatter
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "workers",
+        "worker",
+        "--queues",
+        ",".join(queues_for(machine, roles)),
+        "--hostname",
+        hostname or f"{worker_name(roles)}@{machine}",
+        "--loglevel",
+        loglevel,
+        "--without-mingle",
+        "--without-gossip",  # state lives in the database, not in worker chatter
     ]
     if "models" in roles:
         argv += ["--pool", "threads", "--concurrency", str(MODELS_WORKER_THREADS)]
@@ -57,14 +72,17 @@ def worker_role_groups(roles: list[str]) -> list[list[str]]:
 
 
 class Command(BaseCommand):
-    help = ("Start a Celery worker consuming this machine's queues (<role>.<MACHINE_NAME>) for --roles "
-            "(default: MACHINE_ROLES). The models role runs in a worker of its own (one process, "
-            "MODELS_WORKER_THREADS threads), and so does training (one job at a time).")
+    help = (
+        "Start a Celery worker consuming this machine's queues (<role>.<MACHINE_NAME>) for --roles "
+        "(default: MACHINE_ROLES). The models role runs in a worker of its own (one process, "
+        "MODELS_WORKER_THREADS threads), and so does training (one job at a time)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--roles", help="comma-separated roles (default: MACHINE_ROLES)")
-        parser.add_argument("--concurrency", type=int,
-                            help="worker processes (default: one per core; not for the models role)")
+        parser.add_argument(
+            "--concurrency", type=int, help="worker processes (default: one per core; not for the models role)"
+        )
         parser.add_argument("--loglevel", default="INFO")
 
     def handle(self, *args, roles, concurrency, loglevel, **options):
