@@ -1,4 +1,4 @@
-"""Which hobby type to practise next: Thompson sampling (learning.bandit) against the originals' weakness-weighted
+"""Which hobby type to practise next: Thompson sampling (learning.planning.hobby_bandit) against the originals' weakness-weighted
 draw (hobbies.scheduling.weighted_choice), in a seeded simulation of an agent's learning curves.
 
 The model: 8 hobby types, each with a hidden proficiency p that practice raises by a diminishing-returns law,
@@ -6,7 +6,7 @@ gain = rate * (cap - p) * m (m a gamma multiplier, mean 1, sd 0.5), so gains shr
 The types differ: some have little left to learn, one has a high cap and a low proficiency now, one's insights
 are rated poorly. What the policies see of an activity is noisy: the measured gain is the true one plus
 N(0, 0.05) (held-out probes are small), and the insight reward is the type's mean plus noise. An activity's
-reward is learning.bandit.activity_reward of the two; its expected reward (the same function of the expected
+reward is learning.planning.hobby_bandit.activity_reward of the two; its expected reward (the same function of the expected
 gain and the mean insight reward, which it is linear in) is what is counted.
 
 Policies, T steps each over R seeded replicas:
@@ -55,7 +55,7 @@ import django  # noqa: E402
 django.setup()
 
 from hobbies.scheduling import weighted_choice  # noqa: E402
-from learning.bandit import ArmPosterior, activity_reward, thompson_choice  # noqa: E402
+from learning.planning.hobby_bandit import ArmPosterior, activity_reward, thompson_choice  # noqa: E402
 
 T, R = 500, 200
 # Per pull of the type, a memory of ~50 activities. Here, where gains shrink by only 2-8 % a pull and one reward's

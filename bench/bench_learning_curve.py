@@ -1,7 +1,7 @@
 """The compounding learning loop against the loop before it, side by side, on the built-in model.
 
 compounding: each challenger continues the champion's adapter, the skill comes from the bandit over measured
-gains, the recipe adapts, the replay is weighted by risk (learning.cycle's defaults).
+gains, the recipe adapts, the replay is weighted by risk (learning.loop.cycle's defaults).
 baseline: the loop as it was (continual=False, choose="weakest"): a fresh LoRA from the bare base every cycle,
 the weakest skill first, the base recipe.
 
@@ -48,7 +48,7 @@ def run_arm(arm: str, cycles: int, seed: int, model_dir: str, out: str) -> None:
     from common import django_on_scratch_database
 
     django_on_scratch_database()
-    from learning.curve import curve_run
+    from learning.loop.curve import curve_run
     from models_suite.services.builtin import BUILTIN_NAME
     from models_suite.services.registry import model_register_local
 

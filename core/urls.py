@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
 from core.api import views
+from learning.feedback import urls as feedback_urls
 
 
 class SwaggerView(SpectacularSwaggerView):
@@ -38,8 +39,8 @@ urlpatterns = [
     path("api/v1/", include("models_suite.urls")),
     path("v1/", include("models_suite.gateway_urls")),  # OpenAI-compatible
     path("api/v1/learning/", include("learning.urls")),
-    path("api/v1/feedback/", include("learning.feedback_urls")),
-    path("feedback/", include("learning.page_urls")),  # the rating forms, for people
+    path("api/v1/feedback/", include((feedback_urls.api_urlpatterns, "feedback"))),
+    path("feedback/", include((feedback_urls.page_urlpatterns, "feedback_pages"))),  # the rating forms, for people
     path("", include("memoryhub.legacy_urls")),  # the originals' MemoryHub routes
     path("hobby/", include("hobbies.legacy_urls")),  # the originals' hobby routes
     path("hobby/", include("learning.legacy_urls")),  # the originals' feedback routes

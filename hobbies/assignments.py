@@ -232,7 +232,7 @@ def adapter_for(subagent: SubAgent, artifact, hobby_type: str) -> str:
     type (its own, else the all-types one), else none: what was learned is what practises next."""
     if subagent.adapter:
         return subagent.adapter
-    from learning.adapters import champion
+    from learning.loop.adapters import champion
 
     found = champion(artifact, hobby_type)
     return found.path if found else ""

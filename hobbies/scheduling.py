@@ -5,7 +5,7 @@
 - Beat calls scheduler_tick every minute; it acts once per interval_minutes (a conditional update on the
   configuration row, so two beats or two control workers never tick twice). Each idle, active sub-agent with
   nothing running gets one assignment, its type drawn by the originals' weighted draw, or, with the
-  selection policy "reward", by Thompson sampling on what practice gained (learning.policy).
+  selection policy "reward", by Thompson sampling on what practice gained (learning.loop.hobby_policy).
 - A user interaction records the time and cancels the agent's running work, once.
 """
 
@@ -124,7 +124,7 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
         # is never shown as a proficiency of 0.
         options = {name: known.get(name, 0.0) for name in enabled if can_take(subagent, name)}
         if config["selection_policy"] == "reward":
-            from learning.policy import reward_policy_choice
+            from learning.loop.hobby_policy import reward_policy_choice
 
             choice = reward_policy_choice(subagent=subagent, proficiency=options, rng=rng)
         else:

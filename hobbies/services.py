@@ -274,8 +274,8 @@ def activities_recent(
 def insights_recent(*, activities: int = 50) -> list[dict]:
     """The originals' flattened insights of the last N activities: {timestamp, hobby_type, insight}, with the
     insight's id (what feedback names), its kind and the confidence people's feedback has taught for that kind
-    (learning.patterns)."""
-    from learning.patterns import pattern_confidence
+    (learning.feedback.patterns)."""
+    from learning.feedback.patterns import pattern_confidence
 
     found = [
         (activity, insight) for activity in activities_recent(count=activities) for insight in activity.insights.all()

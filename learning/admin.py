@@ -6,7 +6,8 @@ from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from hobbies.admin import EngineRowAdmin, ReadOnlyAdmin
-from learning import adapters, agreement, jobs, patterns, rewards
+from learning.feedback import agreement, patterns, reward_models
+from learning.loop import adapters, jobs
 from learning.models import (
     ABComparison,
     Adapter,
@@ -75,7 +76,7 @@ class RewardModelAdmin(EngineRowAdmin):
     @admin.action(description="Train a new version from people's feedback (on the training queue)")
     def train_from_feedback(self, request, queryset):
         try:
-            row = rewards.reward_model_train_request()
+            row = reward_models.reward_model_train_request()
         except Exception as error:  # too little feedback, or no worker for the training role
             messages.error(request, str(getattr(error, "detail", error)))
             return

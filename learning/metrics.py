@@ -9,7 +9,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
 class LearningCollector:
     def collect(self):
-        from learning.jobs import jobs_by_status
+        from learning.loop.jobs import jobs_by_status
         from learning.models import Adapter, AdapterEvent
 
         up = GaugeMetricFamily(

@@ -202,7 +202,7 @@ class DatasetBuild(models.Model):
         COMPLETED = "completed"
         FAILED = "failed"
 
-    params = models.JSONField(help_text="learning.datasets.dataset_build's arguments")
+    params = models.JSONField(help_text="The arguments of dataset_build (learning.loop.datasets)")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
     dataset = models.OneToOneField(
         TrainingDataset, null=True, blank=True, on_delete=models.PROTECT, related_name="build"

@@ -8,7 +8,7 @@ from workers.base import autodidact_task
 @autodidact_task(role="training", ignore_result=True)  # the RewardModel row is the truth
 def reward_model_train_task(model_pk: int) -> None:
     """Idempotent: the version is claimed pending -> training, so a redelivered message does nothing."""
-    from learning.rewards import reward_model_train_from_feedback
+    from learning.feedback.reward_models import reward_model_train_from_feedback
 
     reward_model_train_from_feedback(model_pk=model_pk)
 
@@ -17,7 +17,7 @@ def reward_model_train_task(model_pk: int) -> None:
 def training_job_run_task(job_pk: int) -> None:
     """Idempotent: the job is claimed with a token, so a redelivered message does nothing; a killed worker's job
     is claimed again once its lease expires and resumes from its checkpoint."""
-    from learning.jobs import job_execute
+    from learning.loop.jobs import job_execute
 
     job_execute(job_pk=job_pk)
 
@@ -25,7 +25,7 @@ def training_job_run_task(job_pk: int) -> None:
 @autodidact_task(role="training", ignore_result=True)  # the DatasetBuild row is the truth
 def dataset_build_task(build_pk: int) -> None:
     """Idempotent: the build is claimed with a lease, so a redelivered message does nothing."""
-    from learning.dataset_builds import build_execute
+    from learning.loop.dataset_builds import build_execute
 
     build_execute(build_pk=build_pk)
 
@@ -33,8 +33,8 @@ def dataset_build_task(build_pk: int) -> None:
 @autodidact_task(role="control", ignore_result=True)
 def training_jobs_resume_task() -> list[int]:
     """Training jobs and dataset builds whose worker died or whose message was lost, sent again."""
-    from learning.dataset_builds import builds_resume
-    from learning.jobs import jobs_resume
+    from learning.loop.dataset_builds import builds_resume
+    from learning.loop.jobs import jobs_resume
 
     builds_resume()
     return jobs_resume()
@@ -44,7 +44,7 @@ def training_jobs_resume_task() -> list[int]:
 def learning_cycle_task() -> None:
     """The nightly cycle. Not retried: a failed cycle is recorded (and on the error bus); the next night tries
     again."""
-    from learning.cycle import cycle_run
+    from learning.loop.cycle import cycle_run
 
     cycle_run(trigger="schedule")
 
@@ -52,7 +52,7 @@ def learning_cycle_task() -> None:
 @autodidact_task(role="training", ignore_result=True)
 def adapters_watch_task() -> list[str]:
     """Measures champions promoted since their last watch against their baselines; rolls regressions back."""
-    from learning.ab import champions_to_watch, watch_check
+    from learning.loop.comparisons import champions_to_watch, watch_check
 
     return [
         f"{adapter.adapter_id}: {'; '.join(outcome.regressions)}"

@@ -9,11 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import query_int, validated
-from learning import queue
 from learning.api import views
 from learning.api.serializers import LegacyFeedbackSerializer
 from learning.api.shapes import feedback_shape
 from learning.api.views import submit_from, target_type_param
+from learning.feedback import queue
 
 TAGS = ["hobby (legacy)"]
 

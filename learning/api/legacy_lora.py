@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, validated
 from core.schema import documented_error
-from learning import adapters, jobs
 from learning.api import training
+from learning.loop import adapters, jobs
 from learning.models import ABComparison, Adapter, TrainingJob
 
 TAGS = ["hobby (legacy)"]

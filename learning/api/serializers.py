@@ -5,7 +5,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from core.errors import JsonTypesMixin, StrictSerializer
-from learning.feedback import UNSET
+from learning.feedback.ratings import UNSET
 from learning.models import FeedbackType, TargetType
 
 TEXT_LIMIT = 10_000

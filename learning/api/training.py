@@ -14,8 +14,8 @@ from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, query_int, validated
 from core.schema import documented_error
-from learning import adapters, dataset_builds, datasets, jobs
 from learning.api.views import JsonLinesRenderer
+from learning.loop import adapters, dataset_builds, datasets, jobs
 from learning.models import ABComparison, DatasetBuild, LearningCycle, TrainingDataset
 
 TAGS = ["learning"]

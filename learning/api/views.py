@@ -17,10 +17,10 @@ from rest_framework.views import APIView
 from core.errors import query_int, validated
 from core.roles import OPERATOR, VIEWER, user_roles
 from core.schema import documented_error, documented_object
-from learning import agreement, exports, patterns, queue, rewards, selectors
 from learning.api.serializers import FeedbackSerializer, facets_of
 from learning.api.shapes import feedback_shape, signal_shape
-from learning.feedback import feedback_submit
+from learning.feedback import agreement, exports, patterns, queue, reward_models, selectors
+from learning.feedback.ratings import feedback_submit
 from learning.models import Feedback, FeedbackType, PatternWeight, RewardModel, RewardSignal, TargetType
 
 TAGS = ["feedback"]
@@ -151,7 +151,7 @@ class RatersReadOperatorsWrite(APIView):
 class RewardModelListView(RatersReadOperatorsWrite):
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request):
-        return Response(rewards.reward_model_stats())
+        return Response(reward_models.reward_model_stats())
 
     @extend_schema(
         request=None,
@@ -162,8 +162,8 @@ class RewardModelListView(RatersReadOperatorsWrite):
         tags=TAGS,
     )
     def post(self, request):
-        row = rewards.reward_model_train_request()
-        return Response(rewards.version_shape(row), status=202)
+        row = reward_models.reward_model_train_request()
+        return Response(reward_models.version_shape(row), status=202)
 
 
 class RewardModelView(APIView):
@@ -171,7 +171,7 @@ class RewardModelView(APIView):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
     def get(self, request, pk: int):
-        return Response(rewards.version_shape(get_object_or_404(RewardModel, pk=pk)))
+        return Response(reward_models.version_shape(get_object_or_404(RewardModel, pk=pk)))
 
 
 class PatternWeightsView(RatersReadOperatorsWrite):

@@ -1,4 +1,4 @@
-"""The learned reward model: pure code (torch, numpy, the offline MiniLM), no Django. learning.rewards stores its
+"""The learned reward model: pure code (torch, numpy, the offline MiniLM), no Django. learning.feedback.reward_models stores its
 versions and feeds it."""
 
 from learning.reward.dialogue import load_pairs, split_dialogue

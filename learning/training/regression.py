@@ -4,7 +4,7 @@ Two signals, each compared side by side, new champion against the model before i
 the bare base), measured the same way:
 
 * Fresh held-out items (items the A/B did not use): both answer the same items, and a suite regresses under the
-  A/B's own rule for a drop that keeps the champion (learning.training.ab.decide): lower by more than
+  A/B's own rule for a drop that keeps the champion (learning.training.paired_stats.decide): lower by more than
   MAX_DROP_POINTS with a McNemar p below ALPHA. So a drop the A/B accepted (small, or not significant) cannot
   by itself roll back, and the A/B and the watch never contradict each other on the same evidence.
 * Served traffic (real gateway requests): per-request latency p50 and p95, and the error rate (answers that
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, fields
 import numpy as np
 from scipy.stats import fisher_exact, mannwhitneyu
 
-from learning.training.ab import ALPHA, MAX_DROP_POINTS, SuiteComparison, significant_drop
+from learning.training.paired_stats import ALPHA, MAX_DROP_POINTS, SuiteComparison, significant_drop
 
 CRITICAL = "critical"
 HIGH = "high"

@@ -6,11 +6,11 @@ A reference is one of:
 
 * "" — the bare base model;
 * an alias of the learning loop's all-types group (champion, challenger, previous) or an adapter id of that
-  model: the registered adapter (learning.adapters.adapter_resolve; 404 when it has none);
+  model: the registered adapter (learning.loop.adapters.adapter_resolve; 404 when it has none);
 * a directory (it has a "/"): a registered adapter's own (what the A/B and practice pass), or one an operator
   gave a sub-agent, loaded as given since nobody sealed it.
 
-A registered adapter is checked against its seal before it is loaded (learning.adapters.adapter_verified, which
+A registered adapter is checked against its seal before it is loaded (learning.loop.adapters.adapter_verified, which
 hashes it once per process while its files stay untouched); a damaged one is refused and never loaded.
 """
 
@@ -42,7 +42,7 @@ def adapter_named(artifact: ModelArtifact, reference: str) -> Adapter | None:
     may not see the disk the adapter lives on). None for "" and for a directory nobody registered."""
     if not reference:
         return None
-    from learning.adapters import adapter_resolve
+    from learning.loop.adapters import adapter_resolve
     from learning.models import Adapter
 
     if "/" in reference:
@@ -55,7 +55,7 @@ def adapter_path(artifact: ModelArtifact, reference: str) -> str:
     seal first. Raises AdapterRefused."""
     if not reference:
         return ""
-    from learning.adapters import AdapterCorrupt, adapter_verified
+    from learning.loop.adapters import AdapterCorrupt, adapter_verified
     from learning.models import Adapter
 
     try:

@@ -137,7 +137,7 @@ class World:
         activity = finished(hobby_type="SKILL_PRACTICE", agent=self.subagent(), heldout=0.6)
         self.ids["activity_id"].append(activity.activity_id)
         practised(20)
-        from learning.feedback import feedback_submit
+        from learning.feedback.ratings import feedback_submit
 
         for rater in ("rater", "other_rater"):  # two ratings: enough for a reward model to be asked for
             feedback_submit(
@@ -158,7 +158,7 @@ class World:
         adapter = registered(tiny, self.tmp_path)
         self.ids["adapter_id"].append(adapter.adapter_id)
         self.ids["job_id"].append(adapter.training_job.job_id)
-        from learning import datasets
+        from learning.loop import datasets
 
         self.ids["dataset_version"].append(datasets.dataset_build(validation_share=0.1).version)
         self.refresh()

@@ -242,7 +242,7 @@ def target(db):
 
 
 def rate(persona: Persona, target: dict, rating: int) -> None:
-    from learning.feedback import feedback_submit
+    from learning.feedback.ratings import feedback_submit
 
     feedback_submit(rater=persona.user, rating=rating, **target)
 

@@ -38,7 +38,7 @@ class InlineHeavyWorkView(APIView):
     throttle_classes: list = []
 
     def post(self, request):
-        from learning.dataset_builds import build_execute
+        from learning.loop.dataset_builds import build_execute
 
         build_execute(build_pk=1)
 

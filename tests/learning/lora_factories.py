@@ -95,7 +95,7 @@ def finished_job(base, *, hobby_type: str = ""):
 
 def registered(base, tmp_path, *, seed: int = 1, hobby_type: str = "", metrics: dict | None = None):
     """An adapter trained by nobody (random LoRA weights), registered through adapter_register."""
-    from learning.adapters import adapter_register
+    from learning.loop.adapters import adapter_register
 
     trained = build_tiny_adapter(base.path, tmp_path / f"trained-{secrets.token_hex(3)}", seed=seed)
     return adapter_register(

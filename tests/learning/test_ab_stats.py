@@ -1,10 +1,10 @@
-"""Paired A/B statistics (learning.training.ab): pure, no database."""
+"""Paired A/B statistics (learning.training.paired_stats): pure, no database."""
 
 from math import comb
 
 import pytest
 
-from learning.training.ab import SuiteComparison, compare_suite, decide, mcnemar_p, paired_bootstrap_interval
+from learning.training.paired_stats import SuiteComparison, compare_suite, decide, mcnemar_p, paired_bootstrap_interval
 
 
 def pairs(*, fixed=0, broken=0, both_right=0, both_wrong=0):
@@ -138,7 +138,7 @@ def test_decide_needs_the_target():
 
 
 def test_a_measurement_gives_each_skill_its_accuracy_across_suites():
-    from learning.ab import Measured
+    from learning.loop.comparisons import Measured
 
     measured = Measured(
         correct={"arithmetic": {"a1": True, "a2": False, "a3": True}, "sorting": {"s1": False}},

@@ -10,8 +10,8 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from core.errors import Conflict
-from learning import adapters
-from learning.adapters import AdapterCorrupt, adapter_promote, adapter_roll_back, champion, files_sha256
+from learning.loop import adapters
+from learning.loop.adapters import AdapterCorrupt, adapter_promote, adapter_roll_back, champion, files_sha256
 from learning.models import Adapter, AdapterEvent
 from models_suite.services.registry import model_register
 from tests.hobbies.test_metrics import promtool_check, samples

@@ -6,8 +6,8 @@ import krippendorff
 import numpy as np
 import pytest
 
-from learning.agreement import agreement_report, alpha
-from learning.feedback import feedback_submit
+from learning.feedback.agreement import agreement_report, alpha
+from learning.feedback.ratings import feedback_submit
 from tests.hobbies.metrics_factories import finished
 
 pytestmark = pytest.mark.django_db

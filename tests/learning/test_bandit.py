@@ -1,4 +1,4 @@
-"""learning.bandit: pure (no database), so these run without Django's test database."""
+"""learning.planning.hobby_bandit: pure (no database), so these run without Django's test database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,14 @@ import random
 import numpy as np
 import pytest
 
-from learning.bandit import GAIN_SCALE, ArmPosterior, Prior, activity_reward, posterior_summary, thompson_choice
+from learning.planning.hobby_bandit import (
+    GAIN_SCALE,
+    ArmPosterior,
+    Prior,
+    activity_reward,
+    posterior_summary,
+    thompson_choice,
+)
 
 REWARDS = [0.3, -0.1, 0.8, 0.25, 0.4, -0.35, 0.6]
 
@@ -183,7 +190,7 @@ def test_the_module_is_pure():
     from pathlib import Path
 
     code = (
-        "import sys, learning.bandit; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "import sys, learning.planning.hobby_bandit; print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "{'django', 'hobbies', 'core', 'memoryhub', 'workers'}))"
     )
     assert (

@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from learning.curriculum import (
+from learning.planning.curriculum import (
     MIN_MOVE,
     REST_CYCLES,
     Outcome,

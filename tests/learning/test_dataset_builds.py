@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from core.heavy import HeavyWorkInRequest, answering
-from learning import dataset_builds
+from learning.loop import dataset_builds
 from learning.models import DatasetBuild, TrainingDataset
 from learning.tasks import dataset_build_task
 from tests.learning.lora_factories import dirs_empty, lora_dirs, practised  # noqa: F401

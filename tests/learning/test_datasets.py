@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from hobbies.models import Activity, Attempt, Insight
-from learning.datasets import DatasetError, dataset_build, dataset_examples, dataset_export_lines, heldout_prompts
-from learning.feedback import feedback_submit
+from learning.feedback.ratings import feedback_submit
+from learning.loop.datasets import DatasetError, dataset_build, dataset_examples, dataset_export_lines, heldout_prompts
 from learning.models import TrainingDataset
 from models_suite.evaluation.suites import get_suite
 from tests.hobbies.metrics_factories import finished, started
@@ -154,7 +154,7 @@ def test_a_focus_skill_brings_replay_of_the_others():
 def test_a_failed_build_leaves_nothing(monkeypatch, settings):
     practised(get_suite("sorting").items("train", limit=5))
     monkeypatch.setattr(
-        "learning.datasets.TrainingDataset.objects.create",
+        "learning.loop.datasets.TrainingDataset.objects.create",
         lambda **kwargs: (_ for _ in ()).throw(RuntimeError("disk full")),
     )
     with pytest.raises(RuntimeError):

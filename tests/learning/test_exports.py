@@ -8,8 +8,8 @@ import pytest
 from django.core.management import call_command
 
 from hobbies.models import Insight
-from learning.exports import export_rows
-from learning.feedback import feedback_submit
+from learning.feedback.exports import export_rows
+from learning.feedback.ratings import feedback_submit
 
 pytestmark = pytest.mark.django_db
 

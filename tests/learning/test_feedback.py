@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from learning.feedback import feedback_submit, reward_formula
+from learning.feedback.ratings import feedback_submit, reward_formula
 from learning.models import Feedback, RewardSignal
 
 pytestmark = pytest.mark.django_db

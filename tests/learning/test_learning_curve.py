@@ -9,8 +9,8 @@ import json
 import pytest
 from django.core.management import CommandError, call_command
 
-from learning import curve as curve_module
-from learning.curve import curve_summary, curve_table, plot
+from learning.loop import curve as curve_module
+from learning.loop.curve import curve_summary, curve_table, plot
 from learning.models import LearningCycle
 
 ROWS = [

@@ -43,7 +43,7 @@ RECIPE = {
 
 
 def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end_beats_the_start(small_base):
-    from learning.curve import curve_run
+    from learning.loop.curve import curve_run
 
     # Measured here with practice seed 0: addition +18.5 points in the first cycle, promoted.
     curve = curve_run(
@@ -78,7 +78,7 @@ def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end
     assert second.champion_before == champion and second.training_job.parent_adapter == champion
     challenger = second.training_job.adapter
     assert challenger.parent == champion
-    from learning.adapters import adapter_lineage
+    from learning.loop.adapters import adapter_lineage
 
     assert adapter_lineage(challenger) == [champion.adapter_id]
     # Its replay protects what the first cycle taught: a share more per 20 points above the bare base.
@@ -97,7 +97,7 @@ def test_a_cycle_whose_process_died_is_ended_as_failed_when_the_next_one_starts(
 
     from django.utils import timezone
 
-    from learning.cycle import ABANDONED_AFTER, cycles_abandon
+    from learning.loop.cycle import ABANDONED_AFTER, cycles_abandon
 
     dead, live = LearningCycle.objects.create(trigger="schedule"), LearningCycle.objects.create(trigger="command")
     LearningCycle.objects.filter(pk=dead.pk).update(started_at=timezone.now() - ABANDONED_AFTER - timedelta(minutes=1))

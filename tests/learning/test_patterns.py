@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hobbies.models import Insight
-from learning.feedback import feedback_submit
+from learning.feedback.patterns import learned_weight, pattern_confidence, pattern_weights_update
+from learning.feedback.ratings import feedback_submit
 from learning.models import PatternWeight
-from learning.patterns import learned_weight, pattern_confidence, pattern_weights_update
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django.utils import timezone
 from hobbies.models import Activity, Assignment, HobbyConfig, HobbyType, SubAgent
 from hobbies.scheduling import scheduler_tick
 from hobbies.services import subagent_register
-from learning.feedback import feedback_submit
-from learning.policy import arms_for, reward_policy_choice
+from learning.feedback.ratings import feedback_submit
+from learning.loop.hobby_policy import arms_for, reward_policy_choice
 from tests.hobbies.metrics_factories import finished
 
 pytestmark = pytest.mark.django_db

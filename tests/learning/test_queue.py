@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from hobbies.models import Insight
-from learning.feedback import feedback_submit
+from learning.feedback.queue import rating_queue
+from learning.feedback.ratings import feedback_submit
 from learning.models import RewardModel, RewardScore
-from learning.queue import rating_queue
 from tests.hobbies.metrics_factories import finished
 
 pytestmark = pytest.mark.django_db

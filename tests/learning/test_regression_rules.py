@@ -4,7 +4,7 @@ import random
 
 import pytest
 
-from learning.training.ab import ALPHA, MAX_DROP_POINTS, compare_suite, decide
+from learning.training.paired_stats import ALPHA, MAX_DROP_POINTS, compare_suite, decide
 from learning.training.regression import (
     CRITICAL,
     HIGH,

@@ -11,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hobbies.models import Insight
-from learning.feedback import feedback_submit
+from learning.feedback.ratings import feedback_submit
 from learning.models import RewardModel
 from tests.hobbies.metrics_factories import finished
 from tests.workers.processes import wait_for
@@ -140,8 +140,8 @@ def test_a_version_is_trained_once_and_a_dead_workers_version_is_taken_over(tmp_
 
     from django.utils import timezone
 
+    from learning.feedback.reward_models import _train_into, reward_model_create
     from learning.reward import example_from_dialogue, load_pairs
-    from learning.rewards import _train_into, reward_model_create
 
     pairs = [
         (example_from_dialogue(c), example_from_dialogue(r))

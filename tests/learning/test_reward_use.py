@@ -10,12 +10,13 @@ from django.utils import timezone
 
 from hobbies.models import Activity, Insight
 from hobbies.services import subagent_register
-from learning import reward, rewards
-from learning.bandit import activity_reward
-from learning.datasets import dataset_build, dataset_examples
+from learning import reward
+from learning.feedback import reward_models
+from learning.feedback.reward_models import insight_rewards, items_score, training_weight
+from learning.loop.datasets import dataset_build, dataset_examples
+from learning.loop.hobby_policy import arms_for
 from learning.models import RewardModel, RewardScore
-from learning.policy import arms_for
-from learning.rewards import insight_rewards, items_score, training_weight
+from learning.planning.hobby_bandit import activity_reward
 from tests.hobbies.metrics_factories import finished
 from tests.learning.test_reward_training import POLITE, RUDE
 
@@ -107,7 +108,7 @@ def test_scores_are_kept_per_version_and_a_new_version_scores_anew(version, scor
         for i in range(7)
     ]
     pks = [insight.pk for insight in insights]
-    monkeypatch.setattr(rewards, "SCORE_BATCH", 3)
+    monkeypatch.setattr(reward_models, "SCORE_BATCH", 3)
     first = version()
     once = insight_rewards(pks)
     assert scored == [3, 3, 1] and set(once) == set(pks) and once.model_only == len(pks)
@@ -119,7 +120,7 @@ def test_scores_are_kept_per_version_and_a_new_version_scores_anew(version, scor
 
 
 def test_a_rated_insight_keeps_peoples_reward_blended_by_their_confidence(version, personas):
-    from learning.feedback import feedback_submit
+    from learning.feedback.ratings import feedback_submit
 
     polite, _ = unrated_insights(finished(hobby_type=KIND))
     feedback_submit(rater=personas["rater"].user, target_type="insight", target_id=str(polite.pk), rating=1)

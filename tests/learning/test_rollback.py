@@ -14,8 +14,8 @@ import pytest
 import torch
 from safetensors.torch import load_file, save_file
 
-from learning import ab
-from learning.adapters import AdapterCorrupt, adapter_promote, adapter_register, champion
+from learning.loop import comparisons
+from learning.loop.adapters import AdapterCorrupt, adapter_promote, adapter_register, champion
 from learning.models import ABComparison, Adapter, AdapterEvent, TrainingDataset, TrainingJob
 from learning.tasks import adapters_watch_task
 from learning.training.lora import LoraTrainConfig, train_lora
@@ -107,7 +107,7 @@ def register(artifact, trained_dir) -> Adapter:
     return adapter_register(job=job, trained_dir=trained_dir, metrics={"steps": RECIPE.max_steps})
 
 
-def promoted(adapter: Adapter, measured: ab.Measured) -> Adapter:
+def promoted(adapter: Adapter, measured: comparisons.Measured) -> Adapter:
     """Promoted as comparison_run promotes a challenger: with the measurement of the model it replaces stored."""
     Adapter.objects.filter(pk=adapter.pk).update(metadata={**adapter.metadata, "baseline": asdict(measured.snapshot())})
     adapter.refresh_from_db()
@@ -134,12 +134,14 @@ def traffic(artifact, adapter: Adapter | None, at, count: int, *, failed: int = 
 
 def test_a_champion_worse_on_fresh_items_is_rolled_back_to_the_previous_one(base, trained, personas):
     good = adapter_promote(register(base, trained[1]))
-    damaged = promoted(register(base, trained[2]), ab.measure(base, adapter=good, suites=(SUITE,), limit=ITEMS))
+    damaged = promoted(
+        register(base, trained[2]), comparisons.measure(base, adapter=good, suites=(SUITE,), limit=ITEMS)
+    )
     good.refresh_from_db()
     assert (champion(base), good.alias) == (damaged, Adapter.Alias.PREVIOUS)
-    assert ab.champions_to_watch() == [damaged]
+    assert comparisons.champions_to_watch() == [damaged]
 
-    watched = ab.watch_check(damaged, exclude_items=AB_ITEMS, limit=ITEMS, suites=(SUITE,))
+    watched = comparisons.watch_check(damaged, exclude_items=AB_ITEMS, limit=ITEMS, suites=(SUITE,))
 
     assert watched.rolled_back and any(f"fresh {SUITE} items fell" in line for line in watched.regressions)
     fresh = watched.figures[f"heldout_fresh:{SUITE}"]
@@ -153,8 +155,10 @@ def test_a_champion_worse_on_fresh_items_is_rolled_back_to_the_previous_one(base
     event = AdapterEvent.objects.get(adapter=damaged, kind=AdapterEvent.Kind.ROLLED_BACK)
     assert f"fresh {SUITE} items fell" in event.detail["reason"] and event.detail["restored"] == good.adapter_id
     assert event.detail["figures"] == watched.figures and event.detail["fresh_items"] == {SUITE: fresh["item_ids"]}
-    assert ab.champions_to_watch() == []  # rolled back: nothing left to watch
-    assert ab.watch_check(damaged, limit=ITEMS) == ab.WatchOutcome()  # checked again: no longer champion, so
+    assert comparisons.champions_to_watch() == []  # rolled back: nothing left to watch
+    assert (
+        comparisons.watch_check(damaged, limit=ITEMS) == comparisons.WatchOutcome()
+    )  # checked again: no longer champion, so
     assert champion(base) == good  # not watched, nothing moves and the rollback is not counted twice
     assert not AdapterEvent.objects.filter(adapter=damaged, kind=AdapterEvent.Kind.WATCHED).exists()
     assert AdapterEvent.objects.filter(kind=AdapterEvent.Kind.ROLLED_BACK).count() == 1
@@ -168,13 +172,13 @@ def test_a_champion_worse_on_fresh_items_is_rolled_back_to_the_previous_one(base
 
 
 def test_the_watch_measures_items_its_ab_did_not_and_waits_for_served_traffic(base, trained):
-    row, _, _ = ab.comparison_run(
+    row, _, _ = comparisons.comparison_run(
         challenger=register(base, trained[1]), target_suite=SUITE, suites=(SUITE,), limit=ITEMS
     )
     good = champion(base)
-    assert row.promote and good is not None and ab.champions_to_watch() == [good]
+    assert row.promote and good is not None and comparisons.champions_to_watch() == [good]
 
-    first = ab.watch_check(good, limit=ITEMS)  # the items its A/B used are found from the A/B's record
+    first = comparisons.watch_check(good, limit=ITEMS)  # the items its A/B used are found from the A/B's record
 
     assert not first.rolled_back and first.regressions == []
     fresh = first.figures[f"heldout_fresh:{SUITE}"]
@@ -184,27 +188,27 @@ def test_the_watch_measures_items_its_ab_did_not_and_waits_for_served_traffic(ba
     assert first.figures["served_requests"] == {"previous": 0, "champion": 0}
     assert not any(name.startswith("served_latency") or name == "served_error_rate" for name in first.figures)
     assert any("too few served requests" in note for note in first.figures["skipped"])
-    assert ab.champions_to_watch() == [good]  # watched again (the hourly beat) until traffic comes
+    assert comparisons.champions_to_watch() == [good]  # watched again (the hourly beat) until traffic comes
 
     good.refresh_from_db()
     traffic(base, None, good.promoted_at - timedelta(hours=1), 40)
     traffic(base, good, good.promoted_at, 40)
-    second = ab.watch_check(good)
+    second = comparisons.watch_check(good)
 
     assert not second.rolled_back and second.regressions == []
     assert second.figures[f"heldout_fresh:{SUITE}"] == fresh  # measured once per promotion
     assert second.figures["served_requests"] == {"previous": 40, "champion": 40}
     assert second.figures["served_latency_p50_ms"] == {"previous": 103.0, "champion": 103.0}
     assert second.figures["served_error_rate"] == {"previous": 0.0, "champion": 0.0}
-    assert "skipped" not in second.figures and ab.champions_to_watch() == []
+    assert "skipped" not in second.figures and comparisons.champions_to_watch() == []
     assert AdapterEvent.objects.filter(adapter=good, kind=AdapterEvent.Kind.WATCHED).count() == 2
     assert champion(base) == good
 
 
 def test_served_requests_that_fail_more_than_before_roll_back(base, trained):
-    good = promoted(register(base, trained[1]), ab.measure(base, suites=(SUITE,), limit=ITEMS))
-    first = ab.watch_check(good, exclude_items=AB_ITEMS, limit=ITEMS, suites=(SUITE,))  # no traffic yet: waits
-    assert not first.rolled_back and ab.champions_to_watch() == [good]
+    good = promoted(register(base, trained[1]), comparisons.measure(base, suites=(SUITE,), limit=ITEMS))
+    first = comparisons.watch_check(good, exclude_items=AB_ITEMS, limit=ITEMS, suites=(SUITE,))  # no traffic yet: waits
+    assert not first.rolled_back and comparisons.champions_to_watch() == [good]
     traffic(base, None, good.promoted_at - timedelta(hours=2), 60)
     traffic(base, good, good.promoted_at, 60, failed=12)  # 20 % of its answers failed, none before
 
@@ -222,12 +226,14 @@ def test_the_same_weights_promoted_twice_do_not_regress(base, trained):
     # Only regressions count, and an unchanged model has none: the same weights registered twice, the second
     # promoted over the first, answer every fresh item alike.
     first = adapter_promote(register(base, trained[1]))
-    second = promoted(register(base, trained[1]), ab.measure(base, adapter=first, suites=(SUITE,), limit=ITEMS))
+    second = promoted(
+        register(base, trained[1]), comparisons.measure(base, adapter=first, suites=(SUITE,), limit=ITEMS)
+    )
 
     # As a learning cycle calls it: the champion it started from, and the items its A/B measured (their suites)
-    watched = ab.watch_check(second, previous=first, exclude_items=AB_ITEMS, limit=ITEMS)
+    watched = comparisons.watch_check(second, previous=first, exclude_items=AB_ITEMS, limit=ITEMS)
 
-    assert watched == ab.WatchOutcome(rolled_back=False, regressions=[], figures=watched.figures)
+    assert watched == comparisons.WatchOutcome(rolled_back=False, regressions=[], figures=watched.figures)
     fresh = watched.figures[f"heldout_fresh:{SUITE}"]
     assert watched.figures["compared_with"] == first.adapter_id
     assert [name for name in watched.figures if name.startswith("heldout_fresh:")] == [f"heldout_fresh:{SUITE}"]
@@ -238,7 +244,7 @@ def test_the_same_weights_promoted_twice_do_not_regress(base, trained):
 
 def test_an_ab_comparison_promotes_a_significant_gain_and_refuses_a_corrupt_challenger(base, trained):
     good = register(base, trained[1])
-    row, before, after = ab.comparison_run(challenger=good, target_suite=SUITE, suites=(SUITE,), limit=ITEMS)
+    row, before, after = comparisons.comparison_run(challenger=good, target_suite=SUITE, suites=(SUITE,), limit=ITEMS)
 
     assert row.promote and row.champion is None and row.target_suite == SUITE
     [figures] = row.suites
@@ -260,7 +266,7 @@ def test_an_ab_comparison_promotes_a_significant_gain_and_refuses_a_corrupt_chal
         handle.seek(-1, 2)
         handle.write(bytes([last[0] ^ 0xFF]))
     with pytest.raises(AdapterCorrupt):
-        ab.comparison_run(challenger=corrupt, target_suite=SUITE, suites=(SUITE,), limit=ITEMS)
+        comparisons.comparison_run(challenger=corrupt, target_suite=SUITE, suites=(SUITE,), limit=ITEMS)
     corrupt.refresh_from_db()
     assert (corrupt.status, corrupt.alias) == (Adapter.Status.FAILED, "")
     refused = AdapterEvent.objects.get(adapter=corrupt, kind=AdapterEvent.Kind.REFUSED)

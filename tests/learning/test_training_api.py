@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from hobbies.models import Activity
-from learning import dataset_builds
-from learning.adapters import adapter_promote
+from learning.loop import dataset_builds
+from learning.loop.adapters import adapter_promote
 from learning.models import ABComparison, Adapter, LearningCycle, TrainingDataset, TrainingJob
 from learning.tasks import dataset_build_task, training_job_run_task
 from tests.learning.lora_factories import (  # noqa: F401

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from learning.training.data import (
+from learning.training.examples import (
     TrainingExample,
     as_format,
     deduplicate,

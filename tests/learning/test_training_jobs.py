@@ -16,8 +16,8 @@ from rest_framework import exceptions
 
 from core.errors import Conflict
 from core.models import ErrorEvent
-from learning import adapters, datasets, jobs
-from learning.adapters import files_sha256
+from learning.loop import adapters, datasets, jobs
+from learning.loop.adapters import files_sha256
 from learning.models import Adapter, TrainingDataset, TrainingJob
 from learning.tasks import training_job_run_task
 from models_suite.models import ModelArtifact

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from learning.adapters import adapter_promote
+from learning.loop.adapters import adapter_promote
 from learning.models import Adapter, AdapterEvent
 from models_suite.services.adapter_resolution import AdapterRefused, adapter_path, served_name
 from tests.learning.lora_factories import lora_dirs, registered, tiny, tiny_dir  # noqa: F401

@@ -85,7 +85,7 @@ def expected(trained) -> dict[str, dict[str, list[str]]]:
 def gateway(start_worker, live_server, settings, tmp_path, personas, trained):
     """The tiny model on machine alpha with the trained adapter promoted to champion, alpha's models worker, and
     an openai client holding an agent token. Returns (client, champion adapter)."""
-    from learning.adapters import adapter_promote, adapter_register
+    from learning.loop.adapters import adapter_promote, adapter_register
     from tests.learning.lora_factories import finished_job
 
     settings.ADAPTERS_DIR = tmp_path / "adapters"

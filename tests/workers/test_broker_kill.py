@@ -29,7 +29,7 @@ from hobbies.assignments import assignment_create, assignments_resume
 from hobbies.catalogue import CATALOGUE
 from hobbies.models import Activity, Assignment, Attempt, HobbyConfig, HobbyType, HourlyRollup
 from hobbies.services import config_snapshot_forget, subagent_register
-from learning import jobs
+from learning.loop import jobs
 from learning.models import Adapter, TrainingDataset, TrainingJob
 from memoryhub.models import Embedding, IngestBatch
 from memoryhub.services.embeddings import ingest_batch_create, ingest_batches_resume

@@ -3,7 +3,7 @@ import sys
 
 from django.core.management.base import BaseCommand
 
-from learning.exports import FORMATS, export_rows
+from learning.feedback.exports import FORMATS, export_rows
 
 
 class Command(BaseCommand):

@@ -21,8 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="fix the practice items and the bandit's draws")
 
     def handle(self, *args, cycles: int, skill: str, json: bool, plot: str, seed, **options):
-        from learning.curve import curve_run, curve_table
-        from learning.curve import plot as draw
+        from learning.loop.curve import curve_run, curve_table
+        from learning.loop.curve import plot as draw
 
         if not 1 <= cycles <= MAX_CYCLES:
             raise CommandError(f"--cycles must be 1 to {MAX_CYCLES}, got {cycles}")

@@ -17,7 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
 
     def handle(self, *args, skill, json: bool, **options):
-        from learning.cycle import cycle_run
+        from learning.loop.cycle import cycle_run
 
         try:
             row, summary = cycle_run(skill=skill, trigger="command", echo=lambda line: self.stderr.write(line))

@@ -24,7 +24,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         from rest_framework.exceptions import APIException
 
-        from learning import jobs
+        from learning.loop import jobs
 
         try:
             if options["follow"]:

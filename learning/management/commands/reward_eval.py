@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learning.rewards import NoRewardModel, reward_model_evaluate_pairs
+from learning.feedback.reward_models import NoRewardModel, reward_model_evaluate_pairs
 
 
 class Command(BaseCommand):

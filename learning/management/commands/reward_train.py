@@ -2,7 +2,7 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from learning.rewards import reward_model_train_pairs_file
+from learning.feedback.reward_models import reward_model_train_pairs_file
 
 
 class Command(BaseCommand):

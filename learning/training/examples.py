@@ -1,7 +1,7 @@
 """Training examples for LoRA: the originals' quality score with its bugs fixed, exact and near-duplicate removal,
 a seeded split, and the formats training tools read. Pure: no Django.
 
-The Django side (learning.datasets) gathers the examples from graded activities and insights; everything here
+The Django side (learning.loop.datasets) gathers the examples from graded activities and insights; everything here
 works on plain dataclasses, so it is tested alone.
 """
 

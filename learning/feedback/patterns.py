@@ -15,7 +15,7 @@ from django.db.models import CharField
 from django.db.models.functions import Cast
 
 from hobbies.models import Insight
-from learning.feedback import action_of
+from learning.feedback.ratings import action_of
 from learning.models import Feedback, PatternWeight, TargetType
 
 DELTAS = {"approved": 0.1, "rejected": -0.2, "edited": -0.05, "reverted": -0.3}

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.roles import OPERATOR, RATER, user_roles
-from learning.feedback import feedback_submit, target_get
+from learning.feedback.patterns import pattern_confidence
+from learning.feedback.queue import queue_length, rating_queue
+from learning.feedback.ratings import feedback_submit, target_get
+from learning.feedback.selectors import ratings_given_since
 from learning.models import FeedbackType, TargetType
-from learning.patterns import pattern_confidence
-from learning.queue import queue_length, rating_queue
-from learning.selectors import ratings_given_since
 
 TEMPLATE = "learning/rate.html"
 SKIPPED_KEY = "learning_rate_skipped"  # in the session: {"day": ISO date, "keys": ["insight:12", ...]}
@@ -94,7 +94,7 @@ def _next_item(request, skipped: list[str]) -> dict | None:
 
 
 def _item_view(target_type: str, obj, entry: dict | None = None) -> dict:
-    from learning.items import item_context  # its model import is heavy; only the page needs it
+    from learning.feedback.items import item_context  # its model import is heavy; only the page needs it
 
     item = item_context(target_type, obj)
     item["hobby_label"] = hobby_label(item.get("hobby_type", ""))

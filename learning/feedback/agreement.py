@@ -14,7 +14,7 @@ import numpy as np
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from learning.selectors import ratings_by_item
+from learning.feedback.selectors import ratings_by_item
 
 RATING_DOMAIN = [1, 2, 3, 4, 5]
 

@@ -2,7 +2,7 @@
 
 A/B: the champion (or the bare base model) and the challenger answer the same held-out items of every measured
 suite; per suite, the accuracy difference with a paired-bootstrap interval and a McNemar p-value
-(learning.training.ab). The challenger is promoted when the target suite improves significantly and no other
+(learning.training.paired_stats). The challenger is promoted when the target suite improves significantly and no other
 suite drops significantly by more than 2 points; otherwise the champion stays and the reason is recorded.
 
 Watch (the originals' live data correlator, reference 2b.2, put to work): after a promotion, the new champion
@@ -24,9 +24,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.heavy import worker_only
-from learning import adapters
+from learning.loop import adapters
 from learning.models import ABComparison, Adapter, AdapterEvent
-from learning.training.ab import compare_suite, decide
+from learning.training.paired_stats import compare_suite, decide
 from learning.training.regression import (
     MetricsSnapshot,
     Served,

@@ -26,10 +26,10 @@ from django.utils import timezone
 
 from core.heavy import worker_only
 from hobbies.models import Activity, Attempt, Insight
-from learning.exports import insight_prompt
+from learning.feedback.exports import insight_prompt
+from learning.feedback.reward_models import insight_rewards, training_weight
 from learning.models import TrainingDataset
-from learning.rewards import insight_rewards, training_weight
-from learning.training.data import (
+from learning.training.examples import (
     FORMATS,
     TrainingExample,
     as_format,

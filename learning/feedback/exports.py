@@ -6,7 +6,7 @@
 - kto: {"prompt", "completion", "label"} binary labels for KTO, every insight people judged clearly.
 
 An insight's reward is people's (the originals' formula) where they gave feedback, blended with the learned
-model's by the feedback's confidence, and the learned model's alone elsewhere (learning.rewards.blended_reward).
+model's by the feedback's confidence, and the learned model's alone elsewhere (learning.feedback.reward_models.blended_reward).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from itertools import combinations
 
 from hobbies.catalogue import CATALOGUE
 from hobbies.models import Insight
-from learning.rewards import insight_rewards, training_weight
+from learning.feedback.reward_models import insight_rewards, training_weight
 
 FORMATS = ("sft", "preferences", "kto")
 SFT_THRESHOLD = 0.3  # the originals' "high quality" reward

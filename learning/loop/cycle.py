@@ -7,7 +7,7 @@ failure ends the cycle as failed with its reason and lands on the error bus, and
 
 Learning compounds: the challenger continues the champion's adapter weights (the parent in its lineage), so
 what earlier cycles taught is where the next one starts, and the replay protects it. The skill to work on and
-the recipe come from learning.curriculum: a bandit over each skill's measured gains per cycle, and a recipe
+the recipe come from learning.planning.curriculum: a bandit over each skill's measured gains per cycle, and a recipe
 adapted from the last cycles' outcomes within the time budget. Forgetting is the real enemy (calibration: 2-digit
 subtraction alone took sorting from 98 % to 0.5 %), so the practice covers every measured suite and the replay is
 weighted towards the skills with the most to lose.
@@ -23,9 +23,10 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.heavy import worker_only
-from learning import ab, curriculum, jobs
+from learning.loop import comparisons, jobs
 from learning.models import LearningCycle
-from learning.training.ab import significant_drop
+from learning.planning import curriculum
+from learning.training.paired_stats import significant_drop
 
 # The base recipe every skill starts from (no per-skill constants): curriculum.plan_recipe adapts it per skill
 # from what the last cycles measured. Chosen on fresh held-out items past the reported split (a cycle focused on
@@ -67,7 +68,7 @@ def cycles_abandon() -> int:
     )
 
 
-def suite_of(skill: str, measured: ab.Measured) -> str:
+def suite_of(skill: str, measured: comparisons.Measured) -> str:
     for suite, items in measured.correct.items():
         if any(measured.skills[item] == skill for item in items):
             return suite
@@ -138,7 +139,7 @@ def cycle_run(
     recipe: dict | None = None,
     focus_items: int = FOCUS_ITEMS,
     replay_items: int = REPLAY_ITEMS,
-    suites=ab.MEASURED_SUITES,
+    suites=comparisons.MEASURED_SUITES,
     limit: int | None = None,
     seed: int | None = None,
     echo: Callable[[str], None] | None = None,
@@ -236,11 +237,11 @@ def _run(
     train_budget_seconds,
 ):
     from hobbies.practice import practice_run
-    from learning.adapters import champion
-    from learning.datasets import TooFewExamples, dataset_build
+    from learning.loop.adapters import champion
+    from learning.loop.datasets import TooFewExamples, dataset_build
 
     defending = champion(artifact, "")
-    before = ab.measure(artifact, adapter=defending, suites=suites, limit=limit)
+    before = comparisons.measure(artifact, adapter=defending, suites=suites, limit=limit)
     scores = before.by_skill()
     skill, recipe, why = _plan(
         cycle,
@@ -342,7 +343,7 @@ def _run(
         validation_loss=job.metrics.get("validation_loss"),
     )
 
-    comparison, before, challenger = ab.comparison_run(
+    comparison, before, challenger = comparisons.comparison_run(
         challenger=job.adapter, target_suite=target, suites=suites, limit=limit, before=before
     )
     cycle.step("compare", promote=comparison.promote, reason=comparison.reason)
@@ -360,7 +361,7 @@ def _run(
         status, after = LearningCycle.Status.PROMOTED, tried
         job.adapter.refresh_from_db()
         used = {suite: set(items) for suite, items in before.correct.items()}  # the watch measures other items
-        watched = ab.watch_check(job.adapter, previous=defending, exclude_items=used, limit=limit)
+        watched = comparisons.watch_check(job.adapter, previous=defending, exclude_items=used, limit=limit)
         cycle.step("watch", regressions=watched.regressions, rolled_back=watched.rolled_back, figures=watched.figures)
         if watched.rolled_back:
             status, after = LearningCycle.Status.ROLLED_BACK, scores  # the previous champion serves again

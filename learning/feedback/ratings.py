@@ -139,7 +139,7 @@ def feedback_submit(
         feedback.is_new = old.rows == 0
         _signal_adjust(signal, old, Contribution.of(feedback))
         if target_type == TargetType.INSIGHT:
-            from learning.patterns import pattern_sample_move
+            from learning.feedback.patterns import pattern_sample_move
 
             pattern_sample_move(pattern_type=target.kind, old=old_action, new=action_of(feedback))
     return feedback

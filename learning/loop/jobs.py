@@ -150,7 +150,7 @@ def refuse_too_little_data(days_back: int) -> None:
     """The originals' 400 under MIN_EXAMPLES, when even every candidate before filtering would be too few: certain
     without building anything. A window that passes this can still prove too thin once built: the job then fails
     saying so."""
-    from learning.datasets import TooFewExamples, candidates_at_most
+    from learning.loop.datasets import TooFewExamples, candidates_at_most
 
     at_most = candidates_at_most(days_back=days_back)
     if at_most < MIN_EXAMPLES:
@@ -242,7 +242,7 @@ def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> Training
 
 
 def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
-    from learning.datasets import dataset_parts
+    from learning.loop.datasets import dataset_parts
     from learning.training.lora import LoraTrainConfig, Stopped, train_lora
 
     job = TrainingJob.objects.select_related("dataset", "base_model", "parent_adapter").get(pk=job_pk)
@@ -291,7 +291,7 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
     out_dir = Path(settings.TRAINING_DIR) / job.job_id / "adapter"
     init_dir = None
     if job.parent_adapter is not None:  # continual learning: a damaged parent fails the job, never half-loads
-        from learning.adapters import adapter_verified
+        from learning.loop.adapters import adapter_verified
 
         init_dir = adapter_verified(job.parent_adapter).path
     try:
@@ -314,7 +314,7 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
         stop_reason()
         return TrainingJob.objects.get(pk=job_pk)
     metrics = asdict(result)
-    from learning.adapters import adapter_register
+    from learning.loop.adapters import adapter_register
 
     adapter = adapter_register(job=job, trained_dir=out_dir, metrics=metrics)
     mine.filter(status=TrainingJob.Status.EVALUATING).update(
@@ -332,7 +332,7 @@ def _dataset_for(job: TrainingJob, token: str):
     """Build the job's dataset from the parameters its request gave and attach it, in one transaction: a run killed
     half-way leaves no dataset behind, and the run that resumes builds it again. None when the data proved too
     thin (the job fails with the count) or the job is no longer this run's."""
-    from learning.datasets import DatasetError, TooFewExamples, dataset_build
+    from learning.loop.datasets import DatasetError, TooFewExamples, dataset_build
 
     mine = TrainingJob.objects.filter(pk=job.pk, claim=token, status=TrainingJob.Status.PREPARING_DATA)
     params = job.metadata.get("dataset_params", {})

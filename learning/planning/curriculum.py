@@ -1,6 +1,6 @@
 """What a learning cycle works on and how: the skill (a bandit over measured gains), the recipe (adapted from
 what the last cycles measured) and the replay (skills at risk get more). Pure: numbers in, a plan out; the
-cycle (learning.cycle) measures, records and passes the history back in.
+cycle (learning.loop.cycle) measures, records and passes the history back in.
 
 Skill choice: Gaussian Thompson sampling on the gain a cycle focused on a skill brings to that skill, in
 held-out points. A skill never tried has a wide prior centred on a share of its headroom (what it still lacks of

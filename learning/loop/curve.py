@@ -11,11 +11,11 @@ import time
 from collections.abc import Callable
 from statistics import fmean
 
-from learning import ab
-from learning.cycle import cycle_run
+from learning.loop import comparisons
+from learning.loop.cycle import cycle_run
 
 
-def measured_skills(suites=ab.MEASURED_SUITES) -> list[str]:
+def measured_skills(suites=comparisons.MEASURED_SUITES) -> list[str]:
     from models_suite.evaluation.suites import get_suite
 
     return sorted({skill for suite in suites for skill in get_suite(suite).skills})
@@ -26,7 +26,7 @@ def curve_run(
 ) -> dict:
     """Run the cycles; returns {cycles: [...], start, end, mean_gain, weakest_at_start, seconds}. A cycle that
     fails stops the curve (the champion keeps serving) and the error says which cycle."""
-    suites = cycle_options.get("suites", ab.MEASURED_SUITES)
+    suites = cycle_options.get("suites", comparisons.MEASURED_SUITES)
     if skill and skill not in (known := measured_skills(suites)):
         raise ValueError(f"Unknown skill {skill!r}; the measured skills are {', '.join(known)}")
     started, rows = time.perf_counter(), []

@@ -1,12 +1,13 @@
-"""/api/v1/feedback/: people's feedback and what is learned from it."""
+"""Feedback's routes: the API under /api/v1/feedback/ (namespace "feedback") and the rating forms for people under
+/feedback/ (namespace "feedback_pages"), both mounted by core.urls."""
 
-from django.urls import path
+from django.contrib.auth import views as auth_views
+from django.urls import path, reverse_lazy
 
 from learning.api import views
+from learning.feedback import pages
 
-app_name = "feedback"
-
-urlpatterns = [
+api_urlpatterns = [
     path("", views.FeedbackListView.as_view(), name="list"),
     path("queue", views.FeedbackQueueView.as_view(), name="queue"),
     path("signals", views.SignalListView.as_view(), name="signals"),
@@ -18,4 +19,18 @@ urlpatterns = [
     path("reward-models/<int:pk>", views.RewardModelView.as_view(), name="reward-model"),
     path("patterns", views.PatternWeightsView.as_view(), name="patterns"),
     path("exports/<str:kind>", views.ExportView.as_view(), name="export"),
+]
+
+page_urlpatterns = [
+    path("", pages.rate_page, name="rate"),
+    path(
+        "login",
+        auth_views.LoginView.as_view(
+            template_name="learning/login.html",
+            redirect_authenticated_user=True,
+            next_page=reverse_lazy("feedback_pages:rate"),
+        ),
+        name="login",
+    ),
+    path("logout", auth_views.LogoutView.as_view(next_page=reverse_lazy("feedback_pages:login")), name="logout"),
 ]

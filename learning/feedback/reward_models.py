@@ -136,7 +136,7 @@ def reward_model_train_pairs_file(
 def feedback_training_data() -> tuple[list, list]:
     """Points: every rating, as (item, (rating - 3) / 2). Pairs: per rater, two items of one kind rated
     differently, the better one chosen (a rater's own scale cancels out)."""
-    from learning.items import item_example, items_get
+    from learning.feedback.items import item_example, items_get
 
     rows = list(
         Feedback.objects.filter(rating__isnull=False).values_list("rater_id", "target_type", "target_id", "rating")
@@ -235,7 +235,7 @@ def _stored_scores(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[
 def _score_batch(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
     """Score these items with the version `row` and store the scores (its cache: RewardScore rows are per version,
     so a new version scores everything anew and an old one's scores stay with it)."""
-    from learning.items import item_example, items_get
+    from learning.feedback.items import item_example, items_get
 
     items = items_get(keys)
     found = [key for key in keys if key in items]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.clock import db_in, db_now
 from core.heavy import worker_only
 from core.services import error_event_record
-from learning.datasets import DatasetError, dataset_build
+from learning.loop.datasets import DatasetError, dataset_build
 from learning.models import DatasetBuild
 from workers.base import is_transient
 from workers.sending import send_or_leave_for_sweep
@@ -31,7 +31,7 @@ RESEND_AFTER = timedelta(minutes=5)  # a pending build whose message has not led
 def build_request(**params) -> DatasetBuild:
     """Store the build and send it once the caller's transaction commits. params: dataset_build's arguments,
     already validated by the caller's serializer."""
-    from learning.jobs import training_machine
+    from learning.loop.jobs import training_machine
 
     build = DatasetBuild.objects.create(params=params, machine=training_machine())
     transaction.on_commit(lambda: build_send(build))
@@ -92,7 +92,7 @@ def _fail(build_pk: int, message: str) -> None:
 def builds_resume() -> list[int]:
     """The resume sweep: builds whose worker died (lease over) and pending ones whose message was lost, each sent
     at most once per RESEND_AFTER (no pile of messages while no training worker is up)."""
-    from learning.jobs import training_machine
+    from learning.loop.jobs import training_machine
 
     stuck = list(
         DatasetBuild.objects.filter(

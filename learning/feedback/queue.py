@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.conf import settings
 
 from hobbies.models import Activity, Insight, Pattern
+from learning.feedback.reward_models import items_score
 from learning.models import Feedback, RewardSignal, TargetType
-from learning.rewards import items_score
 
 PAGE = 500  # newest items read per step while looking for ones that still need ratings
 COMPUTE_PER_REQUEST = 64  # new reward predictions one request may compute (about 0.3 s of embedding)

@@ -2,7 +2,7 @@
 
 Switched on with the hobby configuration's selection_policy = "reward" (admin, PATCH /api/v1/hobbies/config or
 HOBBY_SELECTION_POLICY). An arm's rewards are the sub-agent's finished activities of that type, each scored by
-learning.bandit.activity_reward from its measured proficiency gain (held-out, after minus before) and the reward
+learning.planning.hobby_bandit.activity_reward from its measured proficiency gain (held-out, after minus before) and the reward
 of its insights (people's where they rated, the current reward model's elsewhere: insights it has not scored yet
 are scored when an arm needs them, once per model version; without a trained model, people's ratings only). The
 bench (bench_hobby_policy.py) measures its regret against the originals' weakness-weighted draw.
@@ -14,8 +14,8 @@ import random
 from statistics import fmean
 
 from hobbies.models import Activity, Insight
-from learning.bandit import ArmPosterior, activity_reward, posterior_summary, thompson_choice
-from learning.rewards import insight_rewards
+from learning.feedback.reward_models import insight_rewards
+from learning.planning.hobby_bandit import ArmPosterior, activity_reward, posterior_summary, thompson_choice
 
 HISTORY = 200  # a sub-agent's recent activities the arms are built from
 DISCOUNT = 0.98  # per pull of an arm: about 50 activities of memory, so a swapped model's arms catch up
