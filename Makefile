@@ -48,6 +48,13 @@ demo: $(INSTALLED)
 	$(PY) -m core.embedded_redis run -- $(PY) manage.py bootstrap_model --if-missing
 	$(PY) -m core.embedded_redis run -- $(PY) manage.py learning_curve --cycles 5 --plot var/learning_curve.png --json
 
+# The static checks CI runs before the suite: one formatting style and lint (ruff), types (mypy with Django's and
+# DRF's plugins), the import layers and the purity of the ML packages (import-linter, .importlinter), Django's own
+# checks and no model change without its migration.
 check: $(INSTALLED)
+	$(VENV)/bin/ruff format --check --quiet .
+	$(VENV)/bin/ruff check --quiet .
+	$(VENV)/bin/lint-imports --no-cache
+	$(VENV)/bin/mypy
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run

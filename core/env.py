@@ -10,11 +10,25 @@ import os
 import re
 import secrets
 import socket
+from enum import StrEnum
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-ROLES = ("control", "hobbies", "models", "training", "memory")
+
+class QueueRole(StrEnum):
+    """What a machine's workers do, hence their queues (`<role>.<machine>`). Spelled here, once: MACHINE_ROLES is
+    checked against it before Django starts, and workers.queues hands it to the tasks, routing and the worker
+    command. Its values are the queue names' first part and what Machine.roles stores."""
+
+    CONTROL = "control"
+    HOBBIES = "hobbies"
+    MODELS = "models"
+    TRAINING = "training"
+    MEMORY = "memory"
+
+
+ROLES = tuple(role.value for role in QueueRole)  # plain strings, in this order: MACHINE_ROLES' default
 
 # Logical Redis databases, as offsets from the database number in REDIS_URL, so that one Redis server
 # (or one numbered slice of a shared one) holds the broker, results, cache and metrics apart.
@@ -47,6 +61,17 @@ def env_bool(name: str, default: bool = False) -> bool:
     if raw in {"0", "false", "no", "off"}:
         return False
     raise ConfigError(f"{name} must be true or false, not {raw!r}")
+
+
+def env_bool_or_auto(name: str) -> bool | None:
+    """True or False as env_bool reads them; None for "auto" or unset, where the code decides."""
+    raw = os.environ.get(name, "").strip().lower()
+    if raw in {"", "auto"}:
+        return None
+    try:
+        return env_bool(name)
+    except ConfigError:
+        raise ConfigError(f"{name} must be auto, true or false, not {raw!r}") from None
 
 
 def env_int(name: str, default: int) -> int:

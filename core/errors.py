@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, serializers
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 # DRF's exception classes carry default codes; these are the names clients read.
 CODES_BY_EXCEPTION = {
@@ -37,24 +38,92 @@ def error_response(status: int, code: str, message: str, details: Any = None, **
     return response
 
 
-class ServiceUnavailable(exceptions.APIException):
-    status_code = 503
-    default_detail = "A capability this request needs is unavailable."
-    default_code = "unavailable"
+# --- The application's errors ------------------------------------------------------------------------------------
+# Services, tasks and commands raise these and know nothing of HTTP frameworks; the API's exception handler (below)
+# and the middleware turn them into the one error shape, with the status and code each class names.
 
 
-class Conflict(exceptions.APIException):
-    status_code = 409
-    default_detail = "The request conflicts with the current state."
-    default_code = "conflict"
+class AppError(Exception):
+    """An error the application expects: its HTTP status, the code clients branch on, a message in words, and
+    details (for invalid input, each field's messages). Raise a subclass; catch the subclass you expect."""
+
+    status = 500
+    code = "server_error"
+    default_message = "Internal server error; it has been recorded."
+
+    def __init__(self, message: str | None = None, *, code: str | None = None, details: dict | None = None):
+        self.message = str(message) if message is not None else self.default_message
+        if code is not None:
+            self.code = code
+        self.details = details if details is not None else {}
+        super().__init__(self.message)  # args alone rebuild it (pickle, Celery's result backend)
+
+    def __str__(self) -> str:
+        return self.message
 
 
-class NotBuiltYet(exceptions.APIException):
+class Invalid(AppError):
+    """400 invalid: what was given is wrong. Details name each field and its messages, as in
+    Invalid({"field": ["why"]}); a bare message (or list of them) is about the request as a whole."""
+
+    status = 400
+    code = "invalid"
+    default_message = "Invalid input."
+
+    def __init__(self, details: dict | list | str | None = None):
+        given = details if details is not None else [self.default_message]
+        fields = given if isinstance(given, dict) else {"request": given if isinstance(given, list) else [given]}
+        super().__init__(invalid_message(fields))
+        self.args = (details,)
+        self.details = given if isinstance(given, dict) else {"non_field_errors": fields["request"]}
+
+
+class NotFound(AppError):
+    status = 404
+    code = "not_found"
+    default_message = "Not found."
+
+
+class Conflict(AppError):
+    """409: the request is fine but the current state refuses it. A more precise code (e.g. "not_resident") may be
+    given."""
+
+    status = 409
+    code = "conflict"
+    default_message = "The request conflicts with the current state."
+
+
+class TooLarge(AppError):
+    status = 413
+    code = "payload_too_large"
+    default_message = "The request is too large."
+
+
+class NotBuiltYet(AppError):
     """A capability that does not exist yet says so, instead of pretending."""
 
-    status_code = 501
-    default_detail = "This capability is not built yet."
-    default_code = "not_implemented"
+    status = 501
+    code = "not_implemented"
+    default_message = "This capability is not built yet."
+
+
+class ServiceUnavailable(AppError):
+    """503: a capability this request needs (a worker, a model, a machine of some role) is not there now."""
+
+    status = 503
+    code = "unavailable"
+    default_message = "A capability this request needs is unavailable."
+
+
+def invalid_message(fields: dict) -> str:
+    """What an invalid request's message says: its first fields and their errors, in words. Many clients (OpenAI's
+    among them) show only the message."""
+    parts = [f"{field}: {_plain(errors)}" for field, errors in list(fields.items())[:3]]
+    return "The request is invalid: " + "; ".join(parts)
+
+
+def app_error_response(exc: AppError) -> JsonResponse:
+    return error_response(exc.status, exc.code, exc.message, exc.details)
 
 
 def query_int(request, name: str, default: int, low: int, high: int | None = None) -> int:
@@ -83,10 +152,7 @@ def _plain(errors) -> str:
 
 def _message_for(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.ValidationError):
-        # Name the fields in the message too: many clients (OpenAI's among them) show only the message.
-        detail = exc.detail if isinstance(exc.detail, dict) else {"request": exc.detail}
-        parts = [f"{field}: {_plain(errors)}" for field, errors in list(detail.items())[:3]]
-        return "The request is invalid: " + "; ".join(parts)
+        return invalid_message(exc.detail if isinstance(exc.detail, dict) else {"request": exc.detail})
     if isinstance(exc, exceptions.Throttled):
         return f"Rate limit exceeded. Try again in {exc.wait:.0f} seconds." if exc.wait else "Rate limit exceeded."
     detail = exc.detail
@@ -96,16 +162,18 @@ def _message_for(exc: exceptions.APIException) -> str:
 
 
 def api_exception_handler(exc, context):
-    """DRF's handler, reshaped. Anything DRF does not know stays unhandled, for the middleware's 500."""
-    from workers.routing import NoMachineForRole
-
+    """DRF's handler, reshaped, and the application's errors (AppError) in the same shape. Anything else stays
+    unhandled, for the middleware's 500."""
     original = exc
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
-    elif isinstance(exc, NoMachineForRole):
-        exc = ServiceUnavailable(str(exc))
+    if isinstance(exc, AppError):
+        set_rollback()  # as DRF does for its own exceptions
+        if exc.status >= 500:
+            _record(context, original, exc.status)
+        return app_error_response(exc)
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
@@ -118,17 +186,19 @@ def api_exception_handler(exc, context):
     # A JSON response whatever renderer the view negotiated (the schema view speaks YAML), so every
     # client reads errors the same way; DRF's headers (WWW-Authenticate, Retry-After) come along.
     if response.status_code >= 500:
-        from core.middleware import record_request_failure
-
-        request = context["request"]
-        record_request_failure(
-            getattr(request, "_request", request), exception=original, status_code=response.status_code
-        )
+        _record(context, original, response.status_code)
     shaped = error_response(response.status_code, code, _message_for(exc), details)
     for name, value in response.headers.items():
         if name.lower() != "content-type":
             shaped[name] = value
     return shaped
+
+
+def _record(context, exception: BaseException, status: int) -> None:
+    from core.middleware import record_request_failure
+
+    request = context["request"]
+    record_request_failure(getattr(request, "_request", request), exception=exception, status_code=status)
 
 
 def not_found_view(request, exception=None):

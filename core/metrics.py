@@ -8,8 +8,7 @@ are prometheus_client metrics, merged across gunicorn's workers through PROMETHE
 
 from __future__ import annotations
 
-import os
-
+from django.conf import settings
 from django.db import DatabaseError
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, generate_latest, multiprocess
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
@@ -82,10 +81,10 @@ class _Exposition:
 
 
 def render_metrics() -> bytes:
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if settings.PROMETHEUS_MULTIPROC_DIR:
         # Several gunicorn processes: merge the per-process request metrics they write to files.
         base = CollectorRegistry()
-        multiprocess.MultiProcessCollector(base)
+        multiprocess.MultiProcessCollector(base, path=settings.PROMETHEUS_MULTIPROC_DIR)
     else:
         base = REGISTRY
     return generate_latest(_Exposition(base, *_extra_collectors))

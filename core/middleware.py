@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions as drf_exceptions
 
-from core.errors import error_response, server_error_view
+from core.errors import AppError, app_error_response, error_response, server_error_view
 from core.heavy import answering
 from core.services import error_event_record
 
@@ -74,6 +74,11 @@ class ErrorShapeMiddleware:
             if isinstance(exception, PermissionDenied):
                 return error_response(403, "forbidden", str(drf_exceptions.PermissionDenied.default_detail))
             return error_response(404, "not_found", str(drf_exceptions.NotFound.default_detail))
+        if isinstance(exception, AppError):
+            # A plain Django view that called a service: the same status and shape as an API view answers with.
+            if exception.status >= 500:
+                record_request_failure(request, exception=exception, status_code=exception.status)
+            return app_error_response(exception)
         record_request_failure(request, exception=exception)
         return server_error_view(request)
 

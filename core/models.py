@@ -50,3 +50,17 @@ class ErrorEventTotal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source}: {self.count}"
+
+
+class LeasedWork(models.Model):
+    """The columns core.leases holds a piece of work by: which run holds it, until when, and how many runs have
+    claimed it (more than one: a dead run's work was taken over)."""
+
+    claim = models.CharField(max_length=32, blank=True, help_text="The run that holds it: only it renews or ends it")
+    lease_until = models.DateTimeField(
+        null=True, blank=True, help_text="While held: renewed as it goes; past it, the run is taken over"
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs that claimed it (more than 1: taken over)")
+
+    class Meta:
+        abstract = True

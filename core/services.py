@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
 from core.models import ErrorEvent, ErrorEventTotal
 from core.roles import ROLES
@@ -112,19 +112,24 @@ def role_user_ensure(*, username: str, role: str, password: str | None = None, r
     user.save()
     user.groups.set([Group.objects.get_or_create(name=role)[0]])
     if rotate_token:
-        Token.objects.filter(user=user).delete()
-    token, _ = Token.objects.get_or_create(user=user)
+        _tokens().filter(user=user).delete()
+    token, _ = _tokens().get_or_create(user=user)
     return RoleUser(username=username, role=role, token=token.key, password=chosen_password, created=created)
+
+
+def _tokens():
+    # API tokens live in the table of DRF's authtoken app: named by its label, a service imports no HTTP framework.
+    return apps.get_model("authtoken", "Token").objects
 
 
 def token_rotate(*, user) -> str:
     with transaction.atomic():
-        Token.objects.filter(user=user).delete()
-        return Token.objects.create(user=user).key
+        _tokens().filter(user=user).delete()
+        return _tokens().create(user=user).key
 
 
 def token_revoke(*, user) -> bool:
-    deleted, _ = Token.objects.filter(user=user).delete()
+    deleted, _ = _tokens().filter(user=user).delete()
     return bool(deleted)
 
 
@@ -149,7 +154,7 @@ def operator_bootstrap(*, var_directory: Path, username: str = "operator") -> Op
         stored = password_file.read_text().strip() if password_file.exists() else None
         password = stored if stored and existing.check_password(stored) else None
         created = False
-    token = Token.objects.get_or_create(user=user_model.objects.get(username=username))[0].key
+    token = _tokens().get_or_create(user=user_model.objects.get(username=username))[0].key
     _write_private(token_file, token)
     return OperatorAccount(username=username, password=password, token=token, created=created)
 

@@ -14,7 +14,11 @@ import dj_database_url
 from core import embedded_redis
 from core.env import (
     ConfigError,
+    QueueRole,
     env_bool,
+    env_bool_or_auto,
+    env_choice,
+    env_float,
     env_int,
     env_list,
     env_str,
@@ -24,6 +28,7 @@ from core.env import (
     redis_url_with_db,
     var_dir,
 )
+from hobbies.choices import SelectionPolicy
 
 DJANGO_ENV = env_str("DJANGO_ENV", "development")
 PRODUCTION = DJANGO_ENV == "production"
@@ -146,6 +151,32 @@ MEMORY_REDIS_URLS = {
 }
 MEMORY_INDEX_DIR = VAR_DIR / "indexes"
 EMBEDDING_EXACT_BELOW = env_int("EMBEDDING_EXACT_BELOW", 2048)
+# Embed in bfloat16: True (on), False (off) or None (auto: where the CPU computes it natively).
+EMBEDDING_BF16 = env_bool_or_auto("EMBEDDING_BF16")
+
+# --- Models: hosting and the gateway ----------------------------------------------------------------------
+MODEL_MEMORY_BUDGET_PERCENT = env_int("MODEL_MEMORY_BUDGET_PERCENT", 80)  # of GPU memory (or the machine's, on CPU)
+MODEL_KEEP_ALIVE_SECONDS = env_int("MODEL_KEEP_ALIVE_SECONDS", 300)  # unused this long, an unpinned model is unloaded
+GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 120)  # how long the gateway waits for a models worker
+GATEWAY_REQUESTS_KEEP_DAYS = env_int("GATEWAY_REQUESTS_KEEP_DAYS", 14)  # served requests kept for the promotion watch
+
+# --- Hobbies ----------------------------------------------------------------------------------------------
+# The originals' environment variables (docs/originals.md 1.2), validated here against the stored fields' ranges: each one
+# set wins over the stored configuration (admin, PATCH /api/v1/hobbies/config); unset ones are absent.
+HOBBY_CONFIG_OVERRIDES = {
+    field: value
+    for field, value in {
+        "enabled": env_bool("AUTONOMOUS_HOBBY_ENABLED", None),
+        "interval_minutes": env_float("HOBBY_INTERVAL_MINUTES", None, low=1, high=1440),
+        "idle_threshold_minutes": env_float("HOBBY_IDLE_THRESHOLD_MINUTES", None, low=0.1, high=120),
+        "max_hobby_duration_minutes": env_float("HOBBY_MAX_DURATION_MINUTES", None, low=1, high=60),
+        "focus_on_weaknesses": env_bool("HOBBY_FOCUS_WEAKNESSES", None),
+        "variety_factor": env_float("HOBBY_VARIETY_FACTOR", None, low=0, high=1),
+        "intensity_level": env_float("HOBBY_INTENSITY_LEVEL", None, low=0, high=1),
+        "selection_policy": env_choice("HOBBY_SELECTION_POLICY", None, tuple(SelectionPolicy.values)),
+    }.items()
+    if value is not None
+}
 
 # --- Learning ---------------------------------------------------------------------------------------------
 FEEDBACK_OVERLAP = env_int("FEEDBACK_OVERLAP", 2)  # ratings wanted per item, so raters' agreement can be measured
@@ -163,11 +194,11 @@ TRAINING_JOB_LEASE_SECONDS = env_int("TRAINING_JOB_LEASE_SECONDS", 300)
 # task can record why it stopped. The broker's visibility timeout must outlast the longest of them, or Redis
 # would hand a still-running task to a second worker.
 CELERY_ROLE_TIME_LIMITS = {
-    "control": env_int("TIME_LIMIT_CONTROL", 300),
-    "hobbies": env_int("TIME_LIMIT_HOBBIES", 3900),  # an assignment lasts up to 60 minutes
-    "models": env_int("TIME_LIMIT_MODELS", 1800),
-    "training": env_int("TIME_LIMIT_TRAINING", 6 * 3600),
-    "memory": env_int("TIME_LIMIT_MEMORY", 1800),
+    QueueRole.CONTROL: env_int("TIME_LIMIT_CONTROL", 300),
+    QueueRole.HOBBIES: env_int("TIME_LIMIT_HOBBIES", 3900),  # an assignment lasts up to 60 minutes
+    QueueRole.MODELS: env_int("TIME_LIMIT_MODELS", 1800),
+    QueueRole.TRAINING: env_int("TIME_LIMIT_TRAINING", 6 * 3600),
+    QueueRole.MEMORY: env_int("TIME_LIMIT_MEMORY", 1800),
 }
 # The broker: REDIS_URL's broker database, unless CELERY_BROKER_URL names another (RabbitMQ: amqp://user:pass@
 # host:5672/vhost; see the README for which to choose). Results, metrics and the cache stay in Redis either way.
@@ -209,6 +240,18 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 WORKER_HEARTBEAT_SECONDS = env_int("WORKER_HEARTBEAT_SECONDS", 15)
 WORKER_STALE_SECONDS = env_int("WORKER_STALE_SECONDS", 60)
+WORKER_NAME = env_str("WORKER_NAME")  # empty: "autodidact" for a worker of every role, else the roles joined by "-"
+MODELS_WORKER_THREADS = env_int("MODELS_WORKER_THREADS", 4)  # threads of the models worker (one process)
+
+# --- make run (manage.py runstack): its command line's defaults -------------------------------------------
+HOST = env_str("HOST", "127.0.0.1")
+PORT = env_int("PORT", 8800)
+WEB_WORKERS = env_int("WEB_WORKERS", 2)  # gunicorn processes
+WEB_THREADS = env_int("WEB_THREADS", 8)  # threads in each
+WORKER_CONCURRENCY = env_int("WORKER_CONCURRENCY", 2)  # Celery pool size of the workers it starts
+# Set by runstack for the gunicorn processes it starts (prometheus_client reads it too): /metrics then merges
+# every process's request metrics. Not for setting by hand.
+PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
 
 # --- API, auth, throttling ------------------------------------------------------------------------------
 THROTTLE_RATE = env_str("THROTTLE_RATE", "100/min")  # the originals': per client and route

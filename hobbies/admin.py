@@ -1,6 +1,6 @@
 from django.contrib import admin, messages
-from rest_framework import exceptions
 
+from core.errors import Conflict, Invalid
 from hobbies import assignments, services
 from hobbies.models import (
     Activity,
@@ -37,8 +37,8 @@ class HobbyTypeAdmin(admin.ModelAdmin):
         # Through the service: a type whose practice is not built cannot be enabled, here either.
         try:
             services.hobby_type_set_enabled(name=obj.name, enabled=obj.enabled)
-        except exceptions.ValidationError as exc:
-            messages.error(request, " ".join(str(m) for errors in exc.detail.values() for m in errors))
+        except Invalid as exc:
+            messages.error(request, " ".join(str(m) for errors in exc.details.values() for m in errors))
 
 
 @admin.register(HobbyConfig)
@@ -137,7 +137,7 @@ class AssignmentAdmin(EngineRowAdmin):
             try:
                 assignments.assignment_cancel(assignment_id=assignment.assignment_id)
                 done += 1
-            except exceptions.APIException:
+            except Conflict:
                 pass  # it finished meanwhile
         messages.info(request, f"Cancelled {done} assignments.")
 

@@ -21,14 +21,15 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework import exceptions
 
 from core.clock import db_in, db_now
-from core.errors import Conflict
+from core.errors import Conflict, Invalid, NotFound
 from core.heavy import worker_only
+from core.leases import Claim, Lease, LeaseLost
 from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
 from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
 from hobbies.services import hobbies_enabled, hobby_check, hobby_type_enabled
+from models_suite.services.adapter_resolution import champion_path
 from workers.sending import send_or_leave_for_sweep
 
 LEASE = timedelta(minutes=5)  # renewed after every batch; a batch takes seconds
@@ -39,7 +40,7 @@ DURATION_RANGE = (0.1, 60.0)
 def duration_check(value) -> float:
     low, high = DURATION_RANGE
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise exceptions.ValidationError({"duration_minutes": [f"duration_minutes is a number from {low} to {high}"]})
+        raise Invalid({"duration_minutes": [f"duration_minutes is a number from {low} to {high}"]})
     return float(value)
 
 
@@ -51,20 +52,20 @@ def assignment_create(
     hobby_type = hobby_check(hobby_type)
     duration = duration_check(duration_minutes)
     if hobby_type not in PRACTICE_BUILT:
-        raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} cannot be practised yet"]})
+        raise Invalid({"hobby_type": [f"{hobby_type} cannot be practised yet"]})
     if not hobbies_enabled():
         raise Conflict("hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
     if not hobby_type_enabled(hobby_type):
-        raise exceptions.ValidationError({"hobby_type": [f"{hobby_type} is disabled: enable it first"]})
+        raise Invalid({"hobby_type": [f"{hobby_type} is disabled: enable it first"]})
     live = machines_live()
     with transaction.atomic():
         subagent = (
             SubAgent.objects.select_for_update().filter(subagent_id=subagent_id, status=SubAgent.Status.ACTIVE).first()
         )
         if subagent is None:
-            raise exceptions.NotFound(f"No registered sub-agent {subagent_id!r}.")
+            raise NotFound(f"No registered sub-agent {subagent_id!r}.")
         if not subagent.can_practise(hobby_type):
-            raise exceptions.ValidationError(
+            raise Invalid(
                 {
                     "hobby_type": [
                         f"sub-agent {subagent_id} cannot practise {hobby_type}: its capabilities are {subagent.capabilities}"
@@ -90,8 +91,9 @@ def assignment_create(
             origin=origin,
             machine=machine,
             fallback=fallback,
+            sent_at=timezone.now(),  # stamped with the row, saving a write per assignment; a failed send clears it
         )
-        transaction.on_commit(lambda: assignment_send(assignment))
+        transaction.on_commit(lambda: assignment_send(assignment, stamped=True))
     return assignment
 
 
@@ -121,9 +123,10 @@ def where_to_run(subagent: SubAgent, live: list[str]) -> tuple[str, bool]:
     return live[0], True
 
 
-def assignment_send(assignment: Assignment) -> None:
+def assignment_send(assignment: Assignment, *, stamped: bool = False) -> None:
     """Send its message. A broker that cannot take it now is not the caller's failure: the assignment is stored,
-    and the resume beat sends it again (claims make duplicates harmless)."""
+    and the resume beat sends it again (claims make duplicates harmless). stamped: its sent_at was written with
+    the row."""
     from hobbies.tasks import assignment_run_task
 
     send_or_leave_for_sweep(
@@ -132,32 +135,33 @@ def assignment_send(assignment: Assignment) -> None:
         role="hobbies",
         machine=assignment.machine,
         kwargs={"assignment_id": assignment.pk},
+        stamped=stamped,
         what=f"assignment {assignment.assignment_id}",
     )
 
 
-class RunLost(Exception):
-    """Another run took the assignment over (this one was presumed dead): this one stops and writes nothing."""
+# Pending -> running under a lease; a cancelled assignment's run still renews until it sees the cancel and ends.
+ASSIGNMENT_LEASE = Lease(
+    model=Assignment,
+    fresh=(Assignment.Status.PENDING,),
+    held=(Assignment.Status.RUNNING,),
+    taken=Assignment.Status.RUNNING,
+    renewable=(Assignment.Status.RUNNING, Assignment.Status.CANCELLED),
+    duration=LEASE,
+)
 
 
-def _claim(assignment_pk: int) -> tuple[str, str] | None:
-    """Take a pending assignment ("fresh", fixing how much it practises), or a running one whose lease expired
-    because its worker died ("resumed", practising as much as its first run), with a token of this run's.
-    None: someone else has it, or it is over."""
+def _claim(assignment_pk: int) -> Claim | None:
+    """Take a pending assignment (its first run fixes how much it practises), or a running one whose lease expired
+    because its worker died (a takeover practises as much as the first run). None: someone else has it, or it is
+    over."""
     from hobbies.practice import items_for_intensity
     from hobbies.services import intensity_level
 
-    now, token = timezone.now(), secrets.token_hex(8)
-    mine = {"status": Assignment.Status.RUNNING, "lease_until": db_in(LEASE), "claim": token}
-    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.PENDING).update(
-        started_at=now, items_per_suite=items_for_intensity(intensity_level()), **mine
-    ):
-        return "fresh", token
-    if Assignment.objects.filter(pk=assignment_pk, status=Assignment.Status.RUNNING, lease_until__lt=db_now()).update(
-        **mine
-    ):
-        return "resumed", token
-    return None
+    return ASSIGNMENT_LEASE.claim(
+        assignment_pk,
+        first={"started_at": timezone.now(), "items_per_suite": items_for_intensity(intensity_level())},
+    )
 
 
 @worker_only
@@ -167,26 +171,22 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
     retry; any other fails the assignment, saying why, instead of leaving it to be retried forever."""
     from workers.base import is_transient
 
-    claimed = _claim(assignment_pk)
-    if claimed is None:
+    claim = _claim(assignment_pk)
+    if claim is None:
         return None
-    kind, token = claimed
     try:
-        return _run(assignment_pk, token, resumed=kind == "resumed")
-    except RunLost:
+        return _run(assignment_pk, claim)
+    except LeaseLost:
         return None
     except Exception as exc:
-        mine = Assignment.objects.filter(
-            pk=assignment_pk, claim=token, status__in=[Assignment.Status.RUNNING, Assignment.Status.CANCELLED]
-        )
         if is_transient(exc):
-            mine.update(lease_until=db_now())
-        elif mine.exists():
+            ASSIGNMENT_LEASE.release(claim)
+        elif ASSIGNMENT_LEASE.mine(claim).exists():
             _crashed(assignment_pk, f"{type(exc).__name__}: {exc}")
         raise
 
 
-def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
+def _run(assignment_pk: int, claim: Claim) -> Assignment:
     from hobbies.practice import practise
     from hobbies.proficiency import activity_finish
 
@@ -194,14 +194,11 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
     subagent = assignment.subagent
 
     def should_stop() -> str | None:
-        status, claim = Assignment.objects.filter(pk=assignment_pk).values_list("status", "claim").get()
-        if claim != token:
-            raise RunLost
-        return Activity.Status.CANCELLED if status == Assignment.Status.CANCELLED else None
+        cancelled = ASSIGNMENT_LEASE.check(claim) == Assignment.Status.CANCELLED  # raises LeaseLost
+        return Activity.Status.CANCELLED if cancelled else None
 
     def renew() -> None:
-        if not Assignment.objects.filter(pk=assignment_pk, claim=token).update(lease_until=db_in(LEASE)):
-            raise RunLost
+        ASSIGNMENT_LEASE.renew(claim)  # raises LeaseLost
         SubAgent.objects.filter(pk=subagent.pk).update(last_heartbeat_at=timezone.now())
 
     try:
@@ -219,9 +216,9 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
         on_progress=renew,
         items_per_suite=assignment.items_per_suite,
         probe_per_suite=assignment.items_per_suite,
-        resumed=resumed,
+        resumed=claim.resumed,
     )
-    if should_stop() and practised.status == Activity.Status.COMPLETED:  # raises RunLost if no longer ours
+    if should_stop() and practised.status == Activity.Status.COMPLETED:  # raises LeaseLost if no longer ours
         practised.status = Activity.Status.CANCELLED  # told to stop as it finished: it did not finish
     activity_finish(practised, assignment)
     return assignment
@@ -230,12 +227,7 @@ def _run(assignment_pk: int, token: str, *, resumed: bool) -> Assignment:
 def adapter_for(subagent: SubAgent, artifact, hobby_type: str) -> str:
     """The sub-agent's own adapter if it names one, else the learning loop's champion for this model and hobby
     type (its own, else the all-types one), else none: what was learned is what practises next."""
-    if subagent.adapter:
-        return subagent.adapter
-    from learning.loop.adapters import champion
-
-    found = champion(artifact, hobby_type)
-    return found.path if found else ""
+    return subagent.adapter or champion_path(artifact, hobby_type)
 
 
 def _fail_before_practice(assignment: Assignment, error: str) -> Assignment:
@@ -316,13 +308,13 @@ def default_model():
 def assignment_get(*, assignment_id: str) -> Assignment:
     found = Assignment.objects.select_related("subagent").filter(assignment_id=assignment_id).first()
     if found is None:
-        raise exceptions.NotFound(f"No assignment {assignment_id!r}.")
+        raise NotFound(f"No assignment {assignment_id!r}.")
     return found
 
 
 def assignments_list(*, status: str | None = None, limit: int = 100):
     if status and status not in Assignment.Status.values:
-        raise exceptions.ValidationError(
+        raise Invalid(
             {"status": [f"unknown status {status!r}; the statuses are {', '.join(Assignment.Status.values)}"]}
         )
     found = Assignment.objects.select_related("subagent")
@@ -359,10 +351,9 @@ def assignments_resume() -> list[int]:
     from hobbies.practice import Practised
     from hobbies.proficiency import activity_finish
 
-    now = db_now()
     stuck = list(
         Assignment.objects.select_related("subagent").filter(
-            Q(status=Assignment.Status.RUNNING, lease_until__lt=now)
+            ASSIGNMENT_LEASE.expired()
             | Q(status=Assignment.Status.PENDING, assigned_at__lt=db_in(-RESEND_AFTER))
             & (Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-LEASE)))
         )
@@ -373,7 +364,7 @@ def assignments_resume() -> list[int]:
         Assignment.objects.filter(pk=assignment.pk).update(machine=assignment.machine, fallback=assignment.fallback)
         assignment_send(assignment)
     for assignment in Assignment.objects.filter(status=Assignment.Status.CANCELLED, activity__status="running").filter(
-        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+        Q(lease_until__isnull=True) | Q(lease_until__lt=db_now())
     ):
         activity_finish(
             Practised(assignment.activity, status=Activity.Status.CANCELLED, error="cancelled; its run had stopped"),

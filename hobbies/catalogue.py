@@ -1,4 +1,4 @@
-"""The originals' eight hobby types (reference 1.1), what each is for, and what each practises.
+"""The originals' eight hobby types (docs/originals.md 1.1), what each is for, and what each practises.
 
 Pure Python. `suites` names the evaluation suites a type draws its items from, where it draws from suites;
 types with a practice of their own (hobbies.exercises) have none, or, for tool mastery, the suite whose

@@ -1,11 +1,11 @@
 """Sharing work among sub-agents: auto-distribution to the weakest enabled types, and consensus runs.
 
-Auto-distribution (the originals' auto_distribute_hobbies, reference 1.7, minus its bugs): the enabled types,
+Auto-distribution (the originals' auto_distribute_hobbies, docs/originals.md 1.7, minus its bugs): the enabled types,
 weakest first (measured proficiency, ties in catalogue order), each given to the least-loaded capable
 sub-agent with room; types nobody can take are skipped. Capacity is enforced where assignments are created,
 with the sub-agent's row locked, so parallel calls never exceed it.
 
-Consensus (the originals' multi-agent convergence, reference 2b.4, run in parallel for real): the same
+Consensus (the originals' multi-agent convergence, docs/originals.md 2b.4, run in parallel for real): the same
 practice items go to k sub-agents at once (a Celery group, each on its own machine's queue); when the last
 one has answered, the answers are compared item by item. Two or more agreeing is high confidence; any
 disagreement flags the item for review.
@@ -20,10 +20,10 @@ from collections import Counter
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import exceptions
 
+from core.errors import Conflict, Invalid
 from core.heavy import worker_only
-from hobbies.assignments import Conflict, assignment_create, can_take, practicable
+from hobbies.assignments import assignment_create, can_take, practicable
 from hobbies.catalogue import NAMES, PRACTICE_BUILT
 from hobbies.models import Assignment, ConsensusAnswer, ConsensusItem, ConsensusRun, HobbyType, SubAgent
 from hobbies.services import hobbies_enabled, hobby_check, subagent_get, subagents_with_counts
@@ -37,9 +37,7 @@ DISTRIBUTE_DURATION_MINUTES = 10.0  # the originals' duration for distributed as
 def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
     low, high = DISTRIBUTE_RANGE
     if isinstance(num_assignments, bool) or not isinstance(num_assignments, int) or not low <= num_assignments <= high:
-        raise exceptions.ValidationError(
-            {"num_assignments": [f"num_assignments is a whole number from {low} to {high}"]}
-        )
+        raise Invalid({"num_assignments": [f"num_assignments is a whole number from {low} to {high}"]})
     from hobbies.proficiency import progress_by_type
 
     if not hobbies_enabled():
@@ -86,18 +84,18 @@ def consensus_start(
     """Fan the same items out to k sub-agents (named, or the least loaded capable ones)."""
     hobby_type = hobby_check(hobby_type)
     if not isinstance(items_per_suite, int) or not 1 <= items_per_suite <= 50:
-        raise exceptions.ValidationError({"items_per_suite": ["items_per_suite is 1 to 50"]})
+        raise Invalid({"items_per_suite": ["items_per_suite is 1 to 50"]})
     if subagent_ids:
         chosen = [subagent_get(subagent_id=s) for s in dict.fromkeys(subagent_ids)]
         unable = [s.subagent_id for s in chosen if not can_take(s, hobby_type)]
         if unable:
-            raise exceptions.ValidationError({"subagent_ids": [f"cannot practise {hobby_type}: {', '.join(unable)}"]})
+            raise Invalid({"subagent_ids": [f"cannot practise {hobby_type}: {', '.join(unable)}"]})
     else:
         if isinstance(k, bool) or not isinstance(k, int) or not 2 <= k <= 10:
-            raise exceptions.ValidationError({"k": ["k is 2 to 10"]})
+            raise Invalid({"k": ["k is 2 to 10"]})
         chosen = _least_loaded_capable(hobby_type)[:k]
     if len(chosen) < 2:
-        raise exceptions.ValidationError(
+        raise Invalid(
             {
                 "subagent_ids": [
                     f"consensus needs at least 2 sub-agents able to practise {hobby_type}; {len(chosen)} available"
@@ -111,7 +109,7 @@ def consensus_start(
         if not source_for(hobby_type).items("train", per_suite=items_per_suite, seed=seed):
             raise NothingToPractise(f"{hobby_type} found nothing to practise on")
     except NothingToPractise as exc:
-        raise exceptions.ValidationError({"hobby_type": [str(exc)]}) from None
+        raise Invalid({"hobby_type": [str(exc)]}) from None
     with transaction.atomic():
         run = ConsensusRun.objects.create(hobby_type=hobby_type, seed=seed, items_per_suite=items_per_suite)
         run.subagents.set(chosen)
@@ -123,13 +121,13 @@ def _fan_out(run: ConsensusRun, subagents: list[SubAgent]) -> None:
     from celery import group
 
     from hobbies.tasks import consensus_answer_task
-    from workers.queues import queue_name
+    from workers.queues import QueueRole, queue_name
     from workers.selectors import machines_offering
 
-    live = machines_offering("hobbies")
+    live = machines_offering(QueueRole.HOBBIES)
     group(
         consensus_answer_task.si(run_id=run.pk, subagent_pk=s.pk).set(
-            queue=queue_name("hobbies", s.machine if s.machine in live else settings.MACHINE_NAME)
+            queue=queue_name(QueueRole.HOBBIES, s.machine if s.machine in live else settings.MACHINE_NAME)
         )
         for s in subagents
     ).apply_async()

@@ -1,4 +1,4 @@
-"""The originals' /hobby/ routes (reference 1.12): same paths, parameters and JSON shapes."""
+"""The originals' /hobby/ routes (docs/originals.md 1.12): same paths, parameters and JSON shapes."""
 
 from django.urls import path
 
@@ -18,7 +18,7 @@ urlpatterns = [
     path("assignments/<str:assignment_id>", work.AssignmentView.as_view(), name="legacy-assignment"),
     path("distribute", work.DistributeView.as_view(), name="legacy-distribute"),
     path("interaction", work.InteractionView.as_view(), name="legacy-interaction"),
-    # Metrics (reference 1.6); the dashboard page is for people, the JSON /dashboard for programs.
+    # Metrics (docs/originals.md 1.6); the dashboard page is for people, the JSON /dashboard for programs.
     path("progress", metrics.ProgressView.as_view(), name="legacy-hobby-progress"),
     path("metrics/summary", metrics.MetricsSummaryView.as_view(), name="legacy-hobby-metrics-summary"),
     path("metrics/prometheus", metrics.PrometheusView.as_view(), name="legacy-hobby-metrics-prometheus"),

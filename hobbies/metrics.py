@@ -1,4 +1,4 @@
-"""Hobby metrics in the originals' shapes (reference 1.6): the progress summary, the metrics summary, the dashboard
+"""Hobby metrics in the originals' shapes (docs/originals.md 1.6): the progress summary, the metrics summary, the dashboard
 data and the Prometheus series, all measured.
 
 Everything is read from rows kept as activities finish (hobbies.proficiency keeps them in the same transaction)

@@ -5,7 +5,9 @@ from __future__ import annotations
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from core.models import LeasedWork
 from hobbies.catalogue import CATALOGUE, NAMES
+from hobbies.choices import SelectionPolicy
 
 HOBBY_CHOICES = [(name, name) for name in NAMES]
 
@@ -40,7 +42,7 @@ class HobbyType(models.Model):
 
 
 class HobbyConfig(models.Model):
-    """The originals' configuration (reference 1.2), one row. Each field can be overridden by the originals'
+    """The originals' configuration (docs/originals.md 1.2), one row. Each field can be overridden by the originals'
     environment variable (services.config_effective), which then wins over what admin shows here."""
 
     enabled = models.BooleanField(default=True, help_text="AUTONOMOUS_HOBBY_ENABLED: hobbies may run at all")
@@ -56,11 +58,8 @@ class HobbyConfig(models.Model):
     intensity_level = models.FloatField(default=0.5, validators=[MinValueValidator(0), MaxValueValidator(1)])
     selection_policy = models.CharField(
         max_length=20,
-        default="weakness",
-        choices=[
-            ("weakness", "the originals' weakness-weighted draw"),
-            ("reward", "Thompson sampling on measured gain and insight reward"),
-        ],
+        default=SelectionPolicy.WEAKNESS,
+        choices=SelectionPolicy.choices,
         help_text="HOBBY_SELECTION_POLICY: how the scheduler picks an idle sub-agent's next hobby",
     )
     default_model = models.ForeignKey(
@@ -114,7 +113,7 @@ class SubAgent(models.Model):
         return "*" in self.capabilities or hobby in self.capabilities
 
 
-class Assignment(models.Model):
+class Assignment(LeasedWork):
     class Status(models.TextChoices):
         PENDING = "pending"
         RUNNING = "running"
@@ -138,11 +137,7 @@ class Assignment(models.Model):
     fallback = models.BooleanField(default=False, help_text="Ran on this machine: the sub-agent's had no worker")
     machine = models.CharField(max_length=100, blank=True, help_text="Where it was sent to run")
     seed = models.BigIntegerField(default=0, help_text="Draws its practice items: a rerun practises the same ones")
-    lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="While running: renewed as it goes; past it, the run is taken over"
-    )
     origin = models.CharField(max_length=20, default="api", help_text="api, distribute or scheduler")
-    claim = models.CharField(max_length=32, blank=True, help_text="The run that holds it: only it renews or ends it")
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When its message was last sent")
     items_per_suite = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Fixed by its first run: a resumed run draws the same"

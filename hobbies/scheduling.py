@@ -16,10 +16,11 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
-from rest_framework import exceptions
 
+from core.errors import Conflict, Invalid
 from hobbies.assignments import assignment_create, assignments_cancel_running, can_take, practicable
 from hobbies.models import AgentInteraction, Assignment, HobbyConfig, HobbyType, Progress, SubAgent
+from hobbies.policies import SelectionPolicy, selection_policy_chooser, selection_policy_register
 from hobbies.services import config_effective
 
 TICK_SLACK = timedelta(seconds=30)  # the tick beat runs every minute
@@ -28,7 +29,7 @@ TICK_SLACK = timedelta(seconds=30)  # the tick beat runs every minute
 def weighted_choice(
     proficiency: dict[str, float], *, variety: float, focus_on_weaknesses: bool, rng: random.Random
 ) -> str | None:
-    """The originals' draw (reference 1.5): weight = (1 - proficiency) + random() * variety, a roulette pick
+    """The originals' draw (docs/originals.md 1.5): weight = (1 - proficiency) + random() * variety, a roulette pick
     over the cumulative sum; a plain random choice when not focusing on weaknesses."""
     names = sorted(proficiency)
     if not names:
@@ -50,7 +51,7 @@ def weighted_choice(
 def interaction_record(*, agent_id: str) -> dict:
     """A person talked to the agent: it is busy from now on, and its running practice stops (once)."""
     if not isinstance(agent_id, str) or not 1 <= len(agent_id.strip()) <= 100:
-        raise exceptions.ValidationError({"agent_id": ["agent_id is 1 to 100 characters"]})
+        raise Invalid({"agent_id": ["agent_id is 1 to 100 characters"]})
     agent_id = agent_id.strip()
     now = timezone.now()
     AgentInteraction.objects.update_or_create(agent_id=agent_id, defaults={"last_interaction_at": now})
@@ -123,14 +124,8 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
         # A type never measured weighs as the weakest (1 - 0): for choosing only, so untried types get tried; it
         # is never shown as a proficiency of 0.
         options = {name: known.get(name, 0.0) for name in enabled if can_take(subagent, name)}
-        if config["selection_policy"] == "reward":
-            from learning.loop.hobby_policy import reward_policy_choice
-
-            choice = reward_policy_choice(subagent=subagent, proficiency=options, rng=rng)
-        else:
-            choice = weighted_choice(
-                options, variety=config["variety_factor"], focus_on_weaknesses=config["focus_on_weaknesses"], rng=rng
-            )
+        chooser = selection_policy_chooser(config["selection_policy"])
+        choice = chooser(subagent=subagent, proficiency=options, rng=rng, config=config)
         if choice is None:
             continue
         try:
@@ -142,6 +137,16 @@ def scheduler_tick(*, rng: random.Random | None = None, force: bool = False) -> 
                     origin="scheduler",
                 )
             )
-        except exceptions.APIException:
-            continue  # at capacity meanwhile: it has work
+        except Conflict:
+            continue  # at capacity meanwhile (it has work), or hobbies switched off since the check above
     return started
+
+
+def weakness_choice(*, subagent, proficiency: dict[str, float], rng: random.Random, config: dict) -> str | None:
+    """The originals' policy: a draw weighted towards weak types, with the configured variety."""
+    return weighted_choice(
+        proficiency, variety=config["variety_factor"], focus_on_weaknesses=config["focus_on_weaknesses"], rng=rng
+    )
+
+
+selection_policy_register(SelectionPolicy.WEAKNESS, weakness_choice)

@@ -1,6 +1,6 @@
 """Hobby types, configuration and the sub-agent registry: every write and every read that needs logic.
 
-Assignments' execution, proficiency, distribution and scheduling build on these (issue 5).
+Assignments' execution, proficiency, distribution and scheduling build on these.
 """
 
 from __future__ import annotations
@@ -11,48 +11,38 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Q
-from rest_framework import exceptions
 
-from core.env import env_bool, env_choice, env_float
+from core.errors import Invalid, NotFound
 from hobbies.catalogue import NAMES, PRACTICE_BUILT, hobby_name
 from hobbies.models import Assignment, HobbyConfig, HobbyType, SubAgent
+from hobbies.policies import insight_confidence
 
-# The originals' environment variables (reference 1.2), with their valid ranges; set, they win over admin.
-CONFIG_ENV = {
-    "enabled": ("AUTONOMOUS_HOBBY_ENABLED", None),
-    "interval_minutes": ("HOBBY_INTERVAL_MINUTES", (1, 1440)),
-    "idle_threshold_minutes": ("HOBBY_IDLE_THRESHOLD_MINUTES", (0.1, 120)),
-    "max_hobby_duration_minutes": ("HOBBY_MAX_DURATION_MINUTES", (1, 60)),
-    "focus_on_weaknesses": ("HOBBY_FOCUS_WEAKNESSES", None),
-    "variety_factor": ("HOBBY_VARIETY_FACTOR", (0, 1)),
-    "intensity_level": ("HOBBY_INTENSITY_LEVEL", (0, 1)),
-    "selection_policy": ("HOBBY_SELECTION_POLICY", ("weakness", "reward")),
-}
+# The originals' settings (docs/originals.md 1.2): stored in HobbyConfig, each overridden by its environment variable when set
+# (settings.HOBBY_CONFIG_OVERRIDES, read and validated in core/settings.py).
+CONFIG_FIELDS = (
+    "enabled",
+    "interval_minutes",
+    "idle_threshold_minutes",
+    "max_hobby_duration_minutes",
+    "focus_on_weaknesses",
+    "variety_factor",
+    "intensity_level",
+    "selection_policy",
+)
 
 
 def hobby_check(value) -> str:
     """The canonical hobby type name, or a 400 listing the valid ones."""
     name = hobby_name(value)
     if name is None:
-        raise exceptions.ValidationError(
-            {"hobby_type": [f"unknown hobby type {value!r}; the types are {', '.join(NAMES)}"]}
-        )
+        raise Invalid({"hobby_type": [f"unknown hobby type {value!r}; the types are {', '.join(NAMES)}"]})
     return name
 
 
 def config_effective() -> dict:
     """The originals' config shape: stored values, overridden by their environment variables when set."""
     stored = HobbyConfig.objects.get_or_create(pk=1)[0]
-    effective = {field: getattr(stored, field) for field in CONFIG_ENV}
-    for field, (variable, bounds) in CONFIG_ENV.items():
-        if bounds is None:
-            value = env_bool(variable, None)
-        elif isinstance(bounds[0], str):
-            value = env_choice(variable, None, bounds)
-        else:
-            value = env_float(variable, None, low=bounds[0], high=bounds[1])
-        if value is not None:
-            effective[field] = value
+    effective = {field: getattr(stored, field) for field in CONFIG_FIELDS} | settings.HOBBY_CONFIG_OVERRIDES
     return {
         "enabled": effective["enabled"],
         "interval_minutes": effective["interval_minutes"],
@@ -94,9 +84,8 @@ def config_snapshot_forget() -> None:
 
 
 def _switch(field: str):
-    variable, bounds = CONFIG_ENV[field]
-    value = env_bool(variable, None) if bounds is None else env_float(variable, None, low=bounds[0], high=bounds[1])
-    return _config_snapshot()[field] if value is None else value
+    overrides = settings.HOBBY_CONFIG_OVERRIDES
+    return overrides[field] if field in overrides else _config_snapshot()[field]
 
 
 def intensity_level() -> float:
@@ -119,13 +108,13 @@ def config_update(**changes) -> dict:
     with transaction.atomic():
         stored = HobbyConfig.objects.select_for_update().get_or_create(pk=1)[0]
         for field, value in changes.items():
-            if field not in CONFIG_ENV:
-                raise exceptions.ValidationError({field: ["not a configuration setting"]})
+            if field not in CONFIG_FIELDS:
+                raise Invalid({field: ["not a configuration setting"]})
             setattr(stored, field, value)
         try:
             stored.full_clean()
         except DjangoValidationError as exc:
-            raise exceptions.ValidationError(exc.message_dict) from None
+            raise Invalid(exc.message_dict) from None
         stored.save()
         for name, enabled in (hobbies_enabled or {}).items():
             hobby_type_set_enabled(name=name, enabled=enabled)
@@ -137,9 +126,9 @@ def hobby_type_set_enabled(*, name: str, enabled: bool) -> HobbyType:
     """Enable or disable a type. A type whose practice does not exist yet cannot be enabled (400 saying so)."""
     name = hobby_check(name)
     if not isinstance(enabled, bool):
-        raise exceptions.ValidationError({"enabled": ["enabled is true or false"]})
+        raise Invalid({"enabled": ["enabled is true or false"]})
     if enabled and name not in PRACTICE_BUILT:
-        raise exceptions.ValidationError({"enabled": [f"{name} cannot be enabled: its practice is not built yet"]})
+        raise Invalid({"enabled": [f"{name} cannot be enabled: its practice is not built yet"]})
     HobbyType.objects.filter(name=name).update(enabled=enabled)
     config_snapshot_forget()
     return HobbyType.objects.get(name=name)
@@ -148,7 +137,7 @@ def hobby_type_set_enabled(*, name: str, enabled: bool) -> HobbyType:
 # --- sub-agents ------------------------------------------------------------------------------------------------
 def _capabilities_check(capabilities) -> list[str]:
     if not isinstance(capabilities, list) or not capabilities:
-        raise exceptions.ValidationError({"capabilities": ['list hobby type names, or ["*"] for all']})
+        raise Invalid({"capabilities": ['list hobby type names, or ["*"] for all']})
     return ["*" if item == "*" else hobby_check(item) for item in capabilities]
 
 
@@ -169,15 +158,15 @@ def subagent_register(
     examples, it runs the default model on this machine. Re-registering changes only what it gives: an agent
     that re-registers on restart through the legacy route keeps the model an operator chose for it."""
     if not isinstance(subagent_id, str) or not 1 <= len(subagent_id.strip()) <= 100:
-        raise exceptions.ValidationError({"subagent_id": ["subagent_id is 1 to 100 characters"]})
+        raise Invalid({"subagent_id": ["subagent_id is 1 to 100 characters"]})
     if metadata is not UNSET and not isinstance(metadata, dict):
-        raise exceptions.ValidationError({"metadata": ["metadata must be an object"]})
+        raise Invalid({"metadata": ["metadata must be an object"]})
     if max_concurrent_assignments is not UNSET and (
         isinstance(max_concurrent_assignments, bool)
         or not isinstance(max_concurrent_assignments, int)
         or not 1 <= max_concurrent_assignments <= 100
     ):
-        raise exceptions.ValidationError({"max_concurrent_assignments": ["between 1 and 100"]})
+        raise Invalid({"max_concurrent_assignments": ["between 1 and 100"]})
     given = {
         "metadata": metadata,
         "model": model,
@@ -212,7 +201,7 @@ def subagent_register(
 def subagent_get(*, subagent_id: str) -> SubAgent:
     found = SubAgent.objects.filter(subagent_id=subagent_id, status=SubAgent.Status.ACTIVE).first()
     if found is None:
-        raise exceptions.NotFound(f"No registered sub-agent {subagent_id!r}.")
+        raise NotFound(f"No registered sub-agent {subagent_id!r}.")
     return found
 
 
@@ -262,7 +251,7 @@ def activities_recent(
         found = found.filter(hobby_type=hobby_check(hobby_type))
     if status:
         if status not in Activity.Status.values:
-            raise exceptions.ValidationError(
+            raise Invalid(
                 {"status": [f"unknown status {status!r}; the statuses are {', '.join(Activity.Status.values)}"]}
             )
         found = found.filter(status=status)
@@ -274,13 +263,11 @@ def activities_recent(
 def insights_recent(*, activities: int = 50) -> list[dict]:
     """The originals' flattened insights of the last N activities: {timestamp, hobby_type, insight}, with the
     insight's id (what feedback names), its kind and the confidence people's feedback has taught for that kind
-    (learning.feedback.patterns)."""
-    from learning.feedback.patterns import pattern_confidence
-
+    (registered by the learning app)."""
     found = [
         (activity, insight) for activity in activities_recent(count=activities) for insight in activity.insights.all()
     ]
-    confidence = pattern_confidence({insight.kind for _, insight in found})
+    confidence = insight_confidence({insight.kind for _, insight in found})
     return [
         {
             "timestamp": activity.started_at.isoformat(),

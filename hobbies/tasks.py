@@ -4,9 +4,14 @@ consensus fan-out. Thin: the logic is in the services."""
 from __future__ import annotations
 
 from workers.base import autodidact_task
+from workers.queues import QueueRole
 
 
-@autodidact_task(role="hobbies", ignore_result=True)  # the database is the truth
+@autodidact_task(
+    name="hobbies.tasks.assignment_run_task",
+    role=QueueRole.HOBBIES,
+    ignore_result=True,  # the database is the truth
+)
 def assignment_run_task(assignment_id: int) -> str | None:
     """Idempotent: claimed with a conditional update, so a redelivered message does nothing; sent to a queue
     chosen when the assignment was made (its sub-agent's machine, or this one as the fallback)."""
@@ -16,21 +21,21 @@ def assignment_run_task(assignment_id: int) -> str | None:
     return done.status if done else None
 
 
-@autodidact_task(role="control")
+@autodidact_task(name="hobbies.tasks.scheduler_tick_task", role=QueueRole.CONTROL)
 def scheduler_tick_task() -> list[str]:
     from hobbies.scheduling import scheduler_tick
 
     return [a.assignment_id for a in scheduler_tick()]
 
 
-@autodidact_task(role="control")
+@autodidact_task(name="hobbies.tasks.assignments_resume_task", role=QueueRole.CONTROL)
 def assignments_resume_task() -> list[int]:
     from hobbies.assignments import assignments_resume
 
     return assignments_resume()
 
 
-@autodidact_task(role="hobbies")
+@autodidact_task(name="hobbies.tasks.consensus_answer_task", role=QueueRole.HOBBIES)
 def consensus_answer_task(run_id: int, subagent_pk: int) -> int:
     """One sub-agent's answers to a consensus run's items; the last to finish compares them."""
     from hobbies.distribution import consensus_answer

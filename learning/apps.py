@@ -10,3 +10,14 @@ class LearningConfig(AppConfig):
         from learning.metrics import LearningCollector
 
         add_collector(LearningCollector())  # rollbacks, training jobs and champions in /metrics
+        # What the apps below learning use without importing it: the adapters it trains, the reward-driven hobby
+        # policy and the confidence people's feedback taught for each kind of insight.
+        from hobbies.policies import SelectionPolicy, insight_confidence_set, selection_policy_register
+        from learning.feedback.patterns import pattern_confidence
+        from learning.loop.adapters import ServedAdapters
+        from learning.loop.hobby_policy import reward_policy_choice
+        from models_suite.services.adapter_resolution import adapter_registry_set
+
+        adapter_registry_set(ServedAdapters())
+        selection_policy_register(SelectionPolicy.REWARD, reward_policy_choice)
+        insight_confidence_set(pattern_confidence)

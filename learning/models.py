@@ -1,7 +1,7 @@
 """Learning's rows: people's feedback, the reward it implies, the learned reward model and the pattern weights.
 
 Feedback is one row per rater and item (the rater changes it, never duplicates it). The transparent reward of
-the originals (reference 1.10) is kept per item as sufficient statistics, so a submission updates it in O(1).
+the originals (docs/originals.md 1.10) is kept per item as sufficient statistics, so a submission updates it in O(1).
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+
+from core.models import LeasedWork
 
 
 class TargetType(models.TextChoices):
@@ -71,7 +73,7 @@ class Feedback(models.Model):
 
 
 class RewardSignal(models.Model):
-    """The originals' reward per item (reference 1.10), from running sums that each submission adjusts."""
+    """The originals' reward per item (docs/originals.md 1.10), from running sums that each submission adjusts."""
 
     target_type = models.CharField(max_length=20, choices=TargetType.choices)
     target_id = models.CharField(max_length=64)
@@ -97,7 +99,7 @@ class RewardSignal(models.Model):
         return f"signal_{self.target_type}_{self.target_id}"
 
 
-class RewardModel(models.Model):
+class RewardModel(LeasedWork):
     """One trained version of a learned reward model; its weights live in var/reward_models/<name>/v<version>/."""
 
     class Status(models.TextChoices):
@@ -122,9 +124,6 @@ class RewardModel(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="While training: a worker holds it until then (renewed as it goes)"
-    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["name", "version"], name="reward_model_version")]
@@ -148,7 +147,7 @@ class RewardScore(models.Model):
 
 
 class PatternWeight(models.Model):
-    """How far an insight pattern (an insight kind) is trusted, learned from feedback (reference 2b.1)."""
+    """How far an insight pattern (an insight kind) is trusted, learned from feedback (docs/originals.md 2b.1)."""
 
     pattern_type = models.CharField(max_length=100, unique=True)
     initial_weight = models.FloatField(default=0.5)
@@ -191,7 +190,7 @@ class TrainingDataset(models.Model):
         return f"dataset v{self.version}" + (f" ({self.skill})" if self.skill else "")
 
 
-class DatasetBuild(models.Model):
+class DatasetBuild(LeasedWork):
     """A request to build a training dataset, built by a training worker (POST /api/v1/learning/datasets/ answers
     202 at once: building scores insights with the reward model). The row is the truth: a build whose message was
     lost or whose worker died is sent again by the training jobs' resume sweep and builds once."""
@@ -210,8 +209,6 @@ class DatasetBuild(models.Model):
     error = models.TextField(blank=True)
     machine = models.CharField(max_length=100, blank=True, help_text="Whose training queue it was sent to")
     sent_at = models.DateTimeField(null=True, blank=True)
-    lease_until = models.DateTimeField(null=True, blank=True, help_text="Held by the worker building it")
-    attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -222,8 +219,8 @@ class DatasetBuild(models.Model):
         return f"dataset build {self.pk} ({self.status})"
 
 
-class TrainingJob(models.Model):
-    """One LoRA training run (the originals' statuses and configuration, reference 1.8), run by the training worker
+class TrainingJob(LeasedWork):
+    """One LoRA training run (the originals' statuses and configuration, docs/originals.md 1.8), run by the training worker
     of the machine it was sent to. Progress is written as it goes; a lease with heartbeats lets a killed worker's
     job be taken over and resumed from its checkpoint."""
 
@@ -270,9 +267,6 @@ class TrainingJob(models.Model):
     error_message = models.TextField(blank=True)
     machine = models.CharField(max_length=100, blank=True, help_text="Whose training queue it was sent to")
     sent_at = models.DateTimeField(null=True, blank=True, help_text="When its message last reached the broker")
-    claim = models.CharField(max_length=32, blank=True, help_text="The run that holds it")
-    lease_until = models.DateTimeField(null=True, blank=True, help_text="Renewed as it trains; a dead run's expires")
-    attempts = models.PositiveSmallIntegerField(default=0, help_text="Runs that claimed it (more than 1: resumed)")
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)

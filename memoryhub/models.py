@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.core.validators import RegexValidator
 from django.db import models
 
+from core.models import LeasedWork
+
 NAMESPACE_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,63}$"
 namespace_validator = RegexValidator(
     NAMESPACE_PATTERN,
@@ -92,7 +94,7 @@ class MemorySession(models.Model):
         return f"{self.namespace}/{self.session_id}"
 
 
-class IngestBatch(models.Model):
+class IngestBatch(LeasedWork):
     """A bulk load, stored before it is acknowledged so that nothing accepted is lost: the memory worker
     embeds it; a redelivered batch is embedded again and deduplicated by content hash."""
 
@@ -110,9 +112,6 @@ class IngestBatch(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     chunks_done = models.PositiveIntegerField(default=0, help_text="Chunks committed; a rerun resumes after them")
-    lease_until = models.DateTimeField(
-        null=True, blank=True, help_text="Held by the worker running it; an expired lease is sent again"
-    )
     progressed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -1,9 +1,10 @@
 """The memory hub's tasks: bulk ingest on the memory queue, and the hourly and daily clean-ups."""
 
 from workers.base import autodidact_task
+from workers.queues import QueueRole
 
 
-@autodidact_task(role="memory")
+@autodidact_task(name="memoryhub.tasks.ingest_batch_task", role=QueueRole.MEMORY)
 def ingest_batch_task(batch_id: int) -> dict:
     """Idempotent: a batch redelivered after a crash is embedded again and deduplicated by content."""
     from memoryhub.services.embeddings import ingest_batch_run
@@ -12,21 +13,21 @@ def ingest_batch_task(batch_id: int) -> dict:
     return {"batch": batch.pk, "added": batch.added, "duplicates": batch.duplicates}
 
 
-@autodidact_task(role="control")
+@autodidact_task(name="memoryhub.tasks.sessions_expire_task", role=QueueRole.CONTROL)
 def sessions_expire_task() -> int:
     from memoryhub.services.sessions import sessions_expire
 
     return sessions_expire()
 
 
-@autodidact_task(role="memory")
+@autodidact_task(name="memoryhub.tasks.embeddings_compact_task", role=QueueRole.MEMORY)
 def embeddings_compact_task() -> int:
     from memoryhub.services.embeddings import embeddings_compact
 
     return embeddings_compact()
 
 
-@autodidact_task(role="control")
+@autodidact_task(name="memoryhub.tasks.ingest_batches_resume_task", role=QueueRole.CONTROL)
 def ingest_batches_resume_task() -> list[int]:
     from memoryhub.services.embeddings import ingest_batches_resume
 

@@ -4,6 +4,7 @@ of workers.results.WORKER_ERRORS: let them raise, never turn them into a success
 
 from models_suite.models import EvalRun
 from workers.base import autodidact_task
+from workers.queues import QueueRole
 
 
 def _eval_run_machine(args, kwargs) -> str | None:
@@ -11,7 +12,7 @@ def _eval_run_machine(args, kwargs) -> str | None:
     return EvalRun.objects.filter(pk=kwargs["eval_run_id"]).values_list("model__machine", flat=True).first() or None
 
 
-@autodidact_task(role="models", machine_for=_eval_run_machine)
+@autodidact_task(name="models_suite.tasks.eval_run_task", role=QueueRole.MODELS, machine_for=_eval_run_machine)
 def eval_run_task(eval_run_id: int) -> float | None:
     from models_suite.services.evaluation import eval_run_execute
 
@@ -24,7 +25,7 @@ def _model_machine(args, kwargs) -> str | None:
     return ModelArtifact.objects.filter(name=kwargs["model_name"]).values_list("machine", flat=True).first() or None
 
 
-@autodidact_task(role="models", machine_for=_model_machine)
+@autodidact_task(name="models_suite.tasks.model_load_task", role=QueueRole.MODELS, machine_for=_model_machine)
 def model_load_task(model_name: str, pin: bool = False) -> dict:
     """Make a model resident on its machine (the process that takes this task keeps it)."""
     from models_suite.models import ModelArtifact
@@ -33,14 +34,21 @@ def model_load_task(model_name: str, pin: bool = False) -> dict:
     return model_load(artifact=ModelArtifact.objects.get(name=model_name), pin=pin)
 
 
-@autodidact_task(role="models", machine_for=_model_machine)
+@autodidact_task(name="models_suite.tasks.model_unload_task", role=QueueRole.MODELS, machine_for=_model_machine)
 def model_unload_task(model_name: str) -> bool:
     from models_suite.services.hosting import model_unload
 
     return model_unload(name=model_name)
 
 
-@autodidact_task(role="models", machine_for=_model_machine, idempotent=False, track_started=False, ignore_result=True)
+@autodidact_task(
+    name="models_suite.tasks.generate_task",
+    role=QueueRole.MODELS,
+    machine_for=_model_machine,
+    idempotent=False,
+    track_started=False,
+    ignore_result=True,
+)
 def generate_task(model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:
     """One gateway request, answered through reply_key (workers.replies). Not re-run if its worker dies:
     the client is told, and may ask again."""
@@ -49,14 +57,14 @@ def generate_task(model_name: str, request: dict, reply_key: str, stream: bool =
     generate_reply(model_name=model_name, request=request, reply_key=reply_key, stream=stream)
 
 
-@autodidact_task(role="control")
+@autodidact_task(name="models_suite.tasks.models_preload_task", role=QueueRole.CONTROL)
 def models_preload_task() -> list[str]:
     from models_suite.services.preload import models_preload
 
     return models_preload()
 
 
-@autodidact_task(role="models", machine_for=_model_machine)
+@autodidact_task(name="models_suite.tasks.model_swap_task", role=QueueRole.MODELS, machine_for=_model_machine)
 def model_swap_task(model_name: str, new_model_name: str) -> dict:
     """Swap a resident model for another on its machine, without dropping a request in flight."""
     from models_suite.models import ModelArtifact

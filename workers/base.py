@@ -1,7 +1,14 @@
 """How every Autodidact task is declared: its role (hence queue), time limits, retry and ack policy.
 
-    @autodidact_task(role="hobbies", machine_for=lambda args, kwargs: assignment_machine(kwargs["assignment_id"]))
+    @autodidact_task(
+        name="hobbies.tasks.assignment_run_task",
+        role=QueueRole.HOBBIES,
+        machine_for=lambda args, kwargs: assignment_machine(kwargs["assignment_id"]),
+    )
     def assignment_run_task(assignment_id: int) -> None: ...
+
+Every task names itself: beat's PeriodicTask rows and messages in flight hold that name, so moving or renaming
+the function must not change it (Celery's default name is the module path, which a move would change).
 
 Idempotent tasks (the default: they claim their row with a conditional UPDATE) are acknowledged only after
 they finish and re-queued if their worker dies, so a killed worker's job is picked up again and finished
@@ -23,6 +30,7 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from workers.celery import app
+from workers.queues import QueueRole
 
 ALWAYS_TRANSIENT: tuple[type[BaseException], ...] = (
     redis.exceptions.ConnectionError,
@@ -52,7 +60,7 @@ def is_transient(exc: BaseException) -> bool:
 
 
 class AutodidactTask(Task):
-    role = "control"
+    role = QueueRole.CONTROL.value
     machine_for = None
 
     def __call__(self, *args, **kwargs):
@@ -71,18 +79,21 @@ MachineFor = Callable[[tuple, dict], "str | None"]
 
 def autodidact_task(
     *,
-    role: str,
+    name: str,
+    role: QueueRole,
     idempotent: bool = True,
     machine_for: MachineFor | None = None,
     max_retries: int = 5,
     **options,
 ):
+    role = QueueRole(role)  # a misspelt role fails at import, not when the first message is routed
     limit = settings.CELERY_ROLE_TIME_LIMITS[role]
 
     def decorate(fn):
         return app.task(
+            name=name,
             base=AutodidactTask,
-            role=role,
+            role=role.value,  # the plain string, as routing has always written it into queue names and messages
             machine_for=staticmethod(machine_for) if machine_for else None,
             acks_late=idempotent,
             reject_on_worker_lost=idempotent,

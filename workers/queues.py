@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from core.env import ROLES
+from core.env import ROLES, QueueRole
+
+__all__ = ["ROLES", "QueueRole", "queue_name", "queues_for", "role_of_queue"]
 
 
 def queue_name(role: str, machine: str) -> str:

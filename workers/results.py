@@ -24,9 +24,8 @@ from typing import Any
 from celery import states
 from celery.exceptions import TimeoutError as CeleryTimeout
 from celery.result import AsyncResult
-from rest_framework.exceptions import APIException
 
-from core.errors import ServiceUnavailable
+from core.errors import AppError, ServiceUnavailable
 
 # Exception class name -> (HTTP status, error code): the status and code the models worker's refusals to the
 # gateway carry (models_suite.services.generation), so one error reads the same whichever view met it.
@@ -50,13 +49,13 @@ MESSAGE_LIMIT = 1000
 _UNBUILT = re.compile(r"\A<class '(?P<path>[\w.]+)'>\((?P<args>.*)\)\Z", re.DOTALL)
 
 
-class WorkerError(APIException):
+class WorkerError(AppError):
     """A worker's error as the client reads it: {"error": {"code", "message"}} with the status."""
 
     def __init__(self, status: int, code: str, message: str):
-        self.status_code = status
-        self.default_code = code  # what core.errors.api_exception_handler reads as the code
-        super().__init__(message, code)
+        super().__init__(message, code=code)
+        self.status = status
+        self.args = (status, code, message)
 
 
 def worker_error(exc: BaseException, *, who: str = "worker") -> WorkerError:
@@ -74,9 +73,9 @@ def refusal_for(exc: BaseException) -> dict | None:
     """What a worker that answers instead of raising sends back for `exc`: {"error": {status, code, message}},
     from the same table; None for an exception that is not a refusal (a failure, to be raised)."""
     error = worker_error(exc)
-    if (error.status_code, error.default_code) == WORKER_FAILED:
+    if (error.status, error.code) == WORKER_FAILED:
         return None
-    return {"error": {"status": error.status_code, "code": error.default_code, "message": str(error.detail)}}
+    return {"error": {"status": error.status, "code": error.code, "message": error.message}}
 
 
 def refusal_error(answer: Any) -> WorkerError | None:

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from django.conf import settings
 
-from workers.queues import queue_name
+from core.errors import ServiceUnavailable
+from workers.queues import QueueRole, queue_name
 
-DEFAULT_ROLE = "control"  # tasks we did not declare (Celery's own) run with the control plane
+DEFAULT_ROLE = QueueRole.CONTROL.value  # tasks we did not declare (Celery's own) run with the control plane
 
 
-class NoMachineForRole(RuntimeError):
-    pass
+class NoMachineForRole(ServiceUnavailable):
+    """No live machine can take work of a role, and this machine does not claim it: a 503 naming the role."""
 
 
 def machine_for_task(task, role: str, args, kwargs) -> str:

@@ -62,3 +62,19 @@ class ReadySerializer(serializers.Serializer):
 class HealthSerializer(serializers.Serializer):
     status = serializers.CharField()
     machine = serializers.CharField()
+
+
+class ApiRootSerializer(serializers.Serializer):
+    """GET /api/v1/: where things are, each an absolute URL."""
+
+    me = serializers.URLField()
+    errors = serializers.URLField()
+    machines = serializers.URLField()
+    workers = serializers.URLField()
+    models = serializers.URLField()
+    eval_runs = serializers.URLField()
+    schema = serializers.URLField()
+    docs = serializers.URLField()
+    health = serializers.URLField()
+    ready = serializers.URLField()
+    metrics = serializers.URLField()

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from core import services
 from core.api.serializers import (
+    ApiRootSerializer,
     ErrorEventSerializer,
     HealthSerializer,
     MeSerializer,
@@ -74,7 +75,7 @@ class MetricsView(APIView):
 class ApiRootView(APIView):
     """Where things are."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["api"])
+    @extend_schema(responses={200: ApiRootSerializer}, tags=["api"])
     def get(self, request):
         def link(name):
             return reverse(name, request=request)

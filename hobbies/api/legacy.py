@@ -1,4 +1,4 @@
-"""The originals' /hobby/ routes (reference 1.12), in their shapes, on the same services as /api/v1/hobbies/."""
+"""The originals' /hobby/ routes (docs/originals.md 1.12), in their shapes, on the same services as /api/v1/hobbies/."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from rest_framework.views import APIView
 
 from core.errors import query_int
 from hobbies import scheduling, services
+from hobbies.api import responses as out
 from hobbies.api.shapes import activity_shape, assignment_shape
 from hobbies.api.views import SubAgentSerializer, subagent_register_from, subagents_stats
 from hobbies.api.work import ASSIGN_ERRORS, AssignSerializer, assign_from
@@ -46,13 +47,13 @@ class LegacyUnregisterView(APIView):
 class LegacyStatsView(APIView):
     role_scope = "agent"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.SubAgentStatsSerializer}, tags=TAGS)
     def get(self, request):
         return Response(subagents_stats())
 
 
 class LegacyStatusView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.LegacyStatusSerializer}, tags=TAGS)
     def get(self, request):
         from hobbies.metrics import progress_summary
 
@@ -79,13 +80,13 @@ class LegacyInsightsView(APIView):
 
 
 class LegacyStartView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={200: out.SchedulerSetSerializer}, tags=TAGS)
     def post(self, request):
         return Response(scheduling.scheduler_set_running(True))
 
 
 class LegacyStopView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={200: out.SchedulerSetSerializer}, tags=TAGS)
     def post(self, request):
         return Response(scheduling.scheduler_set_running(False))
 

@@ -18,6 +18,7 @@ from rest_framework.views import APIView
 
 from core.metrics import CONTENT_TYPE
 from hobbies import metrics
+from hobbies.api import responses as out
 
 TAGS = ["hobby metrics"]
 
@@ -25,7 +26,7 @@ TAGS = ["hobby metrics"]
 class ProgressView(APIView):
     """The originals' progress summary: per type proficiency, time, completions, success rate, insights."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.ProgressSummarySerializer}, tags=TAGS)
     def get(self, request):
         return Response(metrics.progress_summary())
 
@@ -33,7 +34,7 @@ class ProgressView(APIView):
 class MetricsSummaryView(APIView):
     """System state, progress summary, hourly and daily timelines, trends per type (shared 10 s cache)."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.MetricsSummarySerializer}, tags=TAGS)
     def get(self, request):
         return Response(metrics.metrics_summary())
 
@@ -41,7 +42,7 @@ class MetricsSummaryView(APIView):
 class DashboardView(APIView):
     """The dashboard's chart data: proficiency radar, time invested, activity timeline, counts, current stats."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.DashboardSerializer}, tags=TAGS)
     def get(self, request):
         return Response(metrics.dashboard_data())
 

@@ -1,4 +1,4 @@
-"""JSON shapes shared by the legacy /hobby/ routes and /api/v1/hobbies/: the originals' dicts (reference 1.3,
+"""JSON shapes shared by the legacy /hobby/ routes and /api/v1/hobbies/: the originals' dicts (docs/originals.md 1.3,
 1.7), each with what the product adds (status, scores, where it ran)."""
 
 from __future__ import annotations

@@ -3,17 +3,17 @@
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, validated
-from core.schema import documented_object
 from hobbies import services
+from hobbies.api import responses as out
 from hobbies.catalogue import PRACTICE_BUILT
 from hobbies.models import HobbyType
+from hobbies.policies import SelectionPolicy
 
 
 def hobby_type_shape(hobby: HobbyType) -> dict:
@@ -66,7 +66,7 @@ class ConfigSerializer(StrictSerializer):
     variety_factor = serializers.FloatField(required=False, min_value=0, max_value=1)
     intensity_level = serializers.FloatField(required=False, min_value=0, max_value=1)
     hobbies_enabled = serializers.DictField(child=serializers.BooleanField(), required=False)
-    selection_policy = serializers.ChoiceField(choices=["weakness", "reward"], required=False)
+    selection_policy = serializers.ChoiceField(choices=SelectionPolicy.choices, required=False)
 
 
 class HobbyTypeSerializer(StrictSerializer):
@@ -104,23 +104,23 @@ def subagent_register_from(request) -> tuple:
 
 
 class HobbyConfigView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(responses={200: out.HobbyConfigSerializer}, tags=["hobbies"])
     def get(self, request):
         return Response(services.config_effective())
 
-    @extend_schema(request=ConfigSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(request=ConfigSerializer, responses={200: out.HobbyConfigSerializer}, tags=["hobbies"])
     def patch(self, request):
         return Response(services.config_update(**validated(ConfigSerializer, request.data)))
 
 
 class HobbyTypeListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(responses={200: out.HobbyTypeListSerializer}, tags=["hobbies"])
     def get(self, request):
         return Response({"hobby_types": [hobby_type_shape(h) for h in HobbyType.objects.all()]})
 
 
 class HobbyTypeView(APIView):
-    @extend_schema(request=HobbyTypeSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(request=HobbyTypeSerializer, responses={200: out.HobbyTypeOutSerializer}, tags=["hobbies"])
     def patch(self, request, name):
         data = validated(HobbyTypeSerializer, request.data)
         return Response(hobby_type_shape(services.hobby_type_set_enabled(name=name, enabled=data["enabled"])))
@@ -129,15 +129,17 @@ class HobbyTypeView(APIView):
 class SubAgentListView(APIView):
     role_scope = "agent"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(responses={200: out.SubAgentStatsSerializer}, tags=["hobbies"])
     def get(self, request):
         return Response(subagents_stats())
 
     @extend_schema(
         request=SubAgentSerializer,
         responses={
-            201: documented_object("Registered"),
-            200: documented_object("Re-registered: the sub-agent was registered already"),
+            201: OpenApiResponse(out.SubAgentOutSerializer, description="Registered"),
+            200: OpenApiResponse(
+                out.SubAgentOutSerializer, description="Re-registered: the sub-agent was registered already"
+            ),
         },
         tags=["hobbies"],
     )
@@ -150,7 +152,7 @@ class SubAgentListView(APIView):
 class SubAgentView(APIView):
     role_scope = "agent"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(responses={200: out.SubAgentOutSerializer}, tags=["hobbies"])
     def get(self, request, subagent_id):
         subagent = services.subagent_get(subagent_id=subagent_id)
         return Response(subagent_shape(services.subagents_with_counts().get(pk=subagent.pk)))
@@ -164,7 +166,7 @@ class SubAgentView(APIView):
 class SubAgentHeartbeatView(APIView):
     role_scope = "agent"
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=["hobbies"])
+    @extend_schema(request=None, responses={200: out.HeartbeatSerializer}, tags=["hobbies"])
     def post(self, request, subagent_id):
         subagent = services.subagent_heartbeat(subagent_id=subagent_id)
         return Response(

@@ -3,7 +3,6 @@ legacy /hobby/ routes (hobbies.api.legacy) wrap the same services in the origina
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
@@ -13,6 +12,7 @@ from rest_framework.views import APIView
 from core.errors import StrictSerializer, query_int, validated
 from core.schema import documented_error
 from hobbies import assignments, distribution, scheduling, services
+from hobbies.api import responses as out
 from hobbies.api.shapes import activity_shape, assignment_shape
 from hobbies.models import Activity, ConsensusRun, Progress
 
@@ -53,7 +53,7 @@ def assign_from(request):
 
 
 class ActivityListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.ActivityListSerializer}, tags=TAGS)
     def get(self, request):
         found = services.activities_recent(
             count=query_int(request, "count", 20, 1, 500),
@@ -65,7 +65,7 @@ class ActivityListView(APIView):
 
 
 class ActivityView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.ActivityDetailSerializer}, tags=TAGS)
     def get(self, request, activity_id):
         activity = Activity.objects.filter(activity_id=activity_id).first()
         if activity is None:
@@ -88,19 +88,19 @@ class ActivityView(APIView):
 
 
 class AssignmentListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.AssignmentListSerializer}, tags=TAGS)
     def get(self, request):
         status = request.query_params.get("status")
         found = assignments.assignments_list(status=status, limit=query_int(request, "limit", 100, 1, 1000))
         return Response({"assignments": [assignment_shape(a) for a in found], "count": len(found), "filter": status})
 
-    @extend_schema(request=AssignSerializer, responses={201: OpenApiTypes.OBJECT, **ASSIGN_ERRORS}, tags=TAGS)
+    @extend_schema(request=AssignSerializer, responses={201: out.AssignmentOutSerializer, **ASSIGN_ERRORS}, tags=TAGS)
     def post(self, request):
         return Response(assignment_shape(assign_from(request)), status=201)
 
 
 class AssignmentView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.AssignmentOutSerializer}, tags=TAGS)
     def get(self, request, assignment_id):
         return Response(assignment_shape(assignments.assignment_get(assignment_id=assignment_id)))
 
@@ -108,7 +108,10 @@ class AssignmentView(APIView):
 class AssignmentCancelView(APIView):
     @extend_schema(
         request=None,
-        responses={200: OpenApiTypes.OBJECT, 409: documented_error("The assignment has already finished")},
+        responses={
+            200: out.AssignmentOutSerializer,
+            409: documented_error("The assignment has already finished"),
+        },
         tags=TAGS,
     )
     def post(self, request, assignment_id):
@@ -116,7 +119,7 @@ class AssignmentCancelView(APIView):
 
 
 class DistributeView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: HOBBIES_OFF}, tags=TAGS)
+    @extend_schema(request=None, responses={200: out.DistributedSerializer, 409: HOBBIES_OFF}, tags=TAGS)
     def post(self, request):
         made = distribution.auto_distribute(num_assignments=query_int(request, "num_assignments", 3, 1, 10))
         return Response(
@@ -132,7 +135,10 @@ class DistributeView(APIView):
 class ConsensusListView(APIView):
     @extend_schema(
         request=ConsensusSerializer,
-        responses={202: OpenApiTypes.OBJECT, 404: documented_error("A named sub-agent is not registered")},
+        responses={
+            202: out.ConsensusRunOutSerializer,
+            404: documented_error("A named sub-agent is not registered"),
+        },
         tags=TAGS,
     )
     def post(self, request):
@@ -141,7 +147,7 @@ class ConsensusListView(APIView):
 
 
 class ConsensusView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.ConsensusRunOutSerializer}, tags=TAGS)
     def get(self, request, run_id):
         run = ConsensusRun.objects.filter(pk=run_id).first()
         if run is None:
@@ -152,17 +158,17 @@ class ConsensusView(APIView):
 class InteractionView(APIView):
     role_scope = "agent"  # the agent runtime reports that a person talked to it
 
-    @extend_schema(request=InteractionSerializer, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=InteractionSerializer, responses={200: out.InteractionRecordedSerializer}, tags=TAGS)
     def post(self, request):
         return Response(scheduling.interaction_record(**validated(InteractionSerializer, request.data)))
 
 
 class SchedulerView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.SchedulerStateSerializer}, tags=TAGS)
     def get(self, request):
         return Response(scheduling.system_state())
 
-    @extend_schema(request=SchedulerSerializer, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=SchedulerSerializer, responses={200: out.SchedulerSetSerializer}, tags=TAGS)
     def put(self, request):
         return Response(scheduling.scheduler_set_running(validated(SchedulerSerializer, request.data)["running"]))
 
@@ -170,7 +176,7 @@ class SchedulerView(APIView):
 class ProgressListView(APIView):
     """Per sub-agent and hobby type: what has been measured."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.ProgressListSerializer}, tags=TAGS)
     def get(self, request):
         rows = Progress.objects.select_related("subagent").order_by("subagent__subagent_id", "hobby_type")
         return Response(

@@ -1,4 +1,4 @@
-"""The originals' feedback routes under /hobby/ (reference 1.10, 1.12) whose shapes differ from /api/v1/feedback/;
+"""The originals' feedback routes under /hobby/ (docs/originals.md 1.10, 1.12) whose shapes differ from /api/v1/feedback/;
 the others (quality, stats, the reward model, quality trends) are the /api/v1 views, listed once in the schema."""
 
 from __future__ import annotations

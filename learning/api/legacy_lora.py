@@ -1,4 +1,4 @@
-"""The originals' /hobby/lora/* routes (reference 1.8 and the seed plan's Phase 3B), in their shapes, answered by
+"""The originals' /hobby/lora/* routes (docs/originals.md 1.8 and the seed plan's Phase 3B), in their shapes, answered by
 the same services as /api/v1/learning/. Where the original returned constants (compare) these return the
 measured figures of the latest paired A/B."""
 

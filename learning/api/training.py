@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from core.errors import StrictSerializer, query_int, validated
 from core.schema import documented_error
+from learning.api import responses as out
 from learning.api.views import JsonLinesRenderer
 from learning.loop import adapters, dataset_builds, datasets, jobs
 from learning.models import ABComparison, DatasetBuild, LearningCycle, TrainingDataset
@@ -113,12 +114,12 @@ def cycle_shape(row: LearningCycle) -> dict:
 
 
 class DatasetListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.TrainingDatasetListSerializer}, tags=TAGS)
     def get(self, request):
         rows = TrainingDataset.objects.all()[: query_int(request, "limit", 50, 1, 500)]
         return Response({"datasets": [dataset_shape(row) for row in rows], "count": TrainingDataset.objects.count()})
 
-    @extend_schema(request=DatasetSerializer, responses={202: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=DatasetSerializer, responses={202: out.DatasetBuildOutSerializer}, tags=TAGS)
     def post(self, request):
         """Accepted at once and built by a training worker (it scores insights with the reward model); the build
         (GET /api/v1/learning/datasets/builds/{build_id}/) names the dataset's version once built."""
@@ -127,13 +128,13 @@ class DatasetListView(APIView):
 
 
 class DatasetBuildView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.DatasetBuildOutSerializer}, tags=TAGS)
     def get(self, request, build_id: int):
         return Response(dataset_builds.build_shape(get_object_or_404(DatasetBuild, pk=build_id)))
 
 
 class DatasetView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.TrainingDatasetOutSerializer}, tags=TAGS)
     def get(self, request, version: int):
         return Response(dataset_shape(get_object_or_404(TrainingDataset, version=version)))
 
@@ -160,20 +161,20 @@ class DatasetExportView(APIView):
 
 
 class JobListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.TrainingJobListSerializer}, tags=TAGS)
     def get(self, request):
         found = jobs.jobs_list(
             status=request.query_params.get("status") or None, limit=query_int(request, "limit", 50, 1, 500)
         )
         return Response({"jobs": [jobs.job_shape(job) for job in found], "count": len(found)})
 
-    @extend_schema(request=JobSerializer, responses={202: OpenApiTypes.OBJECT, 404: NO_SUCH_MODEL}, tags=TAGS)
+    @extend_schema(request=JobSerializer, responses={202: out.TrainingJobOutSerializer, 404: NO_SUCH_MODEL}, tags=TAGS)
     def post(self, request):
         return Response(jobs.job_shape(job_from_request(request)), status=202)
 
 
 class JobView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.TrainingJobOutSerializer}, tags=TAGS)
     def get(self, request, job_id: str):
         return Response(jobs.job_shape(jobs.job_get(job_id=job_id)))
 
@@ -182,7 +183,7 @@ class JobCancelView(APIView):
     @extend_schema(
         request=None,
         responses={
-            200: OpenApiTypes.OBJECT,
+            200: out.TrainingJobOutSerializer,
             409: documented_error("The job has already ended (completed, failed or cancelled)"),
         },
         tags=TAGS,
@@ -192,7 +193,7 @@ class JobCancelView(APIView):
 
 
 class AdapterListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.AdapterListSerializer}, tags=TAGS)
     def get(self, request):
         found = adapters.adapters_list(
             status=request.query_params.get("status") or None, limit=query_int(request, "limit", 50, 1, 500)
@@ -207,13 +208,13 @@ class AdapterListView(APIView):
 
 
 class AdapterView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.AdapterOutSerializer}, tags=TAGS)
     def get(self, request, adapter_id: str):
         return Response(adapters.adapter_shape(adapters.adapter_get(adapter_id=adapter_id)))
 
 
 class AdapterActivateView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT, 409: ACTIVATE_REFUSED}, tags=TAGS)
+    @extend_schema(request=None, responses={200: out.AdapterChangedSerializer, 409: ACTIVATE_REFUSED}, tags=TAGS)
     def post(self, request, adapter_id: str):
         adapter = adapters.adapter_activate(adapter_id=adapter_id)
         return Response(
@@ -228,7 +229,7 @@ class AdapterActivateView(APIView):
 
 
 class AdapterArchiveView(APIView):
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={200: out.AdapterChangedSerializer}, tags=TAGS)
     def post(self, request, adapter_id: str):
         adapter = adapters.adapter_archive(adapter_id=adapter_id)
         return Response(
@@ -242,14 +243,14 @@ class AdapterArchiveView(APIView):
 
 
 class ComparisonListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.ComparisonListSerializer}, tags=TAGS)
     def get(self, request):
         rows = ABComparison.objects.select_related("challenger", "champion")[: query_int(request, "limit", 50, 1, 500)]
         return Response({"comparisons": [comparison_shape(row) for row in rows]})
 
 
 class CycleListView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.CycleListSerializer}, tags=TAGS)
     def get(self, request):
         rows = LearningCycle.objects.select_related("training_job", "champion_before")[
             : query_int(request, "limit", 50, 1, 500)
@@ -258,7 +259,7 @@ class CycleListView(APIView):
 
 
 class StatsView(APIView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.LearningStatsSerializer}, tags=TAGS)
     def get(self, request):
         return Response(lora_stats())
 

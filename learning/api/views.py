@@ -8,7 +8,7 @@ import json
 from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -16,7 +16,8 @@ from rest_framework.views import APIView
 
 from core.errors import query_int, validated
 from core.roles import OPERATOR, VIEWER, user_roles
-from core.schema import documented_error, documented_object
+from core.schema import documented_error
+from learning.api import responses as out
 from learning.api.serializers import FeedbackSerializer, facets_of
 from learning.api.shapes import feedback_shape, signal_shape
 from learning.feedback import agreement, exports, patterns, queue, reward_models, selectors
@@ -55,7 +56,7 @@ class FeedbackListView(APIView):
 
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.FeedbackListSerializer}, tags=TAGS)
     def get(self, request):
         rows = Feedback.objects.select_related("rater")
         if not user_roles(request.user) & {OPERATOR, VIEWER}:
@@ -70,8 +71,13 @@ class FeedbackListView(APIView):
     @extend_schema(
         request=FeedbackSerializer,
         responses={
-            201: documented_object("Recorded: the rater's first feedback on this target"),
-            200: documented_object("Updated: the rater's feedback on this target, the facets given changed"),
+            201: OpenApiResponse(
+                out.FeedbackRecordedSerializer, description="Recorded: the rater's first feedback on this target"
+            ),
+            200: OpenApiResponse(
+                out.FeedbackRecordedSerializer,
+                description="Updated: the rater's feedback on this target, the facets given changed",
+            ),
             404: NO_TARGET,
         },
         tags=TAGS,
@@ -88,7 +94,7 @@ class FeedbackListView(APIView):
 class FeedbackQueueView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.FeedbackQueueSerializer}, tags=TAGS)
     def get(self, request):
         items = queue.rating_queue(
             rater=request.user, target_type=target_type_param(request), limit=query_int(request, "limit", 20, 1, 100)
@@ -99,7 +105,7 @@ class FeedbackQueueView(APIView):
 class SignalListView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.SignalListSerializer}, tags=TAGS)
     def get(self, request):
         rows = RewardSignal.objects.filter(feedback_count__gt=0)
         if kind := target_type_param(request):
@@ -111,7 +117,7 @@ class SignalListView(APIView):
 class QualityView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.QualityMetricsSerializer}, tags=TAGS)
     def get(self, request):
         return Response(selectors.quality_metrics())
 
@@ -119,7 +125,7 @@ class QualityView(APIView):
 class StatsView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.FeedbackStatsSerializer}, tags=TAGS)
     def get(self, request):
         return Response(selectors.feedback_stats())
 
@@ -127,7 +133,7 @@ class StatsView(APIView):
 class TrendsView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.QualityTrendsSerializer}, tags=TAGS)
     def get(self, request):
         return Response(selectors.quality_trends(days=query_int(request, "days", 30, 1, 365)))
 
@@ -135,7 +141,7 @@ class TrendsView(APIView):
 class AgreementView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.AgreementSerializer}, tags=TAGS)
     def get(self, request):
         return Response(agreement.agreement_report(target_type_param(request)))
 
@@ -149,14 +155,14 @@ class RatersReadOperatorsWrite(APIView):
 
 
 class RewardModelListView(RatersReadOperatorsWrite):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.RewardModelStatsSerializer}, tags=TAGS)
     def get(self, request):
         return Response(reward_models.reward_model_stats())
 
     @extend_schema(
         request=None,
         responses={
-            202: OpenApiTypes.OBJECT,
+            202: out.RewardModelVersionSerializer,
             409: documented_error("Too little feedback to train on (fewer than 2 ratings)"),
         },
         tags=TAGS,
@@ -169,13 +175,13 @@ class RewardModelListView(RatersReadOperatorsWrite):
 class RewardModelView(APIView):
     role_scope = "feedback"
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.RewardModelVersionSerializer}, tags=TAGS)
     def get(self, request, pk: int):
         return Response(reward_models.version_shape(get_object_or_404(RewardModel, pk=pk)))
 
 
 class PatternWeightsView(RatersReadOperatorsWrite):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(responses={200: out.PatternWeightListSerializer}, tags=TAGS)
     def get(self, request):
         rows = PatternWeight.objects.all()
         return Response(
@@ -197,7 +203,7 @@ class PatternWeightsView(RatersReadOperatorsWrite):
             }
         )
 
-    @extend_schema(request=None, responses={200: OpenApiTypes.OBJECT}, tags=TAGS)
+    @extend_schema(request=None, responses={200: out.PatternWeightsUpdatedSerializer}, tags=TAGS)
     def post(self, request):
         """Recompute every pattern's weight from its history (idempotent)."""
         return Response(patterns.pattern_weights_update())

@@ -1,4 +1,4 @@
-"""The pattern learner (the originals' FibreFlow PatternLearner, reference 2b.1), made sound.
+"""The pattern learner (the originals' FibreFlow PatternLearner, docs/originals.md 2b.1), made sound.
 
 An insight's pattern is its kind ("off_by_small", "reordered", ...). Each rater's judgement of an insight is one
 sample for its pattern: approved (judged good), rejected (judged bad), edited (a suggestion, not rejected) or

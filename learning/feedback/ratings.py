@@ -1,6 +1,6 @@
 """People's feedback on insights, patterns and activities, and the transparent reward it implies.
 
-The reward keeps the originals' formula (reference 1.10) as a baseline anyone can check by hand; unlike the
+The reward keeps the originals' formula (docs/originals.md 1.10) as a baseline anyone can check by hand; unlike the
 original it is updated incrementally (each submission adjusts running sums), a rater's changed mind replaces
 their earlier judgement instead of adding to it, and the not-helpful kind always counts as a vote.
 """

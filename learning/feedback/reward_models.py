@@ -15,17 +15,24 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Q
+from django.db.models import Max
 from django.utils import timezone
 
-from core.clock import db_in, db_now
 from core.heavy import worker_only
+from core.leases import Lease, LeaseLost
 from learning import reward
 from learning.models import Feedback, RewardModel, RewardScore, RewardSignal, TargetType
 
 log = logging.getLogger(__name__)
 PAIRS_PER_RATER_ITEM = 20  # pairs one rated item takes part in, per rater: enough signal, no quadratic blow-up
 TRAINING_LEASE = timedelta(minutes=10)  # renewed at each training step (seconds apart): only a dead worker's runs out
+REWARD_MODEL_LEASE = Lease(
+    model=RewardModel,
+    fresh=(RewardModel.Status.PENDING,),
+    held=(RewardModel.Status.TRAINING,),
+    taken=RewardModel.Status.TRAINING,
+    duration=TRAINING_LEASE,
+)
 _loaded: dict[tuple[int, str], reward.RewardModel] = {}
 _loaded_guard = threading.Lock()
 
@@ -71,17 +78,13 @@ def _train_into(
     The version is claimed pending -> training with a lease that each step of training renews: a redelivered
     message finds it taken and does nothing, while a version whose worker died (lease run out) is taken over
     and trained by the next delivery."""
-    claimable = Q(status=RewardModel.Status.PENDING) | Q(status=RewardModel.Status.TRAINING, lease_until__lt=db_now())
-    if not RewardModel.objects.filter(claimable, pk=row.pk).update(
-        status=RewardModel.Status.TRAINING, lease_until=db_in(TRAINING_LEASE)
-    ):
+    claim = REWARD_MODEL_LEASE.claim(row.pk)
+    if claim is None:
         row.refresh_from_db()
         return row
 
     def step(line: str) -> None:
-        RewardModel.objects.filter(pk=row.pk, status=RewardModel.Status.TRAINING).update(
-            lease_until=db_in(TRAINING_LEASE)
-        )
+        REWARD_MODEL_LEASE.renew(claim)  # raises LeaseLost: another run took the version over
         if progress:
             progress(line)
 
@@ -95,19 +98,20 @@ def _train_into(
         if directory.exists():
             shutil.rmtree(directory)
         model.save(directory)
+    except LeaseLost:
+        row.refresh_from_db()
+        return row
     except Exception as error:
-        RewardModel.objects.filter(pk=row.pk).update(
-            status=RewardModel.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now(), lease_until=None
-        )
+        REWARD_MODEL_LEASE.finish(claim, RewardModel.Status.FAILED, error=str(error)[:2000], finished_at=timezone.now())
         raise
-    RewardModel.objects.filter(pk=row.pk).update(
-        status=RewardModel.Status.READY,
+    REWARD_MODEL_LEASE.finish(
+        claim,
+        RewardModel.Status.READY,
         path=str(directory),
         metrics=metrics,
         finished_at=timezone.now(),
         train_pairs=metrics.get("train_pairs") or 0,
         train_points=metrics.get("train_points") or 0,
-        lease_until=None,
     )
     row.refresh_from_db()
     return row

@@ -21,9 +21,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
-from rest_framework import exceptions
 
-from core.errors import Conflict
+from core.errors import Conflict, Invalid, NotFound
 from learning.models import Adapter, AdapterEvent, TrainingJob
 
 FILES = ("adapter_model.safetensors", "adapter_config.json")
@@ -140,15 +139,13 @@ def adapter_get(*, adapter_id: str) -> Adapter:
         .first()
     )
     if found is None:
-        raise exceptions.NotFound(f"No adapter {adapter_id!r}.")
+        raise NotFound(f"No adapter {adapter_id!r}.")
     return found
 
 
 def adapters_list(*, status: str | None = None, limit: int = 50) -> list[Adapter]:
     if status and status not in Adapter.Status.values:
-        raise exceptions.ValidationError(
-            {"status": [f"unknown status {status!r}; the statuses are {', '.join(Adapter.Status.values)}"]}
-        )
+        raise Invalid({"status": [f"unknown status {status!r}; the statuses are {', '.join(Adapter.Status.values)}"]})
     found = Adapter.objects.select_related("base_model", "training_job", "parent", "dataset")
     return list((found.filter(status=status) if status else found)[:limit])
 
@@ -174,7 +171,7 @@ def adapter_resolve(base_model, ref: str) -> Adapter:
         else found.filter(adapter_id=ref).first()
     )
     if adapter is None:
-        raise exceptions.NotFound(
+        raise NotFound(
             f"{base_model.name} has no adapter {ref!r}: an adapter id of GET "
             "/api/v1/learning/adapters/, or champion, challenger, previous"
         )
@@ -259,7 +256,7 @@ def adapter_roll_back(adapter: Adapter, *, reason: str, detail: dict | None = No
 
 
 def adapter_shape(adapter: Adapter) -> dict:
-    """The originals' adapter dict (reference 1.8) plus version, alias, hobby type and seal."""
+    """The originals' adapter dict (docs/originals.md 1.8) plus version, alias, hobby type and seal."""
     return {
         "adapter_id": adapter.adapter_id,
         "adapter_name": adapter.adapter_name,
@@ -314,3 +311,22 @@ def adapter_stats() -> dict:
         champions=Count("id", filter=Q(alias=Adapter.Alias.CHAMPION)),
     )
     return {**counts, "active_adapter_id": active_adapter_id()}
+
+
+class ServedAdapters:
+    """The adapter registry models_suite asks (registered in LearningConfig.ready()): what an alias, id or
+    directory names, whether its files match their seal, and which adapter practice runs with."""
+
+    def named(self, artifact, reference: str) -> Adapter | None:
+        if "/" in reference:
+            return Adapter.objects.filter(path=reference).first()
+        return adapter_resolve(artifact, reference)
+
+    def verified_path(self, adapter: Adapter) -> str:
+        if adapter.status == Adapter.Status.FAILED:  # refused before (and recorded then): not loaded, not re-hashed
+            raise AdapterCorrupt(f"Adapter {adapter.adapter_id} is refused: it failed its seal check before")
+        return adapter_verified(adapter).path
+
+    def champion_path(self, artifact, hobby_type: str) -> str:
+        found = champion(artifact, hobby_type)
+        return found.path if found else ""

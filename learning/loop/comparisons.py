@@ -5,7 +5,7 @@ suite; per suite, the accuracy difference with a paired-bootstrap interval and a
 (learning.training.paired_stats). The challenger is promoted when the target suite improves significantly and no other
 suite drops significantly by more than 2 points; otherwise the champion stays and the reason is recorded.
 
-Watch (the originals' live data correlator, reference 2b.2, put to work): after a promotion, the new champion
+Watch (the originals' live data correlator, docs/originals.md 2b.2, put to work): after a promotion, the new champion
 and the model it replaced (`previous`, which a rollback restores, or the bare base) are measured anew, side by
 side: on fresh held-out items the A/B did not use (models_suite.evaluation.fresh), judged by the A/B's own rule
 for a drop, and on the live signal of the requests the gateway served each of them (latency p50/p95 and error

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from core.clock import db_in, db_now
+from core.clock import db_in
 from core.heavy import worker_only
+from core.leases import Claim, Lease, LeaseLost
 from core.services import error_event_record
 from learning.loop.datasets import DatasetError, dataset_build
 from learning.models import DatasetBuild
@@ -26,6 +27,13 @@ from workers.sending import send_or_leave_for_sweep
 # worker's build is taken again after it.
 BUILD_LEASE = timedelta(minutes=30)
 RESEND_AFTER = timedelta(minutes=5)  # a pending build whose message has not led to a claim by then is sent again
+BUILD = Lease(
+    model=DatasetBuild,
+    fresh=(DatasetBuild.Status.PENDING,),
+    held=(DatasetBuild.Status.BUILDING,),
+    taken=DatasetBuild.Status.BUILDING,
+    duration=BUILD_LEASE,
+)
 
 
 def build_request(**params) -> DatasetBuild:
@@ -55,25 +63,23 @@ def build_send(build: DatasetBuild) -> None:
 @worker_only
 def build_execute(*, build_pk: int) -> DatasetBuild | None:
     """Build it, once; None when it is not this run's (done, failed, or another worker holds its lease)."""
-    claimable = Q(status=DatasetBuild.Status.PENDING) | Q(status=DatasetBuild.Status.BUILDING, lease_until__lt=db_now())
-    if not DatasetBuild.objects.filter(claimable, pk=build_pk).update(
-        status=DatasetBuild.Status.BUILDING, lease_until=db_in(BUILD_LEASE), attempts=F("attempts") + 1
-    ):
+    claim = BUILD.claim(build_pk, returning=["params"])
+    if claim is None:
         return None
-    build = DatasetBuild.objects.get(pk=build_pk)
     try:
         with transaction.atomic():
-            dataset = dataset_build(**build.params)
-            DatasetBuild.objects.filter(pk=build_pk).update(
-                status=DatasetBuild.Status.COMPLETED, dataset=dataset, lease_until=None, finished_at=timezone.now()
-            )
+            dataset = dataset_build(**claim.values["params"])
+            if not BUILD.finish(claim, DatasetBuild.Status.COMPLETED, dataset=dataset, finished_at=timezone.now()):
+                raise LeaseLost  # taken over meanwhile: the dataset goes with the rollback
+    except LeaseLost:
+        return None
     except DatasetError as error:  # too little data, bad parameters: the build's outcome, said plainly
-        _fail(build_pk, str(error))
+        _fail(claim, str(error))
     except Exception as error:
         if is_transient(error):  # give the lease back: the task's retry takes it at once
-            DatasetBuild.objects.filter(pk=build_pk, status=DatasetBuild.Status.BUILDING).update(lease_until=db_now())
+            BUILD.release(claim)
             raise
-        _fail(build_pk, f"{type(error).__name__}: {error}")
+        _fail(claim, f"{type(error).__name__}: {error}")
         error_event_record(
             source="task",
             exception=error,
@@ -83,10 +89,8 @@ def build_execute(*, build_pk: int) -> DatasetBuild | None:
     return DatasetBuild.objects.select_related("dataset").get(pk=build_pk)
 
 
-def _fail(build_pk: int, message: str) -> None:
-    DatasetBuild.objects.filter(pk=build_pk).update(
-        status=DatasetBuild.Status.FAILED, error=message[:4000], lease_until=None, finished_at=timezone.now()
-    )
+def _fail(claim: Claim, message: str) -> None:
+    BUILD.finish(claim, DatasetBuild.Status.FAILED, error=message[:4000], finished_at=timezone.now())
 
 
 def builds_resume() -> list[int]:
@@ -96,8 +100,7 @@ def builds_resume() -> list[int]:
 
     stuck = list(
         DatasetBuild.objects.filter(
-            Q(status=DatasetBuild.Status.BUILDING, lease_until__lt=db_now())
-            | Q(status=DatasetBuild.Status.PENDING, created_at__lt=db_in(-RESEND_AFTER)),
+            BUILD.expired() | Q(status=DatasetBuild.Status.PENDING, created_at__lt=db_in(-RESEND_AFTER)),
             Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-RESEND_AFTER)),
         )
     )  # at most once per RESEND_AFTER

@@ -44,8 +44,11 @@ def arms_for(subagent, hobby_types) -> dict[str, ArmPosterior]:
     return {name: ArmPosterior.from_rewards(values, discount=DISCOUNT) for name, values in rewards.items()}
 
 
-def reward_policy_choice(*, subagent, proficiency: dict[str, float], rng: random.Random) -> str | None:
-    """The next hobby type for `subagent` among `proficiency`'s keys (those it can take), by Thompson sampling."""
+def reward_policy_choice(
+    *, subagent, proficiency: dict[str, float], rng: random.Random, config: dict | None = None
+) -> str | None:
+    """The next hobby type for `subagent` among `proficiency`'s keys (those it can take), by Thompson sampling.
+    (config: the hobby configuration every registered policy is given; this one needs none of it.)"""
     if not proficiency:
         return None
     arms = arms_for(subagent, proficiency)

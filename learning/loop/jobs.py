@@ -22,13 +22,13 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, Q
 from django.utils import timezone
-from rest_framework import exceptions
 
-from core.clock import db_in, db_now
-from core.errors import Conflict
+from core.clock import db_in
+from core.errors import Conflict, Invalid, NotFound
 from core.heavy import worker_only
+from core.leases import Claim, Lease, LeaseLost
 from learning.models import TrainingJob
 from workers.sending import send_or_leave_for_sweep
 
@@ -43,8 +43,15 @@ def lease() -> timedelta:
     return timedelta(seconds=settings.TRAINING_JOB_LEASE_SECONDS)
 
 
-class RunLost(Exception):
-    """Another run took the job over (this one was presumed dead): this one stops and writes nothing."""
+# A job is held from preparing its data through evaluating its adapter; a cancel ends the hold (the run sees it at
+# its next step and stops).
+JOB_LEASE = Lease(
+    model=TrainingJob,
+    fresh=(TrainingJob.Status.PENDING,),
+    held=tuple(TrainingJob.RUNNING),
+    taken=TrainingJob.Status.PREPARING_DATA,
+    duration=lease,
+)
 
 
 def trainable_model(name: str | None):
@@ -57,13 +64,13 @@ def trainable_model(name: str | None):
         try:
             artifact = default_model()
         except LookupError as error:
-            raise exceptions.NotFound(str(error)) from None
+            raise NotFound(str(error)) from None
     else:
         artifact = ModelArtifact.objects.filter(name=name).first()
         if artifact is None:
-            raise exceptions.NotFound(f"No model named {name!r}: GET /api/v1/models/ lists them")
+            raise NotFound(f"No model named {name!r}: GET /api/v1/models/ lists them")
     if artifact.kind != ModelArtifact.Kind.HF or not artifact.path:
-        raise exceptions.ValidationError(
+        raise Invalid(
             {
                 "model_name": [
                     f"{artifact.name!r} is a {artifact.get_kind_display()}; LoRA trains transformers models only"
@@ -84,7 +91,7 @@ def training_config(values: dict | None):
     try:
         return LoraTrainConfig.from_dict(ours)
     except ConfigError as error:
-        raise exceptions.ValidationError({name: [message] for name, message in error.errors.items()}) from None
+        raise Invalid({name: [message] for name, message in error.errors.items()}) from None
 
 
 def job_create(
@@ -155,9 +162,7 @@ def refuse_too_little_data(days_back: int) -> None:
     at_most = candidates_at_most(days_back=days_back)
     if at_most < MIN_EXAMPLES:
         error = TooFewExamples(at_most, MIN_EXAMPLES, {"candidates_at_most": at_most})
-        refusal = exceptions.ValidationError()
-        refusal.detail = {"detail": [str(error)], "num_examples": error.count, "data_stats": error.stats}
-        raise refusal  # (set after: DRF would turn the numbers into strings)
+        raise Invalid({"detail": [str(error)], "num_examples": error.count, "data_stats": error.stats})
 
 
 def training_machine() -> str:
@@ -186,22 +191,6 @@ def job_send(job: TrainingJob) -> None:
     )
 
 
-def _claim(job_pk: int) -> str | None:
-    """Take a pending job, or a running one whose lease expired (its worker died); None when it is not ours."""
-    now, token = timezone.now(), secrets.token_hex(8)
-    mine = {
-        "status": TrainingJob.Status.PREPARING_DATA,
-        "claim": token,
-        "lease_until": db_in(lease()),
-        "attempts": F("attempts") + 1,
-    }
-    if TrainingJob.objects.filter(pk=job_pk, status=TrainingJob.Status.PENDING).update(started_at=now, **mine):
-        return token
-    if TrainingJob.objects.filter(pk=job_pk, status__in=TrainingJob.RUNNING, lease_until__lt=db_now()).update(**mine):
-        return token
-    return None
-
-
 def checkpoint_dir(job: TrainingJob) -> Path:
     return Path(settings.TRAINING_DIR) / job.job_id
 
@@ -213,24 +202,20 @@ def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> Training
     from core.services import error_event_record
     from workers.base import is_transient
 
-    token = _claim(job_pk)
-    if token is None:
+    claim = JOB_LEASE.claim(job_pk, first={"started_at": timezone.now()})
+    if claim is None:
         return None
-    mine = TrainingJob.objects.filter(pk=job_pk, claim=token)
     try:
-        return _run(job_pk, token, on_progress)
-    except RunLost:
+        return _run(job_pk, claim, on_progress)
+    except LeaseLost:
         return None
     except Exception as error:
         if is_transient(error):
-            mine.filter(status__in=TrainingJob.RUNNING).update(lease_until=db_now())  # the retry takes it
+            JOB_LEASE.release(claim)  # the retry takes it
             raise
         message = f"{type(error).__name__}: {error}"
-        if mine.filter(status__in=TrainingJob.RUNNING).update(
-            status=TrainingJob.Status.FAILED,
-            error_message=message[:4000],
-            completed_at=timezone.now(),
-            lease_until=None,
+        if JOB_LEASE.finish(
+            claim, TrainingJob.Status.FAILED, error_message=message[:4000], completed_at=timezone.now()
         ):
             error_event_record(
                 source="task",
@@ -241,18 +226,15 @@ def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> Training
         return TrainingJob.objects.get(pk=job_pk)
 
 
-def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
+def _run(job_pk: int, claim: Claim, on_progress: Callable | None) -> TrainingJob:
     from learning.loop.datasets import dataset_parts
     from learning.training.lora import LoraTrainConfig, Stopped, train_lora
 
     job = TrainingJob.objects.select_related("dataset", "base_model", "parent_adapter").get(pk=job_pk)
-    mine = TrainingJob.objects.filter(pk=job_pk, claim=token)
+    mine = JOB_LEASE.mine(claim)
 
     def stop_reason() -> str | None:
-        found = TrainingJob.objects.filter(pk=job_pk).values_list("status", "claim").first()
-        if found is None or found[1] != token:
-            raise RunLost
-        return "cancelled" if found[0] == TrainingJob.Status.CANCELLED else None
+        return "cancelled" if JOB_LEASE.check(claim) == TrainingJob.Status.CANCELLED else None  # or LeaseLost
 
     last_check = [float("-inf")]
 
@@ -263,7 +245,8 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
         return stop_reason()
 
     def progress(report) -> None:
-        if not mine.exclude(status=TrainingJob.Status.CANCELLED).update(
+        JOB_LEASE.renew(  # raises LeaseLost when another run has it; a cancel is seen at the next step
+            claim,
             progress={
                 "step": report.step,
                 "total_steps": report.total_steps,
@@ -273,15 +256,13 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
                 "elapsed_seconds": round(report.elapsed_seconds, 1),
                 "eta_seconds": round(report.eta_seconds, 1),
             },
-            lease_until=db_in(lease()),
-        ):
-            stop_reason()  # raises RunLost when another run has it; a cancel is seen at the next step
+        )
         if on_progress:
             on_progress(report)
         last_check[0] = float("-inf")  # the step after a report asks (a cancel seen by the report's reader)
 
     if job.dataset is None:
-        job.dataset = _dataset_for(job, token)
+        job.dataset = _dataset_for(job, claim)
         if job.dataset is None:
             return TrainingJob.objects.get(pk=job_pk)  # too little data (failed, saying so), or no longer ours
     train, validation = ([(e.prompt, e.completion, e.weight) for e in part] for part in dataset_parts(job.dataset))
@@ -328,13 +309,13 @@ def _run(job_pk: int, token: str, on_progress: Callable | None) -> TrainingJob:
     return TrainingJob.objects.get(pk=job_pk)
 
 
-def _dataset_for(job: TrainingJob, token: str):
+def _dataset_for(job: TrainingJob, claim: Claim):
     """Build the job's dataset from the parameters its request gave and attach it, in one transaction: a run killed
     half-way leaves no dataset behind, and the run that resumes builds it again. None when the data proved too
     thin (the job fails with the count) or the job is no longer this run's."""
     from learning.loop.datasets import DatasetError, TooFewExamples, dataset_build
 
-    mine = TrainingJob.objects.filter(pk=job.pk, claim=token, status=TrainingJob.Status.PREPARING_DATA)
+    mine = JOB_LEASE.mine(claim).filter(status=TrainingJob.Status.PREPARING_DATA)
     params = job.metadata.get("dataset_params", {})
     try:
         with transaction.atomic():
@@ -344,8 +325,8 @@ def _dataset_for(job: TrainingJob, token: str):
                 num_examples=dataset.train_count,
                 metadata={**job.metadata, "dataset_version": dataset.version},
             ):
-                raise RunLost  # cancelled or taken over meanwhile: the dataset goes with the rollback
-    except RunLost:
+                raise LeaseLost  # cancelled or taken over meanwhile: the dataset goes with the rollback
+    except LeaseLost:
         return None
     except DatasetError as error:  # too thin, or bad parameters: the job's outcome, said plainly
         counts = {"data_stats": error.stats, "num_examples": error.count} if isinstance(error, TooFewExamples) else {}
@@ -363,13 +344,13 @@ def _dataset_for(job: TrainingJob, token: str):
 def job_get(*, job_id: str) -> TrainingJob:
     found = TrainingJob.objects.select_related("base_model", "dataset").filter(job_id=job_id).first()
     if found is None:
-        raise exceptions.NotFound(f"No training job {job_id!r}.")
+        raise NotFound(f"No training job {job_id!r}.")
     return found
 
 
 def jobs_list(*, status: str | None = None, limit: int = 50) -> list[TrainingJob]:
     if status and status not in TrainingJob.Status.values:
-        raise exceptions.ValidationError(
+        raise Invalid(
             {"status": [f"unknown status {status!r}; the statuses are {', '.join(TrainingJob.Status.values)}"]}
         )
     found = TrainingJob.objects.select_related("base_model", "dataset")
@@ -403,8 +384,7 @@ def jobs_resume() -> list[int]:
     Returns their ids."""
     stuck = list(
         TrainingJob.objects.filter(
-            Q(status__in=TrainingJob.RUNNING, lease_until__lt=db_now())
-            | Q(status=TrainingJob.Status.PENDING, created_at__lt=db_in(-lease())),
+            JOB_LEASE.expired() | Q(status=TrainingJob.Status.PENDING, created_at__lt=db_in(-lease())),
             Q(sent_at__isnull=True) | Q(sent_at__lt=db_in(-lease())),
         )
     )
@@ -416,7 +396,7 @@ def jobs_resume() -> list[int]:
 
 
 def job_shape(job: TrainingJob) -> dict:
-    """The originals' job dict (reference 1.8), with progress and our own fields beside it."""
+    """The originals' job dict (docs/originals.md 1.8), with progress and our own fields beside it."""
     config = {ORIGINAL_NAMES.get(name, name): value for name, value in job.config.items()}
     config["model_name"] = job.base_model.name
     adapter = getattr(job, "adapter", None)

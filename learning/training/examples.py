@@ -34,7 +34,7 @@ class TrainingExample:
 def quality_score(
     completion: str, *, free_text: bool, completed: bool, difficulty: float | None, insight_count: int
 ) -> float:
-    """The originals' quality score (reference 1.8), 0..1, with its bugs fixed.
+    """The originals' quality score (docs/originals.md 1.8), 0..1, with its bugs fixed.
 
     Start at 0.5; +0.15 when the activity completed (the original read a `status` key its dicts never had, so
     it never applied); + difficulty x 0.1 with the activity's measured difficulty (the original's was always

@@ -3,15 +3,14 @@ viewers read. The legacy routes (memoryhub.api.legacy) are other paths onto thes
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import query_int, validated
 from core.pagination import CheckedLimitOffsetPagination
-from core.schema import documented_object
+from memoryhub.api import responses as out
 from memoryhub.api import serializers as s
 from memoryhub.models import IngestBatch
 from memoryhub.services import context, documents, embeddings, indexes, kv, sessions
@@ -39,7 +38,7 @@ class BoundedPagination(CheckedLimitOffsetPagination):
 
 # --- key-value -------------------------------------------------------------------------------------------------
 class KeyValueListView(MemoryView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.KeyListSerializer}, tags=["memory"])
     def get(self, request, namespace):
         pattern = request.query_params.get("pattern") or "*"
         limit = query_int(request, "limit", 100, 1, 100)
@@ -52,7 +51,7 @@ class KeyValueListView(MemoryView):
 class KeyValueSetView(MemoryView):
     """POST /kv (legacy): {key, value, namespace="memory_client", expire?}."""
 
-    @extend_schema(request=s.KeyValueSerializer, responses={201: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.KeyValueSerializer, responses={201: out.KeyStoredSerializer}, tags=["memory"])
     def post(self, request):
         data = validated(s.KeyValueSerializer, request.data)
         stored = kv.kv_set(
@@ -62,17 +61,17 @@ class KeyValueSetView(MemoryView):
 
 
 class KeyValueView(MemoryView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.KeyValueOutSerializer}, tags=["memory"])
     def get(self, request, namespace, key):
         return Response(kv.kv_get(namespace=namespace, key=key))
 
-    @extend_schema(request=s.KeyValuePutSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.KeyValuePutSerializer, responses={200: out.KeyStoredSerializer}, tags=["memory"])
     def put(self, request, namespace, key):
         data = validated(s.KeyValuePutSerializer, request.data)
         stored = kv.kv_set(namespace=namespace, key=key, value=data["value"], expire_seconds=data.get("expire"))
         return Response({"success": True, **stored})
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.KeyDeletedSerializer}, tags=["memory"])
     def delete(self, request, namespace, key):
         deleted = kv.kv_delete(namespace=namespace, key=key)
         return Response({"deleted": deleted, "key": key, "namespace": kv.namespace_resolve(namespace).name})
@@ -82,7 +81,7 @@ class KeyValueView(MemoryView):
 class DocumentListView(MemoryView):
     """GET lists documents (?namespace, ?q for text search), paginated; POST creates or replaces one."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.MemoryDocumentPageSerializer}, tags=["memory"])
     def get(self, request, namespace=None):
         namespace = namespace or request.query_params.get("namespace") or None
         text = request.query_params.get("q")
@@ -98,8 +97,10 @@ class DocumentListView(MemoryView):
     @extend_schema(
         request=s.DocumentSerializer,
         responses={
-            201: documented_object("Created"),
-            200: documented_object("Replaced: the namespace held a document with this doc_id"),
+            201: OpenApiResponse(out.MemoryDocumentSerializer, description="Created"),
+            200: OpenApiResponse(
+                out.MemoryDocumentSerializer, description="Replaced: the namespace held a document with this doc_id"
+            ),
         },
         tags=["memory"],
     )
@@ -116,13 +117,16 @@ class DocumentListView(MemoryView):
 
 
 class DocumentView(MemoryView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.MemoryDocumentSerializer}, tags=["memory"])
     def get(self, request, namespace, doc_id):
         return Response(s.document_shape(documents.document_get(namespace=namespace, doc_id=doc_id)))
 
     @extend_schema(
         request=s.DocumentPutSerializer,
-        responses={200: documented_object("Replaced"), 201: documented_object("Created: there was no such document")},
+        responses={
+            200: OpenApiResponse(out.MemoryDocumentSerializer, description="Replaced"),
+            201: OpenApiResponse(out.MemoryDocumentSerializer, description="Created: there was no such document"),
+        },
         tags=["memory"],
     )
     def put(self, request, namespace, doc_id):
@@ -143,8 +147,11 @@ class EmbeddingCreateView(MemoryView):
     @extend_schema(
         request=s.EmbeddingSerializer,
         responses={
-            201: documented_object("Embedded and stored"),
-            200: documented_object("Already stored: the namespace holds this content (created is false)"),
+            201: OpenApiResponse(out.MemoryEmbeddingStoredSerializer, description="Embedded and stored"),
+            200: OpenApiResponse(
+                out.MemoryEmbeddingStoredSerializer,
+                description="Already stored: the namespace holds this content (created is false)",
+            ),
         },
         tags=["memory"],
     )
@@ -158,7 +165,7 @@ class EmbeddingCreateView(MemoryView):
 class EmbeddingBulkView(MemoryView):
     """POST up to 1,000 texts: stored at once (202), embedded by a memory worker; GET .../batches/<id> follows."""
 
-    @extend_schema(request=s.EmbeddingBatchSerializer, responses={202: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.EmbeddingBatchSerializer, responses={202: out.IngestBatchOutSerializer}, tags=["memory"])
     def post(self, request):
         data = validated(s.EmbeddingBatchSerializer, request.data)
         batch = embeddings.ingest_batch_create(namespace=namespace_check(data["namespace"]), items=data["items"])
@@ -166,7 +173,7 @@ class EmbeddingBulkView(MemoryView):
 
 
 class IngestBatchView(MemoryView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.IngestBatchOutSerializer}, tags=["memory"])
     def get(self, request, batch_id):
         batch = IngestBatch.objects.filter(pk=batch_id).first()
         if batch is None:
@@ -177,7 +184,7 @@ class IngestBatchView(MemoryView):
 class EmbeddingSearchView(MemoryView):
     read_methods = ("POST",)  # a search only reads: viewers may search
 
-    @extend_schema(request=s.SearchSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.SearchSerializer, responses={200: out.EmbeddingSearchResultSerializer}, tags=["memory"])
     def post(self, request):
         data = validated(s.SearchSerializer, request.data)
         namespace = data.get("namespace") or None
@@ -189,7 +196,7 @@ class EmbeddingSearchView(MemoryView):
 
 
 class EmbeddingStatsView(MemoryView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.EmbeddingStatsSerializer}, tags=["memory"])
     def get(self, request):
         return Response(embeddings.embeddings_stats())
 
@@ -197,7 +204,7 @@ class EmbeddingStatsView(MemoryView):
 class IndexRebuildView(APIView):
     """Operators: rebuild a namespace's index (or every namespace's) from the database, now."""
 
-    @extend_schema(request=s.IndexRebuildSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.IndexRebuildSerializer, responses={200: out.IndexRebuiltSerializer}, tags=["memory"])
     def post(self, request):
         data = validated(s.IndexRebuildSerializer, request.data)
         chosen = (
@@ -207,7 +214,7 @@ class IndexRebuildView(APIView):
 
 
 class EmbeddingView(MemoryView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.MemoryEmbeddingSerializer}, tags=["memory"])
     def get(self, request, embedding_id):
         return Response(s.embedding_shape(embeddings.embedding_get(embedding_id=embedding_id)))
 
@@ -222,8 +229,10 @@ class SessionCreateView(MemoryView):
     @extend_schema(
         request=s.SessionSerializer,
         responses={
-            201: documented_object("Created"),
-            200: documented_object("Replaced: the namespace held a session with this session_id"),
+            201: OpenApiResponse(out.MemorySessionSerializer, description="Created"),
+            200: OpenApiResponse(
+                out.MemorySessionSerializer, description="Replaced: the namespace held a session with this session_id"
+            ),
         },
         tags=["memory"],
     )
@@ -234,11 +243,11 @@ class SessionCreateView(MemoryView):
 
 
 class SessionView(MemoryView):
-    @extend_schema(responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(responses={200: out.MemorySessionSerializer}, tags=["memory"])
     def get(self, request, namespace, session_id):
         return Response(s.session_shape(sessions.session_get(namespace=namespace, session_id=session_id)))
 
-    @extend_schema(request=s.SessionUpdateSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.SessionUpdateSerializer, responses={200: out.MemorySessionSerializer}, tags=["memory"])
     def patch(self, request, namespace, session_id):
         data = validated(s.SessionUpdateSerializer, request.data)
         return Response(s.session_shape(sessions.session_update(namespace=namespace, session_id=session_id, **data)))
@@ -252,7 +261,7 @@ class SessionView(MemoryView):
 class ContextView(MemoryView):
     read_methods = ("POST",)  # it only reads (session entries, a search): viewers may build one too
 
-    @extend_schema(request=s.ContextSerializer, responses={200: OpenApiTypes.OBJECT}, tags=["memory"])
+    @extend_schema(request=s.ContextSerializer, responses={200: out.MemoryContextSerializer}, tags=["memory"])
     def post(self, request):
         data = validated(s.ContextSerializer, request.data)
         return Response(

@@ -6,8 +6,8 @@ from __future__ import annotations
 import json
 
 from django.utils import timezone
-from rest_framework import exceptions
 
+from core.errors import Invalid
 from memoryhub import embedder
 from memoryhub.models import MemorySession
 from memoryhub.services.embeddings import embeddings_search
@@ -37,15 +37,15 @@ def _session_pieces(agent: str) -> list[tuple[str, dict]]:
 
 def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET, namespace: str | None = None) -> dict:
     if not isinstance(agent, str) or not agent.strip():
-        raise exceptions.ValidationError({"agent": ["name the agent the context is for"]})
+        raise Invalid({"agent": ["name the agent the context is for"]})
     if not isinstance(query, str) or not query.strip():
-        raise exceptions.ValidationError({"query": ["the query must be non-empty text"]})
+        raise Invalid({"query": ["the query must be non-empty text"]})
     if namespace:
         namespace_check(namespace)
     nul_free(agent, "agent")
     nul_free(query, "query")
     if isinstance(budget_tokens, bool) or not isinstance(budget_tokens, int) or not 16 <= budget_tokens <= MAX_BUDGET:
-        raise exceptions.ValidationError({"budget_tokens": [f"budget_tokens is between 16 and {MAX_BUDGET}"]})
+        raise Invalid({"budget_tokens": [f"budget_tokens is between 16 and {MAX_BUDGET}"]})
 
     chosen: list[tuple[str, dict]] = []
     used = 0

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db import connection, transaction
 from django.db.models import QuerySet
-from rest_framework import exceptions
 
+from core.errors import Invalid, NotFound
 from memoryhub.models import Document, Embedding
 from memoryhub.services.embeddings import content_hash, embeddings_add, embeddings_tombstone
 from memoryhub.services.namespaces import namespace_check, nul_free
@@ -22,11 +22,11 @@ def document_put(
     Returns (document, created)."""
     namespace_check(namespace)
     if not isinstance(doc_id, str) or not doc_id.strip() or len(doc_id) > 255:
-        raise exceptions.ValidationError({"doc_id": ["doc_id is 1 to 255 characters"]})
+        raise Invalid({"doc_id": ["doc_id is 1 to 255 characters"]})
     if not isinstance(content, str) or not content.strip():
-        raise exceptions.ValidationError({"content": ["content must be non-empty text"]})
+        raise Invalid({"content": ["content must be non-empty text"]})
     if metadata is not None and not isinstance(metadata, dict):
-        raise exceptions.ValidationError({"metadata": ["metadata must be an object"]})
+        raise Invalid({"metadata": ["metadata must be an object"]})
     for field, value in (("doc_id", doc_id), ("title", title), ("content", content), ("metadata", metadata)):
         nul_free(value, field)
     digest = content_hash(content)
@@ -80,7 +80,7 @@ def document_get(*, namespace: str, doc_id: str) -> Document:
     nul_free(doc_id, "doc_id")
     found = Document.objects.filter(namespace=namespace, doc_id=doc_id).first()
     if found is None:
-        raise exceptions.NotFound(f"No document {doc_id!r} in namespace {namespace!r}.")
+        raise NotFound(f"No document {doc_id!r} in namespace {namespace!r}.")
     return found
 
 
@@ -101,7 +101,7 @@ def documents_in(*, namespace: str | None = None) -> QuerySet[Document]:
 def documents_search(*, text: str, namespace: str | None = None) -> QuerySet[Document]:
     """Documents whose title or content contain every word of `text`, best matches first on PostgreSQL."""
     if not isinstance(text, str) or not text.strip():
-        raise exceptions.ValidationError({"q": ["the search text must be non-empty"]})
+        raise Invalid({"q": ["the search text must be non-empty"]})
     nul_free(text, "q")
     documents = documents_in(namespace=namespace)
     if connection.vendor == "postgresql":

@@ -14,10 +14,11 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
-from rest_framework import exceptions
 
-from core.clock import db_in, db_now
+from core.clock import db_in
+from core.errors import Invalid, NotFound
 from core.heavy import worker_only
+from core.leases import Claim, Lease, LeaseLost
 from memoryhub import embedder
 from memoryhub.models import Embedding, IngestBatch
 from memoryhub.services.indexes import index_changed, index_for, index_rebuild, index_states, namespace_bump
@@ -40,17 +41,17 @@ def legacy_embedding_id(namespace: str, digest: str) -> str:
 
 def _clean_items(items: list[dict]) -> list[dict]:
     if not isinstance(items, list) or not items:
-        raise exceptions.ValidationError({"items": ["give at least one item to embed"]})
+        raise Invalid({"items": ["give at least one item to embed"]})
     if len(items) > INGEST_BATCH_MAX:
-        raise exceptions.ValidationError({"items": [f"at most {INGEST_BATCH_MAX} items per batch"]})
+        raise Invalid({"items": [f"at most {INGEST_BATCH_MAX} items per batch"]})
     cleaned = []
     for index, item in enumerate(items):
         content = item.get("content") if isinstance(item, dict) else None
         if not isinstance(content, str) or not content.strip():
-            raise exceptions.ValidationError({"content": [f"item {index}: content must be non-empty text"]})
+            raise Invalid({"content": [f"item {index}: content must be non-empty text"]})
         metadata = item.get("metadata") or {}
         if not isinstance(metadata, dict):
-            raise exceptions.ValidationError({"metadata": [f"item {index}: metadata must be an object"]})
+            raise Invalid({"metadata": [f"item {index}: metadata must be an object"]})
         cleaned.append(
             {
                 "content": content,
@@ -145,7 +146,7 @@ def embedding_get(*, embedding_id: str) -> Embedding:
     nul_free(embedding_id, "id")
     found = Embedding.objects.filter(embedding_id=embedding_id, deleted_at__isnull=True).first()
     if found is None:
-        raise exceptions.NotFound(f"No embedding {embedding_id!r}.")
+        raise NotFound(f"No embedding {embedding_id!r}.")
     return found
 
 
@@ -173,12 +174,12 @@ def embeddings_search(
 ) -> list[tuple[Embedding, float]]:
     """The stored texts most similar to the query, best first, at least min_similarity (cosine)."""
     if not isinstance(query, str) or not query.strip():
-        raise exceptions.ValidationError({"query": ["the query must be non-empty text"]})
+        raise Invalid({"query": ["the query must be non-empty text"]})
     nul_free(query, "query")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= SEARCH_LIMIT_MAX:
-        raise exceptions.ValidationError({"limit": [f"limit is between 1 and {SEARCH_LIMIT_MAX}"]})
+        raise Invalid({"limit": [f"limit is between 1 and {SEARCH_LIMIT_MAX}"]})
     if min_similarity is not None and not -1.0 <= min_similarity <= 1.0:
-        raise exceptions.ValidationError({"min_similarity": ["min_similarity is a cosine similarity, -1 to 1"]})
+        raise Invalid({"min_similarity": ["min_similarity is a cosine similarity, -1 to 1"]})
     namespaces = [namespace_check(namespace)] if namespace else namespaces_with_embeddings()
     vector = embedder.embed([query])[0]
     # Twice the limit, as the originals fetched: rows another process deleted a moment ago are dropped below.
@@ -249,20 +250,28 @@ def _send(batch_id: int) -> None:
         )
 
 
-def _claim(batch_id: int) -> bool:
+# A batch is held while it embeds; each chunk commits with the batch's progress, and only while this run holds it.
+INGEST_BATCH_LEASE = Lease(
+    model=IngestBatch,
+    fresh=(IngestBatch.Status.PENDING,),
+    held=(IngestBatch.Status.RUNNING,),
+    taken=IngestBatch.Status.RUNNING,
+    duration=INGEST_LEASE,
+)
+
+
+def _claim(batch_id: int) -> Claim | None:
     """Take the batch's lease if nobody holds it: a redelivered message and a resend never run it at once."""
-    return bool(
-        IngestBatch.objects.filter(pk=batch_id, status__in=[IngestBatch.Status.PENDING, IngestBatch.Status.RUNNING])
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=db_now()))
-        .update(status=IngestBatch.Status.RUNNING, lease_until=db_in(INGEST_LEASE), progressed_at=timezone.now())
-    )
+    return INGEST_BATCH_LEASE.claim(batch_id, progressed_at=timezone.now())
 
 
 @worker_only
 def ingest_batch_run(*, batch_id: int) -> IngestBatch:
-    """Embed a stored batch chunk by chunk. Each chunk commits together with the batch's progress, so a rerun
-    after a crash resumes after the last committed chunk and every figure counts each item once."""
-    if not _claim(batch_id):
+    """Embed a stored batch chunk by chunk. Each chunk commits together with the batch's progress, and only while
+    this run holds the batch, so a rerun after a crash resumes after the last committed chunk and every figure
+    counts each item once."""
+    claim = _claim(batch_id)
+    if claim is None:
         return IngestBatch.objects.get(pk=batch_id)  # finished, failed, or another worker holds it
     batch = IngestBatch.objects.get(pk=batch_id)
     try:
@@ -272,21 +281,19 @@ def ingest_batch_run(*, batch_id: int) -> IngestBatch:
             with transaction.atomic():
                 outcome = embeddings_add(namespace=batch.namespace, items=items, vectors=vectors)
                 added = sum(created for _, created in outcome)
-                IngestBatch.objects.filter(pk=batch_id).update(
+                INGEST_BATCH_LEASE.renew(  # raises LeaseLost (the chunk rolls back) when another run took it
+                    claim,
                     chunks_done=F("chunks_done") + 1,
                     added=F("added") + added,
                     duplicates=F("duplicates") + len(items) - added,
                     progressed_at=timezone.now(),
-                    lease_until=db_in(INGEST_LEASE),
                 )
-    except exceptions.ValidationError as exc:  # stored items that can no longer be embedded: say why, stop
-        IngestBatch.objects.filter(pk=batch_id).update(
-            status=IngestBatch.Status.FAILED, error=str(exc.detail), lease_until=None, finished_at=timezone.now()
-        )
+    except LeaseLost:
+        return IngestBatch.objects.get(pk=batch_id)
+    except Invalid as exc:  # stored items that can no longer be embedded: say why, stop
+        INGEST_BATCH_LEASE.finish(claim, IngestBatch.Status.FAILED, error=str(exc), finished_at=timezone.now())
         raise
-    IngestBatch.objects.filter(pk=batch_id).update(
-        status=IngestBatch.Status.COMPLETED, lease_until=None, finished_at=timezone.now()
-    )
+    INGEST_BATCH_LEASE.finish(claim, IngestBatch.Status.COMPLETED, finished_at=timezone.now())
     batch.refresh_from_db()
     return batch
 
@@ -297,9 +304,10 @@ def ingest_batches_resume() -> list[int]:
     from memoryhub.tasks import ingest_batch_task
 
     stuck = list(
-        IngestBatch.objects.filter(status__in=[IngestBatch.Status.PENDING, IngestBatch.Status.RUNNING])
-        .filter(Q(lease_until__lt=db_now()) | Q(lease_until__isnull=True, created_at__lt=db_in(-INGEST_LEASE)))
-        .values_list("id", flat=True)
+        IngestBatch.objects.filter(
+            INGEST_BATCH_LEASE.expired()
+            | Q(status=IngestBatch.Status.PENDING, lease_until__isnull=True, created_at__lt=db_in(-INGEST_LEASE))
+        ).values_list("id", flat=True)
     )
     for batch_id in stuck:
         ingest_batch_task.delay(batch_id=batch_id)

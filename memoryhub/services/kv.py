@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 import redis
 from django.conf import settings
-from rest_framework import exceptions
 
+from core.errors import Invalid, TooLarge
 from core.redis_clients import client_for
 
 MAX_VALUE_BYTES = 1024 * 1024
@@ -45,16 +45,15 @@ NAMESPACES = {
 BY_PREFIX = {ns.prefix: ns for ns in NAMESPACES.values()}
 
 
-class ValueTooLarge(exceptions.APIException):
-    status_code = 413
-    default_code = "payload_too_large"
+class ValueTooLarge(TooLarge):
+    """A value over MAX_VALUE_BYTES as JSON."""
 
 
 def namespace_resolve(name: str) -> Namespace:
     """A namespace by its name ("memory_client") or its prefix ("mc"); 400 naming the valid ones otherwise."""
     found = NAMESPACES.get(name) or BY_PREFIX.get(name)
     if found is None:
-        raise exceptions.ValidationError(
+        raise Invalid(
             {
                 "namespace": [
                     f"unknown namespace {name!r}; use one of {', '.join(sorted(NAMESPACES))} (or their prefixes "
@@ -71,7 +70,7 @@ def _client(namespace: Namespace) -> redis.Redis:
 
 def _redis_key(namespace: Namespace, key: str) -> str:
     if not key or len(key) > MAX_KEY_CHARS:
-        raise exceptions.ValidationError({"key": [f"a key is 1 to {MAX_KEY_CHARS} characters"]})
+        raise Invalid({"key": [f"a key is 1 to {MAX_KEY_CHARS} characters"]})
     return f"{namespace.prefix}:{key}"
 
 
@@ -79,7 +78,7 @@ def kv_set(*, namespace: str, key: str, value, expire_seconds: int | None = None
     ns = namespace_resolve(namespace)
     redis_key = _redis_key(ns, key)
     if expire_seconds is not None and not 1 <= expire_seconds <= MAX_EXPIRE_SECONDS:
-        raise exceptions.ValidationError({"expire": [f"expire is whole seconds, 1 to {MAX_EXPIRE_SECONDS}"]})
+        raise Invalid({"expire": [f"expire is whole seconds, 1 to {MAX_EXPIRE_SECONDS}"]})
     encoded = json.dumps(value, separators=(",", ":"))
     if len(encoded.encode()) > MAX_VALUE_BYTES:
         raise ValueTooLarge(f"The value is {len(encoded.encode()):,} bytes as JSON; the limit is {MAX_VALUE_BYTES:,}.")
@@ -115,7 +114,7 @@ def kv_list(*, namespace: str, pattern: str = "*", limit: int = LIST_LIMIT_MAX) 
     """Keys of the namespace matching a glob pattern (without the prefix), sorted, at most `limit`."""
     ns = namespace_resolve(namespace)
     if not 1 <= limit <= LIST_LIMIT_MAX:
-        raise exceptions.ValidationError({"limit": [f"limit is between 1 and {LIST_LIMIT_MAX}"]})
+        raise Invalid({"limit": [f"limit is between 1 and {LIST_LIMIT_MAX}"]})
     start = len(ns.prefix) + 1
     keys = set()
     for raw in _client(ns).scan_iter(match=f"{ns.prefix}:{pattern or '*'}", count=500):

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import exceptions
 
+from core.errors import Invalid, NotFound
 from memoryhub.models import MemorySession
 from memoryhub.services.namespaces import namespace_check, nul_free
 
@@ -17,9 +17,7 @@ MAX_HOURS = 24 * 365
 
 def _expiry(hours) -> timezone.datetime:
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= MAX_HOURS:
-        raise exceptions.ValidationError(
-            {"expires_hours": [f"expires_hours is a number of hours, more than 0 and at most {MAX_HOURS}"]}
-        )
+        raise Invalid({"expires_hours": [f"expires_hours is a number of hours, more than 0 and at most {MAX_HOURS}"]})
     return timezone.now() + timedelta(hours=hours)
 
 
@@ -34,9 +32,9 @@ def session_put(
     """Create or replace a session (the originals' POST /session)."""
     namespace_check(namespace)
     if not isinstance(session_id, str) or not session_id.strip() or len(session_id) > 255:
-        raise exceptions.ValidationError({"session_id": ["session_id is 1 to 255 characters"]})
+        raise Invalid({"session_id": ["session_id is 1 to 255 characters"]})
     if data is not None and not isinstance(data, dict):
-        raise exceptions.ValidationError({"data": ["data must be an object"]})
+        raise Invalid({"data": ["data must be an object"]})
     for field, value in (("session_id", session_id), ("user_id", user_id), ("data", data)):
         nul_free(value, field)
     return MemorySession.objects.update_or_create(
@@ -54,7 +52,7 @@ def session_get(*, namespace: str, session_id: str) -> MemorySession:
         namespace=namespace, session_id=session_id, expires_at__gt=timezone.now()
     ).first()
     if found is None:
-        raise exceptions.NotFound(f"No live session {session_id!r} in namespace {namespace!r}.")
+        raise NotFound(f"No live session {session_id!r} in namespace {namespace!r}.")
     return found
 
 
@@ -64,7 +62,7 @@ def session_update(
     """Merge data into a live session and optionally extend it. Row-locked: two merges both land."""
     if data is not None:
         if not isinstance(data, dict):
-            raise exceptions.ValidationError({"data": ["data must be an object"]})
+            raise Invalid({"data": ["data must be an object"]})
         nul_free(data, "data")
     expiry = _expiry(expires_hours) if expires_hours is not None else None
     with transaction.atomic():

@@ -15,6 +15,7 @@ import json
 import time
 import uuid
 
+from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -23,17 +24,14 @@ from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.env import env_int
-from core.errors import JsonTypesMixin, ServiceUnavailable, error_body
+from core.errors import AppError, JsonTypesMixin, ServiceUnavailable, error_body
 from core.schema import ErrorSerializer
 from models_suite.models import ModelArtifact
 from models_suite.services.adapter_resolution import adapter_named, served_name
 from models_suite.services.served import served_request_record
-from workers.queues import queue_name
+from workers.queues import QueueRole, queue_name
 from workers.replies import new_reply_key, replies
 from workers.results import WorkerError, refusal_error
-
-GATEWAY_TIMEOUT_SECONDS = env_int("GATEWAY_TIMEOUT_SECONDS", 120)
 
 
 class SamplingSerializer(JsonTypesMixin, serializers.Serializer):
@@ -100,7 +98,7 @@ def _resolve(name: str):
 def _queue_for(artifact: ModelArtifact) -> str | None:
     """The models queue of the artifact's machine, from the row already read (no second query in the router);
     None lets the router pick a live models worker (a remote endpoint runs anywhere)."""
-    return queue_name("models", artifact.machine) if artifact.machine else None
+    return queue_name(QueueRole.MODELS, artifact.machine) if artifact.machine else None
 
 
 def _usage(result: dict) -> dict:
@@ -139,6 +137,9 @@ class GatewayView(APIView):
         except APIException as exc:
             record(exc.status_code)
             raise
+        except AppError as exc:  # a worker's refusal, no worker in time
+            record(exc.status)
+            raise
         except Exception:
             record(500)
             raise
@@ -157,7 +158,9 @@ class GatewayView(APIView):
         first = next(messages)
         # Until the first message arrives nothing is sent, so a refusal is still a proper HTTP error.
         if first is None:
-            raise ServiceUnavailable(f"No models worker answered for {model} within {GATEWAY_TIMEOUT_SECONDS} s.")
+            raise ServiceUnavailable(
+                f"No models worker answered for {model} within {settings.GATEWAY_TIMEOUT_SECONDS} s."
+            )
         if "error" in first:  # the worker's refusal: its status and code (workers.results.WORKER_ERRORS)
             raise refusal_error(first) or WorkerError(
                 502, "worker_failed", f"The models worker's answer for {model} was not understood."
@@ -190,7 +193,7 @@ class GatewayView(APIView):
             kwargs={"model_name": model, "request": generation, "reply_key": key, "stream": stream},
             queue=_queue_for(artifact),
         )
-        return replies(key, timeout=GATEWAY_TIMEOUT_SECONDS)
+        return replies(key, timeout=settings.GATEWAY_TIMEOUT_SECONDS)
 
     def _events(self, model: str, reply_id, first, messages, record):
         created = int(time.time())

@@ -1,3 +1,4 @@
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.errors import StrictSerializer
@@ -99,3 +100,37 @@ class ModelActionSerializer(StrictSerializer):
     wait_seconds = serializers.FloatField(
         min_value=0, max_value=300, default=60, help_text="How long to wait for the machine's answer (0: do not wait)"
     )
+
+
+# The task's answer differs by action (one view serves the three routes): the residency of the model a load or
+# swap left in place, or whether an unload found the model resident.
+RESIDENCY_OR_UNLOADED = {
+    "oneOf": [
+        {
+            "type": "object",
+            "description": "load, swap: the model now resident on the worker",
+            "properties": {
+                "name": {"type": "string"},
+                "device": {"type": "string"},
+                "measured_bytes": {"type": "integer", "description": "What loading added on the device"},
+                "load_seconds": {"type": "number"},
+                "pinned": {"type": "boolean"},
+            },
+            "required": ["name", "device", "measured_bytes", "load_seconds", "pinned"],
+        },
+        {"type": "boolean", "description": "unload: whether the model was resident"},
+    ]
+}
+
+
+@extend_schema_field(RESIDENCY_OR_UNLOADED)
+class ModelActionResultField(serializers.JSONField):
+    pass
+
+
+class ModelActionQueuedSerializer(serializers.Serializer):
+    task_id = serializers.CharField(help_text="The models worker's task; wait_seconds 0 answers without waiting")
+
+
+class ModelActionDoneSerializer(ModelActionQueuedSerializer):
+    result = ModelActionResultField(help_text="What the models worker answered")

@@ -1,4 +1,3 @@
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, status
 from rest_framework.exceptions import ValidationError
@@ -10,6 +9,8 @@ from models_suite.api.serializers import (
     EvalRunCreateSerializer,
     EvalRunDetailSerializer,
     EvalRunSerializer,
+    ModelActionDoneSerializer,
+    ModelActionQueuedSerializer,
     ModelActionSerializer,
     ModelArtifactSerializer,
     PlacementSerializer,
@@ -77,8 +78,8 @@ class ModelActionView(APIView):
     @extend_schema(
         request=ModelActionSerializer,
         responses={
-            200: OpenApiTypes.OBJECT,
-            202: OpenApiTypes.OBJECT,
+            200: OpenApiResponse(ModelActionDoneSerializer, description="Done: the worker's answer"),
+            202: OpenApiResponse(ModelActionQueuedSerializer, description="Queued: wait_seconds was 0"),
             409: OpenApiResponse(
                 ErrorSerializer,
                 description="not_resident: the worker holds no such model (unload, "

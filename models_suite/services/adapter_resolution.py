@@ -16,15 +16,52 @@ hashes it once per process while its files stay untouched); a damaged one is ref
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
-from rest_framework.exceptions import APIException
-
+from core.errors import AppError, Conflict, NotFound
 from models_suite.host import HostError
 
 if TYPE_CHECKING:
-    from learning.models import Adapter
     from models_suite.models import ModelArtifact
+
+
+class AdapterRegistry(Protocol):
+    """What the app that trains adapters provides (learning registers it in its AppConfig.ready()): the registry
+    owns versions, aliases and seals; models_suite only asks it."""
+
+    def named(self, artifact: ModelArtifact, reference: str) -> Any | None:
+        """The registered adapter (with adapter_id, path, status) an alias, id or directory names, or None for a
+        directory nobody registered. Raises NotFound for an alias or id with no adapter. Reads no file."""
+
+    def verified_path(self, adapter: Any) -> str:
+        """The adapter's directory once its files match their seal. Raises Conflict when they do not."""
+
+    def champion_path(self, artifact: ModelArtifact, hobby_type: str) -> str:
+        """The directory of the adapter serving `hobby_type` on `artifact` (its own, else the all-types one), or ""
+        for none."""
+
+
+class _NoRegistry:
+    """Before (or without) an adapter registry: directories load as given, aliases and ids name nothing."""
+
+    def named(self, artifact, reference):
+        if "/" in reference:
+            return None
+        raise NotFound(f"No adapter {reference!r}: no adapter registry is installed (the learning app registers it)")
+
+    def verified_path(self, adapter):
+        raise NotFound("No adapter registry is installed")
+
+    def champion_path(self, artifact, hobby_type):
+        return ""
+
+
+_registry: AdapterRegistry = _NoRegistry()
+
+
+def adapter_registry_set(registry: AdapterRegistry) -> None:
+    global _registry
+    _registry = registry
 
 
 class AdapterRefused(HostError):
@@ -32,22 +69,17 @@ class AdapterRefused(HostError):
     practice, consensus and evaluation fail their run with the reason, as for any model that cannot load; the
     gateway answers with the status."""
 
-    def __init__(self, error: APIException):
-        super().__init__(str(error.detail))
-        self.status, self.code = error.status_code, error.default_code
+    def __init__(self, error: AppError):
+        super().__init__(error.message)
+        self.status, self.code = error.status, error.code
 
 
-def adapter_named(artifact: ModelArtifact, reference: str) -> Adapter | None:
+def adapter_named(artifact: ModelArtifact, reference: str):
     """The registered adapter `reference` names on `artifact`, looked up only (no file is read: the web process
     may not see the disk the adapter lives on). None for "" and for a directory nobody registered."""
     if not reference:
         return None
-    from learning.loop.adapters import adapter_resolve
-    from learning.models import Adapter
-
-    if "/" in reference:
-        return Adapter.objects.filter(path=reference).first()
-    return adapter_resolve(artifact, reference)
+    return _registry.named(artifact, reference)
 
 
 def adapter_path(artifact: ModelArtifact, reference: str) -> str:
@@ -55,21 +87,19 @@ def adapter_path(artifact: ModelArtifact, reference: str) -> str:
     seal first. Raises AdapterRefused."""
     if not reference:
         return ""
-    from learning.loop.adapters import AdapterCorrupt, adapter_verified
-    from learning.models import Adapter
-
     try:
         adapter = adapter_named(artifact, reference)
-        if adapter is None:
-            return reference
-        if adapter.status == Adapter.Status.FAILED:  # refused before (and recorded then): not loaded, not re-hashed
-            raise AdapterCorrupt(f"Adapter {adapter.adapter_id} is refused: it failed its seal check before")
-        return adapter_verified(adapter).path
-    except APIException as error:
+        return reference if adapter is None else _registry.verified_path(adapter)
+    except (NotFound, Conflict) as error:
         raise AdapterRefused(error) from error
 
 
-def served_name(artifact: ModelArtifact, adapter: Adapter | None) -> str:
+def champion_path(artifact: ModelArtifact, hobby_type: str = "") -> str:
+    """What practice of `hobby_type` on `artifact` runs with: the learning loop's champion, or "" (the bare base)."""
+    return _registry.champion_path(artifact, hobby_type)
+
+
+def served_name(artifact: ModelArtifact, adapter) -> str:
     """What the gateway asks the worker for and names in its reply: "<model>:<adapter id>" (never an alias, so
     the alias moving to another adapter between the request and the generation cannot change what answers),
     or the bare model's name."""

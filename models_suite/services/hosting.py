@@ -17,7 +17,6 @@ from django.conf import settings
 from django.db import DatabaseError, close_old_connections
 
 from core.embedded_redis import pid_alive
-from core.env import env_int
 from core.heavy import worker_only
 from core.redis_clients import client_for
 from models_suite.backends import Backend, BackendUnavailable
@@ -31,12 +30,11 @@ from models_suite.host import (
     local_loader,
 )
 from models_suite.models import ModelArtifact, Placement
+from models_suite.services.registry import remote_api_key
 from workers.results import refusal_for
 
 logger = logging.getLogger(__name__)
 
-KEEP_ALIVE_SECONDS = env_int("MODEL_KEEP_ALIVE_SECONDS", 300)
-MEMORY_BUDGET_PERCENT = env_int("MODEL_MEMORY_BUDGET_PERCENT", 80)
 IDLE_SWEEP_SECONDS = 30
 USE_WRITE_INTERVAL_SECONDS = 10  # last_used_at is written at most this often per model: no write per request
 
@@ -116,7 +114,7 @@ def current_host() -> ModelHost:
                 local_loader,
                 device_lock=lock,
                 listener=PlacementListener(),
-                probe=MemoryProbe(budget_fraction=MEMORY_BUDGET_PERCENT / 100),
+                probe=MemoryProbe(budget_fraction=settings.MODEL_MEMORY_BUDGET_PERCENT / 100),
             )
             _host.start(interval=IDLE_SWEEP_SECONDS)
             _host_pid = os.getpid()
@@ -138,7 +136,7 @@ def spec_for(artifact: ModelArtifact, *, pinned: bool = False) -> ModelSpec:
         path=artifact.path,
         estimated_bytes=artifact.estimated_memory_bytes,
         device="auto",
-        keep_alive_seconds=KEEP_ALIVE_SECONDS,
+        keep_alive_seconds=settings.MODEL_KEEP_ALIVE_SECONDS,
         pinned=pinned,
     )
 
@@ -162,7 +160,7 @@ def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
     if adapter:
         # The adapter's name in the host: stable for one path on every process and machine.
         name = "adapter-" + hashlib.sha256(adapter.encode()).hexdigest()[:12]
-        spec = ModelSpec.for_adapter(spec, name, adapter, keep_alive_seconds=KEEP_ALIVE_SECONDS)
+        spec = ModelSpec.for_adapter(spec, name, adapter, keep_alive_seconds=settings.MODEL_KEEP_ALIVE_SECONDS)
     with current_host().acquire(spec) as backend:
         yield backend
 
@@ -192,7 +190,7 @@ def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
         raise BackendUnavailable(f"adapters attach to local transformers models only, not to {artifact.kind}")
     from models_suite.backends.remote_backend import RemoteBackend
 
-    key = os.environ.get(artifact.api_key_env) if artifact.api_key_env else None
+    key = remote_api_key(artifact.api_key_env)
     return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key, context_length=artifact.context_length)
 
 

@@ -18,6 +18,12 @@ class RegistrationError(Exception):
     """The model cannot be registered; the message says why. Nothing was written."""
 
 
+def remote_api_key(variable: str) -> str | None:
+    """The API key of a remote endpoint, from the environment variable its operator named (api_key_env). Read
+    here, not in settings: the variable's name is data, one per registered model, and the key is never stored."""
+    return (os.environ.get(variable) or None) if variable else None
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
     return slug[:100] or "model"
@@ -87,7 +93,7 @@ def model_register_remote(
         raise RegistrationError(f"{base_url!r} is not an http(s) URL")
     if not remote_model:
         raise RegistrationError("a remote model needs the model name the endpoint expects (--model)")
-    api_key = os.environ.get(api_key_env) if api_key_env else None
+    api_key = remote_api_key(api_key_env)
     if api_key_env and not api_key:
         raise RegistrationError(f"environment variable {api_key_env} (the API key) is empty or unset")
     listed: list[str] = []

@@ -6,17 +6,16 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import DatabaseError
 from django.utils import timezone
 
-from core.env import env_int
 from models_suite.models import ServedRequest
 
 logger = logging.getLogger(__name__)
 
-KEEP_DAYS = env_int("GATEWAY_REQUESTS_KEEP_DAYS", 14)
 # Pruning is one indexed DELETE, run by one insert in this many rather than by each: the table stays bounded
-# (KEEP_DAYS of traffic plus at most this many rows) and the hot path almost never pays for it.
+# (GATEWAY_REQUESTS_KEEP_DAYS of traffic plus at most this many rows) and the hot path almost never pays for it.
 PRUNE_EVERY = 1000
 # A window's figures rest on its latest requests, at most this many: percentiles of ten thousand requests are
 # as good as of a million, and reading them stays cheap however busy the gateway is.
@@ -38,7 +37,9 @@ def served_request_record(
             created_at=timezone.now(),
         )
         if row.pk % PRUNE_EVERY == 0:
-            ServedRequest.objects.filter(created_at__lt=row.created_at - timedelta(days=KEEP_DAYS)).delete()
+            ServedRequest.objects.filter(
+                created_at__lt=row.created_at - timedelta(days=settings.GATEWAY_REQUESTS_KEEP_DAYS)
+            ).delete()
     except DatabaseError:
         logger.warning("could not record a served request of %s", model, exc_info=True)
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from django.conf import settings
 
 from core.embedded_redis import free_loopback_port
 from core.env import BASE_DIR
 from tests.core.test_metrics import promtool_check
 from tests.workers.processes import wait_for
-from workers.management.commands.worker import MODELS_WORKER_THREADS
 
 pytestmark = pytest.mark.slow
 
@@ -90,7 +90,9 @@ def test_make_run_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         workers = httpx.get(f"{stack.base}/api/v1/workers/", headers=auth).json()["results"]
         by_name = {w["worker_name"].split("@")[0]: w for w in workers}
         # its own worker: one process, a pool of threads sharing one model host
-        assert by_name["models"]["concurrency"] == MODELS_WORKER_THREADS and len(by_name["models"]["queues"]) == 1
+        assert (
+            by_name["models"]["concurrency"] == settings.MODELS_WORKER_THREADS and len(by_name["models"]["queues"]) == 1
+        )
         assert "control-hobbies-memory" in by_name and by_name["training"]["concurrency"] == 1
         assert (var_dir / "redis" / "appendonlydir").is_dir()
         assert processes_of(var_dir)  # web, worker, beat, redis

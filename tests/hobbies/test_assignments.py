@@ -46,9 +46,9 @@ def test_bad_assignments_get_a_4xx_naming_the_problem_and_change_nothing(operato
     assert not Assignment.objects.exists()
 
 
-def test_nothing_is_assigned_while_hobbies_are_switched_off(operator, db, monkeypatch):
+def test_nothing_is_assigned_while_hobbies_are_switched_off(operator, db, settings):
     subagent_register(subagent_id="sa", capabilities=["*"])
-    monkeypatch.setenv("AUTONOMOUS_HOBBY_ENABLED", "false")
+    settings.HOBBY_CONFIG_OVERRIDES = {"enabled": False}  # AUTONOMOUS_HOBBY_ENABLED=false
     off = assign(operator)
     assert off.status_code == 409 and "switched off" in off.json()["error"]["message"]
     assert operator.post("/hobby/distribute?num_assignments=3").status_code == 409
@@ -150,10 +150,16 @@ def test_the_resume_sweep_sends_lost_messages_again_and_closes_cancelled_runs_th
     from hobbies.models import Activity
 
     subagent_register(subagent_id="sa", capabilities=["*"])
-    lost = assign(operator).json()["assignment"]  # its message was never sent (no commit in this test)
+    # Its message was never sent (no commit in this test): as if its process died between the commit and the send,
+    # with the row stamped sent.
+    lost = assign(operator).json()["assignment"]
     assert assignments_resume() == []  # too fresh: its send may still be under way
     Assignment.objects.filter(assignment_id=lost["assignment_id"]).update(
         assigned_at=timezone.now() - timedelta(minutes=2)
+    )
+    assert assignments_resume() == []  # stamped sent a moment ago: not yet
+    Assignment.objects.filter(assignment_id=lost["assignment_id"]).update(
+        assigned_at=timezone.now() - timedelta(minutes=6), sent_at=timezone.now() - timedelta(minutes=6)
     )
     assert assignments_resume() == [Assignment.objects.get(assignment_id=lost["assignment_id"]).pk]
     assert Assignment.objects.get(assignment_id=lost["assignment_id"]).sent_at is not None

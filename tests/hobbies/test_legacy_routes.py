@@ -1,4 +1,4 @@
-"""The originals' /hobby/ routes keep their paths, parameters and JSON shapes (reference 1.3, 1.7, 1.12), and
+"""The originals' /hobby/ routes keep their paths, parameters and JSON shapes (docs/originals.md 1.3, 1.7, 1.12), and
 the seed documents' curl examples work as written plus an Authorization header."""
 
 import pytest

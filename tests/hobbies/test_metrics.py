@@ -1,4 +1,4 @@
-"""Hobby metrics (reference 1.6): the originals' shapes, figures that follow what really finished, the timelines'
+"""Hobby metrics (docs/originals.md 1.6): the originals' shapes, figures that follow what really finished, the timelines'
 buckets, the shared 10 s cache, and the Prometheus series."""
 
 from __future__ import annotations

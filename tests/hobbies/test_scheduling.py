@@ -73,14 +73,14 @@ def test_the_draw_uses_the_sub_agents_measured_proficiency(idle_subagent):
         assert [a.hobby_type for a in scheduler_tick(rng=random.Random(seed), force=True)] == ["PATTERN_RECOGNITION"]
 
 
-def test_stopped_or_disabled_schedulers_start_nothing(idle_subagent, personas, monkeypatch):
+def test_stopped_or_disabled_schedulers_start_nothing(idle_subagent, personas, settings):
     operator = personas["operator"].client()
     assert operator.post("/hobby/stop").json() == {"status": "stopped", "message": "Hobby scheduler stopped"}
     assert scheduler_tick(force=True) == [] and system_state()["running"] is False
     assert operator.post("/hobby/start").json()["status"] == "started"
-    monkeypatch.setenv("AUTONOMOUS_HOBBY_ENABLED", "false")
+    settings.HOBBY_CONFIG_OVERRIDES = {"enabled": False}  # AUTONOMOUS_HOBBY_ENABLED=false
     assert scheduler_tick(force=True) == [] and system_state()["enabled"] is False
-    monkeypatch.delenv("AUTONOMOUS_HOBBY_ENABLED")
+    settings.HOBBY_CONFIG_OVERRIDES = {}
     assert len(scheduler_tick(force=True)) == 1
     assert personas["viewer"].client().post("/hobby/start").status_code == 403
 

@@ -45,19 +45,15 @@ def test_the_originals_config_shape_and_defaults(db):
     }  # the product's addition: the reward-driven policy is off by default
 
 
-def test_environment_variables_override_what_is_stored(db, monkeypatch):
+def test_environment_variables_override_what_is_stored(db, settings):
     services.config_update(interval_minutes=30, variety_factor=0.5)
     assert services.config_effective()["interval_minutes"] == 30
-    monkeypatch.setenv("HOBBY_INTERVAL_MINUTES", "45")
-    monkeypatch.setenv("HOBBY_FOCUS_WEAKNESSES", "false")
+    # HOBBY_INTERVAL_MINUTES=45 HOBBY_FOCUS_WEAKNESSES=false, as core/settings.py reads them (a value out of range
+    # stops the process at start: tests/core/test_settings_in_one_place.py)
+    settings.HOBBY_CONFIG_OVERRIDES = {"interval_minutes": 45.0, "focus_on_weaknesses": False}
     effective = services.config_effective()
     assert effective["interval_minutes"] == 45 and effective["focus_on_weaknesses"] is False
     assert effective["variety_factor"] == 0.5
-    monkeypatch.setenv("HOBBY_VARIETY_FACTOR", "7")
-    from core.env import ConfigError
-
-    with pytest.raises(ConfigError, match="HOBBY_VARIETY_FACTOR must be between 0 and 1"):
-        services.config_effective()
 
 
 def test_every_type_is_built_and_one_that_is_not_cannot_be_enabled(personas, monkeypatch):

@@ -96,7 +96,7 @@ def test_a_damaged_adapter_is_refused_recorded_and_the_champion_stays(tiny, tmp_
 
     with pytest.raises(AdapterCorrupt) as refused:
         adapter_promote(damaged)
-    assert refused.value.status_code == 409 and "sha256" in str(refused.value.detail)
+    assert refused.value.status == 409 and "sha256" in refused.value.message
     row = Adapter.objects.get(pk=damaged.pk)
     assert (row.status, row.alias) == ("failed", "")
     assert events(damaged) == ["refused"] and "sha256" in damaged.events.get().detail["reason"]

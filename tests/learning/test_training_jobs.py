@@ -12,9 +12,8 @@ import pytest
 import torch
 from django.test import TestCase
 from django.utils import timezone
-from rest_framework import exceptions
 
-from core.errors import Conflict
+from core.errors import Conflict, Invalid, NotFound
 from core.models import ErrorEvent
 from learning.loop import adapters, datasets, jobs
 from learning.loop.adapters import files_sha256
@@ -70,9 +69,9 @@ def test_a_job_is_built_from_graded_practice_stored_and_sent(tiny, sent, setting
     assert shape["config"]["model_name"] == "tiny-lora" and shape["data_path"] is None
     assert shape["progress"]["fraction"] == 0 and shape["adapter_id"] is None and shape["dataset_version"] is None
     assert [j.pk for j in jobs.jobs_list(status="pending")] == [job.pk] and jobs.jobs_list(status="failed") == []
-    with pytest.raises(exceptions.ValidationError) as bad:
+    with pytest.raises(Invalid) as bad:
         jobs.jobs_list(status="bogus")
-    assert "status" in bad.value.detail
+    assert "status" in bad.value.details
 
 
 def test_a_broker_that_cannot_take_the_job_leaves_it_stored_for_the_resume_beat(tiny, monkeypatch):
@@ -88,15 +87,15 @@ def test_a_broker_that_cannot_take_the_job_leaves_it_stored_for_the_resume_beat(
 
 def test_bad_requests_are_refused_by_name_and_leave_nothing(tiny, sent, settings):
     practised(30)
-    with pytest.raises(exceptions.ValidationError) as bad:
+    with pytest.raises(Invalid) as bad:
         make(config={"r": 0, "warp_speed": 9, "learning_rate": 1})
-    assert set(bad.value.detail) == {"r", "warp_speed", "learning_rate"}
-    with pytest.raises(exceptions.NotFound, match="nobody"):
+    assert set(bad.value.details) == {"r", "warp_speed", "learning_rate"}
+    with pytest.raises(NotFound, match="nobody"):
         make(model_name="nobody")
     ModelArtifact.objects.create(name="far-away", kind="remote", base_url="http://127.0.0.1:9/v1", remote_model="m")
-    with pytest.raises(exceptions.ValidationError) as remote:
+    with pytest.raises(Invalid) as remote:
         make(model_name="far-away")
-    assert "model_name" in remote.value.detail
+    assert "model_name" in remote.value.details
     assert not TrainingDataset.objects.exists() and not TrainingJob.objects.exists() and dirs_empty(settings)
     assert sent == []
 
@@ -115,9 +114,9 @@ def test_data_that_proves_too_thin_once_built_fails_the_job_with_the_count(tiny,
 
 def test_too_few_examples_is_a_400_with_the_count_and_nothing_written(tiny, sent, settings):
     practised(7)
-    with pytest.raises(exceptions.ValidationError) as few:
+    with pytest.raises(Invalid) as few:
         make()
-    assert str(few.value.detail["num_examples"]) == "7" and "at least 10" in str(few.value.detail["detail"])
+    assert str(few.value.details["num_examples"]) == "7" and "at least 10" in str(few.value.details["detail"])
     assert not TrainingDataset.objects.exists() and not TrainingJob.objects.exists()
     assert dirs_empty(settings) and sent == []
 
@@ -278,8 +277,8 @@ def test_cancelling_a_finished_job_is_a_conflict(tiny, sent, status):
     TrainingJob.objects.filter(pk=job.pk).update(status=status)
     with pytest.raises(Conflict) as conflict:
         jobs.job_cancel(job_id=job.job_id)
-    assert conflict.value.status_code == 409 and TrainingJob.objects.get(pk=job.pk).status == status
-    with pytest.raises(exceptions.NotFound):
+    assert conflict.value.status == 409 and TrainingJob.objects.get(pk=job.pk).status == status
+    with pytest.raises(NotFound):
         jobs.job_cancel(job_id="job_nobody")
 
 

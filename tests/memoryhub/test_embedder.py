@@ -14,12 +14,12 @@ def test_vectors_are_unit_float32_and_similar_texts_are_closer():
     assert embedder.embed([]).shape == (0, 384)
 
 
-def test_bf16_and_float32_vectors_agree(monkeypatch):
+def test_bf16_and_float32_vectors_agree(settings):
     texts = ["Tides are caused by the Moon.", "Bread rises because of yeast.", "x"]
-    monkeypatch.setenv("EMBEDDING_BF16", "off")
+    settings.EMBEDDING_BF16 = False
     assert not embedder.use_bf16()
     exact = embedder.embed(texts)
-    monkeypatch.setenv("EMBEDDING_BF16", "on")
+    settings.EMBEDDING_BF16 = True
     assert embedder.use_bf16()
     fast = embedder.embed(texts)
     assert (exact * fast).sum(axis=1).min() > 0.999  # stored vectors compare the same whichever way they were made

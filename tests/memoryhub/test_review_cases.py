@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import exceptions
 
+from core.errors import Invalid
 from memoryhub import embedder
 from memoryhub.models import Embedding, IngestBatch
 from memoryhub.services import context, documents, embeddings, indexes, sessions
@@ -64,7 +64,7 @@ def test_a_revival_elsewhere_is_seen(db, index_dir):
 
 @pytest.mark.parametrize("namespace", ["../outside/pwned", "/tmp/absolute", "a b", "UPPER"])
 def test_a_namespace_is_never_a_path(db, index_dir, namespace, personas, tmp_path):
-    with pytest.raises(exceptions.ValidationError):
+    with pytest.raises(Invalid):
         embeddings.embeddings_search(query="x", namespace=namespace)
     response = (
         personas["viewer"].client().post("/embedding/search", {"query": "x", "namespace": namespace}, format="json")

@@ -1,8 +1,8 @@
 """Context for an agent: recent session entries plus the most relevant documents and memories, in budget."""
 
 import pytest
-from rest_framework import exceptions
 
+from core.errors import Invalid
 from memoryhub import embedder
 from memoryhub.services import context, documents, embeddings, sessions
 
@@ -71,6 +71,6 @@ def test_another_agent_gets_no_one_elses_session(memories):
     ],
 )
 def test_bad_input(db, kwargs, field):
-    with pytest.raises(exceptions.ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         context.context_build(**kwargs)
-    assert field in refused.value.detail
+    assert field in refused.value.details

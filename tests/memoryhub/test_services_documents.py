@@ -3,8 +3,8 @@ their embedding kept in step with their content."""
 
 import pytest
 from django.db import connection
-from rest_framework import exceptions
 
+from core.errors import Invalid, NotFound
 from memoryhub.models import Document, Embedding
 from memoryhub.services import documents, embeddings
 
@@ -53,7 +53,7 @@ def test_deleting_a_document_tombstones_its_embedding(library):
     documents.document_delete(namespace="kb", doc_id="tides")
     assert not Document.objects.filter(doc_id="tides").exists()
     assert not Embedding.objects.filter(doc_id="tides", deleted_at__isnull=True).exists()
-    with pytest.raises(exceptions.NotFound):
+    with pytest.raises(NotFound):
         documents.document_get(namespace="kb", doc_id="tides")
 
 
@@ -67,9 +67,9 @@ def test_deleting_a_document_tombstones_its_embedding(library):
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_stored(db, index_dir, kwargs, field):
-    with pytest.raises(exceptions.ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         documents.document_put(**kwargs)
-    assert field in refused.value.detail and not Document.objects.exists() and not Embedding.objects.exists()
+    assert field in refused.value.details and not Document.objects.exists() and not Embedding.objects.exists()
 
 
 def test_the_list_is_paginated(personas, library):

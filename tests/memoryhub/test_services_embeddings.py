@@ -5,8 +5,8 @@ import numpy as np
 import pytest
 from django.db import transaction
 from django.utils import timezone
-from rest_framework import exceptions
 
+from core.errors import Invalid, NotFound
 from memoryhub import embedder
 from memoryhub.models import Embedding
 from memoryhub.services import embeddings, indexes
@@ -64,7 +64,7 @@ def test_a_deleted_embedding_is_never_found_and_compaction_removes_it(db, index_
     assert all(
         hit.pk != row.pk for hit, _ in embeddings.embeddings_search(query="Eiffel Tower Paris", namespace="facts")
     )
-    with pytest.raises(exceptions.NotFound):
+    with pytest.raises(NotFound):
         embeddings.embedding_get(embedding_id=row.embedding_id)
     from datetime import timedelta
 
@@ -135,9 +135,9 @@ def test_a_stale_index_catches_up_with_the_database_without_a_rebuild(db, index_
     ],
 )
 def test_bad_items_are_refused_and_nothing_is_stored(db, index_dir, items, field):
-    with pytest.raises(exceptions.ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         embeddings.embeddings_add(namespace="facts", items=items)
-    assert field in refused.value.detail and not Embedding.objects.exists()
+    assert field in refused.value.details and not Embedding.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -150,9 +150,9 @@ def test_bad_items_are_refused_and_nothing_is_stored(db, index_dir, items, field
     ],
 )
 def test_bad_searches_are_refused(db, index_dir, kwargs, field):
-    with pytest.raises(exceptions.ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         embeddings.embeddings_search(**kwargs)
-    assert field in refused.value.detail
+    assert field in refused.value.details
 
 
 def test_operators_rebuild_indexes_on_demand(personas, index_dir, capsys):

@@ -2,8 +2,8 @@
 
 import pytest
 import redis
-from rest_framework import exceptions
 
+from core.errors import Invalid
 from memoryhub.services import kv
 
 
@@ -79,14 +79,14 @@ def test_delete(memory_redis):
     ],
 )
 def test_bad_input_is_refused_naming_the_field_and_nothing_is_stored(memory_redis, call, field):
-    with pytest.raises(exceptions.ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         call()
-    assert field in refused.value.detail
+    assert field in refused.value.details
     assert all(redis.Redis.from_url(url).dbsize() == 0 for url in memory_redis.values())
 
 
 def test_a_value_over_one_mebibyte_is_413_and_not_stored(memory_redis):
     with pytest.raises(kv.ValueTooLarge) as refused:
         kv.kv_set(namespace="memory_client", key="big", value="x" * (1024 * 1024))
-    assert refused.value.status_code == 413
+    assert refused.value.status == 413
     assert not kv.kv_get(namespace="memory_client", key="big")["exists"]

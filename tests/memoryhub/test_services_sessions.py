@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 import time_machine
 from django.utils import timezone
-from rest_framework import exceptions
 
+from core.errors import Invalid, NotFound
 from memoryhub.models import MemorySession
 from memoryhub.services import sessions
 
@@ -18,7 +18,7 @@ def test_a_session_lives_24_hours_by_default_and_is_gone_after(db):
     assert created and timedelta(hours=23, minutes=59) < session.expires_at - timezone.now() <= timedelta(hours=24)
     assert sessions.session_get(namespace="session_memory", session_id="s1").data == {"step": 1}
     with time_machine.travel(timezone.now() + timedelta(hours=25)):
-        with pytest.raises(exceptions.NotFound):
+        with pytest.raises(NotFound):
             sessions.session_get(namespace="session_memory", session_id="s1")  # expired: gone already
         assert sessions.sessions_expire() == 1
     assert not MemorySession.objects.exists()
@@ -60,6 +60,6 @@ def test_the_clean_up_is_scheduled_hourly(db):
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_stored(db, kwargs, field):
-    with pytest.raises(exceptions.ValidationError) as refused:
+    with pytest.raises(Invalid) as refused:
         sessions.session_put(**kwargs)
-    assert field in refused.value.detail and not MemorySession.objects.exists()
+    assert field in refused.value.details and not MemorySession.objects.exists()

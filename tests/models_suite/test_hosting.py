@@ -86,13 +86,12 @@ def test_a_crashed_workers_models_are_forgotten_and_reloaded_on_next_use(start_w
     assert Placement.objects.get(name="tiny").pid not in {placement.pid, os.getpid()}
 
 
-def test_a_load_over_the_memory_budget_is_a_409_naming_what_is_resident(tiny, monkeypatch):
-    from models_suite.services import hosting
+def test_a_load_over_the_memory_budget_is_a_409_naming_what_is_resident(tiny, settings):
     from models_suite.services.generation import generate
 
     host_shutdown()
     # 1 % of the machine: this process alone (torch, transformers, Django) already uses more.
-    monkeypatch.setattr(hosting, "MEMORY_BUDGET_PERCENT", 1)
+    settings.MODEL_MEMORY_BUDGET_PERCENT = 1
     outcome = generate(model_name="tiny", request={"prompt": "Q:1+1=", "max_tokens": 2})
     assert outcome["error"]["status"] == 409 and outcome["error"]["code"] == "over_memory_budget"
     assert "tiny" in outcome["error"]["message"]

@@ -74,8 +74,8 @@ def test_each_kind_of_worker_error_reaches_the_client_as_it_is_in_process(
             seconds=60,
             who="models worker on alpha",
         )
-    assert (failed.value.status_code, failed.value.default_code) == (502, "worker_failed")
-    assert str(failed.value.detail).startswith("The models worker on alpha failed: DoesNotExist: ModelArtifact")
+    assert (failed.value.status, failed.value.code) == (502, "worker_failed")
+    assert failed.value.message.startswith("The models worker on alpha failed: DoesNotExist: ModelArtifact")
 
     # The gateway waits on the worker's reply: the same status and code for the same kinds.
     def complete(model, prompt="Q:1+1="):

@@ -4,7 +4,7 @@ training apart, one job at a time."""
 import pytest
 from django.core.management.base import CommandError
 
-from workers.management.commands.worker import MODELS_WORKER_THREADS, worker_argv, worker_role_groups
+from workers.management.commands.worker import worker_argv, worker_role_groups
 
 
 def test_the_models_and_training_roles_get_a_worker_of_their_own():
@@ -19,9 +19,10 @@ def test_the_models_and_training_roles_get_a_worker_of_their_own():
 
 def test_a_models_worker_has_one_process_of_threads_and_a_name_of_its_own(settings):
     settings.MACHINE_NAME = "gpu1"
+    settings.MODELS_WORKER_THREADS = 3
     argv = worker_argv(roles=["models"], concurrency=8)
     assert argv[argv.index("--pool") + 1] == "threads"  # one process: one model host for all its tasks
-    assert argv[argv.index("--concurrency") + 1] == str(MODELS_WORKER_THREADS)
+    assert argv[argv.index("--concurrency") + 1] == "3"
     assert argv[argv.index("--queues") + 1] == "models.gpu1"
     assert argv[argv.index("--hostname") + 1] == "models@gpu1"
     others = worker_argv(roles=["control", "hobbies"], concurrency=2)

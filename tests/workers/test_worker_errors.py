@@ -102,7 +102,7 @@ def test_each_kind_keeps_its_status_code_and_message_when_its_class_is_known_her
     else:
         assert type(back) is type(exc)
     error = raised_by_answer_within(failed_task(exc))
-    assert (error.status_code, error.default_code, str(error.detail)) == (status, code, str(exc))
+    assert (error.status, error.code, error.message) == (status, code, str(exc))
 
 
 @pytest.mark.parametrize("make, status, code", KINDS)
@@ -114,7 +114,7 @@ def test_each_kind_keeps_its_status_code_and_message_when_its_module_is_not_impo
     assert type(back).__module__ == "celery.exceptions" and type(back).__name__ == type(exc).__name__
     assert type(back).__mro__[1] is Exception  # none of our base classes: the name is all there is to go by
     error = raised_by_answer_within(failed_task(exc))
-    assert (error.status_code, error.default_code, str(error.detail)) == (status, code, str(exc))
+    assert (error.status, error.code, error.message) == (status, code, str(exc))
 
 
 def test_a_subclass_of_a_known_kind_maps_as_its_base_when_its_class_is_known_here():
@@ -122,15 +122,13 @@ def test_a_subclass_of_a_known_kind_maps_as_its_base_when_its_class_is_known_her
         pass
 
     error = worker_error(GpuMelted("the GPU is gone"))
-    assert (error.status_code, error.default_code, str(error.detail)) == (503, "model_unavailable", "the GPU is gone")
+    assert (error.status, error.code, error.message) == (503, "model_unavailable", "the GPU is gone")
 
 
 def test_anything_else_is_a_502_naming_the_worker_the_exception_and_its_message(monkeypatch):
     error = raised_by_answer_within(failed_task(ValueError("device must be 'cpu' or 'cuda', not 'tpu'")))
-    assert (error.status_code, error.default_code) == (502, "worker_failed")
-    assert str(error.detail) == (
-        "The models worker on alpha failed: ValueError: device must be 'cpu' or 'cuda', not 'tpu'"
-    )
+    assert (error.status, error.code) == (502, "worker_failed")
+    assert error.message == "The models worker on alpha failed: ValueError: device must be 'cpu' or 'cuda', not 'tpu'"
 
     # A nested class travels by its qualified name; the client reads the class's own name.
     missing = ModelArtifact.DoesNotExist("ModelArtifact matching query does not exist.")
@@ -138,14 +136,14 @@ def test_anything_else_is_a_502_naming_the_worker_the_exception_and_its_message(
         if form == "made up":
             monkeypatch.delitem(sys.modules, "models_suite.models")
         error = raised_by_answer_within(failed_task(missing), who="worker on beta")
-        assert (error.status_code, error.default_code) == (502, "worker_failed")
-        assert str(error.detail).startswith("The worker on beta failed: DoesNotExist: ModelArtifact matching query")
+        assert (error.status, error.code) == (502, "worker_failed")
+        assert error.message.startswith("The worker on beta failed: DoesNotExist: ModelArtifact matching query")
 
 
 def test_a_task_that_answers_with_a_refusal_raises_it_and_any_other_answer_is_returned():
     refusal = {"error": {"status": 409, "code": "over_memory_budget", "message": "it does not fit"}}
     error = raised_by_answer_within(answered_task(refusal))
-    assert (error.status_code, error.default_code, str(error.detail)) == (409, "over_memory_budget", "it does not fit")
+    assert (error.status, error.code, error.message) == (409, "over_memory_budget", "it does not fit")
     for answer in (
         {"error": "a field of an ordinary answer", "count": 1},
         {"error": {"status": 200}},
@@ -166,7 +164,7 @@ def test_a_worker_that_does_not_answer_in_time_is_still_a_503():
 def test_a_worker_that_answers_instead_of_raising_uses_the_same_table(make, status, code):
     exc = make()
     assert refusal_for(exc) == {"error": {"status": status, "code": code, "message": str(exc)}}
-    assert refusal_error(refusal_for(exc)).status_code == status
+    assert refusal_error(refusal_for(exc)).status == status
     assert refusal_for(RuntimeError("a bug")) is None  # a failure, not a refusal: it is raised
 
 

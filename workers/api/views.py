@@ -11,7 +11,7 @@ from workers.api.serializers import (
     WorkerHeartbeatSerializer,
 )
 from workers.models import Machine, WorkerHeartbeat
-from workers.queues import queue_name
+from workers.queues import QueueRole, queue_name
 from workers.results import answer_within
 from workers.tasks import ping_task
 
@@ -55,7 +55,7 @@ class MachinePingView(APIView):
         params.is_valid(raise_exception=True)
         wait = params.validated_data["wait_seconds"]
         result = ping_task.apply_async(kwargs={"machine": machine.name})
-        body = {"task_id": result.id, "queue": queue_name("control", machine.name), "result": None}
+        body = {"task_id": result.id, "queue": queue_name(QueueRole.CONTROL, machine.name), "result": None}
         if not wait:
             return Response(body, status=202)
         # A failed task is the client's error too (workers.results.WORKER_ERRORS: 502 for a ping's failure).

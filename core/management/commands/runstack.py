@@ -8,7 +8,6 @@ from django.core.management.base import BaseCommand, CommandError
 
 from core import stack
 from core.embedded_redis import EmbeddedRedis, stop_leftover
-from core.env import env_int, env_str
 from core.services import operator_bootstrap
 from workers.management.commands.worker import worker_argv, worker_role_groups
 
@@ -17,11 +16,11 @@ class Command(BaseCommand):
     help = "Run the whole stack in the foreground (what `make run` does). Ctrl-C stops every process it started."
 
     def add_arguments(self, parser):
-        parser.add_argument("--host", default=env_str("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=env_int("PORT", 8800))
-        parser.add_argument("--web-workers", type=int, default=env_int("WEB_WORKERS", 2))
-        parser.add_argument("--web-threads", type=int, default=env_int("WEB_THREADS", 8))
-        parser.add_argument("--worker-concurrency", type=int, default=env_int("WORKER_CONCURRENCY", 2))
+        parser.add_argument("--host", default=settings.HOST)
+        parser.add_argument("--port", type=int, default=settings.PORT)
+        parser.add_argument("--web-workers", type=int, default=settings.WEB_WORKERS)
+        parser.add_argument("--web-threads", type=int, default=settings.WEB_THREADS)
+        parser.add_argument("--worker-concurrency", type=int, default=settings.WORKER_CONCURRENCY)
 
     def handle(self, *args, host, port, web_workers, web_threads, worker_concurrency, **options):
         var = settings.VAR_DIR
@@ -30,7 +29,7 @@ class Command(BaseCommand):
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise CommandError(f"Autodidact is already running from {var} (another `make run`)") from None
-        env = dict(os.environ)
+        env = dict(os.environ)  # the processes it starts read the same configuration, and REDIS_URL below
         redis_server = None
         try:
             if not env.get("REDIS_URL"):

@@ -22,8 +22,7 @@ class Command(BaseCommand):
         parser.add_argument("--follow", default="", metavar="JOB_ID", help="only follow an existing job")
 
     def handle(self, *args, **options):
-        from rest_framework.exceptions import APIException
-
+        from core.errors import AppError
         from learning.loop import jobs
 
         try:
@@ -42,8 +41,8 @@ class Command(BaseCommand):
                 self.stderr.write(f"{job.job_id}: accepted; its dataset is built as it starts")
         except json.JSONDecodeError as error:
             raise CommandError(f"--config is not JSON: {error}") from None
-        except APIException as error:
-            raise CommandError(json.dumps(error.detail, default=str)) from None
+        except AppError as error:  # an unknown model or job, bad hyperparameters, too little data: said as JSON
+            raise CommandError(json.dumps(error.details or error.message, default=str)) from None
         bar = terminal_bar(self.stderr._out)
         if options["here"] and not options["follow"]:
             job = jobs.job_execute(

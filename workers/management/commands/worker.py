@@ -4,8 +4,7 @@ import sys
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from core.env import ROLES, env_int, env_str
-from workers.queues import queues_for
+from workers.queues import ROLES, QueueRole, queues_for
 
 # Models stay resident in the process that loads them: the models queue gets a worker of one process, so
 # that every load, swap, preload and request of a machine meets the same model host. Its tasks run in
@@ -14,15 +13,14 @@ from workers.queues import queues_for
 # models tasks bound themselves (max_tokens and the context, HTTP timeouts for remote endpoints).
 # Training gets a worker of its own too, of one process: one job at a time holds the machine's accelerator (or
 # its cores), and a second run beside it would only slow both and risk running out of memory.
-SINGLE_PROCESS_ROLES = {"models", "training"}
-MODELS_WORKER_THREADS = env_int("MODELS_WORKER_THREADS", 4)
+SINGLE_PROCESS_ROLES = {QueueRole.MODELS.value, QueueRole.TRAINING.value}  # values: messages list them as names
 
 
 def worker_name(roles: list[str]) -> str:
     """WORKER_NAME, else "autodidact" for a worker of every role and the roles' names otherwise, so two
     workers of one machine (say "control-hobbies" and "models") keep heartbeats of their own."""
-    if env_str("WORKER_NAME"):
-        return env_str("WORKER_NAME")
+    if settings.WORKER_NAME:
+        return settings.WORKER_NAME
     return "autodidact" if set(roles) == set(ROLES) else "-".join(roles)
 
 
@@ -55,9 +53,9 @@ def worker_argv(
         "--without-mingle",
         "--without-gossip",  # state lives in the database, not in worker chatter
     ]
-    if "models" in roles:
-        argv += ["--pool", "threads", "--concurrency", str(MODELS_WORKER_THREADS)]
-    elif "training" in roles:
+    if QueueRole.MODELS in roles:
+        argv += ["--pool", "threads", "--concurrency", str(settings.MODELS_WORKER_THREADS)]
+    elif QueueRole.TRAINING in roles:
         argv += ["--concurrency", "1"]
     elif concurrency:
         argv += ["--concurrency", str(concurrency)]

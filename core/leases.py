@@ -1,0 +1,161 @@
+"""One way to hold a piece of work that a worker may die in the middle of: claim, renew, expire, take over, finish.
+
+Every kind of long work (hobby assignments, training jobs, dataset builds, reward model versions, memory ingest
+batches) is a row with a status, a `claim` token, a lease end (`lease_until`) and an `attempts` count. A run:
+
+- claims the row in one conditional `UPDATE ... RETURNING`: a pending row, or a held one whose lease has run out
+  (its worker died), gets this run's fresh token and a new lease; a redelivered message or a second worker finds
+  nothing to claim and does nothing. `attempts` says whether this is the first run (1) or a takeover (more).
+- renews the lease as it goes, only with its token: a run that was presumed dead and taken over learns so at its
+  next renewal (LeaseLost) and stops without writing.
+- finishes once: the final write is conditional on the token, so of two runs at most one finishes.
+- gives the lease back on a transient error (the lease ends now), so the task's retry takes it at once.
+
+Leases are written and judged with the database server's clock (core.clock): machines' clocks never disagree.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from django.db import connections
+from django.db.models import F, Model, Q, QuerySet, Value
+from django.db.models.functions import Coalesce
+from django.db.models.sql import UpdateQuery
+
+from core.clock import db_in, db_now
+
+
+class LeaseLost(Exception):
+    """Another run holds the work now (this one was presumed dead and taken over): stop and write nothing."""
+
+
+@dataclass(frozen=True)
+class Claim:
+    """This run's hold on a row: its token, how many runs have claimed the row (1: the first), the columns asked
+    for, as the claim left them."""
+
+    pk: Any
+    token: str
+    attempts: int
+    values: dict = field(default_factory=dict)
+
+    @property
+    def resumed(self) -> bool:
+        return self.attempts > 1
+
+
+@dataclass(frozen=True)
+class Lease:
+    """How one kind of work is held.
+
+    fresh: statuses a run may claim whatever the lease says (never started).
+    held: statuses a run holds the work in; claimable by another once the lease has run out.
+    taken: the status a claim sets.
+    renewable: statuses in which the holder may still renew and finish (held, and for example a cancel the run
+        has yet to see); defaults to held.
+    duration: the lease's length, or a function giving it (read at each use, so settings can change it).
+    """
+
+    model: type[Model]
+    fresh: tuple[str, ...]
+    held: tuple[str, ...]
+    taken: str
+    duration: timedelta | Callable[[], timedelta]
+    renewable: tuple[str, ...] = ()
+
+    def length(self) -> timedelta:
+        return self.duration() if callable(self.duration) else self.duration
+
+    def _renewable(self) -> tuple[str, ...]:
+        return self.renewable or self.held
+
+    def claimable(self) -> Q:
+        """Never started (and nobody's lease on it), or held by a run whose lease has run out."""
+        unheld = Q(lease_until__isnull=True) | Q(lease_until__lt=db_now())
+        return Q(status__in=self.fresh) & unheld | self.expired()
+
+    def expired(self) -> Q:
+        """Held, with a lease that has run out: its worker died (or its message was lost after the claim)."""
+        return Q(status__in=self.held, lease_until__lt=db_now())
+
+    def claim(self, pk, *, first: dict | None = None, returning: Iterable[str] = (), **fields) -> Claim | None:
+        """Take the row for this run, or None when it is not claimable (another run holds it, or it is over).
+        first: fields the first run fixes (nullable; a takeover keeps what the first run set); fields:
+        written by every claim; returning: columns to read back from the same statement."""
+        token = secrets.token_hex(8)
+        values: dict[str, Any] = {
+            "status": self.taken,
+            "claim": token,
+            "lease_until": db_in(self.length()),
+            "attempts": F("attempts") + 1,
+            **fields,
+        }
+        for name, value in (first or {}).items():  # nullable columns, empty until a first run sets them
+            values[name] = Coalesce(F(name), Value(value, output_field=self.model._meta.get_field(name)))
+        names = ["attempts", *returning]
+        rows = update_returning(self.model.objects.filter(self.claimable(), pk=pk), values, names)
+        if not rows:
+            return None
+        found = dict(zip(names, rows[0]))
+        return Claim(pk=pk, token=token, attempts=found.pop("attempts"), values=found)
+
+    def mine(self, claim: Claim) -> QuerySet:
+        """The row while this run holds it (its token, a renewable status): the base of every write it makes."""
+        return self.model.objects.filter(pk=claim.pk, claim=claim.token, status__in=self._renewable())
+
+    def check(self, claim: Claim) -> str:
+        """The row's status now; raises LeaseLost when another run has claimed it since (or it is gone)."""
+        found = self.model.objects.filter(pk=claim.pk).values_list("status", "claim").first()
+        if found is None or found[1] != claim.token:
+            raise LeaseLost
+        return found[0]
+
+    def renew(self, claim: Claim, **fields) -> bool:
+        """Extend the lease, writing `fields` with it. False when the work is still this run's but no longer in a
+        renewable status (cancelled, say); raises LeaseLost when another run took it over."""
+        if self.mine(claim).update(lease_until=db_in(self.length()), **fields):
+            return True
+        self.check(claim)
+        return False
+
+    def release(self, claim: Claim) -> None:
+        """End the lease now (a transient error): the task's retry, or any worker, takes it at once."""
+        # A second in the past: "now" in the next statement may fall in the same millisecond (SQLite's clock)
+        ended = db_in(-timedelta(seconds=1))
+        self.model.objects.filter(pk=claim.pk, claim=claim.token, status__in=self.held).update(lease_until=ended)
+
+    def finish(self, claim: Claim, status: str, **fields) -> bool:
+        """Write the outcome once: only while this run holds it. False when it did not (taken over, or finished
+        by someone else, such as a cancel that was final)."""
+        return bool(self.mine(claim).update(status=status, lease_until=None, **fields))
+
+
+def update_returning(queryset: QuerySet, values: dict, returning: list[str]) -> list[tuple]:
+    """queryset.update(**values) as one statement that also returns `returning` of the rows it changed
+    (PostgreSQL and SQLite 3.35+ both have UPDATE ... RETURNING), converted as the ORM would read them."""
+    model = queryset.model
+    query = queryset.query.chain(UpdateQuery)
+    query.add_update_values(values)
+    connection = connections[queryset.db]
+    sql, params = query.get_compiler(queryset.db).as_sql()
+    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in returning]
+    converters = [connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in columns]
+    names = ", ".join(connection.ops.quote_name(col.target.column) for col in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} RETURNING {names}", params)
+        rows = cursor.fetchall()
+    return [
+        tuple(_converted(value, col, chain, connection) for value, col, chain in zip(row, columns, converters))
+        for row in rows
+    ]
+
+
+def _converted(value, column, converters, connection):
+    for convert in converters:
+        value = convert(value, column, connection)
+    return value
