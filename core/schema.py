@@ -6,7 +6,6 @@ import re
 
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from drf_spectacular.openapi import AutoSchema as SpectacularAutoSchema
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -26,11 +25,6 @@ def documented_error(description: str) -> OpenApiResponse:
     """An error an operation answers beyond the usual ones, in the one error shape: extend_schema(responses={
     409: documented_error("The assignment has already finished")})."""
     return OpenApiResponse(ErrorSerializer, description=description)
-
-
-def documented_object(description: str) -> OpenApiResponse:
-    """A JSON object answered with this status, described: for routes that answer 200 or 201 by what they did."""
-    return OpenApiResponse(OpenApiTypes.OBJECT, description=description)
 
 
 ERROR_DESCRIPTIONS = {
