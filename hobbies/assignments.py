@@ -30,6 +30,7 @@ from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
 from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
 from hobbies.services import hobbies_enabled, hobby_check, hobby_type_enabled
 from models_suite.services.adapter_resolution import champion_path
+from workers.queues import QueueRole
 from workers.sending import send_or_leave_for_sweep
 
 LEASE = timedelta(minutes=5)  # renewed after every batch; a batch takes seconds
@@ -108,7 +109,7 @@ def machines_live() -> list[str]:
     from workers.selectors import machines_offering
 
     if time.monotonic() - _live[0] > LIVE_FOR_SECONDS:
-        _live = (time.monotonic(), machines_offering("hobbies"))
+        _live = (time.monotonic(), machines_offering(QueueRole.HOBBIES))
     return _live[1]
 
 
@@ -132,7 +133,7 @@ def assignment_send(assignment: Assignment, *, stamped: bool = False) -> None:
     send_or_leave_for_sweep(
         assignment_run_task,
         row=assignment,
-        role="hobbies",
+        role=QueueRole.HOBBIES,
         machine=assignment.machine,
         kwargs={"assignment_id": assignment.pk},
         stamped=stamped,

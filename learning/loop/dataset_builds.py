@@ -21,6 +21,7 @@ from core.services import error_event_record
 from learning.loop.datasets import DatasetError, dataset_build
 from learning.models import DatasetBuild
 from workers.base import is_transient
+from workers.queues import QueueRole
 from workers.sending import send_or_leave_for_sweep
 
 # One transaction builds the whole dataset (nothing to renew half-way): the lease covers a long build, and a dead
@@ -53,7 +54,7 @@ def build_send(build: DatasetBuild) -> None:
     send_or_leave_for_sweep(
         dataset_build_task,
         row=build,
-        role="training",
+        role=QueueRole.TRAINING,
         machine=build.machine,
         kwargs={"build_pk": build.pk},
         what=f"dataset build {build.pk}",

@@ -30,6 +30,7 @@ from core.errors import Conflict, Invalid, NotFound
 from core.heavy import worker_only
 from core.leases import Claim, Lease, LeaseLost
 from learning.models import TrainingJob
+from workers.queues import QueueRole
 from workers.sending import send_or_leave_for_sweep
 
 MIN_EXAMPLES = 10  # the originals' floor: fewer is not worth a training run
@@ -171,7 +172,7 @@ def training_machine() -> str:
     from workers.routing import NoMachineForRole, machine_for_task
 
     try:
-        return machine_for_task(training_job_run_task, "training", (), {})
+        return machine_for_task(training_job_run_task, QueueRole.TRAINING, (), {})
     except NoMachineForRole:
         return settings.MACHINE_NAME
 
@@ -184,7 +185,7 @@ def job_send(job: TrainingJob) -> None:
     send_or_leave_for_sweep(
         training_job_run_task,
         row=job,
-        role="training",
+        role=QueueRole.TRAINING,
         machine=job.machine,
         kwargs={"job_pk": job.pk},
         what=f"training job {job.job_id}",
