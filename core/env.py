@@ -12,6 +12,8 @@ import secrets
 import socket
 from enum import StrEnum
 from pathlib import Path
+from typing import overload
+from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -52,7 +54,11 @@ def env_str(name: str, default: str = "") -> str:
     return os.environ.get(name, default).strip() or default
 
 
-def env_bool(name: str, default: bool = False) -> bool:
+@overload
+def env_bool(name: str, default: bool = ...) -> bool: ...
+@overload
+def env_bool(name: str, default: None) -> bool | None: ...
+def env_bool(name: str, default: bool | None = False) -> bool | None:
     raw = os.environ.get(name, "").strip().lower()
     if not raw:
         return default
@@ -151,8 +157,6 @@ def local_secret_key(directory: Path) -> str:
 
 def redis_url_with_db(url: str, purpose: str) -> str:
     """REDIS_URL moved to the logical database for one purpose (a key of REDIS_DB_OFFSETS)."""
-    from urllib.parse import urlsplit, urlunsplit
-
     parts = urlsplit(url)
     base_db = int(parts.path.strip("/") or 0)
     return urlunsplit(parts._replace(path=f"/{base_db + REDIS_DB_OFFSETS[purpose]}"))

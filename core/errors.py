@@ -34,7 +34,7 @@ def error_response(status: int, code: str, message: str, details: Any = None, **
     response = JsonResponse(error_body(code, message, details), status=status)
     for name, value in headers.items():
         response[name.replace("_", "-")] = value
-    response.autodidact_error = True  # our middleware leaves shaped errors alone
+    response.autodidact_error = True  # type: ignore[attr-defined]  # a mark of ours: our middleware leaves shaped errors alone
     return response
 
 
@@ -154,7 +154,8 @@ def _message_for(exc: exceptions.APIException) -> str:
     if isinstance(exc, exceptions.ValidationError):
         return invalid_message(exc.detail if isinstance(exc.detail, dict) else {"request": exc.detail})
     if isinstance(exc, exceptions.Throttled):
-        return f"Rate limit exceeded. Try again in {exc.wait:.0f} seconds." if exc.wait else "Rate limit exceeded."
+        # DRF sets Throttled.wait in __init__; its stubs do not declare it.
+        return f"Rate limit exceeded. Try again in {exc.wait:.0f} seconds." if exc.wait else "Rate limit exceeded."  # type: ignore[attr-defined]
     detail = exc.detail
     if isinstance(detail, (list, dict)):
         return HTTPStatus(exc.status_code).phrase
@@ -195,7 +196,7 @@ def api_exception_handler(exc, context):
 
 
 def _record(context, exception: BaseException, status: int) -> None:
-    from core.middleware import record_request_failure
+    from core.middleware import record_request_failure  # cycle: core.middleware imports this module
 
     request = context["request"]
     record_request_failure(getattr(request, "_request", request), exception=exception, status_code=status)

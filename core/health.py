@@ -9,6 +9,9 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 
+from workers import broker
+from workers.models import WorkerHeartbeat
+
 logger = logging.getLogger(__name__)
 
 
@@ -37,8 +40,6 @@ def _redis_check(url: str, purpose: str) -> Check:
 
 
 def _broker_check() -> Check:
-    from workers import broker
-
     if broker.kind() == "redis":
         return _redis_check(settings.CELERY_BROKER_URL, "broker")
     try:
@@ -60,8 +61,6 @@ def _database_check() -> Check:
 
 
 def _worker_check() -> Check:
-    from workers.models import WorkerHeartbeat
-
     try:
         alive = WorkerHeartbeat.objects.alive().count()
     except DatabaseError:

@@ -23,7 +23,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.db import connections
-from django.db.models import F, Model, Q, QuerySet, Value
+from django.db.models import F, Field, Model, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.db.models.sql import UpdateQuery
 
@@ -96,9 +96,11 @@ class Lease:
             **fields,
         }
         for name, value in (first or {}).items():  # nullable columns, empty until a first run sets them
-            values[name] = Coalesce(F(name), Value(value, output_field=self.model._meta.get_field(name)))
+            column = self.model._meta.get_field(name)
+            assert isinstance(column, Field)  # a column of the row, not a relation's reverse side
+            values[name] = Coalesce(F(name), Value(value, output_field=column))
         names = ["attempts", *returning]
-        rows = update_returning(self.model.objects.filter(self.claimable(), pk=pk), values, names)
+        rows = update_returning(self.model._default_manager.filter(self.claimable(), pk=pk), values, names)
         if not rows:
             return None
         found = dict(zip(names, rows[0]))
@@ -106,11 +108,11 @@ class Lease:
 
     def mine(self, claim: Claim) -> QuerySet:
         """The row while this run holds it (its token, a renewable status): the base of every write it makes."""
-        return self.model.objects.filter(pk=claim.pk, claim=claim.token, status__in=self._renewable())
+        return self.model._default_manager.filter(pk=claim.pk, claim=claim.token, status__in=self._renewable())
 
     def check(self, claim: Claim) -> str:
         """The row's status now; raises LeaseLost when another run has claimed it since (or it is gone)."""
-        found = self.model.objects.filter(pk=claim.pk).values_list("status", "claim").first()
+        found = self.model._default_manager.filter(pk=claim.pk).values_list("status", "claim").first()
         if found is None or found[1] != claim.token:
             raise LeaseLost
         return found[0]
@@ -127,7 +129,9 @@ class Lease:
         """End the lease now (a transient error): the task's retry, or any worker, takes it at once."""
         # A second in the past: "now" in the next statement may fall in the same millisecond (SQLite's clock)
         ended = db_in(-timedelta(seconds=1))
-        self.model.objects.filter(pk=claim.pk, claim=claim.token, status__in=self.held).update(lease_until=ended)
+        self.model._default_manager.filter(pk=claim.pk, claim=claim.token, status__in=self.held).update(
+            lease_until=ended
+        )
 
     def finish(self, claim: Claim, status: str, **fields) -> bool:
         """Write the outcome once: only while this run holds it. False when it did not (taken over, or finished
@@ -140,7 +144,7 @@ def update_returning(queryset: QuerySet, values: dict, returning: list[str]) -> 
     (PostgreSQL and SQLite 3.35+ both have UPDATE ... RETURNING), converted as the ORM would read them."""
     model = queryset.model
     query = queryset.query.chain(UpdateQuery)
-    query.add_update_values(values)
+    query.add_update_values(values)  # type: ignore[attr-defined]  # chain() returned the UpdateQuery asked for
     connection = connections[queryset.db]
     sql, params = query.get_compiler(queryset.db).as_sql()
     columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in returning]

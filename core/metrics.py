@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import DatabaseError
 from prometheus_client import REGISTRY, CollectorRegistry, Counter, generate_latest, multiprocess
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
@@ -28,7 +28,7 @@ class ErrorEventCollector:
     not a count of ErrorEvent rows, which the daily prune deletes: a counter must never go down."""
 
     def collect(self):
-        from core.models import ErrorEvent, ErrorEventTotal
+        from core.models import ErrorEvent, ErrorEventTotal  # Django: models are not ready before apps load
 
         family = CounterMetricFamily(
             "autodidact_error_events", "Errors recorded on the error bus, by source", labels=["source"]
@@ -69,8 +69,8 @@ class _Exposition:
     def __init__(self, *sources):
         self.sources = sources
 
-    def collect(self):
-        families: dict[str, object] = {}
+    def collect(self) -> list[Metric]:
+        families: dict[str, Metric] = {}
         for source in self.sources:
             for family in source.collect():
                 if family.name in families:

@@ -146,8 +146,10 @@ def operator_bootstrap(*, var_directory: Path, username: str = "operator") -> Op
     token_file, password_file = Path(var_directory) / "operator.token", Path(var_directory) / "operator.password"
     user_model = get_user_model()
     existing = user_model.objects.filter(username=username).first()
+    password: str | None
     if existing is None:
         account = role_user_ensure(username=username, role="operator")
+        assert account.password is not None  # a person created now gets a generated password
         _write_private(password_file, account.password)
         password, created = account.password, True
     else:

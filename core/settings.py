@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -135,7 +136,7 @@ if REDIS_EMBEDDED_MISSING:
     REDIS_URL = "redis://127.0.0.1:1/0"
 REDIS_TIMEOUT_SECONDS = 2
 
-CACHES = {
+CACHES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": redis_url_with_db(REDIS_URL, "cache"),
@@ -214,7 +215,7 @@ if BROKER_IS_AMQP:
     CELERY_TASK_CREATE_MISSING_QUEUE_EXCHANGE_TYPE = "topic"
     CELERY_TASK_DEFAULT_QUEUE_TYPE = "quorum"
     CELERY_TASK_DEFAULT_EXCHANGE_TYPE = "topic"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"confirm_publish": True}
+    CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {"confirm_publish": True}
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": max(CELERY_ROLE_TIME_LIMITS.values()) + 3600,
@@ -255,7 +256,7 @@ PROMETHEUS_MULTIPROC_DIR = env_str("PROMETHEUS_MULTIPROC_DIR")
 
 # --- API, auth, throttling ------------------------------------------------------------------------------
 THROTTLE_RATE = env_str("THROTTLE_RATE", "100/min")  # the originals': per client and route
-REST_FRAMEWORK = {
+REST_FRAMEWORK: dict[str, Any] = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "core.auth.BearerOrTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",

@@ -111,6 +111,7 @@ def run(stack: Stack, base_url: str, on_ready) -> int:
         while not stack.stopping:
             exited = stack.first_exited()
             if exited is not None:
+                assert exited.process is not None  # first_exited returns started children only
                 print(
                     f"\n{exited.name} exited with code {exited.process.returncode}; stopping the stack.",
                     file=sys.stderr,

@@ -146,7 +146,7 @@ class AttemptInline(admin.TabularInline):
     model = Attempt
     extra = 0
     can_delete = False
-    fields = ["item_id", "skill", "prompt", "expected", "answer", "correct", "failure_kind"]
+    fields = ("item_id", "skill", "prompt", "expected", "answer", "correct", "failure_kind")
     readonly_fields = fields
 
 
@@ -154,7 +154,7 @@ class InsightInline(admin.TabularInline):
     model = Insight
     extra = 0
     can_delete = False
-    fields = ["skill", "kind", "text", "share", "source"]
+    fields = ("skill", "kind", "text", "share", "source")
     readonly_fields = fields
 
 
@@ -268,7 +268,7 @@ class ConsensusItemInline(admin.TabularInline):
     model = ConsensusItem
     extra = 0
     can_delete = False
-    fields = ["item_id", "answer", "agreeing", "confidence", "needs_review", "correct"]
+    fields = ("item_id", "answer", "agreeing", "confidence", "needs_review", "correct")
     readonly_fields = fields
 
 

@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.contrib import admin
+
+from core.metrics import add_collector
 
 
 class HobbiesConfig(AppConfig):
@@ -6,10 +9,7 @@ class HobbiesConfig(AppConfig):
     verbose_name = "Hobbies: practice, sub-agents, proficiency"
 
     def ready(self) -> None:
-        from django.contrib import admin
-
-        from core.metrics import add_collector
-        from hobbies.metrics import HobbyMetricsCollector
+        from hobbies.metrics import HobbyMetricsCollector  # Django: models are not ready before apps load
 
         add_collector(HobbyMetricsCollector())  # the hobby series in /metrics too
         # The admin index links the hobby dashboard, unless another app has its own index already.

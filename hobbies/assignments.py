@@ -27,10 +27,17 @@ from core.errors import Conflict, Invalid, NotFound
 from core.heavy import worker_only
 from core.leases import Claim, Lease, LeaseLost
 from hobbies.catalogue import CATALOGUE, PRACTICE_BUILT
+from hobbies.exercises import NothingToPractise, source_for
 from hobbies.models import Activity, Assignment, HobbyConfig, SubAgent
-from hobbies.services import hobbies_enabled, hobby_check, hobby_type_enabled
+from hobbies.practice import Practised, items_for_intensity, practise
+from hobbies.proficiency import activity_finish
+from hobbies.services import hobbies_enabled, hobby_check, hobby_type_enabled, intensity_level
+from hobbies.tasks import assignment_run_task
+from models_suite.models import ModelArtifact
 from models_suite.services.adapter_resolution import champion_path
+from workers.base import is_transient
 from workers.queues import QueueRole
+from workers.selectors import machines_offering
 from workers.sending import send_or_leave_for_sweep
 
 LEASE = timedelta(minutes=5)  # renewed after every batch; a batch takes seconds
@@ -106,8 +113,6 @@ def machines_live() -> list[str]:
     """Machines with a live hobbies worker, read at most every 2 s per process: a burst of assignments does
     not re-read the heartbeats for each one."""
     global _live
-    from workers.selectors import machines_offering
-
     if time.monotonic() - _live[0] > LIVE_FOR_SECONDS:
         _live = (time.monotonic(), machines_offering(QueueRole.HOBBIES))
     return _live[1]
@@ -128,8 +133,6 @@ def assignment_send(assignment: Assignment, *, stamped: bool = False) -> None:
     """Send its message. A broker that cannot take it now is not the caller's failure: the assignment is stored,
     and the resume beat sends it again (claims make duplicates harmless). stamped: its sent_at was written with
     the row."""
-    from hobbies.tasks import assignment_run_task
-
     send_or_leave_for_sweep(
         assignment_run_task,
         row=assignment,
@@ -156,9 +159,6 @@ def _claim(assignment_pk: int) -> Claim | None:
     """Take a pending assignment (its first run fixes how much it practises), or a running one whose lease expired
     because its worker died (a takeover practises as much as the first run). None: someone else has it, or it is
     over."""
-    from hobbies.practice import items_for_intensity
-    from hobbies.services import intensity_level
-
     return ASSIGNMENT_LEASE.claim(
         assignment_pk,
         first={"started_at": timezone.now(), "items_per_suite": items_for_intensity(intensity_level())},
@@ -170,8 +170,6 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
     """Run a claimed assignment's practice and finish it (with the sub-agent's progress) in one transaction.
     Returns None when the assignment was not ours to run. A transient error gives the claim back for the
     retry; any other fails the assignment, saying why, instead of leaving it to be retried forever."""
-    from workers.base import is_transient
-
     claim = _claim(assignment_pk)
     if claim is None:
         return None
@@ -188,9 +186,6 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
 
 
 def _run(assignment_pk: int, claim: Claim) -> Assignment:
-    from hobbies.practice import practise
-    from hobbies.proficiency import activity_finish
-
     assignment = Assignment.objects.select_related("subagent__model").get(pk=assignment_pk)
     subagent = assignment.subagent
 
@@ -206,6 +201,8 @@ def _run(assignment_pk: int, claim: Claim) -> Assignment:
         artifact = subagent.model or default_model()
     except LookupError as exc:
         return _fail_before_practice(assignment, str(exc))
+    per_suite = assignment.items_per_suite
+    assert per_suite is not None  # fixed by the claim that let this run start
     practised = practise(
         hobby_type=assignment.hobby_type,
         artifact=artifact,
@@ -215,13 +212,11 @@ def _run(assignment_pk: int, claim: Claim) -> Assignment:
         should_stop=should_stop,
         time_budget=assignment.duration_minutes * 60,
         on_progress=renew,
-        items_per_suite=assignment.items_per_suite,
-        probe_per_suite=assignment.items_per_suite,
+        items_per_suite=per_suite,
+        probe_per_suite=per_suite,
         resumed=claim.resumed,
     )
-    if should_stop() and practised.status == Activity.Status.COMPLETED:  # raises LeaseLost if no longer ours
-        practised.status = Activity.Status.CANCELLED  # told to stop as it finished: it did not finish
-    activity_finish(practised, assignment)
+    activity_finish(practised, assignment, claim=claim)  # raises LeaseLost if no longer ours
     return assignment
 
 
@@ -251,9 +246,6 @@ def _fail_before_practice(assignment: Assignment, error: str) -> Assignment:
 
 
 def _crashed(assignment_pk: int, error: str) -> None:
-    from hobbies.practice import Practised
-    from hobbies.proficiency import activity_finish
-
     assignment = Assignment.objects.get(pk=assignment_pk)
     activity = Activity.objects.filter(assignment=assignment).first()
     if activity is None:
@@ -277,8 +269,6 @@ def can_take(subagent: SubAgent, hobby_type: str) -> bool:
 def practicable(hobby_types) -> list[str]:
     """Those of the types that have something to practise now (documents need a memory hub with documents):
     the scheduler and distribution do not hand out work that can only fail."""
-    from hobbies.exercises import NothingToPractise, source_for
-
     found = []
     for name in hobby_types:
         try:
@@ -291,8 +281,7 @@ def practicable(hobby_types) -> list[str]:
 
 def default_model():
     """The operator's choice (hobby configuration), else the built-in base model."""
-    from models_suite.models import ModelArtifact
-    from models_suite.services.builtin import BUILTIN_NAME
+    from models_suite.services.builtin import BUILTIN_NAME  # heavy: the built-in model's module loads transformers
 
     chosen = HobbyConfig.objects.filter(pk=1).values_list("default_model", flat=True).first()
     artifact = (ModelArtifact.objects.filter(pk=chosen).first() if chosen else None) or ModelArtifact.objects.filter(
@@ -349,9 +338,6 @@ def assignments_resume() -> list[int]:
     the message unacknowledged) and the pending ones whose message was never sent or was lost (sent more than a
     lease ago), each to where it can run now; finishes as cancelled the activities of cancelled assignments
     whose run died. Returns the ids sent again."""
-    from hobbies.practice import Practised
-    from hobbies.proficiency import activity_finish
-
     stuck = list(
         Assignment.objects.select_related("subagent").filter(
             ASSIGNMENT_LEASE.expired()

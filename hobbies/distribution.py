@@ -17,16 +17,26 @@ import logging
 import secrets
 from collections import Counter
 
+from celery import group
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import Conflict, Invalid
 from core.heavy import worker_only
-from hobbies.assignments import assignment_create, can_take, practicable
+from hobbies.assignments import assignment_create, can_take, default_model, practicable
 from hobbies.catalogue import NAMES, PRACTICE_BUILT
+from hobbies.exercises import NothingToPractise, source_for
 from hobbies.models import Assignment, ConsensusAnswer, ConsensusItem, ConsensusRun, HobbyType, SubAgent
+from hobbies.proficiency import progress_by_type
 from hobbies.services import hobbies_enabled, hobby_check, subagent_get, subagents_with_counts
+from hobbies.tasks import consensus_answer_task
+from models_suite.backends import BackendError
+from models_suite.host import HostError
+from models_suite.services.hosting import model_in_use
+from workers.base import is_transient
+from workers.queues import QueueRole, queue_name
+from workers.selectors import machines_offering
 
 logger = logging.getLogger(__name__)
 
@@ -38,8 +48,6 @@ def auto_distribute(*, num_assignments: int = 3) -> list[Assignment]:
     low, high = DISTRIBUTE_RANGE
     if isinstance(num_assignments, bool) or not isinstance(num_assignments, int) or not low <= num_assignments <= high:
         raise Invalid({"num_assignments": [f"num_assignments is a whole number from {low} to {high}"]})
-    from hobbies.proficiency import progress_by_type
-
     if not hobbies_enabled():
         raise Conflict("hobbies are switched off (AUTONOMOUS_HOBBY_ENABLED, or the hobby configuration)")
     enabled = set(practicable(HobbyType.objects.filter(enabled=True).values_list("name", flat=True))) & PRACTICE_BUILT
@@ -102,8 +110,6 @@ def consensus_start(
                 ]
             }
         )
-    from hobbies.exercises import NothingToPractise, source_for
-
     seed = secrets.randbits(31)
     try:
         if not source_for(hobby_type).items("train", per_suite=items_per_suite, seed=seed):
@@ -118,12 +124,6 @@ def consensus_start(
 
 
 def _fan_out(run: ConsensusRun, subagents: list[SubAgent]) -> None:
-    from celery import group
-
-    from hobbies.tasks import consensus_answer_task
-    from workers.queues import QueueRole, queue_name
-    from workers.selectors import machines_offering
-
     live = machines_offering(QueueRole.HOBBIES)
     group(
         consensus_answer_task.si(run_id=run.pk, subagent_pk=s.pk).set(
@@ -134,8 +134,6 @@ def _fan_out(run: ConsensusRun, subagents: list[SubAgent]) -> None:
 
 
 def consensus_items(run: ConsensusRun):
-    from hobbies.exercises import source_for
-
     source = source_for(run.hobby_type)
     return source, source.items("train", per_suite=run.items_per_suite, seed=run.seed)
 
@@ -144,11 +142,6 @@ def consensus_items(run: ConsensusRun):
 def consensus_answer(*, run_id: int, subagent_pk: int) -> int:
     """One sub-agent answers the run's items (kept once, whatever the redeliveries); the last one to finish
     compares. Returns how many answers it stored."""
-    from hobbies.assignments import default_model
-    from models_suite.backends import BackendError
-    from models_suite.host import HostError
-    from models_suite.services.hosting import model_in_use
-
     run = ConsensusRun.objects.get(pk=run_id)
     subagent = SubAgent.objects.select_related("model").get(pk=subagent_pk)
     source, items = consensus_items(run)
@@ -158,8 +151,6 @@ def consensus_answer(*, run_id: int, subagent_pk: int) -> int:
     except (BackendError, HostError, LookupError):
         answers = [""] * len(items)  # it could not answer: an empty answer agrees with nobody
     except Exception as exc:
-        from workers.base import is_transient
-
         if is_transient(exc):
             raise  # retried
         logger.exception("sub-agent %s could not answer consensus run %s", subagent.subagent_id, run_id)

@@ -37,6 +37,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from hobbies.catalogue import NAMES
 from hobbies.models import Activity, HourlyRollup
 from hobbies.proficiency import progress_by_type
+from hobbies.scheduling import system_state
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +121,8 @@ def _closed(fresh_start: datetime) -> dict:
         .annotate(**{f: Sum(f) for f in SUMS})
         .order_by()
     ):
-        totals.setdefault(row["hobby_type"], _zeros()).update({f: row[f] or 0 for f in SUMS})
+        # The sums are annotated through **kwargs, whose names the Django plugin cannot see in the row's type.
+        totals.setdefault(row["hobby_type"], _zeros()).update({f: row[f] or 0 for f in SUMS})  # type: ignore[literal-required]
     daily: dict[str, int] = {}
     hourly: dict[str, int] = {}
     last_day = fresh_start - timedelta(hours=HOURLY_HOURS)
@@ -185,8 +187,6 @@ def _running(now: datetime) -> tuple[dict | None, dict[str, dict]]:
 def _system_state() -> dict:
     # Imported when called: scheduling brings in assignments, services and Celery tasks, which this module (loaded
     # by the app's ready() for /metrics) should not.
-    from hobbies.scheduling import system_state
-
     return system_state()
 
 

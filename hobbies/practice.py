@@ -17,17 +17,23 @@ import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import cast
 
 from django.db import transaction
 from django.db.models import F
 
 from hobbies import reflection
-from hobbies.analysis import mean_by_skill
+from hobbies.analysis import failure_kind, mean_by_skill
 from hobbies.exercises import NothingToPractise, SuiteSource, source_for
 from hobbies.models import Activity, Assignment, Attempt, SubAgent
+from hobbies.proficiency import activity_finish
 from hobbies.services import hobby_check
+from models_suite.backends import BackendError
 from models_suite.evaluation import Grade, Item
+from models_suite.evaluation.base import Split
+from models_suite.host import HostError
 from models_suite.models import ModelArtifact
+from models_suite.services.hosting import model_in_use
 
 DEFAULT_ITEMS_PER_SUITE = 8
 PROBE_ITEMS_PER_SUITE = 8
@@ -102,10 +108,6 @@ def practise(
     (e.g. "cancelled") or None; time_budget is the seconds the activity may take in all (a resumed one has
     spent some already), after which it is timed out. `suites` practises those evaluation suites' train items
     instead of the type's own source (the learning cycle's focused practice and replay)."""
-    from models_suite.backends import BackendError
-    from models_suite.host import HostError
-    from models_suite.services.hosting import model_in_use
-
     hobby_type = hobby_check(hobby_type)
     seed = (assignment.seed if assignment else secrets.randbits(31)) if seed is None else seed
     activity = activity_for(
@@ -122,7 +124,7 @@ def practise(
         return outcome  # a dry run
     try:
         source = SuiteSource(suites) if suites else source_for(hobby_type)
-        items = source.items(activity.split, per_suite=items_per_suite, seed=activity.seed)
+        items = source.items(cast(Split, activity.split), per_suite=items_per_suite, seed=activity.seed)
         if not items:
             raise NothingToPractise(f"{hobby_type} found nothing to practise on")
     except NothingToPractise as exc:
@@ -184,8 +186,6 @@ def practise(
 def practice_run(**options) -> Activity:
     """Practise and finish in one go (no assignment): the activity, its insights, patterns and the progress of
     its sub-agent, if it has one."""
-    from hobbies.proficiency import activity_finish
-
     return activity_finish(practise(**options))
 
 
@@ -206,8 +206,6 @@ def _attempt(activity: Activity, source, backend, batch: list[Item]) -> float:
 
 
 def attempt_row(activity: Activity, item: Item, answer: str, verdict: Grade) -> Attempt:
-    from hobbies.analysis import failure_kind
-
     return Attempt(
         activity=activity,
         item_id=item.id,

@@ -14,10 +14,12 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.leases import Claim, LeaseLost
+from core.services import error_event_record
 from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse, mean_by_skill
 from hobbies.catalogue import NAMES
 from hobbies.models import Activity, Assignment, HourlyRollup, Insight, Pattern, Progress
@@ -28,7 +30,7 @@ RECENT_SCORES = 10  # the window the improvement rate is fitted on
 
 logger = logging.getLogger(__name__)
 
-FINISHED_AS = {  # activity status -> assignment status
+FINISHED_AS: dict[str, str] = {  # activity status -> assignment status
     Activity.Status.COMPLETED: Assignment.Status.COMPLETED,
     Activity.Status.FAILED: Assignment.Status.FAILED,
     Activity.Status.TIMED_OUT: Assignment.Status.TIMED_OUT,
@@ -36,10 +38,11 @@ FINISHED_AS = {  # activity status -> assignment status
 }
 
 
-def activity_finish(practised, assignment: Assignment | None = None) -> Activity:
+def activity_finish(practised, assignment: Assignment | None = None, *, claim: Claim | None = None) -> Activity:
     """Write everything a run produced (hobbies.practice.Practised) at once: a crash before the commit leaves
     the activity running (and resumable), never half finished. The activity is finished by a conditional
-    update, so of two runs finishing it (a redelivery) only one writes anything."""
+    update, so of two runs finishing it (a redelivery) only one writes anything. claim: the run's hold on the
+    assignment; when another run has taken it over since, LeaseLost is raised and nothing is written."""
     activity = practised.activity
     if practised.learned and practised.status == Activity.Status.COMPLETED:
         # Before the transaction: embedding takes a while and must not hold its locks, nor, if it fails, undo
@@ -65,7 +68,7 @@ def activity_finish(practised, assignment: Assignment | None = None) -> Activity
             activity.improvement_delta, activity.skills_improved = gain, improved
             Activity.objects.filter(pk=activity.pk).update(improvement_delta=gain, skills_improved=improved)
         if assignment is not None:
-            _assignment_finish(assignment, activity, insights, gain)
+            _assignment_finish(assignment, activity, insights, gain, claim)
         _rollup(activity, insights)  # last: every activity finishing this hour locks this one row until commit
     return activity
 
@@ -74,8 +77,6 @@ def _keep_learned(learned, activity: Activity) -> None:
     try:
         learned()
     except Exception as exc:  # recorded on the error bus; the activity stays finished
-        from core.services import error_event_record
-
         logger.exception("keeping what activity %s learned failed", activity.activity_id)
         error_event_record(source="task", exception=exc, task_name="hobbies.learned")
 
@@ -162,6 +163,7 @@ def slope(values: list[float]) -> float | None:
 def _progress_update(activity: Activity, insights) -> tuple[float | None, list[str]]:
     """Fold one finished activity into its sub-agent's progress. Returns the proficiency gained (or lost), None
     unless there was a measurement before and this activity measured again, and the skills it improved."""
+    assert activity.subagent_id is not None  # progress is a sub-agent's: the caller checks
     progress, _ = Progress.objects.select_for_update().get_or_create(
         subagent_id=activity.subagent_id, hobby_type=activity.hobby_type
     )
@@ -212,6 +214,7 @@ def _skills_improved(progress: Progress, activity: Activity) -> list[str]:
     }
     if not measured:
         return []
+    assert activity.subagent_id is not None and activity.completed_at is not None  # a sub-agent's, finished
     others = Progress.objects.filter(subagent_id=activity.subagent_id).exclude(pk=progress.pk)
     previous: dict[str, tuple[datetime, float]] = {}
     for scores in [progress.skill_scores, *others.values_list("skill_scores", flat=True)]:
@@ -219,10 +222,10 @@ def _skills_improved(progress: Progress, activity: Activity) -> list[str]:
             at = datetime.fromisoformat(seen["at"])
             if skill in measured and (skill not in previous or at > previous[skill][0]):
                 previous[skill] = (at, seen["score"])
-    at = activity.completed_at.isoformat()
+    finished_at = activity.completed_at.isoformat()
     progress.skill_scores = {
         **progress.skill_scores,
-        **{skill: {"score": score, "at": at} for skill, score in measured.items()},
+        **{skill: {"score": score, "at": finished_at} for skill, score in measured.items()},
     }
     return sorted(skill for skill, score in measured.items() if skill in previous and score > previous[skill][1])
 
@@ -240,9 +243,8 @@ ON CONFLICT (hour, hobby_type) DO UPDATE SET
 def _rollup(activity: Activity, insights) -> None:
     """Add the activity to its hour's row: one upsert (PostgreSQL and SQLite both speak ON CONFLICT), safe when
     two workers finish in the same hour at once."""
-    from django.db import connection
-
     status = activity.status
+    assert activity.completed_at is not None  # rolled up as it finishes
     hour = activity.completed_at.replace(minute=0, second=0, microsecond=0)
     hour_value = connection.ops.adapt_datetimefield_value(hour)
     with connection.cursor() as cursor:
@@ -260,8 +262,38 @@ def _rollup(activity: Activity, insights) -> None:
         )
 
 
-def _assignment_finish(assignment: Assignment, activity: Activity, insights, gain) -> None:
-    """The originals' result shape, with measured figures. An assignment cancelled meanwhile stays cancelled."""
+def _assignment_finish(assignment: Assignment, activity: Activity, insights, gain, claim: Claim | None) -> None:
+    """The originals' result shape, with measured figures. An assignment cancelled meanwhile stays cancelled (and a
+    run told to stop as it finished did not finish: its activity is cancelled too). Writing the outcome is
+    conditional on the run's claim, so the check that the run still holds the assignment costs no query of its
+    own; a run taken over meanwhile raises LeaseLost, which rolls its whole finish back."""
+    mine = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.RUNNING)
+    if claim is not None:
+        mine = mine.filter(claim=claim.token)
+    outcome = _assignment_outcome(activity, insights, gain)
+    finished = mine.update(
+        status=FINISHED_AS[activity.status],
+        completed_at=activity.completed_at,
+        result=outcome,
+        error=activity.error,
+        lease_until=None,
+    )
+    if not finished:
+        if claim is not None:
+            holder = Assignment.objects.filter(pk=assignment.pk).values_list("claim", flat=True).first()
+            if holder != claim.token:
+                raise LeaseLost
+        if activity.status == Activity.Status.COMPLETED:  # told to stop as it finished: it did not finish
+            activity.status = Activity.Status.CANCELLED
+            Activity.objects.filter(pk=activity.pk).update(status=activity.status)
+            outcome = _assignment_outcome(activity, insights, gain)
+        # cancelled meanwhile: it stays cancelled, with what its run did
+        Assignment.objects.filter(pk=assignment.pk, result__isnull=True).update(result=outcome, lease_until=None)
+    assignment.status = FINISHED_AS[activity.status] if finished else Assignment.Status.CANCELLED
+    assignment.result, assignment.lease_until = outcome, None
+
+
+def _assignment_outcome(activity: Activity, insights, gain) -> dict:
     patterns = [
         {"pattern": i.text, "confidence": round(i.share, 3), "actionable": True}
         for i in insights
@@ -280,17 +312,7 @@ def _assignment_finish(assignment: Assignment, activity: Activity, insights, gai
         "items": activity.item_count,
         "duration_seconds": round(activity.duration_seconds, 3),
     }
-    finished = Assignment.objects.filter(pk=assignment.pk, status=Assignment.Status.RUNNING).update(
-        status=FINISHED_AS[activity.status],
-        completed_at=activity.completed_at,
-        result=result,
-        error=activity.error,
-        lease_until=None,
-    )
-    if not finished:  # cancelled meanwhile: it stays cancelled, with what its run did
-        Assignment.objects.filter(pk=assignment.pk, result__isnull=True).update(result=result, lease_until=None)
-    assignment.status = FINISHED_AS[activity.status] if finished else Assignment.Status.CANCELLED
-    assignment.result, assignment.lease_until = result, None
+    return result
 
 
 # --- reads ------------------------------------------------------------------------------------------------------
@@ -307,7 +329,7 @@ def progress_by_type() -> dict[str, dict]:
         outcomes = sum(p.activities_completed + p.activities_failed for p in found)
         last = max((p.last_activity for p in found if p.last_activity), default=None)
         shaped[name] = {
-            "proficiency": sum(p.proficiency for p in measured) / len(measured) if measured else None,
+            "proficiency": sum(p.proficiency or 0.0 for p in measured) / len(measured) if measured else None,
             "time_invested_minutes": sum(p.time_invested_seconds for p in found) / 60,
             "activities_completed": sum(p.activities_completed for p in found),
             "activities_failed": sum(p.activities_failed for p in found),
@@ -318,7 +340,9 @@ def progress_by_type() -> dict[str, dict]:
             else 0.0,
             "insights_total": sum(p.insights_total for p in found),
             "average_engagement": sum(p.average_engagement for p in found) / len(found) if found else 0.0,
-            "improvement_rate": (sum(p.improvement_rate for p in trending) / len(trending)) if trending else None,
+            "improvement_rate": (sum(p.improvement_rate or 0.0 for p in trending) / len(trending))
+            if trending
+            else None,
             "last_activity": last.isoformat() if last else None,
         }
     return shaped

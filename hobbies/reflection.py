@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from models_suite.backends import BackendError, GenerationRequest
+from models_suite.models import ModelArtifact
+
 MAX_SKILLS = 3  # a reflection per skill costs a generation; the worst skills say the most
 EXAMPLES = 3
 MAX_SHOWN_CHARS = 300  # of a prompt or answer shown: documents' prompts hold passages, the question is at the end
@@ -33,16 +36,12 @@ class Reflection:
 
 
 def can_reflect(artifact) -> bool:
-    from models_suite.models import ModelArtifact
-
     return artifact.kind == ModelArtifact.Kind.REMOTE or "chat" in (artifact.capabilities or [])
 
 
 def reflect(backend, artifact, graded) -> list[Reflection]:
     if not can_reflect(artifact):
         return []
-    from models_suite.backends import BackendError, GenerationRequest
-
     failed: dict[str, list] = {}
     for item, answer, verdict in graded:
         if not verdict.correct:

@@ -6,15 +6,18 @@ Assignments' execution, proficiency, distribution and scheduling build on these.
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from core.errors import Invalid, NotFound
 from hobbies.catalogue import NAMES, PRACTICE_BUILT, hobby_name
-from hobbies.models import Assignment, HobbyConfig, HobbyType, SubAgent
+from hobbies.models import Activity, Assignment, HobbyConfig, HobbyType, SubAgent
 from hobbies.policies import insight_confidence
 
 # The originals' settings (docs/originals.md 1.2): stored in HobbyConfig, each overridden by its environment variable when set
@@ -66,7 +69,7 @@ def _config_snapshot() -> dict:
     applies at once; one made elsewhere within 5 s."""
     global _snapshot
     if time.monotonic() - _snapshot[0] > SNAPSHOT_SECONDS:
-        stored = HobbyConfig.objects.filter(pk=1).values("enabled", "intensity_level").first() or {}
+        stored: Mapping[str, Any] = HobbyConfig.objects.filter(pk=1).values("enabled", "intensity_level").first() or {}
         _snapshot = (
             time.monotonic(),
             {
@@ -175,7 +178,7 @@ def subagent_register(
         "max_concurrent_assignments": max_concurrent_assignments,
     }
     given = {field: value for field, value in given.items() if value is not UNSET}
-    fresh = {
+    fresh: dict[str, Any] = {
         "metadata": {},
         "model": None,
         "adapter": "",
@@ -207,8 +210,6 @@ def subagent_get(*, subagent_id: str) -> SubAgent:
 
 def subagent_heartbeat(*, subagent_id: str) -> SubAgent:
     """The sub-agent says it is alive (its assignments' batches say so too, as they run)."""
-    from django.utils import timezone
-
     subagent = subagent_get(subagent_id=subagent_id)
     subagent.last_heartbeat_at = timezone.now()
     SubAgent.objects.filter(pk=subagent.pk).update(last_heartbeat_at=subagent.last_heartbeat_at)
@@ -217,7 +218,7 @@ def subagent_heartbeat(*, subagent_id: str) -> SubAgent:
 
 def subagent_unregister(*, subagent_id: str) -> None:
     """It takes no new work, and its pending and running assignments are cancelled; its history stays."""
-    from hobbies.assignments import assignments_cancel_running
+    from hobbies.assignments import assignments_cancel_running  # cycle: hobbies.assignments imports this module
 
     subagent = subagent_get(subagent_id=subagent_id)
     SubAgent.objects.filter(pk=subagent.pk).update(status=SubAgent.Status.UNREGISTERED)
@@ -244,8 +245,6 @@ def activities_recent(
     *, count: int = 20, hobby_type: str | None = None, status: str | None = None, subagent_id: str | None = None
 ):
     """The newest activities, with what activity_shape needs fetched in a fixed number of queries."""
-    from hobbies.models import Activity
-
     found = Activity.objects.select_related("subagent", "assignment").prefetch_related("insights")
     if hobby_type:
         found = found.filter(hobby_type=hobby_check(hobby_type))

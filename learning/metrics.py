@@ -6,12 +6,12 @@ from __future__ import annotations
 from django.db import DatabaseError
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
+from learning.loop.jobs import jobs_by_status
+from learning.models import Adapter, AdapterEvent
+
 
 class LearningCollector:
     def collect(self):
-        from learning.loop.jobs import jobs_by_status
-        from learning.models import Adapter, AdapterEvent
-
         up = GaugeMetricFamily(
             "autodidact_metrics_source_up", "Whether a metrics source could be read (1) or not (0)", labels=["source"]
         )

@@ -51,6 +51,7 @@ class Feedback(models.Model):
     metadata = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
+    is_new: bool  # not a column: feedback_submit sets it on the row it returns (this rater's first judgement)
 
     class Meta:
         constraints = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from learning.loop.comparisons import champions_to_watch, watch_check
 from workers.base import autodidact_task
 from workers.queues import QueueRole
 
@@ -13,6 +14,7 @@ from workers.queues import QueueRole
 )
 def reward_model_train_task(model_pk: int) -> None:
     """Idempotent: the version is claimed pending -> training, so a redelivered message does nothing."""
+    # cycle: learning.feedback.reward_models imports this module
     from learning.feedback.reward_models import reward_model_train_from_feedback
 
     reward_model_train_from_feedback(model_pk=model_pk)
@@ -26,7 +28,7 @@ def reward_model_train_task(model_pk: int) -> None:
 def training_job_run_task(job_pk: int) -> None:
     """Idempotent: the job is claimed with a token, so a redelivered message does nothing; a killed worker's job
     is claimed again once its lease expires and resumes from its checkpoint."""
-    from learning.loop.jobs import job_execute
+    from learning.loop.jobs import job_execute  # cycle: learning.loop.jobs imports this module
 
     job_execute(job_pk=job_pk)
 
@@ -38,7 +40,7 @@ def training_job_run_task(job_pk: int) -> None:
 )
 def dataset_build_task(build_pk: int) -> None:
     """Idempotent: the build is claimed with a lease, so a redelivered message does nothing."""
-    from learning.loop.dataset_builds import build_execute
+    from learning.loop.dataset_builds import build_execute  # cycle: learning.loop.dataset_builds imports this module
 
     build_execute(build_pk=build_pk)
 
@@ -46,8 +48,8 @@ def dataset_build_task(build_pk: int) -> None:
 @autodidact_task(name="learning.tasks.training_jobs_resume_task", role=QueueRole.CONTROL, ignore_result=True)
 def training_jobs_resume_task() -> list[int]:
     """Training jobs and dataset builds whose worker died or whose message was lost, sent again."""
-    from learning.loop.dataset_builds import builds_resume
-    from learning.loop.jobs import jobs_resume
+    from learning.loop.dataset_builds import builds_resume  # cycle: learning.loop.dataset_builds imports this module
+    from learning.loop.jobs import jobs_resume  # cycle: learning.loop.jobs imports this module
 
     builds_resume()
     return jobs_resume()
@@ -62,7 +64,7 @@ def training_jobs_resume_task() -> list[int]:
 def learning_cycle_task() -> None:
     """The nightly cycle. Not retried: a failed cycle is recorded (and on the error bus); the next night tries
     again."""
-    from learning.loop.cycle import cycle_run
+    from learning.loop.cycle import cycle_run  # cycle: learning.loop.cycle imports this module (via loop.jobs)
 
     cycle_run(trigger="schedule")
 
@@ -70,8 +72,6 @@ def learning_cycle_task() -> None:
 @autodidact_task(name="learning.tasks.adapters_watch_task", role=QueueRole.TRAINING, ignore_result=True)
 def adapters_watch_task() -> list[str]:
     """Measures champions promoted since their last watch against their baselines; rolls regressions back."""
-    from learning.loop.comparisons import champions_to_watch, watch_check
-
     return [
         f"{adapter.adapter_id}: {'; '.join(outcome.regressions)}"
         for adapter in champions_to_watch()

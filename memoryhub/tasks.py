@@ -1,5 +1,6 @@
 """The memory hub's tasks: bulk ingest on the memory queue, and the hourly and daily clean-ups."""
 
+from memoryhub.services.sessions import sessions_expire
 from workers.base import autodidact_task
 from workers.queues import QueueRole
 
@@ -7,6 +8,7 @@ from workers.queues import QueueRole
 @autodidact_task(name="memoryhub.tasks.ingest_batch_task", role=QueueRole.MEMORY)
 def ingest_batch_task(batch_id: int) -> dict:
     """Idempotent: a batch redelivered after a crash is embedded again and deduplicated by content."""
+    # cycle: memoryhub.services.embeddings imports this module
     from memoryhub.services.embeddings import ingest_batch_run
 
     batch = ingest_batch_run(batch_id=batch_id)
@@ -15,13 +17,12 @@ def ingest_batch_task(batch_id: int) -> dict:
 
 @autodidact_task(name="memoryhub.tasks.sessions_expire_task", role=QueueRole.CONTROL)
 def sessions_expire_task() -> int:
-    from memoryhub.services.sessions import sessions_expire
-
     return sessions_expire()
 
 
 @autodidact_task(name="memoryhub.tasks.embeddings_compact_task", role=QueueRole.MEMORY)
 def embeddings_compact_task() -> int:
+    # cycle: memoryhub.services.embeddings imports this module
     from memoryhub.services.embeddings import embeddings_compact
 
     return embeddings_compact()
@@ -29,6 +30,7 @@ def embeddings_compact_task() -> int:
 
 @autodidact_task(name="memoryhub.tasks.ingest_batches_resume_task", role=QueueRole.CONTROL)
 def ingest_batches_resume_task() -> list[int]:
+    # cycle: memoryhub.services.embeddings imports this module
     from memoryhub.services.embeddings import ingest_batches_resume
 
     return ingest_batches_resume()

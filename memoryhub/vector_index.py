@@ -112,7 +112,8 @@ class VectorIndex:
     @expansion_search.setter
     def expansion_search(self, value: int) -> None:
         with self._lock:
-            self._index.expansion_search = int(value)
+            # usearch defines this setter after another property's, which mypy reads as no setter at all.
+            self._index.expansion_search = int(value)  # type: ignore[misc]
 
     @property
     def uses_hnsw(self) -> bool:
@@ -234,6 +235,7 @@ class VectorIndex:
         watermark_json = json.loads(json.dumps(watermark))  # fails here, before any file is touched
         with self._lock:
             payload = self._index.save()  # a snapshot: the disk write below needs no lock
+            assert payload is not None  # an index without a path saves to bytes
             count = len(self._index)
             header = {
                 "format": FORMAT,

@@ -1,3 +1,4 @@
+from celery.signals import worker_process_shutdown
 from django.apps import AppConfig
 
 
@@ -6,21 +7,19 @@ class ModelsSuiteConfig(AppConfig):
     verbose_name = "Model suite"
 
     def ready(self) -> None:
-        from celery.signals import worker_process_shutdown
-
-        from workers.services import machine_heartbeat
+        from workers.services import machine_heartbeat  # Django: models are not ready before apps load
 
         machine_heartbeat.connect(_forget_dead_placements, dispatch_uid="models-suite-placements")
         worker_process_shutdown.connect(_unload_models, dispatch_uid="models-suite-unload", weak=False)
 
 
 def _forget_dead_placements(sender, machine: str, **kwargs) -> None:
-    from models_suite.services.hosting import placements_forget_dead
+    from models_suite.services.hosting import placements_forget_dead  # Django: models are not ready before apps load
 
     placements_forget_dead(machine=machine)
 
 
 def _unload_models(**kwargs) -> None:
-    from models_suite.services.hosting import host_shutdown
+    from models_suite.services.hosting import host_shutdown  # Django: models are not ready before apps load
 
     host_shutdown()

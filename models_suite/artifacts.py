@@ -13,6 +13,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from gguf import GGUFReader
+from safetensors import safe_open
+
 DTYPE_BYTES = {"float32": 4, "float16": 2, "bfloat16": 2, "float64": 8, "int8": 1}
 # KV cache estimates use fp16 for GGUF (llama.cpp's default cache type) and the weights' dtype otherwise.
 GGUF_KV_BYTES = 2
@@ -176,8 +179,6 @@ def _count_parameters(weights: list[Path]) -> tuple[int, str]:
     """Parameters from the safetensors headers alone: no tensor is loaded."""
     if weights[0].suffix != ".safetensors":
         return 0, "float32"
-    from safetensors import safe_open
-
     total, dtype = 0, "float32"
     for path in weights:
         try:
@@ -204,8 +205,6 @@ def _count_parameters(weights: list[Path]) -> tuple[int, str]:
 
 
 def inspect_gguf(path: Path) -> ArtifactFacts:
-    from gguf import GGUFReader
-
     try:
         reader = GGUFReader(str(path))
     except Exception as exc:  # the reader raises ValueError, KeyError, struct errors... for a bad file

@@ -2,7 +2,7 @@
 ({"error": {status, code, message}}, as an over-budget load does) reaches a waiting client as the status and code
 of workers.results.WORKER_ERRORS: let them raise, never turn them into a success or a bare 500."""
 
-from models_suite.models import EvalRun
+from models_suite.models import EvalRun, ModelArtifact
 from workers.base import autodidact_task
 from workers.queues import QueueRole
 
@@ -14,21 +14,20 @@ def _eval_run_machine(args, kwargs) -> str | None:
 
 @autodidact_task(name="models_suite.tasks.eval_run_task", role=QueueRole.MODELS, machine_for=_eval_run_machine)
 def eval_run_task(eval_run_id: int) -> float | None:
+    # cycle: models_suite.services.evaluation imports this module
     from models_suite.services.evaluation import eval_run_execute
 
     return eval_run_execute(eval_run_id=eval_run_id).score
 
 
 def _model_machine(args, kwargs) -> str | None:
-    from models_suite.models import ModelArtifact
-
     return ModelArtifact.objects.filter(name=kwargs["model_name"]).values_list("machine", flat=True).first() or None
 
 
 @autodidact_task(name="models_suite.tasks.model_load_task", role=QueueRole.MODELS, machine_for=_model_machine)
 def model_load_task(model_name: str, pin: bool = False) -> dict:
     """Make a model resident on its machine (the process that takes this task keeps it)."""
-    from models_suite.models import ModelArtifact
+    # cycle: models_suite.services.hosting imports this module (via services.preload)
     from models_suite.services.hosting import model_load
 
     return model_load(artifact=ModelArtifact.objects.get(name=model_name), pin=pin)
@@ -36,6 +35,7 @@ def model_load_task(model_name: str, pin: bool = False) -> dict:
 
 @autodidact_task(name="models_suite.tasks.model_unload_task", role=QueueRole.MODELS, machine_for=_model_machine)
 def model_unload_task(model_name: str) -> bool:
+    # cycle: models_suite.services.hosting imports this module (via services.preload)
     from models_suite.services.hosting import model_unload
 
     return model_unload(name=model_name)
@@ -52,6 +52,7 @@ def model_unload_task(model_name: str) -> bool:
 def generate_task(model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:
     """One gateway request, answered through reply_key (workers.replies). Not re-run if its worker dies:
     the client is told, and may ask again."""
+    # cycle: models_suite.services.generation imports this module (via services.hosting, services.preload)
     from models_suite.services.generation import generate_reply
 
     generate_reply(model_name=model_name, request=request, reply_key=reply_key, stream=stream)
@@ -59,7 +60,7 @@ def generate_task(model_name: str, request: dict, reply_key: str, stream: bool =
 
 @autodidact_task(name="models_suite.tasks.models_preload_task", role=QueueRole.CONTROL)
 def models_preload_task() -> list[str]:
-    from models_suite.services.preload import models_preload
+    from models_suite.services.preload import models_preload  # cycle: models_suite.services.preload imports this module
 
     return models_preload()
 
@@ -67,7 +68,7 @@ def models_preload_task() -> list[str]:
 @autodidact_task(name="models_suite.tasks.model_swap_task", role=QueueRole.MODELS, machine_for=_model_machine)
 def model_swap_task(model_name: str, new_model_name: str) -> dict:
     """Swap a resident model for another on its machine, without dropping a request in flight."""
-    from models_suite.models import ModelArtifact
+    # cycle: models_suite.services.hosting imports this module (via services.preload)
     from models_suite.services.hosting import model_swap
 
     return model_swap(old_name=model_name, new=ModelArtifact.objects.get(name=new_model_name))

@@ -8,7 +8,7 @@ class WorkerInline(admin.TabularInline):
     model = WorkerHeartbeat
     extra = 0
     can_delete = False
-    readonly_fields = [
+    readonly_fields = (
         "worker_name",
         "pid",
         "queues",
@@ -17,7 +17,7 @@ class WorkerInline(admin.TabularInline):
         "last_beat_at",
         "stopped_at",
         "status",
-    ]
+    )
     fields = readonly_fields
 
 

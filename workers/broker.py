@@ -16,14 +16,19 @@ How long the oldest message has waited, by broker:
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 from urllib.parse import urlsplit
 
 import redis
+from amqp.exceptions import NotFound
 from django.conf import settings
+from kombu import Connection
 
+from core.redis_clients import client_for
 from workers import clock
+from workers.metrics import SENT_AT_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +64,6 @@ def ping(url: str | None = None, timeout: float | None = None) -> None:
         finally:
             client.close()
         return
-    from kombu import Connection
-
     with Connection(url, connect_timeout=timeout) as connection:
         connection.ensure_connection(max_retries=1, interval_start=0, timeout=timeout)
 
@@ -75,8 +78,6 @@ def waiting(queues: list[str]) -> dict[str, tuple[int, float | None]]:
 
 
 def _waiting_redis(queues: list[str]) -> dict[str, tuple[int, float | None]]:
-    from core.redis_clients import client_for
-
     client, found = client_for(settings.CELERY_BROKER_URL), {}
     for queue in queues:
         count, oldest = 0, None
@@ -91,11 +92,6 @@ def _waiting_redis(queues: list[str]) -> dict[str, tuple[int, float | None]]:
 
 
 def _waiting_amqp(queues: list[str]) -> dict[str, tuple[int, float | None]]:
-    from amqp.exceptions import NotFound
-    from kombu import Connection
-
-    from core.redis_clients import client_for
-
     counts = {}
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=settings.REDIS_TIMEOUT_SECONDS) as connection:
         channel = connection.channel()
@@ -105,6 +101,7 @@ def _waiting_amqp(queues: list[str]) -> dict[str, tuple[int, float | None]]:
             except NotFound:  # never declared: nobody sent to it nor consumed it yet
                 counts[queue] = 0
                 channel = connection.channel()  # the broker closed that channel
+    found: dict[str, tuple[int, float | None]]
     notes, found = client_for(settings.METRICS_REDIS_URL), {}
     now = clock.server_time(notes)
     for queue, count in counts.items():
@@ -114,16 +111,12 @@ def _waiting_amqp(queues: list[str]) -> dict[str, tuple[int, float | None]]:
             found[queue] = (0, None)
             continue
         oldest = notes.zrange(key, 0, 0, withscores=True)
-        found[queue] = (count, oldest[0][1] if oldest else None)
+        found[queue] = (count, float(oldest[0][1]) if oldest else None)
     return found
 
 
-def sent_at(raw: bytes | None) -> float | None:
+def sent_at(raw: bytes | str | None) -> float | None:
     """When a message in kombu's Redis format was sent (its header), or None."""
-    import json
-
-    from workers.metrics import SENT_AT_HEADER
-
     if not raw:
         return None
     try:
@@ -152,15 +145,10 @@ def purge(queues: list[str]) -> None:
     """Drop what waits in these queues (tests: each starts with empty queues). RabbitMQ's queues stay declared:
     a sender that declared one before does not declare it again, and would publish into the void."""
     if kind() == "redis":
-        from core.redis_clients import client_for
-
         client = client_for(settings.CELERY_BROKER_URL)
         for queue in queues:
             client.delete(queue, *(f"{queue}{PRIORITY_SEPARATOR}{step}" for step in PRIORITY_STEPS[1:]))
         return
-    from amqp.exceptions import NotFound
-    from kombu import Connection
-
     with Connection(settings.CELERY_BROKER_URL, connect_timeout=settings.REDIS_TIMEOUT_SECONDS) as connection:
         channel = connection.channel()
         for queue in queues:

@@ -12,15 +12,17 @@ from __future__ import annotations
 import json
 import logging
 import time
+from collections.abc import Iterator
 
 import amqp.exceptions
 import kombu.exceptions
 import redis
 from django.conf import settings
 from django.db import DatabaseError
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, HistogramMetricFamily, Metric
 
 from core.redis_clients import client_for
+from workers.clock import server_time
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +77,7 @@ def _bound_label(bound: float) -> str:
 
 
 class CeleryTaskCollector:
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         up = source_up_family()
         try:
             client = client_for(settings.METRICS_REDIS_URL)
@@ -119,9 +121,8 @@ class QueueCollector:
     """Waiting messages per known queue, and how long the oldest of them has waited."""
 
     def collect(self):
-        from workers import broker
-        from workers.clock import server_time
-        from workers.selectors import known_queues
+        from workers import broker  # cycle: workers.broker imports this module
+        from workers.selectors import known_queues  # Django: models are not ready before apps load
 
         depth = GaugeMetricFamily("autodidact_celery_queue_depth", "Messages waiting in a queue", labels=["queue"])
         oldest = GaugeMetricFamily(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Generator
 
 from django.conf import settings
 
@@ -31,7 +31,7 @@ def reply_push(reply_key: str, message: dict) -> None:
     pipe.execute()
 
 
-def replies(reply_key: str, *, timeout: float) -> Iterator[dict | None]:
+def replies(reply_key: str, *, timeout: float) -> Generator[dict | None, None, None]:
     """The messages as they are pushed, through the last; None (and the end) if one does not come in time."""
     # Its own pool: a blocking pop outlasts the shared clients' socket timeout.
     # A popped list is gone; what comes after a waiter gave up expires (REPLY_TTL_SECONDS).

@@ -10,14 +10,13 @@ from billiard.einfo import ExceptionWithTraceback
 from billiard.exceptions import WorkerLostError
 from celery.worker.request import Request
 
+from core.models import ErrorEvent
+from core.services import error_event_record
 from workers import metrics
 from workers.broker import queue_of_routing_key
 
 
 def _record(request: Request, outcome: str, message: str, exception_type: str) -> None:
-    from core.models import ErrorEvent
-    from core.services import error_event_record
-
     queue = queue_of_routing_key((request.delivery_info or {}).get("routing_key") or "") or "unknown"
     metrics.record_task(task=request.task_name, queue=queue, outcome=outcome, runtime=None)
     error_event_record(

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from core.errors import ServiceUnavailable
 from workers.queues import QueueRole, queue_name
+from workers.selectors import machines_offering
 
 DEFAULT_ROLE = QueueRole.CONTROL.value  # tasks we did not declare (Celery's own) run with the control plane
 
@@ -27,8 +28,6 @@ def machine_for_task(task, role: str, args, kwargs) -> str:
     explicit = explicit or kwargs.get("machine")
     if explicit:
         return explicit
-    from workers.selectors import machines_offering
-
     # A live worker decides, not configuration: with the default MACHINE_ROLES (all of them) the control
     # machine would otherwise keep training work it has no worker (or GPU) for.
     offering = machines_offering(role)

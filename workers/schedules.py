@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db import migrations
+
 
 @dataclass(frozen=True)
 class DefaultSchedule:
@@ -59,8 +61,6 @@ def ensure_schedules(apps, schedules: list[DefaultSchedule]) -> None:
 def schedules_operation(schedules: list[DefaultSchedule]):
     """The RunPython operation of a data migration that adds these default schedules (and removes them when
     migrated backwards)."""
-    from django.db import migrations
-
     return migrations.RunPython(
         lambda apps, editor: ensure_schedules(apps, schedules), lambda apps, editor: remove_schedules(apps, schedules)
     )

@@ -22,7 +22,7 @@ def send_or_leave_for_sweep(
     stamped: the row was written with sent_at already, in the transaction that created it (one write fewer per
     message on a hot path); a failed send clears it, so the sweep sends it at its next pass. A process that dies
     between the commit and the send leaves it stamped: the sweep then sends it once the stamp is a lease old."""
-    rows = type(row).objects.filter(pk=row.pk)
+    rows = type(row)._default_manager.filter(pk=row.pk)
     try:
         task.apply_async(kwargs=kwargs, queue=queue_name(role, machine))
     except Exception:  # kombu and redis raise many kinds; every one means "not sent"

@@ -16,6 +16,7 @@ from django.db import close_old_connections, connection
 from workers import broker, metrics
 from workers.celery import app
 from workers.clock import redis_now
+from workers.gpu import gpu_inventory
 from workers.queues import role_of_queue
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class HeartbeatStep(bootsteps.StartStopStep):
     event loop that consumes messages and enforces time limits.
     """
 
-    def __init__(self, worker, **kwargs):
+    def __init__(self, worker, **kwargs) -> None:
         super().__init__(worker, **kwargs)
         self.stopping = threading.Event()
         self.thread: threading.Thread | None = None
@@ -39,7 +40,7 @@ class HeartbeatStep(bootsteps.StartStopStep):
         self.thread.start()
 
     def stop(self, worker):
-        from workers.services import worker_stop
+        from workers.services import worker_stop  # Django: models are not ready before apps load
 
         self.stopping.set()
         if self.thread is not None:
@@ -52,8 +53,7 @@ class HeartbeatStep(bootsteps.StartStopStep):
         connection.close()  # this thread's own database connection
 
     def _register(self, worker):
-        from workers.gpu import gpu_inventory
-        from workers.services import worker_register
+        from workers.services import worker_register  # Django: models are not ready before apps load
 
         queues = sorted(worker.app.amqp.queues.consume_from)
         suffix = f".{settings.MACHINE_NAME}"
@@ -70,8 +70,7 @@ class HeartbeatStep(bootsteps.StartStopStep):
         )
 
     def _beat(self, worker):
-        from workers.gpu import gpu_inventory
-        from workers.services import worker_beat
+        from workers.services import worker_beat  # Django: models are not ready before apps load
 
         if self._safely(worker_beat, worker_name=worker.hostname, gpus=gpu_inventory()) is False:
             self._register(worker)
@@ -152,7 +151,7 @@ def count_finished(task_id=None, task=None, state=None, **_):
 
 @signals.task_failure.connect
 def record_failure(sender=None, task_id=None, exception=None, einfo=None, **_):
-    from core.services import error_event_record
+    from core.services import error_event_record  # Django: models are not ready before apps load
 
     if isinstance(exception, TimeLimitExceeded):
         return  # Celery signals a hard time limit more than once; workers.requests records it once

@@ -68,7 +68,7 @@ class ApiRootSerializer(serializers.Serializer):
     """GET /api/v1/: where things are, each an absolute URL."""
 
     me = serializers.URLField()
-    errors = serializers.URLField()
+    errors = serializers.URLField()  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class: no clash with Serializer.errors
     machines = serializers.URLField()
     workers = serializers.URLField()
     models = serializers.URLField()

@@ -13,6 +13,7 @@ from hobbies.api import responses as out
 from hobbies.api.shapes import activity_shape, assignment_shape
 from hobbies.api.views import SubAgentSerializer, subagent_register_from, subagents_stats
 from hobbies.api.work import ASSIGN_ERRORS, AssignSerializer, assign_from
+from hobbies.metrics import progress_summary
 
 TAGS = ["hobby (legacy)"]
 
@@ -55,8 +56,6 @@ class LegacyStatsView(APIView):
 class LegacyStatusView(APIView):
     @extend_schema(responses={200: out.LegacyStatusSerializer}, tags=TAGS)
     def get(self, request):
-        from hobbies.metrics import progress_summary
-
         return Response(
             {
                 "enabled": scheduling.system_state()["enabled"],

@@ -55,8 +55,8 @@ def activity_shape(activity: Activity) -> dict:
         "correct": activity.correct_count,
         "time_spent_seconds": round(activity.duration_seconds, 3),
         "model": activity.model_name,
-        "subagent_id": activity.subagent.subagent_id if activity.subagent_id else None,
-        "assignment_id": activity.assignment.assignment_id if activity.assignment_id else None,
+        "subagent_id": activity.subagent.subagent_id if activity.subagent is not None else None,
+        "assignment_id": activity.assignment.assignment_id if activity.assignment is not None else None,
         "error": activity.error or None,
     }
 

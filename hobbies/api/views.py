@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import exceptions, serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -14,6 +14,7 @@ from hobbies.api import responses as out
 from hobbies.catalogue import PRACTICE_BUILT
 from hobbies.models import HobbyType
 from hobbies.policies import SelectionPolicy
+from models_suite.models import ModelArtifact
 
 
 def hobby_type_shape(hobby: HobbyType) -> dict:
@@ -86,10 +87,6 @@ class SubAgentSerializer(StrictSerializer):
 def subagent_register_from(request) -> tuple:
     """subagent_id in the body (as the seed documents show) or as a query parameter (as the original code took
     it); a named model must be registered."""
-    from rest_framework import exceptions
-
-    from models_suite.models import ModelArtifact
-
     data = validated(SubAgentSerializer, request.data)
     subagent_id = data.pop("subagent_id", None) or request.query_params.get("subagent_id")
     if not subagent_id:

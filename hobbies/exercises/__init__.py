@@ -14,11 +14,13 @@ held-out ones, and the same seed always draws the same items (a resumed activity
 from __future__ import annotations
 
 import abc
+import importlib
 import random
 from collections.abc import Callable
 
 from hobbies.catalogue import CATALOGUE
-from models_suite.evaluation import Grade, Item, get_suite, grade
+from models_suite.evaluation import Grade, Item, Split, get_suite, grade
+from models_suite.services.evaluation import answers_for
 
 
 class NothingToPractise(Exception):
@@ -29,13 +31,11 @@ class Source(abc.ABC):
     """What every source provides. Subclasses define items(); the rest has working defaults."""
 
     @abc.abstractmethod
-    def items(self, split: str, *, per_suite: int, seed: int) -> list[Item]:
+    def items(self, split: Split, *, per_suite: int, seed: int) -> list[Item]:
         """The split's items drawn with this seed: the same seed, the same items."""
 
     def answer(self, backend, items: list[Item]) -> list[str]:
         """The model's answers, in order (greedy, batched where the backend can)."""
-        from models_suite.services.evaluation import answers_for
-
         return answers_for(backend, [item.prompt for item in items])
 
     def grade(self, item: Item, answer: str) -> Grade:
@@ -51,7 +51,7 @@ class SuiteSource(Source):
     def __init__(self, suites: tuple[str, ...]):
         self.suites = suites
 
-    def items(self, split: str, *, per_suite: int, seed: int) -> list[Item]:
+    def items(self, split: Split, *, per_suite: int, seed: int) -> list[Item]:
         rng = random.Random(seed)
         chosen: list[Item] = []
         for name in self.suites:
@@ -85,8 +85,6 @@ def source_for(hobby_type: str) -> Source:
 
 def _import_sources() -> None:
     """The modules that register sources; imported lazily (some read the memory hub)."""
-    import importlib
-
     for module in SOURCE_MODULES:
         importlib.import_module(module)
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from functools import cache
 
 from hobbies.exercises import Source, register
-from models_suite.evaluation import Grade, Item
+from models_suite.evaluation import Grade, Item, Split
 from models_suite.evaluation.graders import first_line
 from models_suite.evaluation.suites import derive_seed, split_of
+from models_suite.services.evaluation import answers_for
 
 SUITE = "creative"
 SOLUTIONS = 3
@@ -150,7 +151,7 @@ def _why_not_json(solution, params) -> str | None:
     if not isinstance(solution, dict):
         return "not a JSON object"
     a, b = solution.get("a"), solution.get("b")
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (a, b)):
+    if not (isinstance(a, int) and isinstance(b, int)) or isinstance(a, bool) or isinstance(b, bool):
         return 'needs whole numbers in "a" and "b"'
     return None if a + b == params["sum"] else f"a+b is {a + b}, not {params['sum']}"
 
@@ -213,11 +214,11 @@ def check(kind: str, params: dict, answer: str) -> Grade:
 # --- the source ------------------------------------------------------------------------------------------------
 @register("CREATIVE_PROBLEM_SOLVING")
 class CreativeSource(Source):
-    def items(self, split: str, *, per_suite: int, seed: int) -> list[Item]:
+    def items(self, split: Split, *, per_suite: int, seed: int) -> list[Item]:
         return [self._item(p, split) for p in draw(split, per_suite, seed)]
 
     @staticmethod
-    def _item(problem: Problem, split: str) -> Item:
+    def _item(problem: Problem, split: Split) -> Item:
         return Item(
             id=f"{SUITE}/{split}/{problem_key(problem)}",
             suite=SUITE,
@@ -230,8 +231,6 @@ class CreativeSource(Source):
         )
 
     def answer(self, backend, items: list[Item]) -> list[str]:
-        from models_suite.services.evaluation import answers_for
-
         return answers_for(backend, [item.prompt for item in items], max_tokens=ANSWER_MAX_TOKENS)
 
     def grade(self, item: Item, answer: str) -> Grade:

@@ -31,9 +31,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from hobbies.exercises import NothingToPractise, Source, register
-from models_suite.evaluation import Grade, Item
+from memoryhub.services.documents import documents_in
+from memoryhub.services.embeddings import embeddings_add
+from models_suite.evaluation import Grade, Item, Split
 from models_suite.evaluation.graders import first_line, show
 from models_suite.evaluation.suites import derive_seed, split_of
+from models_suite.services.evaluation import answers_for
 
 LEARNED_NAMESPACE = "hobby-learned"
 OWN_NAMESPACES = "hobby-"  # what the hobby engine writes itself is not reading material
@@ -138,7 +141,7 @@ def passage_around(sentences: list[str], index: int) -> str:
 
 def clozes_of(document, seed: int) -> list[Cloze]:
     sentences = sentences_of(document.content)
-    indexes = range(len(sentences))
+    indexes: range | list[int] = range(len(sentences))
     if len(sentences) > MAX_SENTENCES:
         rng = random.Random(derive_seed("documents", seed, document.namespace, document.doc_id))
         indexes = sorted(rng.sample(indexes, MAX_SENTENCES))
@@ -154,8 +157,6 @@ def clozes_of(document, seed: int) -> list[Cloze]:
 
 def documents_to_read(seed: int) -> list:
     """A seeded choice of the hub's documents (the same for both splits of one seed), or NothingToPractise."""
-    from memoryhub.services.documents import documents_in
-
     documents = documents_in().exclude(namespace__startswith=OWN_NAMESPACES).order_by("namespace", "doc_id")
     total = documents.count()
     if not total:
@@ -240,8 +241,6 @@ class DocumentSource(Source):
     def learned(self, activity, graded: list[tuple[Item, str, Grade]]) -> None:
         """Each fact practised becomes a memory, whether the model got it right or not: it has now read it, and
         the metadata says how it did. The same fact is stored once (the hub keeps one copy per content)."""
-        from memoryhub.services.embeddings import embeddings_add
-
         memories = []
         for item, _, verdict in graded:
             for fact in item.grader_args.get("sources", []):
@@ -265,13 +264,13 @@ class DocumentSource(Source):
 
 @register("KNOWLEDGE_EXPLORATION")
 class ExplorationSource(DocumentSource):
-    def items(self, split: str, *, per_suite: int, seed: int) -> list[Item]:
+    def items(self, split: Split, *, per_suite: int, seed: int) -> list[Item]:
         clozes = self._clozes(split, seed)
         rng = random.Random(derive_seed("documents", seed, split))
         return [self._item(c, split) for c in rng.sample(clozes, min(per_suite, len(clozes)))]
 
     @staticmethod
-    def _item(cloze: Cloze, split: str) -> Item:
+    def _item(cloze: Cloze, split: Split) -> Item:
         prompt = (
             f'Passage from "{cloze.title}":\n{cloze.passage}\n\nQuestion: {cloze.question}\n'
             "Answer with the missing words only.\nAnswer:"
@@ -291,17 +290,15 @@ class ExplorationSource(DocumentSource):
 @register("RESEARCH_INTEGRATION")
 class ResearchSource(DocumentSource):
     def answer(self, backend, items: list[Item]) -> list[str]:
-        from models_suite.services.evaluation import answers_for  # with room for two spans
-
         return answers_for(backend, [item.prompt for item in items], max_tokens=RESEARCH_ANSWER_TOKENS)
 
-    def items(self, split: str, *, per_suite: int, seed: int) -> list[Item]:
+    def items(self, split: Split, *, per_suite: int, seed: int) -> list[Item]:
         clozes = self._clozes(split, seed)
         rng = random.Random(derive_seed("research", seed, split))
         return [self._item(first, second, split) for first, second in pairs(clozes, rng, per_suite)]
 
     @staticmethod
-    def _item(first: Cloze, second: Cloze, split: str) -> Item:
+    def _item(first: Cloze, second: Cloze, split: Split) -> Item:
         passages = (
             f'Passage 1, from "{first.title}":\n{first.passage}\n\n'
             f'Passage 2, from "{second.title}":\n{second.passage}\n\n'
@@ -310,7 +307,9 @@ class ResearchSource(DocumentSource):
         sources = [first.source(), second.source()]
         key = f"{first.key}|{second.key}"
         if first.skill == second.skill == "cloze-number":
-            total = number_in(first.answer) + number_in(second.answer)
+            first_number, second_number = number_in(first.answer), number_in(second.answer)
+            assert first_number is not None and second_number is not None  # a number blank's answer is a number
+            total = first_number + second_number
             shown = str(int(total)) if total.is_integer() else f"{total:.6f}".rstrip("0")
             question = "Question: what is the sum of the two missing numbers?\n"
             return Item(
@@ -342,7 +341,8 @@ def pairs(clozes: list[Cloze], rng: random.Random, count: int) -> list[tuple[Clo
     order = list(clozes)
     rng.shuffle(order)
     across = len({(c.namespace, c.doc_id) for c in order}) > 1
-    made, used = [], set()
+    made: list[tuple[Cloze, Cloze]] = []
+    used: set[int] = set()
 
     def partner(i: int, first: Cloze, numbers_only: bool) -> int | None:
         for j in range(i + 1, len(order)):

@@ -28,9 +28,11 @@ import math
 import operator
 import random
 import re
+from collections.abc import Callable
 
 from hobbies.exercises import SuiteSource, register
-from models_suite.evaluation import Grade, Item
+from memoryhub.services.kv import kv_get, kv_set
+from models_suite.evaluation import Grade, Item, Split
 from models_suite.evaluation.graders import first_line, show
 from models_suite.evaluation.suites import derive_seed
 
@@ -56,7 +58,7 @@ _BINARY = {
     ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
-_UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
+_UNARY: dict[type[ast.unaryop], Callable[[float], float]] = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 MAX_EXPRESSION_CHARS = 200  # also bounds the parser's recursion
 MAX_EXPONENT = 64
 MAX_MAGNITUDE = 1e30
@@ -80,7 +82,7 @@ def calculate(expression: str) -> int | float:
 
 
 def _evaluate(node: ast.AST) -> int | float:
-    if isinstance(node, ast.Constant) and type(node.value) in (int, float):
+    if isinstance(node, ast.Constant) and isinstance(node.value, int | float) and not isinstance(node.value, bool):
         return node.value
     if isinstance(node, ast.UnaryOp) and type(node.op) in _UNARY:
         return _UNARY[type(node.op)](_evaluate(node.operand))
@@ -152,8 +154,6 @@ def _entry_key(word: str) -> str:
 
 def seed_hub(items: list[Item]) -> None:
     """Write the records and glossary entries these items ask about (again: an operator may have changed them)."""
-    from memoryhub.services.kv import kv_set
-
     for item in items:
         tool, args = item.grader_args["tool"], item.grader_args["args"]
         if tool == "get":
@@ -173,8 +173,6 @@ def seed_hub(items: list[Item]) -> None:
 
 
 def _lookup(record: str, field: str) -> str:
-    from memoryhub.services.kv import kv_get
-
     found = kv_get(namespace=KV_NAMESPACE, key=_record_key(record))["value"]
     if not isinstance(found, dict):
         raise ToolError(f"get: the memory hub holds no record {record!r}")
@@ -184,8 +182,6 @@ def _lookup(record: str, field: str) -> str:
 
 
 def _define(word: str) -> str:
-    from memoryhub.services.kv import kv_get
-
     found = kv_get(namespace=KV_NAMESPACE, key=_entry_key(word))["value"]
     if not isinstance(found, str):
         raise ToolError(f"dict: the glossary has no entry {word!r}")
@@ -246,7 +242,7 @@ class ToolSource(SuiteSource):
     def __init__(self):
         super().__init__(("tool_use",))
 
-    def items(self, split: str, *, per_suite: int, seed: int) -> list[Item]:
+    def items(self, split: Split, *, per_suite: int, seed: int) -> list[Item]:
         return [self._outcome_graded(item) for item in super().items(split, per_suite=per_suite, seed=seed)]
 
     @staticmethod

@@ -7,6 +7,7 @@ from __future__ import annotations
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -130,8 +131,6 @@ class LegacyCompareView(APIView):
         tags=TAGS,
     )
     def get(self, request):
-        from rest_framework.exceptions import NotFound, ValidationError
-
         first, second = request.query_params.get("adapter1"), request.query_params.get("adapter2")
         if not first:
             latest = ABComparison.objects.select_related("challenger", "champion").first()

@@ -133,7 +133,7 @@ class RewardModelVersionSerializer(serializers.Serializer):
     name = serializers.CharField()
     version = serializers.IntegerField()
     status = serializers.CharField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class: no clash with Field.source
     source_detail = serializers.CharField()
     metrics = serializers.DictField(help_text="Held-out metrics of the training run")
     train_pairs = serializers.IntegerField()

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -146,8 +147,6 @@ class DatasetExportView(APIView):
 
     @extend_schema(responses={(200, "application/jsonl"): OpenApiTypes.STR}, tags=TAGS)
     def get(self, request, version: int, kind: str):
-        from rest_framework.exceptions import NotFound, ValidationError
-
         row = get_object_or_404(TrainingDataset, version=version)
         if kind not in datasets.FORMATS:
             raise NotFound(f"No export format {kind!r}: one of {', '.join(datasets.FORMATS)}")

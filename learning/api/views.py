@@ -9,6 +9,7 @@ from django.http import StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.response import Response
@@ -29,8 +30,6 @@ NO_TARGET = documented_error("No such target: target_id names no object of targe
 
 
 def target_type_param(request) -> str | None:
-    from rest_framework.exceptions import ValidationError
-
     value = request.query_params.get("target_type") or None
     if value is not None and value not in TargetType.values:
         raise ValidationError({"target_type": [f"One of {', '.join(TargetType.values)}"]})
@@ -225,8 +224,6 @@ class ExportView(APIView):
 
     @extend_schema(responses={(200, "application/jsonl"): OpenApiTypes.STR}, tags=TAGS)
     def get(self, request, kind: str):
-        from rest_framework.exceptions import NotFound
-
         if kind not in exports.FORMATS:
             raise NotFound(f"No export format {kind!r}: one of {', '.join(exports.FORMATS)}")
         lines = (json.dumps(row, ensure_ascii=False) + "\n" for row in exports.export_rows(kind))

@@ -41,7 +41,7 @@ def agreement_report(target_type: str | None = None) -> dict:
     target = settings.FEEDBACK_OVERLAP
     names = dict(get_user_model().objects.filter(pk__in={r for t in table for r in t}).values_list("pk", "username"))
     pairs = []
-    for first, second in combinations(sorted(names, key=names.get), 2):
+    for first, second in combinations(sorted(names, key=names.__getitem__), 2):
         shared = [{first: t[first], second: t[second]} for t in table if first in t and second in t]
         if shared:
             pairs.append({"raters": [names[first], names[second]], "items": len(shared), "alpha": alpha(shared)})

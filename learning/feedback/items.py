@@ -3,6 +3,8 @@ reads of each."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from hobbies.catalogue import CATALOGUE
 from hobbies.models import Activity, Insight, Pattern
 from learning.models import TargetType
@@ -60,7 +62,7 @@ def items_get(keys: list[tuple[str, str]]) -> dict[tuple[str, str], object]:
 
 def item_context(target_type: str, obj) -> dict:
     """What a rater sees: the item, its practice's context and the graded attempts it rests on."""
-    context = {
+    context: dict[str, Any] = {
         "target_type": target_type,
         "target_id": item_key(target_type, obj)[1],
         "text": item_text(target_type, obj),

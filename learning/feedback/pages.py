@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from core.roles import OPERATOR, RATER, user_roles
+from learning.feedback.items import item_context
 from learning.feedback.patterns import pattern_confidence
 from learning.feedback.queue import queue_length, rating_queue
 from learning.feedback.ratings import feedback_submit, target_get
@@ -94,8 +95,6 @@ def _next_item(request, skipped: list[str]) -> dict | None:
 
 
 def _item_view(target_type: str, obj, entry: dict | None = None) -> dict:
-    from learning.feedback.items import item_context  # its model import is heavy; only the page needs it
-
     item = item_context(target_type, obj)
     item["hobby_label"] = hobby_label(item.get("hobby_type", ""))
     if target_type == TargetType.INSIGHT:

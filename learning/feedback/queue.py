@@ -8,7 +8,10 @@ most. Before that, the least-rated and newest come first.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.db.models import QuerySet
 
 from hobbies.models import Activity, Insight, Pattern
 from learning.feedback.reward_models import items_score
@@ -20,6 +23,7 @@ TYPE_ORDER = {TargetType.INSIGHT: 0, TargetType.PATTERN: 1, TargetType.ACTIVITY:
 
 
 def _newest_keys(target_type: str, offset: int) -> list[str]:
+    ids: QuerySet[Any, Any]  # insight and pattern numbers, or activity ids
     if target_type == TargetType.INSIGHT:
         ids = Insight.objects.order_by("-pk").values_list("pk", flat=True)
     elif target_type == TargetType.PATTERN:

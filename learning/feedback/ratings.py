@@ -24,7 +24,8 @@ def target_get(target_type: str, target_id: str):
     try:
         if target_type == TargetType.ACTIVITY:
             return Activity.objects.select_related("subagent").get(activity_id=target_id)
-        model = {TargetType.INSIGHT: Insight, TargetType.PATTERN: Pattern}[target_type]
+        models: dict[str, type[Insight] | type[Pattern]] = {TargetType.INSIGHT: Insight, TargetType.PATTERN: Pattern}
+        model = models[target_type]
         return model.objects.get(pk=int(target_id))
     except (KeyError, ValueError, Activity.DoesNotExist, Insight.DoesNotExist, Pattern.DoesNotExist):
         raise Http404(f"No {target_type} {target_id!r}.") from None
@@ -139,6 +140,7 @@ def feedback_submit(
         feedback.is_new = old.rows == 0
         _signal_adjust(signal, old, Contribution.of(feedback))
         if target_type == TargetType.INSIGHT:
+            # cycle: learning.feedback.patterns imports this module
             from learning.feedback.patterns import pattern_sample_move
 
             pattern_sample_move(pattern_type=target.kind, old=old_action, new=action_of(feedback))

@@ -12,16 +12,21 @@ import threading
 from datetime import timedelta
 from itertools import combinations
 from pathlib import Path
+from typing import cast
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.errors import Conflict
 from core.heavy import worker_only
 from core.leases import Lease, LeaseLost
 from learning import reward
+from learning.feedback.items import item_example, items_get
 from learning.models import Feedback, RewardModel, RewardScore, RewardSignal, TargetType
+from learning.reward.selection import choose
+from learning.tasks import reward_model_train_task
 
 log = logging.getLogger(__name__)
 PAIRS_PER_RATER_ITEM = 20  # pairs one rated item takes part in, per rater: enough signal, no quadratic blow-up
@@ -123,15 +128,13 @@ def reward_model_train_pairs_file(
     """Train a new version of `name` on a file of {"chosen", "rejected"} dialogues (held-out split inside).
     select: first choose the knobs by cross-validation on the file's pairs (learning.reward.selection, the inner
     procedure the benchmark nests), starting from `config`; the choice is kept in the version's metrics."""
-    from learning.reward.selection import choose
-
     dialogues = reward.load_pairs(path)  # ValueError naming the line on a malformed file, before any row exists
     pairs = [
         (reward.example_from_dialogue(chosen), reward.example_from_dialogue(rejected)) for chosen, rejected in dialogues
     ]
     row = reward_model_create(name=name, source=RewardModel.Source.PAIRS_FILE, source_detail=str(path))
 
-    def tune(pairs, points, step) -> tuple[reward.TrainConfig, dict]:
+    def tune(pairs, points, step) -> tuple[reward.TrainConfig | None, dict]:  # None: _train_into's default
         return choose(pairs, config=config, progress=step) if select else (config, {"chosen_by": "given"})
 
     return _train_into(row, lambda: (pairs, []), config=config, tune=tune, progress=progress)
@@ -140,10 +143,11 @@ def reward_model_train_pairs_file(
 def feedback_training_data() -> tuple[list, list]:
     """Points: every rating, as (item, (rating - 3) / 2). Pairs: per rater, two items of one kind rated
     differently, the better one chosen (a rater's own scale cancels out)."""
-    from learning.feedback.items import item_example, items_get
-
-    rows = list(
-        Feedback.objects.filter(rating__isnull=False).values_list("rater_id", "target_type", "target_id", "rating")
+    rows = cast(  # no rating is None: the filter leaves them out
+        "list[tuple[int, str, str, int]]",
+        list(
+            Feedback.objects.filter(rating__isnull=False).values_list("rater_id", "target_type", "target_id", "rating")
+        ),
     )
     items = items_get(sorted({(kind, ident) for _, kind, ident, _ in rows}))
     examples = {key: item_example(key[0], obj) for key, obj in items.items()}
@@ -167,12 +171,8 @@ def feedback_training_data() -> tuple[list, list]:
 def reward_model_train_request(*, name: str | None = None) -> RewardModel:
     """A new version trained from people's feedback by a worker on the training queue (409 with fewer than two
     ratings: nothing to learn from)."""
-    from learning.tasks import reward_model_train_task
-
     ratings = Feedback.objects.filter(rating__isnull=False).count()
     if ratings < 2:
-        from core.errors import Conflict
-
         raise Conflict(f"Too little feedback to train on: {ratings} ratings (at least 2)")
     row = reward_model_create(
         name=name or settings.REWARD_MODEL_NAME,
@@ -239,8 +239,6 @@ def _stored_scores(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[
 def _score_batch(row: RewardModel, keys: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[float, float]]:
     """Score these items with the version `row` and store the scores (its cache: RewardScore rows are per version,
     so a new version scores everything anew and an old one's scores stay with it)."""
-    from learning.feedback.items import item_example, items_get
-
     items = items_get(keys)
     found = [key for key in keys if key in items]
     if not found:
@@ -286,7 +284,7 @@ class Rewards(dict):
     the version that scored the unrated ones ("default v3"), None when there was none (people's ratings only,
     and `note` says why); `model_only` counts the insights whose reward is the model's alone."""
 
-    def __init__(self, values: dict[int, tuple[float, float]], *, model: str | None, note: str, model_only: int):
+    def __init__(self, values: dict[int, tuple[float | None, float]], *, model: str | None, note: str, model_only: int):
         super().__init__(values)
         self.model, self.note, self.model_only = model, note, model_only
 
@@ -344,7 +342,7 @@ def insight_rewards(insight_pks: list[int] | None = None, *, score_missing: bool
         )
     return Rewards(
         found,
-        model=active and f"{active.name} v{active.version}",
+        model=f"{active.name} v{active.version}" if active is not None else None,
         note=note,
         model_only=len(set(learned) - set(people)),
     )

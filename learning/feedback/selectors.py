@@ -4,6 +4,7 @@ agreement is measured on."""
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import cast
 
 from django.db.models import Avg, Count, Q
 from django.db.models.functions import TruncDate
@@ -70,7 +71,7 @@ def ratings_by_item(target_type: str | None = None) -> dict[tuple[str, str], dic
         rows = rows.filter(target_type=target_type)
     table: dict[tuple[str, str], dict[int, int]] = {}
     for kind, ident, rater, rating in rows.values_list("target_type", "target_id", "rater_id", "rating"):
-        table.setdefault((kind, ident), {})[rater] = rating
+        table.setdefault((kind, ident), {})[rater] = cast(int, rating)  # rating__isnull=False above
     return table
 
 

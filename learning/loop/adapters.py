@@ -66,6 +66,7 @@ def adapter_register(*, job: TrainingJob, trained_dir: Path, metrics: dict) -> A
             if (staging / "training_info.json").exists()
             else {}
         )
+        assert job.dataset is not None  # built as the job started, before any training
         for _ in range(5):
             try:
                 with transaction.atomic():
@@ -272,16 +273,17 @@ def adapter_shape(adapter: Adapter) -> dict:
         "hobby_type": adapter.hobby_type,
         "sha256": adapter.sha256,
         "promoted_at": adapter.promoted_at.isoformat() if adapter.promoted_at else None,
-        "parent_adapter_id": adapter.parent.adapter_id if adapter.parent_id else None,
+        "parent_adapter_id": adapter.parent.adapter_id if adapter.parent is not None else None,
         "lineage": adapter_lineage(adapter),
         "recipe": adapter.recipe,
-        "dataset_version": adapter.dataset.version if adapter.dataset_id else None,
+        "dataset_version": adapter.dataset.version if adapter.dataset is not None else None,
     }
 
 
 def adapter_lineage(adapter: Adapter, *, limit: int = 50) -> list[str]:
     """Its ancestors' adapter ids, parent first, back to the one trained from the bare base. One query per
     generation: lineages grow by one a promoted cycle, so they stay short."""
+    found: list[str]
     found, seen, parent_pk = [], {adapter.pk}, adapter.parent_id
     while parent_pk is not None and parent_pk not in seen and len(found) < limit:
         seen.add(parent_pk)

@@ -24,6 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.heavy import worker_only
+from hobbies.analysis import mean_by_skill
 from learning.loop import adapters
 from learning.models import ABComparison, Adapter, AdapterEvent
 from learning.training.paired_stats import compare_suite, decide
@@ -35,6 +36,13 @@ from learning.training.regression import (
     served_skipped,
     should_roll_back,
 )
+from models_suite.backends import BackendError
+from models_suite.evaluation import get_suite, grade
+from models_suite.evaluation.fresh import fresh_heldout
+from models_suite.host import HostError
+from models_suite.services.evaluation import answers_for, eval_run_create, eval_run_execute
+from models_suite.services.hosting import model_in_use
+from models_suite.services.served import served_window
 
 MEASURED_SUITES = ("arithmetic", "string_transform", "sequences", "sorting", "json_extraction", "tool_use")
 # Fresh held-out items per suite the watch measures: as many as the A/B measures of each built-in suite at most,
@@ -61,8 +69,6 @@ class Measured:
 
     def by_skill(self) -> dict[str, float]:
         """Held-out accuracy per skill, in percent."""
-        from hobbies.analysis import mean_by_skill
-
         scored = (
             (self.skills[item], 100.0 * right) for suite in self.correct.values() for item, right in suite.items()
         )
@@ -81,8 +87,6 @@ class Measured:
 
 def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES, limit: int | None = None) -> Measured:
     """Held-out evaluation runs here (this process's model host), recorded as EvalRuns like any other."""
-    from models_suite.services.evaluation import eval_run_create, eval_run_execute
-
     found = Measured()
     for suite in suites:
         run = eval_run_create(
@@ -175,6 +179,7 @@ def watch_check(
     if not Adapter.objects.filter(pk=adapter.pk, alias=Adapter.Alias.CHAMPION).exists():
         return WatchOutcome()
     adapter.refresh_from_db()
+    assert adapter.promoted_at is not None  # a champion: promotion set it
     if previous is None:
         previous = Adapter.objects.filter(
             base_model=adapter.base_model_id, hobby_type=adapter.hobby_type, alias=Adapter.Alias.PREVIOUS
@@ -215,11 +220,6 @@ def _heldout_signal(
     if earlier is not None and earlier.kind == AdapterEvent.Kind.WATCHED:
         figures.update({k: v for k, v in earlier.detail.get("figures", {}).items() if k.startswith("heldout_fresh:")})
         return [], earlier.detail.get("fresh_items", {})
-    from models_suite.backends import BackendError
-    from models_suite.evaluation import get_suite
-    from models_suite.evaluation.fresh import fresh_heldout
-    from models_suite.host import HostError
-
     used = exclude_items if exclude_items is not None else _ab_items(adapter)
     suites = suites or tuple(used) or MEASURED_SUITES
     comparisons, fresh_items = {}, {}
@@ -245,10 +245,6 @@ def _heldout_signal(
 
 def _right(artifact, adapter: Adapter | None, items) -> list[bool]:
     """Which items the model (with `adapter`) answers right, greedily, as an eval run would."""
-    from models_suite.evaluation import grade
-    from models_suite.services.evaluation import answers_for
-    from models_suite.services.hosting import model_in_use
-
     with model_in_use(artifact, adapter=adapter.path if adapter else "") as backend:
         answers = answers_for(backend, [item.prompt for item in items])
     return [grade(item, answer).correct for item, answer in zip(items, answers)]
@@ -279,8 +275,6 @@ def _span(ids: list[str]) -> str | list[str]:
 def _ab_items(adapter: Adapter) -> dict[str, set[str]]:
     """The held-out items the A/B that promoted `adapter` measured: the first `items` of each suite's split
     (measure() takes a prefix)."""
-    from models_suite.evaluation import get_suite
-
     row = ABComparison.objects.filter(pk=adapter.metadata.get("comparison")).first()
     return {
         suite["suite"]: {item.id for item in get_suite(suite["suite"]).items("heldout", limit=suite["items"])}
@@ -292,9 +286,8 @@ def _served_signal(adapter: Adapter, previous_id: str, figures: dict, skipped: l
     """Requests the gateway served the champion since its promotion against those it served the model before
     it over the same length of time before; fills figures["served_..."]. Returns the regressions, and whether
     the signal was skipped for too few requests."""
-    from models_suite.services.served import served_window
-
     promoted = adapter.promoted_at
+    assert promoted is not None  # a champion: promotion set it
     model = adapter.base_model.name
     before = Served.of(
         served_window(

@@ -13,11 +13,10 @@ from statistics import fmean
 
 from learning.loop import comparisons
 from learning.loop.cycle import cycle_run
+from models_suite.evaluation.suites import get_suite
 
 
 def measured_skills(suites=comparisons.MEASURED_SUITES) -> list[str]:
-    from models_suite.evaluation.suites import get_suite
-
     return sorted({skill for suite in suites for skill in get_suite(suite).skills})
 
 
@@ -107,14 +106,14 @@ def curve_table(curve: dict) -> list[str]:
 
 def plot(curve: dict, path: str) -> None:
     """Per skill, the champion's held-out accuracy at the start and after each cycle; the mean in bold."""
-    import matplotlib
+    import matplotlib  # heavy: matplotlib loads only when a plot is drawn
 
     matplotlib.use("Agg")  # no display: files only
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # heavy: matplotlib loads only when a plot is drawn
 
     xs = list(range(len(curve["cycles"]) + 1))
     figure, axes = plt.subplots(figsize=(9, 5.5))
-    colours = plt.get_cmap("tab20").colors  # 20 distinct colours: the default cycle repeats after 10 skills
+    colours = plt.get_cmap("tab20").colors  # type: ignore[attr-defined]  # tab20 is a ListedColormap; 20 distinct colours: the default cycle repeats after 10 skills
     for index, name in enumerate(sorted(curve["start"])):
         ys = [curve["start"][name]] + [row["after"].get(name) for row in curve["cycles"]]
         axes.plot(xs, ys, marker=".", linewidth=1, alpha=0.8, label=name, color=colours[index % len(colours)])

@@ -23,8 +23,13 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.heavy import worker_only
+from core.services import error_event_record
+from hobbies.assignments import default_model
+from hobbies.practice import practice_run
 from learning.loop import comparisons, jobs
-from learning.models import LearningCycle
+from learning.loop.adapters import champion
+from learning.loop.datasets import TooFewExamples, dataset_build
+from learning.models import LearningCycle, TrainingJob
 from learning.planning import curriculum
 from learning.training.paired_stats import significant_drop
 
@@ -152,9 +157,6 @@ def cycle_run(
     `seed` fixes which train items are practised and the bandit's draw (default: fresh each cycle).
     continual=False and choose="weakest" are the loop before compounding (a fresh LoRA from the bare base, the
     weakest skill first): the benchmark's baseline."""
-    from core.services import error_event_record
-    from hobbies.assignments import default_model
-
     if choose not in ("bandit", "weakest"):
         raise ValueError(f"choose must be 'bandit' or 'weakest', got {choose!r}")
     cycles_abandon()
@@ -196,12 +198,13 @@ def _plan(
 ) -> tuple[str, curriculum.Recipe, dict]:
     """The skill (forced, the weakest, or the bandit's) and the recipe for it, with the reasons."""
     history = cycle_history(artifact)
+    draw: dict
     if skill:
         if skill not in scores:
             raise ValueError(f"Unknown skill {skill!r}; measured skills: {', '.join(sorted(scores))}")
         why, draw = "forced (--skill)", {}
     elif choose == "weakest":
-        skill = min(scores, key=scores.get)
+        skill = min(scores, key=scores.__getitem__)
         why, draw = "the weakest skill", {}
     else:
         choice = curriculum.choose_skill(scores, history, random.Random(cycle.row.pk if seed is None else seed))
@@ -236,10 +239,6 @@ def _run(
     choose,
     train_budget_seconds,
 ):
-    from hobbies.practice import practice_run
-    from learning.loop.adapters import champion
-    from learning.loop.datasets import TooFewExamples, dataset_build
-
     defending = champion(artifact, "")
     before = comparisons.measure(artifact, adapter=defending, suites=suites, limit=limit)
     scores = before.by_skill()
@@ -323,6 +322,7 @@ def _run(
 
     parent = defending if continual else None
     config = {**lora, "max_steps": recipe.max_steps, "learning_rate": recipe.learning_rate}
+    job: TrainingJob | None
     job = jobs.job_create(
         model_name=artifact.name, config=config, dataset=dataset, send=False, parent_adapter=parent, recipe=plan
     )

@@ -19,7 +19,9 @@ from core.heavy import worker_only
 from core.leases import Claim, Lease, LeaseLost
 from core.services import error_event_record
 from learning.loop.datasets import DatasetError, dataset_build
+from learning.loop.jobs import training_machine
 from learning.models import DatasetBuild
+from learning.tasks import dataset_build_task
 from workers.base import is_transient
 from workers.queues import QueueRole
 from workers.sending import send_or_leave_for_sweep
@@ -40,8 +42,6 @@ BUILD = Lease(
 def build_request(**params) -> DatasetBuild:
     """Store the build and send it once the caller's transaction commits. params: dataset_build's arguments,
     already validated by the caller's serializer."""
-    from learning.loop.jobs import training_machine
-
     build = DatasetBuild.objects.create(params=params, machine=training_machine())
     transaction.on_commit(lambda: build_send(build))
     return build
@@ -49,8 +49,6 @@ def build_request(**params) -> DatasetBuild:
 
 def build_send(build: DatasetBuild) -> None:
     """To the training queue of its machine; a broker that cannot take it now leaves it to the resume sweep."""
-    from learning.tasks import dataset_build_task
-
     send_or_leave_for_sweep(
         dataset_build_task,
         row=build,
@@ -97,8 +95,6 @@ def _fail(claim: Claim, message: str) -> None:
 def builds_resume() -> list[int]:
     """The resume sweep: builds whose worker died (lease over) and pending ones whose message was lost, each sent
     at most once per RESEND_AFTER (no pile of messages while no training worker is up)."""
-    from learning.loop.jobs import training_machine
-
     stuck = list(
         DatasetBuild.objects.filter(
             BUILD.expired() | Q(status=DatasetBuild.Status.PENDING, created_at__lt=db_in(-RESEND_AFTER)),
@@ -117,7 +113,7 @@ def build_shape(build: DatasetBuild) -> dict:
         "build_id": build.pk,
         "status": build.status,
         "params": build.params,
-        "dataset_version": build.dataset.version if build.dataset_id else None,
+        "dataset_version": build.dataset.version if build.dataset is not None else None,
         "error": build.error or None,
         "machine": build.machine,
         "attempts": build.attempts,

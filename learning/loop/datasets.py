@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import timedelta
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -40,6 +41,7 @@ from learning.training.examples import (
     split,
     with_replay,
 )
+from models_suite.evaluation.suites import builtin_suites
 
 FILES = ("train.jsonl", "validation.jsonl")
 
@@ -59,8 +61,6 @@ class TooFewExamples(DatasetError):
 @cache
 def heldout_prompts() -> frozenset[str]:
     """Every held-out prompt of every built-in evaluation suite (what proficiency and A/B are measured on)."""
-    from models_suite.evaluation.suites import builtin_suites
-
     return frozenset(item.prompt for suite in builtin_suites().values() for item in suite.items("heldout"))
 
 
@@ -79,7 +79,7 @@ def training_examples(
     if model_name:
         activities = activities.filter(model_name=model_name)
     insight_counts = dict(activities.annotate(n=Count("insights")).values_list("pk", "n"))
-    stats = {
+    stats: dict[str, Any] = {
         "activities": len(insight_counts),
         "attempts": 0,
         "heldout_refused": 0,

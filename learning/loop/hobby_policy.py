@@ -38,7 +38,7 @@ def arms_for(subagent, hobby_types) -> dict[str, ArmPosterior]:
         .values_list("pk", "hobby_type", "improvement_delta")[:HISTORY]
     )
     insight_reward = _insight_rewards([pk for pk, _, _ in finished])
-    rewards: dict[str, list[float]] = {name: [] for name in hobby_types}
+    rewards: dict[str, list[float | None]] = {name: [] for name in hobby_types}  # None: nothing measured
     for pk, hobby_type, gain in reversed(finished):  # oldest first: the discount weighs the latest most
         rewards[hobby_type].append(activity_reward(proficiency_gain=gain, insight_reward=insight_reward.get(pk)))
     return {name: ArmPosterior.from_rewards(values, discount=DISCOUNT) for name, values in rewards.items()}

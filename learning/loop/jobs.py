@@ -29,8 +29,17 @@ from core.clock import db_in
 from core.errors import Conflict, Invalid, NotFound
 from core.heavy import worker_only
 from core.leases import Claim, Lease, LeaseLost
+from core.services import error_event_record
+from hobbies.assignments import default_model
+from hobbies.services import hobby_check
+from learning.loop.adapters import adapter_register, adapter_verified
+from learning.loop.datasets import DatasetError, TooFewExamples, candidates_at_most, dataset_build, dataset_parts
 from learning.models import TrainingJob
+from learning.tasks import training_job_run_task
+from models_suite.models import ModelArtifact
+from workers.base import is_transient
 from workers.queues import QueueRole
+from workers.routing import NoMachineForRole, machine_for_task
 from workers.sending import send_or_leave_for_sweep
 
 MIN_EXAMPLES = 10  # the originals' floor: fewer is not worth a training run
@@ -58,9 +67,6 @@ JOB_LEASE = Lease(
 def trainable_model(name: str | None):
     """The base model to train on: a transformers directory of ours. Unknown names are 404 (the originals' default
     "base_model" and no name mean the hobby engine's default model)."""
-    from hobbies.assignments import default_model
-    from models_suite.models import ModelArtifact
-
     if not name or name == "base_model":
         try:
             artifact = default_model()
@@ -84,6 +90,7 @@ def trainable_model(name: str | None):
 def training_config(values: dict | None):
     """LoraTrainConfig from a request's hyperparameters (the originals' names accepted), or a 400 naming each bad
     one."""
+    # heavy: torch/transformers load only when a model is used
     from learning.training.lora import ConfigError, LoraTrainConfig
 
     ours = {
@@ -115,8 +122,6 @@ def job_create(
     is written.
     parent_adapter: continue that adapter's weights instead of starting fresh; recipe: what chose this training
     (kept on the adapter's lineage)."""
-    from hobbies.services import hobby_check
-
     lora_config = training_config(config)
     if parent_adapter is not None:  # continuing keeps the parent's shape (train_lora does): say so on the job
         shape = {name: parent_adapter.metadata.get("config", {}).get(name) for name in ("r", "alpha", "dropout")}
@@ -158,8 +163,6 @@ def refuse_too_little_data(days_back: int) -> None:
     """The originals' 400 under MIN_EXAMPLES, when even every candidate before filtering would be too few: certain
     without building anything. A window that passes this can still prove too thin once built: the job then fails
     saying so."""
-    from learning.loop.datasets import TooFewExamples, candidates_at_most
-
     at_most = candidates_at_most(days_back=days_back)
     if at_most < MIN_EXAMPLES:
         error = TooFewExamples(at_most, MIN_EXAMPLES, {"candidates_at_most": at_most})
@@ -168,9 +171,6 @@ def refuse_too_little_data(days_back: int) -> None:
 
 def training_machine() -> str:
     """A machine with a live training worker (this one first), or this one, to wait for its worker."""
-    from learning.tasks import training_job_run_task
-    from workers.routing import NoMachineForRole, machine_for_task
-
     try:
         return machine_for_task(training_job_run_task, QueueRole.TRAINING, (), {})
     except NoMachineForRole:
@@ -180,8 +180,6 @@ def training_machine() -> str:
 def job_send(job: TrainingJob) -> None:
     """To the training queue of its machine. A broker that cannot take it now is not fatal: the job is stored
     and the resume beat sends it again."""
-    from learning.tasks import training_job_run_task
-
     send_or_leave_for_sweep(
         training_job_run_task,
         row=job,
@@ -200,9 +198,6 @@ def checkpoint_dir(job: TrainingJob) -> Path:
 def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> TrainingJob | None:
     """Run a job to its end (completed, failed or cancelled); None when it was not ours to run. on_progress gets
     each learning.training.lora.TrainProgress too (the command line's bar)."""
-    from core.services import error_event_record
-    from workers.base import is_transient
-
     claim = JOB_LEASE.claim(job_pk, first={"started_at": timezone.now()})
     if claim is None:
         return None
@@ -228,7 +223,7 @@ def job_execute(*, job_pk: int, on_progress: Callable | None = None) -> Training
 
 
 def _run(job_pk: int, claim: Claim, on_progress: Callable | None) -> TrainingJob:
-    from learning.loop.datasets import dataset_parts
+    # heavy: torch/transformers load only when a model is used
     from learning.training.lora import LoraTrainConfig, Stopped, train_lora
 
     job = TrainingJob.objects.select_related("dataset", "base_model", "parent_adapter").get(pk=job_pk)
@@ -273,8 +268,6 @@ def _run(job_pk: int, claim: Claim, on_progress: Callable | None) -> TrainingJob
     out_dir = Path(settings.TRAINING_DIR) / job.job_id / "adapter"
     init_dir = None
     if job.parent_adapter is not None:  # continual learning: a damaged parent fails the job, never half-loads
-        from learning.loop.adapters import adapter_verified
-
         init_dir = adapter_verified(job.parent_adapter).path
     try:
         result = train_lora(
@@ -296,8 +289,6 @@ def _run(job_pk: int, claim: Claim, on_progress: Callable | None) -> TrainingJob
         stop_reason()
         return TrainingJob.objects.get(pk=job_pk)
     metrics = asdict(result)
-    from learning.loop.adapters import adapter_register
-
     adapter = adapter_register(job=job, trained_dir=out_dir, metrics=metrics)
     mine.filter(status=TrainingJob.Status.EVALUATING).update(
         status=TrainingJob.Status.COMPLETED,
@@ -314,8 +305,6 @@ def _dataset_for(job: TrainingJob, claim: Claim):
     """Build the job's dataset from the parameters its request gave and attach it, in one transaction: a run killed
     half-way leaves no dataset behind, and the run that resumes builds it again. None when the data proved too
     thin (the job fails with the count) or the job is no longer this run's."""
-    from learning.loop.datasets import DatasetError, TooFewExamples, dataset_build
-
     mine = JOB_LEASE.mine(claim).filter(status=TrainingJob.Status.PREPARING_DATA)
     params = job.metadata.get("dataset_params", {})
     try:
@@ -421,7 +410,7 @@ def job_shape(job: TrainingJob) -> dict:
         "dataset_version": dataset.version if dataset else None,
         "hobby_type": job.hobby_type,
         "adapter_id": adapter.adapter_id if adapter else None,
-        "parent_adapter_id": job.parent_adapter.adapter_id if job.parent_adapter_id else None,
+        "parent_adapter_id": job.parent_adapter.adapter_id if job.parent_adapter is not None else None,
         "data_stats": data_stats(dataset) if dataset else job.metadata.get("data_stats"),
     }
 

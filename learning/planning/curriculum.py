@@ -66,7 +66,7 @@ def resting_skills(history: Sequence[Outcome]) -> list[str]:
         indices = [i for i, outcome in enumerate(history) if outcome.skill == skill and outcome.gain is not None]
         if len(indices) < 2:
             continue
-        last_two = [history[i].gain for i in indices[-2:]]
+        last_two = [gain for i in indices[-2:] if (gain := history[i].gain) is not None]  # indices: gains only
         if all(abs(gain) < MIN_MOVE for gain in last_two) and len(history) - 1 - indices[-1] < REST_CYCLES:
             resting.append(skill)
     return sorted(resting)
@@ -84,7 +84,7 @@ def choose_skill(accuracy: Mapping[str, float], history: Sequence[Outcome], rng:
         gains = [o.gain for o in history if o.skill == skill and o.gain is not None]
         mean, sd = _posterior(gains, PRIOR_HEADROOM_SHARE * headroom, max(1.0, PRIOR_SD_SHARE * headroom))
         samples[skill] = min(headroom, rng.gauss(mean, sd))  # no skill gains past 100 %
-    chosen = max(samples, key=samples.get)
+    chosen = max(samples, key=samples.__getitem__)
     tried = sum(1 for o in history if o.skill == chosen)
     why = (
         f"drawn gain {samples[chosen]:+.1f} points, the highest of {len(samples)}; "

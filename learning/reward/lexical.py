@@ -22,6 +22,7 @@ _WORD = re.compile(r"\S+")
 
 def counts(text: str) -> dict[int, float]:
     """bucket -> 1 + log(count) (sublinear: a repeated n-gram says little more) for the text's n-grams."""
+    found: dict[int, float]
     mask, found = (1 << BITS) - 1, {}
     for word in _WORD.findall(text.lower()):
         padded = f" {word} "

@@ -27,9 +27,11 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from safetensors.numpy import load_file, save_file
 
 from learning.reward import lexical
 from learning.reward.dialogue import last_human_turn, split_dialogue
+from memoryhub.embedder import layer_means
 
 FEATURE_SETS = {
     "layers": "MiniLM layer means of the reply (7 layers) + category one-hot",
@@ -77,8 +79,6 @@ STATES_KEPT = 8192  # about 90 MB; the oldest go first
 
 
 def _layer_states(texts: set[str]) -> dict[str, np.ndarray]:
-    from memoryhub.embedder import layer_means
-
     missing = sorted(texts - _states.keys())
     if missing:
         _states.update(zip(missing, _unit(layer_means(missing))))
@@ -177,8 +177,6 @@ class RewardModel:
         )
 
     def save(self, directory: Path) -> None:
-        from safetensors.numpy import save_file
-
         directory.mkdir(parents=True, exist_ok=True)
         tensors = {"weights": self.weights, "bias": self.bias}
         config = {
@@ -205,8 +203,6 @@ class RewardModel:
 
     @classmethod
     def load(cls, directory: Path) -> RewardModel:
-        from safetensors.numpy import load_file
-
         try:
             config = json.loads((directory / "config.json").read_text())
             tensors = load_file(str(directory / "model.safetensors"))
@@ -229,11 +225,15 @@ class RewardModel:
             or features not in FEATURE_SETS
         ):
             raise ValueError(f"Not a reward model of this version in {directory}")
-        if part is not None and (
-            words.get("bits") != lexical.BITS
-            or part.idf.shape != (1 << lexical.BITS,)
-            or part.weights.shape != (len(weights), 1 << lexical.BITS)
-            or part.bias.shape != (len(weights),)
+        if (
+            part is not None
+            and words is not None
+            and (
+                words.get("bits") != lexical.BITS
+                or part.idf.shape != (1 << lexical.BITS,)
+                or part.weights.shape != (len(weights), 1 << lexical.BITS)
+                or part.bias.shape != (len(weights),)
+            )
         ):
             raise ValueError(f"Not a reward model of this version in {directory}: its n-gram part does not fit")
         return cls(weights, bias, config.get("categories", []), config.get("metrics"), part, features)

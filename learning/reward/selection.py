@@ -76,7 +76,9 @@ def inner_table(
                 (matrix[data.chosen[held]] - matrix[data.rejected[held]]) @ weights.astype(np.float64)
             )
         if data.grams is not None and any(share > 0 for share in grid.lexical_share):
-            words, _ = data.words(fitted, points)
+            found = data.words(fitted, points)
+            assert found is not None  # data.grams is not None
+            words = found[0]
             for l2 in grid.lexical_l2:
                 weights, _ = data.fit_words(fitted, points, words, l2, config)
                 scores = words.dot(weights[None])[:, 0].astype(np.float64)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict
+from typing import cast
 
 import numpy as np
 
@@ -115,7 +116,7 @@ def train(
 
     def raw(rows: np.ndarray) -> np.ndarray:  # the mixed score before the tanh, of example rows
         dense = data.matrices[config.features][rows] @ weights.astype(np.float64) + bias
-        if words is None:
+        if words is None or word_weights is None:  # None together: fit() gets no words, returns no weights
             return dense
         wording = words[0].dot(word_weights[None])[rows, 0].astype(np.float64) + word_bias
         return (1 - share) * dense + share * wording
@@ -157,10 +158,16 @@ def train(
         pairs_drawn = rng.choice(pair_use, size=len(pair_use)) if len(pair_use) else pair_use
         points_drawn = rng.choice(point_use, size=len(point_use)) if len(point_use) else point_use
         members.append(data.fit(pairs_drawn, points_drawn, config, words and words[0]))
+    # fit() given words returns their weights: m[2] is an array whenever words is not None.
     part = (
         None
         if words is None
-        else Lexical(np.stack([m[2] for m in members]), np.array([m[3] for m in members], np.float32), words[1], share)
+        else Lexical(
+            np.stack([cast(np.ndarray, m[2]) for m in members]),
+            np.array([m[3] for m in members], np.float32),
+            words[1],
+            share,
+        )
     )
     metrics["seconds"] = round(time.perf_counter() - started, 1)
     model = RewardModel(

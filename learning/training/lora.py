@@ -30,6 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from models_suite.builtin.config import LossOn
 from models_suite.builtin.data import IGNORE_INDEX, PackedBatches, corpus_fingerprint, encode_pairs, pack_rows
 
 log = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class LoraTrainConfig:
     seed: int = 0
     weight_decay: float = 0.0
     grad_clip: float = 1.0
-    loss_on: str = "answer"  # "answer": the completion's tokens; "all": the prompt's too
+    loss_on: LossOn = "answer"  # "answer": the completion's tokens; "all": the prompt's too
     target_modules: list[str] | None = None  # None: attention and MLP layers (GPT-2), every linear layer otherwise
     quantize_4bit: bool = False  # QLoRA: needs a CUDA GPU and bitsandbytes
 
@@ -167,7 +168,7 @@ def qlora_available() -> str | None:
     if not torch.cuda.is_available():
         return "QLoRA (a 4-bit base) needs a CUDA GPU; this machine has none. Train without quantize_4bit."
     try:
-        import bitsandbytes  # noqa: F401
+        import bitsandbytes  # optional dependency  # noqa: F401
     except ImportError:
         return "QLoRA needs the bitsandbytes package, which is not installed. Train without quantize_4bit."
     return None
@@ -176,6 +177,7 @@ def qlora_available() -> str | None:
 def load_for_training(base_dir: Path, config: LoraTrainConfig, init_adapter_dir: Path | None = None):
     """(peft model, tokenizer, device) with fresh LoRA weights seeded from config.seed, or, with init_adapter_dir,
     an adapter's trained weights to continue from (its own rank, alpha and modules: config's are ignored)."""
+    # heavy: torch/transformers load only when a model is used
     from peft import LoraConfig, PeftModel, get_peft_model
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -184,7 +186,7 @@ def load_for_training(base_dir: Path, config: LoraTrainConfig, init_adapter_dir:
     if config.quantize_4bit:
         if reason := qlora_available():
             raise Unsupported(reason)
-        from transformers import BitsAndBytesConfig
+        from transformers import BitsAndBytesConfig  # heavy: torch/transformers load only when a model is used
 
         options["quantization_config"] = BitsAndBytesConfig(
             load_in_4bit=True, bnb_4bit_quant_type="nf4", bnb_4bit_compute_dtype=torch.bfloat16
@@ -192,11 +194,11 @@ def load_for_training(base_dir: Path, config: LoraTrainConfig, init_adapter_dir:
     tokenizer = AutoTokenizer.from_pretrained(base_dir, local_files_only=True)
     model = AutoModelForCausalLM.from_pretrained(base_dir, **options)
     if config.quantize_4bit:
-        from peft import prepare_model_for_kbit_training
+        from peft import prepare_model_for_kbit_training  # heavy: torch/transformers load only when a model is used
 
         model = prepare_model_for_kbit_training(model)
     else:
-        model.to(device)
+        model.to(device)  # type: ignore[arg-type]  # @wraps(Module.to) hides the bound signature from mypy
     if init_adapter_dir is not None:
         torch.manual_seed(config.seed)  # dropout masks
         return PeftModel.from_pretrained(model, init_adapter_dir, is_trainable=True), tokenizer, device
@@ -292,7 +294,7 @@ def train_lora(
     state = _checkpoint_load(checkpoints, config, fingerprint)
     start = 0
     if state is not None:
-        from peft import set_peft_model_state_dict
+        from peft import set_peft_model_state_dict  # heavy: torch/transformers load only when a model is used
 
         set_peft_model_state_dict(model, state["adapter"])
         optimizer.load_state_dict(state["optimizer"])
@@ -447,7 +449,7 @@ def rng_restore(state: dict) -> None:
 
 def _checkpoint_save(directory: Path, model, optimizer, step: int, config: LoraTrainConfig, fingerprint: str) -> None:
     """Atomically: a kill mid-save leaves the previous checkpoint whole."""
-    from peft import get_peft_model_state_dict
+    from peft import get_peft_model_state_dict  # heavy: torch/transformers load only when a model is used
 
     directory.mkdir(parents=True, exist_ok=True)
     state = {

@@ -23,14 +23,16 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.stats import binomtest
 
+Outcomes = Sequence[bool] | np.ndarray  # per item, correct or not
 
-def _checked_pairs(before: Sequence[bool], after: Sequence[bool]) -> tuple[np.ndarray, np.ndarray]:
+
+def _checked_pairs(before: Outcomes, after: Outcomes) -> tuple[np.ndarray, np.ndarray]:
     if len(before) != len(after):
         raise ValueError(f"paired results differ in length: {len(before)} before, {len(after)} after")
     return np.asarray(before, dtype=bool), np.asarray(after, dtype=bool)
 
 
-def mcnemar_p(before: Sequence[bool], after: Sequence[bool]) -> float:
+def mcnemar_p(before: Outcomes, after: Outcomes) -> float:
     """Exact two-sided McNemar p-value; 1.0 when no item changed sides (no evidence either way)."""
     was, now = _checked_pairs(before, after)
     fixed = int(np.sum(~was & now))
@@ -41,7 +43,7 @@ def mcnemar_p(before: Sequence[bool], after: Sequence[bool]) -> float:
 
 
 def paired_bootstrap_interval(
-    before: Sequence[bool], after: Sequence[bool], *, samples: int = 10000, confidence: float = 0.95, seed: int = 0
+    before: Outcomes, after: Outcomes, *, samples: int = 10000, confidence: float = 0.95, seed: int = 0
 ) -> tuple[float, float]:
     """Percentile interval of the accuracy difference (after - before), in percentage points."""
     was, now = _checked_pairs(before, after)

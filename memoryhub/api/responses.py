@@ -115,7 +115,7 @@ class MemorySessionSerializer(serializers.Serializer):
     namespace = serializers.CharField()
     session_id = serializers.CharField()
     user_id = serializers.CharField()
-    data = serializers.JSONField(help_text="An object through the API (an operator may store other JSON in admin)")
+    data = serializers.JSONField(help_text="An object through the API (an operator may store other JSON in admin)")  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class: no clash with Serializer.data
     expires_at = serializers.DateTimeField()
     created_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField()
@@ -135,5 +135,5 @@ class MemoryContextSerializer(serializers.Serializer):
     query = serializers.CharField()
     budget_tokens = serializers.IntegerField()
     used_tokens = serializers.IntegerField()
-    context = serializers.CharField(help_text="The pieces chosen, separated by blank lines")
+    context = serializers.CharField(help_text="The pieces chosen, separated by blank lines")  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class: no clash with Field.context
     sources = ContextSourceSerializer(many=True)

@@ -124,13 +124,13 @@ class SearchSerializer(StrictSerializer):
 class SessionSerializer(StrictSerializer):
     session_id = serializers.CharField(max_length=255)
     user_id = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
-    data = serializers.DictField(required=False, default=dict)
+    data = serializers.DictField(required=False, default=dict)  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class: no clash with Serializer.data
     namespace = serializers.CharField(default="session_memory")
     expires_hours = serializers.FloatField(required=False, default=24)
 
 
 class SessionUpdateSerializer(StrictSerializer):
-    data = serializers.DictField(required=False)
+    data = serializers.DictField(required=False)  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class: no clash with Serializer.data
     expires_hours = serializers.FloatField(required=False)
 
 

@@ -3,6 +3,7 @@ by meaning. Full-text search is PostgreSQL's when the database is PostgreSQL, a 
 
 from __future__ import annotations
 
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection, transaction
 from django.db.models import QuerySet
 
@@ -105,8 +106,6 @@ def documents_search(*, text: str, namespace: str | None = None) -> QuerySet[Doc
     nul_free(text, "q")
     documents = documents_in(namespace=namespace)
     if connection.vendor == "postgresql":
-        from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-
         vector = SearchVector("title", weight="A") + SearchVector("content", weight="B")
         query = SearchQuery(text, search_type="websearch")
         # Matched with @@ (ts_rank alone gives non-matching rows a tiny positive rank), then ranked.

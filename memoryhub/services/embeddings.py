@@ -23,6 +23,7 @@ from memoryhub import embedder
 from memoryhub.models import Embedding, IngestBatch
 from memoryhub.services.indexes import index_changed, index_for, index_rebuild, index_states, namespace_bump
 from memoryhub.services.namespaces import namespace_check, nul_free
+from memoryhub.tasks import ingest_batch_task
 
 SEARCH_LIMIT_MAX = 100
 INGEST_BATCH_MAX = 1000
@@ -68,7 +69,7 @@ def embeddings_vectors(*, namespace: str, items: list[dict]) -> dict:
     """The vectors embeddings_add needs for these items (content hash -> vector; content live in the namespace
     needs none), computed ahead: a caller that stores them inside a transaction of its own passes them in, so no
     lock is held while the model runs (on SQLite, a transaction holds the whole database's write lock)."""
-    first_item = {}
+    first_item: dict[str, dict] = {}
     for item in _clean_items(items):
         first_item.setdefault(content_hash(item["content"]), item)
     live_before = set(
@@ -87,7 +88,7 @@ def embeddings_add(*, namespace: str, items: list[dict], vectors: dict | None = 
     namespace_check(namespace)
     items = _clean_items(items)
     digests = [content_hash(item["content"]) for item in items]
-    first_item = {}
+    first_item: dict[str, dict] = {}
     for item, digest in zip(items, digests):
         first_item.setdefault(digest, item)
     # Embedded before the transaction, so locks are not held while the model runs.
@@ -240,8 +241,6 @@ def ingest_batch_create(*, namespace: str, items: list[dict]) -> IngestBatch:
 def _send(batch_id: int) -> None:
     """A broker that cannot take the message now is not the caller's failure: the batch is stored (acknowledged),
     and the resume beat sends it (the claim makes a second message harmless)."""
-    from memoryhub.tasks import ingest_batch_task
-
     try:
         ingest_batch_task.delay(batch_id=batch_id)
     except Exception:  # kombu and redis raise many kinds; every one means "not sent"
@@ -301,8 +300,6 @@ def ingest_batch_run(*, batch_id: int) -> IngestBatch:
 def ingest_batches_resume() -> list[int]:
     """Send again the batches whose lease has expired (their worker died, or their message was lost with a
     machine) and those never started. Returns the batch ids sent."""
-    from memoryhub.tasks import ingest_batch_task
-
     stuck = list(
         IngestBatch.objects.filter(
             INGEST_BATCH_LEASE.expired()

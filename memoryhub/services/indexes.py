@@ -16,6 +16,7 @@ import atexit
 import logging
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -134,7 +135,9 @@ def _save_if_due_locked(namespace: str, held: _Held, *, force: bool = False) -> 
     held.saved_at, held.unsaved = time.monotonic(), 0
 
 
-def index_changed(namespace: str, version: int, *, added: list[Embedding] = (), removed: list[int] = ()) -> None:
+def index_changed(
+    namespace: str, version: int, *, added: Sequence[Embedding] = (), removed: Sequence[int] = ()
+) -> None:
     """This process committed these changes as `version`: apply them to its index if it holds one and had
     seen every version before it. Otherwise someone else wrote in between, and the next search catches up."""
     with _guard:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +15,7 @@ DEFAULT_HOURS = 24
 MAX_HOURS = 24 * 365
 
 
-def _expiry(hours) -> timezone.datetime:
+def _expiry(hours) -> datetime:
     if isinstance(hours, bool) or not isinstance(hours, (int, float)) or not 0 < hours <= MAX_HOURS:
         raise Invalid({"expires_hours": [f"expires_hours is a number of hours, more than 0 and at most {MAX_HOURS}"]})
     return timezone.now() + timedelta(hours=hours)

@@ -29,6 +29,7 @@ from core.schema import ErrorSerializer
 from models_suite.models import ModelArtifact
 from models_suite.services.adapter_resolution import adapter_named, served_name
 from models_suite.services.served import served_request_record
+from models_suite.tasks import generate_task
 from workers.queues import QueueRole, queue_name
 from workers.replies import new_reply_key, replies
 from workers.results import WorkerError, refusal_error
@@ -112,7 +113,22 @@ def _usage(result: dict) -> dict:
 class GatewayView(APIView):
     role_scope = "agent"  # sub-agents and operators generate; viewers may only list
     serializer_class: type[SamplingSerializer]
-    object_name: str
+    object_name: str  # each subclass names these: the reply's "object", its chunks', its id's prefix, its route
+    chunk_object: str
+    id_prefix: str
+    route: str
+
+    def payload(self, data: dict) -> dict:
+        """What the request asks of the model: messages or a prompt."""
+        raise NotImplementedError
+
+    def choice(self, result: dict) -> dict:
+        """The reply's one choice, from the model's result."""
+        raise NotImplementedError
+
+    def chunk(self, text: str, finish_reason: str | None) -> dict:
+        """One streamed piece, as a choice."""
+        raise NotImplementedError
 
     def post(self, request):
         started = time.perf_counter()
@@ -186,8 +202,6 @@ class GatewayView(APIView):
 
     @staticmethod
     def _send(artifact, model: str, generation, *, stream: bool):
-        from models_suite.tasks import generate_task
-
         key = new_reply_key()
         generate_task.apply_async(
             kwargs={"model_name": model, "request": generation, "reply_key": key, "stream": stream},

@@ -34,7 +34,9 @@ class ModelArtifactSerializer(serializers.ModelSerializer):
 
 
 class EvalRunSerializer(serializers.ModelSerializer):
-    model = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    model: "serializers.SlugRelatedField[ModelArtifact]" = serializers.SlugRelatedField(
+        slug_field="name", read_only=True
+    )
 
     class Meta:
         model = EvalRun

@@ -5,6 +5,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.schema import ErrorSerializer
+from models_suite import tasks
 from models_suite.api.serializers import (
     EvalRunCreateSerializer,
     EvalRunDetailSerializer,
@@ -98,8 +99,6 @@ class ModelActionView(APIView):
         tags=["models"],
     )
     def post(self, request, name):
-        from models_suite import tasks
-
         artifact = generics.get_object_or_404(ModelArtifact, name=name)
         if artifact.kind not in ModelArtifact.LOCAL_KINDS:
             raise ValidationError(

@@ -28,7 +28,7 @@ class LlamaCppBackend:
         self, path: str | Path, *, device: str = "cpu", context_length: int | None = None, threads: int | None = None
     ):
         try:
-            from llama_cpp import Llama
+            from llama_cpp import Llama  # optional dependency
         except ImportError:
             raise BackendUnavailable(INSTALL_HINT) from None
         self.path = Path(path)
@@ -53,9 +53,10 @@ class LlamaCppBackend:
     def render(self, request: GenerationRequest) -> str:
         if request.prompt is not None:
             return request.prompt
+        assert request.messages is not None  # validate(): a prompt or messages
         template = self.llm.metadata.get("tokenizer.chat_template")
         if template:
-            from llama_cpp.llama_chat_format import Jinja2ChatFormatter
+            from llama_cpp.llama_chat_format import Jinja2ChatFormatter  # optional dependency
 
             formatter = Jinja2ChatFormatter(
                 template=template,

@@ -3,10 +3,12 @@ detached at run time on the resident base, never reloading it."""
 
 from __future__ import annotations
 
+import gc
 import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import cast
 
 from models_suite.backends.base import (
     BackendError,
@@ -19,7 +21,7 @@ from models_suite.backends.base import (
 
 
 def pick_device(requested: str = "auto") -> str:
-    import torch
+    import torch  # heavy: torch/transformers load only when a model is used
 
     if requested != "auto":
         return requested
@@ -28,6 +30,7 @@ def pick_device(requested: str = "auto") -> str:
 
 class TransformersBackend:
     def __init__(self, model_dir: str | Path, *, device: str = "auto"):
+        # heavy: torch/transformers load only when a model is used
         import torch
         from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -38,7 +41,7 @@ class TransformersBackend:
             self.model = AutoModelForCausalLM.from_pretrained(model_dir, local_files_only=True, dtype=dtype)
         except (OSError, ValueError) as exc:
             raise BackendError(f"cannot load {model_dir}: {exc}") from None
-        self.model.to(self.device).eval()
+        self.model.to(self.device).eval()  # type: ignore[arg-type]  # @wraps(Module.to) hides the bound signature from mypy
         config = self.model.config
         self.context_length = int(getattr(config, "n_positions", 0) or getattr(config, "max_position_embeddings", 0))
         self.adapters: dict[str, str] = {}  # name -> path
@@ -85,8 +88,12 @@ class TransformersBackend:
     def render(self, request: GenerationRequest) -> str:
         if request.prompt is not None:
             return request.prompt
+        assert request.messages is not None  # validate(): a prompt or messages
         if getattr(self.tokenizer, "chat_template", None):
-            return self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+            # tokenize=False: the text (its stubs cannot tell the return type from the flag)
+            return cast(
+                str, self.tokenizer.apply_chat_template(request.messages, add_generation_prompt=True, tokenize=False)
+            )
         # A base model without a chat template: a plain transcript it can continue.
         return transcript(request.messages)
 
@@ -103,7 +110,7 @@ class TransformersBackend:
         raise InvalidRequest("the prompt is empty and this model's tokenizer has no token to start from")
 
     def _inputs(self, request: GenerationRequest):
-        import torch
+        import torch  # heavy: torch/transformers load only when a model is used
 
         request.validate()
         ids = self._encode(self.render(request))
@@ -117,7 +124,7 @@ class TransformersBackend:
         return {"input_ids": input_ids, "attention_mask": torch.ones_like(input_ids)}, prompt_tokens, max_new
 
     def _generate_kwargs(self, request: GenerationRequest, max_new: int) -> dict:
-        import torch
+        import torch  # heavy: torch/transformers load only when a model is used
 
         kwargs = {
             "max_new_tokens": max_new,
@@ -138,6 +145,7 @@ class TransformersBackend:
     def _stop_criteria(self, stops: tuple[str, ...]):
         # Building a StopStringCriteria maps every token of the vocabulary onto the stop strings: far more
         # work than a short generation, so it is built once per set of stop strings, not per request.
+        # heavy: torch/transformers load only when a model is used
         from transformers import StoppingCriteriaList, StopStringCriteria
 
         if stops not in self._stop_cache:
@@ -145,15 +153,16 @@ class TransformersBackend:
         return self._stop_cache[stops]
 
     def generate(self, request: GenerationRequest) -> GenerationResult:
-        import torch
+        import torch  # heavy: torch/transformers load only when a model is used
 
         inputs, prompt_tokens, max_new = self._inputs(request)
         with self.lock, torch.inference_mode():
             started = time.perf_counter()
-            output = self.model.generate(**inputs, **self._generate_kwargs(request, max_new))
+            output = self.model.generate(**inputs, **self._generate_kwargs(request, max_new))  # type: ignore[misc]  # the Auto class's return type is not one generate()'s self-type accepts
             seconds = time.perf_counter() - started
         new_tokens = output[0, prompt_tokens:]
-        text, stopped = cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), request.stop)
+        decoded = cast(str, self.tokenizer.decode(new_tokens, skip_special_tokens=True))  # one sequence: one string
+        text, stopped = cut_at_stop(decoded, request.stop)
         eos = self.tokenizer.eos_token_id
         ended = stopped or (len(new_tokens) < max_new) or (eos is not None and int(new_tokens[-1]) == eos)
         return GenerationResult(
@@ -167,7 +176,7 @@ class TransformersBackend:
     def generate_batch(self, requests: list[GenerationRequest]) -> list[GenerationResult]:
         """Several prompts in one left-padded batch, with the first request's parameters for all: how an
         evaluation answers its items, many times faster on CPU than one at a time."""
-        import torch
+        import torch  # heavy: torch/transformers load only when a model is used
 
         for request in requests:
             request.validate()
@@ -183,7 +192,7 @@ class TransformersBackend:
         max_new = min(requests[0].max_tokens, self.context_length - longest)
         with self.lock, torch.inference_mode():
             started = time.perf_counter()
-            output = self.model.generate(
+            output = self.model.generate(  # type: ignore[misc]  # the Auto class's return type is not one generate()'s self-type accepts
                 input_ids=input_ids, attention_mask=attention, **self._generate_kwargs(requests[0], max_new)
             )
             seconds = time.perf_counter() - started
@@ -198,7 +207,8 @@ class TransformersBackend:
             else:
                 while new_tokens and new_tokens[-1] == pad_id:
                     new_tokens.pop()
-            text, stopped = cut_at_stop(self.tokenizer.decode(new_tokens, skip_special_tokens=True), request.stop)
+            decoded = cast(str, self.tokenizer.decode(new_tokens, skip_special_tokens=True))  # one sequence: one string
+            text, stopped = cut_at_stop(decoded, request.stop)
             ended = stopped or bool(new_tokens and new_tokens[-1] == eos) or len(new_tokens) < max_new
             results.append(
                 GenerationResult(
@@ -212,14 +222,14 @@ class TransformersBackend:
         return results
 
     def stream(self, request: GenerationRequest) -> Iterator[str]:
-        from transformers import TextIteratorStreamer
+        from transformers import TextIteratorStreamer  # heavy: torch/transformers load only when a model is used
 
         inputs, _, max_new = self._inputs(request)
         streamer = TextIteratorStreamer(self.tokenizer, skip_prompt=True, skip_special_tokens=True)
         failure: list[BaseException] = []
 
         def run():
-            import torch
+            import torch  # heavy: torch/transformers load only when a model is used
 
             try:
                 with self.lock, torch.inference_mode():
@@ -249,9 +259,7 @@ class TransformersBackend:
         return sum(p.numel() * p.element_size() for p in self.model.parameters())
 
     def close(self) -> None:
-        import gc
-
-        import torch
+        import torch  # heavy: torch/transformers load only when a model is used
 
         del self.model
         gc.collect()

@@ -18,6 +18,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import Literal, cast
 
 import torch
 import torch.nn.functional as F
@@ -126,7 +127,7 @@ def build_base_model(
         model.train()
 
         total_steps = config.max_steps  # None until calibrated when only max_seconds was given
-        stopped_by = "steps"
+        stopped_by: Literal["steps", "time"] = "steps"
         tokens_seen = step = 0
         interval_loss, interval_steps = 0.0, 0
         final_loss = float("nan")
@@ -153,7 +154,7 @@ def build_base_model(
             interval_loss += float(loss.detach())
             interval_steps += 1
             elapsed = time.perf_counter() - started
-            if total_steps is None and step >= config.calibration_steps:
+            if total_steps is None and config.max_seconds is not None and step >= config.calibration_steps:
                 # Time-only budget: fix the step count from the measured pace so the schedule can decay to its end.
                 total_steps = max(step, int(config.max_seconds * step / elapsed))
             out_of_time = config.max_seconds is not None and elapsed >= config.max_seconds
@@ -228,4 +229,5 @@ def load_base_model(out_dir: str | os.PathLike[str]) -> tuple[GPT2LMHeadModel, P
     model = AutoModelForCausalLM.from_pretrained(out_dir, local_files_only=True)
     tokenizer = AutoTokenizer.from_pretrained(out_dir, local_files_only=True)
     model.eval()
-    return model, tokenizer
+    # The Auto classes cannot know that a built model is a GPT-2 with a fast tokenizer.
+    return cast(GPT2LMHeadModel, model), cast(PreTrainedTokenizerFast, tokenizer)

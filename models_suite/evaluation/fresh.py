@@ -39,7 +39,7 @@ def fresh_heldout(suite: Suite, *, exclude: Collection[str], count: int) -> list
 
 
 @cache
-def _longer(suite: Suite, size: int) -> GeneratedSuite:
+def _longer(suite: GeneratedSuite, size: int) -> GeneratedSuite:
     # The same suite with a longer held-out split: its stream is seeded by name, seed and split alone, so the
     # first items are exactly the split's and the rest continue it. Cached: one generation per size and process.
     return GeneratedSuite(

@@ -34,7 +34,7 @@ class Bookkeeping:
     def _resolve_locked(self, target: ModelSpec | str) -> ModelSpec:
         """Follow hot-swap routes; an adapter follows its base's routes too."""
         spec = target if isinstance(target, ModelSpec) else None
-        name = spec.name if spec is not None else target
+        name = target.name if isinstance(target, ModelSpec) else target
         if spec is not None:
             self._specs[name] = spec
         for _ in range(64):
@@ -80,9 +80,10 @@ class Bookkeeping:
         """Out of routing (a base takes its adapters along); what is not in use can close at once."""
         retiring = ([c for c in record.children if not c.draining] if record.base is None else []) + [record]
         for r in retiring:
-            if self._active.get(r.name) is r:
-                del self._active[r.name]
-                report.append((r.name, reason))
+            name = r.name  # before `is r` below: mypy would widen r to the lookup's Optional type
+            if self._active.get(name) is r:
+                del self._active[name]
+                report.append((name, reason))
             r.draining = True
             self._draining.add(r)
         return self._closable_locked(record)

@@ -13,7 +13,7 @@ from models_suite.host.spec import ModelSpec
 class FakeMemory:
     """What fake backends hold, per device."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self.held: dict[tuple[str, object], int] = {}  # (device, owner) -> bytes
 

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 class _Pending:
     """A load in progress: other threads asking for the same name wait for it instead of loading twice."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.done = threading.Event()
         self.error: BaseException | None = None
 
@@ -122,7 +122,7 @@ class ModelHost(Bookkeeping):
                     return record
                 pending = self._loading.get(spec.name)
                 mine = pending is None
-                if mine:
+                if pending is None:
                     pending = self._loading[spec.name] = _Pending()
             if not mine:
                 pending.done.wait()

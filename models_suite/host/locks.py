@@ -9,6 +9,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from redis.exceptions import LockError, RedisError
+
 from models_suite.host.spec import DeviceBusy, normalize_device
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,6 @@ class DeviceLock:
 
     @contextmanager
     def hold(self, device: str) -> Iterator[None]:
-        from redis.exceptions import LockError, RedisError
-
         # thread_local=False: the refresher thread must see the token this thread acquired with.
         lock = self.redis.lock(
             self.key(device),

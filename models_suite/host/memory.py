@@ -11,6 +11,8 @@ import gc
 import logging
 from dataclasses import dataclass
 
+import psutil
+
 log = logging.getLogger(__name__)
 
 
@@ -38,12 +40,10 @@ class MemoryProbe:
 
     def total_and_used(self, device: str) -> tuple[int, int]:
         if self._is_cuda(device):
-            import torch
+            import torch  # heavy: torch/transformers load only when a model is used
 
             free, total = torch.cuda.mem_get_info(torch.device(device))
             return int(total), int(total - free)
-        import psutil
-
         return int(psutil.virtual_memory().total), int(psutil.Process().memory_info().rss)
 
     def used(self, device: str) -> int:
@@ -58,7 +58,7 @@ class MemoryProbe:
         torch's cache; CPU: collect garbage and ask glibc to return freed heap pages (else RSS stays high)."""
         gc.collect()
         if self._is_cuda(device):
-            import torch
+            import torch  # heavy: torch/transformers load only when a model is used
 
             with torch.cuda.device(torch.device(device)):
                 torch.cuda.synchronize()

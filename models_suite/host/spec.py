@@ -50,7 +50,7 @@ def normalize_device(device: str) -> str:
     """'auto' -> 'cuda:0' or 'cpu'; 'cuda' -> 'cuda:0', so that one GPU has one lock and one budget."""
     device = (device or "cpu").strip().lower()
     if device == "auto":
-        import torch
+        import torch  # heavy: torch/transformers load only when a model is used
 
         device = "cuda" if torch.cuda.is_available() else "cpu"
     if device == "cuda":

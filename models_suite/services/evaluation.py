@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import transaction
@@ -11,8 +12,11 @@ from django.utils import timezone
 
 from core.heavy import worker_only
 from models_suite.backends import Backend, BackendError, GenerationRequest
-from models_suite.evaluation import SuiteError, fingerprint, get_suite, grade
+from models_suite.evaluation import Split, SuiteError, fingerprint, get_suite, grade
+from models_suite.host import HostError
 from models_suite.models import EvalRun, ModelArtifact
+from models_suite.services.hosting import model_in_use
+from models_suite.tasks import eval_run_task
 
 ANSWER_MAX_TOKENS = 24  # the longest reference answer of the built-in suites is under 20 characters
 BATCH_SIZE = 64
@@ -42,8 +46,6 @@ def eval_run_create(
         raise EvaluationError(f"model {model.name} is {model.status}")
     run = EvalRun.objects.create(model=model, suite=suite, split=split, limit=limit, adapter=adapter)
     if enqueue:
-        from models_suite.tasks import eval_run_task
-
         transaction.on_commit(lambda: eval_run_task.delay(eval_run_id=run.pk))
     return run
 
@@ -62,10 +64,8 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     if not _claim(eval_run_id):
         return EvalRun.objects.get(pk=eval_run_id)
     run = EvalRun.objects.select_related("model").get(pk=eval_run_id)
-    items = get_suite(run.suite).items(run.split, limit=run.limit)
-    from models_suite.host import HostError
-    from models_suite.services.hosting import model_in_use
-
+    items = get_suite(run.suite).items(cast(Split, run.split), limit=run.limit)  # a choice of SPLIT_CHOICES
+    results: list[dict[str, Any]]
     results, by_skill = [], defaultdict(list)
     try:
         with model_in_use(run.model, adapter=run.adapter) as backend:

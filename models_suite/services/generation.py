@@ -13,7 +13,9 @@ from dataclasses import asdict
 from core.heavy import worker_only
 from models_suite.backends import BackendError, GenerationRequest
 from models_suite.host import HostError
+from models_suite.models import ModelArtifact
 from models_suite.services.adapter_resolution import AdapterRefused
+from models_suite.services.hosting import model_in_use, model_named_in_use
 from workers.replies import reply_push
 from workers.results import WORKER_FAILED, refusal_for
 
@@ -36,19 +38,17 @@ def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
     except AdapterRefused as exc:  # an adapter gone or damaged since the gateway looked
         return _refusal(exc.status, exc.code, str(exc))
     except (BackendError, HostError) as exc:  # too long, over budget, unavailable: the one table's status
-        return refusal_for(exc)
+        refusal = refusal_for(exc)
+        assert refusal is not None  # both are in WORKER_ERRORS' table: refusals, never failures
+        return refusal
 
 
 def _in_use(model_name: str):
     """The model, or "<model>:<adapter>" with that adapter (resolved and checked against its seal by
     adapter_resolution, as every other use of an adapter is: a damaged one is refused, never loaded)."""
-    from models_suite.services.hosting import model_in_use, model_named_in_use
-
     base, _, reference = model_name.partition(":")
     if not reference:
         return model_named_in_use(model_name)
-    from models_suite.models import ModelArtifact
-
     return model_in_use(ModelArtifact.objects.get(name=base), adapter=reference)
 
 

@@ -20,6 +20,7 @@ from core.embedded_redis import pid_alive
 from core.heavy import worker_only
 from core.redis_clients import client_for
 from models_suite.backends import Backend, BackendUnavailable
+from models_suite.backends.remote_backend import RemoteBackend
 from models_suite.host import (
     BudgetExceeded,
     DeviceLock,
@@ -30,6 +31,8 @@ from models_suite.host import (
     local_loader,
 )
 from models_suite.models import ModelArtifact, Placement
+from models_suite.services.adapter_resolution import adapter_path
+from models_suite.services.preload import model_use_record
 from models_suite.services.registry import remote_api_key
 from workers.results import refusal_for
 
@@ -50,7 +53,7 @@ def _when(epoch: float) -> datetime:
 class PlacementListener:
     """Keeps Placement rows in step with the host. Database trouble is logged, never raised into the host."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._last_written: dict[str, float] = {}
 
     def on_loaded(self, info) -> None:
@@ -80,8 +83,6 @@ class PlacementListener:
         )
 
     def on_used(self, name: str) -> None:
-        from models_suite.services.preload import model_use_record
-
         model_use_record(name)
         now = datetime.now(tz=UTC)
         if now.timestamp() - self._last_written.get(name, 0) < USE_WRITE_INTERVAL_SECONDS:
@@ -146,8 +147,6 @@ def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
     """The artifact's backend for the duration of the block: resident in this process's host for local
     models (loaded on first use), a fresh client for remote ones. `adapter` is any reference adapter_path takes
     (an alias, an adapter id or a directory): every use of an adapter resolves it there."""
-    from models_suite.services.adapter_resolution import adapter_path
-
     adapter = adapter_path(artifact, adapter)
     if artifact.kind == ModelArtifact.Kind.REMOTE:
         backend = _unhosted_backend(artifact, adapter=adapter)
@@ -181,15 +180,15 @@ def model_named_in_use(name: str):
 
 def _over_budget(exc: BudgetExceeded) -> dict:
     """An answer, not a failure: the operator asked for more than fits, and is told what is resident."""
-    return refusal_for(exc)
+    refusal = refusal_for(exc)
+    assert refusal is not None  # BudgetExceeded is in WORKER_ERRORS' table
+    return refusal
 
 
 def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
     """A backend that needs no residency: a client of a remote endpoint."""
     if adapter:
         raise BackendUnavailable(f"adapters attach to local transformers models only, not to {artifact.kind}")
-    from models_suite.backends.remote_backend import RemoteBackend
-
     key = remote_api_key(artifact.api_key_env)
     return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key, context_length=artifact.context_length)
 

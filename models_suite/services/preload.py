@@ -16,6 +16,7 @@ from django.conf import settings
 
 from core.redis_clients import client_for
 from models_suite.models import ModelArtifact, Placement
+from models_suite.tasks import model_load_task
 
 logger = logging.getLogger(__name__)
 
@@ -44,14 +45,12 @@ def models_most_used(*, count: int = PRELOAD_COUNT, now: float | None = None) ->
     totals: Counter = Counter()
     for past in range(minute - WINDOW_MINUTES + 1, minute + 1):
         for name, uses in client.hgetall(_key(past)).items():
-            totals[name.decode()] += int(uses)
+            totals[name.decode()] += int(uses)  # type: ignore[union-attr]  # bytes: client_for does not decode
     return [name for name, _ in totals.most_common(count)]
 
 
 def models_preload() -> list[str]:
     """Send a load to each top model's machine unless it is resident there already. Returns what was sent."""
-    from models_suite.tasks import model_load_task
-
     sent = []
     for name in models_most_used():
         artifact = ModelArtifact.objects.filter(

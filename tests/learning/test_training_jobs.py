@@ -262,7 +262,7 @@ def test_a_cancel_arriving_while_the_adapter_is_registered_leaves_no_orphan_chal
             pass
         return register(**kwargs)
 
-    monkeypatch.setattr(adapters, "adapter_register", cancelled_meanwhile)
+    monkeypatch.setattr(jobs, "adapter_register", cancelled_meanwhile)
     ended = jobs.job_execute(job_pk=job.pk)
     made = Adapter.objects.filter(training_job=job).first()
     # Either it finished (the cancel came too late) or it was cancelled and serves nothing: never a cancelled

@@ -5,7 +5,7 @@ from workers.models import Machine, WorkerHeartbeat
 
 
 class WorkerHeartbeatSerializer(serializers.ModelSerializer):
-    machine = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    machine: "serializers.SlugRelatedField[Machine]" = serializers.SlugRelatedField(slug_field="name", read_only=True)
     status = serializers.CharField(read_only=True)
 
     class Meta:

@@ -2,6 +2,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from learning.loop.curve import curve_run, curve_table
+from learning.loop.curve import plot as draw
+
 MAX_CYCLES = 50
 
 
@@ -21,9 +24,6 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=None, help="fix the practice items and the bandit's draws")
 
     def handle(self, *args, cycles: int, skill: str, json: bool, plot: str, seed, **options):
-        from learning.loop.curve import curve_run, curve_table
-        from learning.loop.curve import plot as draw
-
         if not 1 <= cycles <= MAX_CYCLES:
             raise CommandError(f"--cycles must be 1 to {MAX_CYCLES}, got {cycles}")
         if plot and not plot.lower().endswith(".png"):

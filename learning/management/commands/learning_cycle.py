@@ -2,6 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from learning.loop.cycle import cycle_run
+
 
 class Command(BaseCommand):
     help = (
@@ -17,8 +19,6 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true", help="print the summary as JSON on the last line")
 
     def handle(self, *args, skill, json: bool, **options):
-        from learning.loop.cycle import cycle_run
-
         try:
             row, summary = cycle_run(skill=skill, trigger="command", echo=lambda line: self.stderr.write(line))
         except (LookupError, ValueError) as error:

@@ -3,6 +3,9 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.errors import AppError
+from learning.loop import jobs
+
 
 class Command(BaseCommand):
     help = (
@@ -22,9 +25,6 @@ class Command(BaseCommand):
         parser.add_argument("--follow", default="", metavar="JOB_ID", help="only follow an existing job")
 
     def handle(self, *args, **options):
-        from core.errors import AppError
-        from learning.loop import jobs
-
         try:
             if options["follow"]:
                 job = jobs.job_get(job_id=options["follow"])
@@ -65,6 +65,7 @@ class Command(BaseCommand):
 
 def terminal_bar(stream):
     """The built-in model's progress bar, fed a training job's figures."""
+    # heavy: torch/transformers load only when a model is used
     from models_suite.builtin.config import BuildProgress
     from models_suite.builtin.progress import TerminalProgress
 

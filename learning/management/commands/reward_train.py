@@ -3,6 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from learning.feedback.reward_models import reward_model_train_pairs_file
+from learning.reward import TrainConfig
 
 
 class Command(BaseCommand):
@@ -25,8 +26,6 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, pairs, name, seed, no_select, **options):
-        from learning.reward import TrainConfig
-
         try:
             row = reward_model_train_pairs_file(
                 path=pairs,

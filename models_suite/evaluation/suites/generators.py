@@ -20,7 +20,7 @@ _VOWELS = "aeiou"
 def word(rng: random.Random, min_len: int = 3, max_len: int = 6) -> str:
     """A short pronounceable lowercase pseudo-word: a big, regular space of 'words' with no word list."""
     length = rng.randint(min_len, max_len)
-    letters = []
+    letters: list[str] = []
     vowel = rng.random() < 0.3  # some words start with a vowel
     while len(letters) < length:
         letters.append(rng.choice(_VOWELS if vowel else _CONSONANTS))
