@@ -22,6 +22,7 @@ from typing import cast
 from django.db import transaction
 from django.db.models import F
 
+from core.leases import cheap_to_lose
 from hobbies import reflection
 from hobbies.analysis import failure_kind, mean_by_skill
 from hobbies.exercises import NothingToPractise, SuiteSource, source_for
@@ -83,9 +84,10 @@ def activity_for(
         "split": split_for(hobby_type),
         "seed": seed,
     }
-    if not resumed:
-        return Activity.objects.create(assignment=assignment, **defaults)
-    return Activity.objects.get_or_create(assignment=assignment, defaults=defaults)[0]
+    with cheap_to_lose():  # a running activity lost with the database is made again by the run that resumes
+        if not resumed:
+            return Activity.objects.create(assignment=assignment, **defaults)
+        return Activity.objects.get_or_create(assignment=assignment, defaults=defaults)[0]
 
 
 def practise(

@@ -156,3 +156,22 @@ def test_a_training_job_cancelled_under_its_run_stops_renewing_but_stays_its_run
     TrainingJob.objects.filter(pk=job.pk).update(status=TrainingJob.Status.CANCELLED)
     assert not JOB_LEASE.renew(held)  # no LeaseLost: it is still this run's, and it stops at its next step
     assert JOB_LEASE.check(held) == TrainingJob.Status.CANCELLED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+def test_claims_do_not_wait_for_the_disk_and_leave_an_outer_transactions_commit_alone(transactional_db):
+    from django.db import transaction
+
+    from core.leases import cheap_to_lose
+
+    def synchronous_commit() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    with cheap_to_lose():
+        assert synchronous_commit() == "off"
+    assert synchronous_commit() == "on"  # SET LOCAL: that transaction only
+    with transaction.atomic():
+        with cheap_to_lose():
+            assert synchronous_commit() == "on"  # someone else's transaction keeps its durable commit
