@@ -34,9 +34,8 @@ from learning.planning import curriculum
 from learning.training.paired_stats import significant_drop
 
 # The base recipe every skill starts from (no per-skill constants): curriculum.plan_recipe adapts it per skill
-# from what the last cycles measured. Chosen on fresh held-out items past the reported split (a cycle focused on
-# 2-digit addition): r 8 at 2e-3 for 1,500 steps moved addition +34 points, r 16 at 5e-3 +75; 600 steps at 2e-3,
-# the recipe before, +4.5 on the reported items, not significant.
+# from what the last cycles measured. It was chosen on fresh held-out items past the reported split, never on the
+# items a cycle reports; the candidates and their measured gains are in the README (The learning loop).
 RECIPE = {
     "r": 16,
     "alpha": 32,

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-# Measured on the reference machine (2 CPU cores, ~0.18 s a step for the default config, ~9.5k tokens/s):
-# the default build takes about five minutes there. A step budget rather than a clock budget is the default
-# because a build stopped by the clock depends on the machine's speed that day and so is not reproducible.
+# A step budget rather than a clock budget is the default because a build stopped by the clock depends on the
+# machine's speed that day and so is not reproducible (the build's time on 2 cores is in the README).
 DEFAULT_MAX_STEPS = 1600
 
 LossOn = Literal["answer", "all"]
@@ -34,10 +33,9 @@ class BaseModelConfig:
     max_steps: int | None = DEFAULT_MAX_STEPS
     max_seconds: float | None = None
     calibration_steps: int = 20  # steps timed to turn max_seconds into a step count when max_steps is None
-    # "all": loss on every token; "answer": only on answer tokens and the terminating "\n". Measured with the
-    # default budget (18 epochs) on an earlier synthetic corpus of the same "Q:47+38=" shape, "all" generalized
-    # better: held-out addition 34 % vs 10 %, subtraction 29 % vs 18 %; modelling the prompts too keeps the
-    # model from memorizing the answers.
+    # "all": loss on every token; "answer": only on answer tokens and the terminating "\n". The base model
+    # trains on "all": modelling the prompts too keeps it from memorizing the answers, and it generalized better
+    # on held-out arithmetic (LoRA training on its answers uses "answer").
     loss_on: LossOn = "all"
     dropout: float = 0.0  # the model underfits in its budget; dropout would only slow it down
     log_every: int = 10  # steps between progress callbacks (the last step is always reported)
