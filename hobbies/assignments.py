@@ -206,7 +206,7 @@ def _run(assignment_pk: int, claim: Claim) -> Assignment:
     practised = practise(
         hobby_type=assignment.hobby_type,
         artifact=artifact,
-        adapter=adapter_for(subagent, artifact, assignment.hobby_type),
+        adapter=lambda: adapter_for(subagent, artifact, assignment.hobby_type),
         subagent=subagent,
         assignment=assignment,
         should_stop=should_stop,

@@ -94,7 +94,7 @@ def practise(
     *,
     hobby_type: str,
     artifact: ModelArtifact,
-    adapter: str = "",
+    adapter: str | Callable[[], str] = "",
     subagent: SubAgent | None = None,
     assignment: Assignment | None = None,
     items_per_suite: int = DEFAULT_ITEMS_PER_SUITE,
@@ -149,7 +149,8 @@ def practise(
         return bool(stop) or outcome.status == Activity.Status.TIMED_OUT
 
     try:
-        with model_in_use(artifact, adapter=adapter) as backend:
+        # Resolved only now, as the model loads: a dry run or a run that stops before loading never asks
+        with model_in_use(artifact, adapter=adapter() if callable(adapter) else adapter) as backend:
             for start in range(0, len(remaining), BATCH_ITEMS):
                 if interrupted("it finished practising"):
                     return outcome
