@@ -114,10 +114,7 @@ class Lease:
 
     def check(self, claim: Claim) -> str:
         """The row's status now; raises LeaseLost when another run has claimed it since (or it is gone)."""
-        found = self.model._default_manager.filter(pk=claim.pk).values_list("status", "claim").first()
-        if found is None or found[1] != claim.token:
-            raise LeaseLost
-        return found[0]
+        return status_while_held(self.model, claim)
 
     def renew(self, claim: Claim, **fields) -> bool:
         """Extend the lease, writing `fields` with it. False when the work is still this run's but no longer in a
@@ -141,6 +138,15 @@ class Lease:
         """Write the outcome once: only while this run holds it. False when it did not (taken over, or finished
         by someone else, such as a cancel that was final)."""
         return bool(self.mine(claim).update(status=status, lease_until=None, **fields))
+
+
+def status_while_held(model: type[Model], claim: Claim) -> str:
+    """The status of `claim`'s row now; raises LeaseLost when another run has claimed it since (or it is gone).
+    For code that holds a claim without its Lease at hand (below the module that defines it)."""
+    found = model._default_manager.filter(pk=claim.pk).values_list("status", "claim").first()
+    if found is None or found[1] != claim.token:
+        raise LeaseLost
+    return found[0]
 
 
 @contextmanager

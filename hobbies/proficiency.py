@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.leases import Claim, LeaseLost
+from core.leases import Claim, status_while_held
 from core.services import error_event_record
 from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse, mean_by_skill
 from hobbies.catalogue import NAMES
@@ -280,9 +280,7 @@ def _assignment_finish(assignment: Assignment, activity: Activity, insights, gai
     )
     if not finished:
         if claim is not None:
-            holder = Assignment.objects.filter(pk=assignment.pk).values_list("claim", flat=True).first()
-            if holder != claim.token:
-                raise LeaseLost
+            status_while_held(Assignment, claim)  # raises LeaseLost: taken over, not cancelled
         if activity.status == Activity.Status.COMPLETED:  # told to stop as it finished: it did not finish
             activity.status = Activity.Status.CANCELLED
             Activity.objects.filter(pk=activity.pk).update(status=activity.status)
