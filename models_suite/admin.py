@@ -1,6 +1,11 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
-from models_suite.models import EvalRun, ModelArtifact, Placement, ServedRequest
+from core.errors import Invalid
+from models_suite.models import BreakerTransition, EvalRun, ModelArtifact, Placement, Route, RouterModel, ServedRequest
+from models_suite.services.routes import route_validate
+from models_suite.services.routing import snapshot_forget
 
 
 @admin.register(ModelArtifact)
@@ -77,3 +82,50 @@ class ServedRequestAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False  # written by the gateway, one row per request
+
+
+class RouteForm(forms.ModelForm):
+    class Meta:
+        model = Route
+        fields = ["name", "candidates", "policy", "enabled", "description"]
+
+    def clean(self):
+        data = super().clean()
+        try:
+            route_validate(
+                name=data.get("name", ""),
+                candidates=data.get("candidates"),
+                policy=data.get("policy") or {},
+                current=self.instance if self.instance.pk else None,
+            )
+        except Invalid as exc:  # the API's validation, shown on the fields it names
+            raise ValidationError({f: ValidationError(m) for f, m in exc.details.items()}) from None
+        return data
+
+
+@admin.register(Route)
+class RouteAdmin(admin.ModelAdmin):
+    form = RouteForm
+    list_display = ["name", "candidates", "enabled", "updated_at"]
+    list_filter = ["enabled"]
+    search_fields = ["name", "description"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        snapshot_forget()
+
+
+@admin.register(RouterModel)
+class RouterModelAdmin(admin.ModelAdmin):
+    list_display = ["version", "attempt_count", "attempts_by_candidate", "trained_seconds", "created_at"]
+    readonly_fields = [f.name for f in RouterModel._meta.fields]
+    exclude = ["weights"]
+
+
+@admin.register(BreakerTransition)
+class BreakerTransitionAdmin(admin.ModelAdmin):
+    """Circuit breakers opening, probing and closing, per web process: an outage's history."""
+
+    list_display = ["created_at", "candidate", "state", "error", "machine", "pid"]
+    list_filter = ["state", "candidate"]
+    readonly_fields = [f.name for f in BreakerTransition._meta.fields]

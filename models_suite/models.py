@@ -165,3 +165,71 @@ class ServedRequest(models.Model):
     def __str__(self) -> str:
         served = f"{self.model}:{self.adapter_id}" if self.adapter_id else self.model
         return f"{served} {self.route} {self.status} in {self.latency_ms:.0f} ms"
+
+
+class Route(models.Model):
+    """A model name clients call (`auto`) whose requests the router sends to one of its candidates.
+
+    Candidates are registered model names (with ":<adapter>" for a local model's adapter), in order of cost,
+    cheapest first; the policy holds the route's knobs (models_suite.routing.decision.Policy), validated by
+    models_suite.services.routes.
+    """
+
+    name = models.SlugField(max_length=100, unique=True, help_text="The model name clients send, e.g. 'auto'")
+    candidates = models.JSONField(
+        default=list, help_text='Registered model names, cheapest first, e.g. ["builtin-base", "cloud-large"]'
+    )
+    policy = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="heavy_at, content_heavy_at, quality_margin, use_learned, task_complexity, timeout_seconds, "
+        "failure_threshold, cooldown_seconds (blank: the defaults)",
+    )
+    enabled = models.BooleanField(default=True)
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return f"{self.name} -> {' | '.join(self.candidates)}"
+
+
+class RouterModel(models.Model):
+    """One trained version of the learned router: per candidate, P(right answer | request text), from graded
+    attempts. The newest version is used; older ones stay for comparison, as reward models' do."""
+
+    version = models.PositiveIntegerField(unique=True)
+    attempt_count = models.PositiveIntegerField(help_text="Graded attempts it was trained on")
+    attempts_by_candidate = models.JSONField(default=dict)
+    evaluation = models.JSONField(
+        default=dict, blank=True, help_text="Per candidate, measured on attempts held out from its training"
+    )
+    weights = models.JSONField(help_text="models_suite.routing.learned.LearnedRouter.to_dict()")
+    trained_seconds = models.FloatField(default=0.0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"router v{self.version} ({self.attempt_count} attempts)"
+
+
+class BreakerTransition(models.Model):
+    """A candidate's circuit breaker changed state in one web process: what operators read in admin."""
+
+    candidate = models.CharField(max_length=201, db_index=True)
+    state = models.CharField(max_length=10, help_text="closed, open or half_open")
+    error = models.TextField(blank=True, help_text="The failure that opened it")
+    machine = models.CharField(max_length=100)
+    pid = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.candidate}: {self.state}"

@@ -3,6 +3,7 @@
 of workers.results.WORKER_ERRORS: let them raise, never turn them into a success or a bare 500."""
 
 from models_suite.models import EvalRun, ModelArtifact
+from models_suite.services.router_training import router_train
 from workers.base import autodidact_task
 from workers.queues import QueueRole
 
@@ -49,13 +50,18 @@ def model_unload_task(model_name: str) -> bool:
     track_started=False,
     ignore_result=True,
 )
-def generate_task(model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:
+def generate_task(
+    model_name: str, request: dict, reply_key: str, stream: bool = False, remote_timeout: float | None = None
+) -> None:
     """One gateway request, answered through reply_key (workers.replies). Not re-run if its worker dies:
-    the client is told, and may ask again."""
+    the client is told, and may ask again. remote_timeout (a routed request): a remote endpoint is called once,
+    with that timeout, since the router fails over instead of retrying."""
     # cycle: models_suite.services.generation imports this module (via services.hosting, services.preload)
     from models_suite.services.generation import generate_reply
 
-    generate_reply(model_name=model_name, request=request, reply_key=reply_key, stream=stream)
+    generate_reply(
+        model_name=model_name, request=request, reply_key=reply_key, stream=stream, remote_timeout=remote_timeout
+    )
 
 
 @autodidact_task(name="models_suite.tasks.models_preload_task", role=QueueRole.CONTROL)
@@ -72,3 +78,10 @@ def model_swap_task(model_name: str, new_model_name: str) -> dict:
     from models_suite.services.hosting import model_swap
 
     return model_swap(old_name=model_name, new=ModelArtifact.objects.get(name=new_model_name))
+
+
+@autodidact_task(name="models_suite.tasks.router_train_task", role=QueueRole.MODELS)
+def router_train_task(force: bool = False) -> int | None:
+    """A new learned-router version when graded attempts grew enough (beat, hourly); its version, or None."""
+    version = router_train(force=force)
+    return version.version if version else None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from models_suite.api import views
+from models_suite.api import router, views
 
 urlpatterns = [
     path("models/", views.ModelListView.as_view(), name="model-list"),
@@ -12,3 +12,12 @@ urlpatterns = [
     path("eval-runs/", views.EvalRunListView.as_view(), name="evalrun-list"),
     path("eval-runs/<int:pk>", views.EvalRunDetailView.as_view(), name="evalrun-detail"),
 ]
+
+router_urlpatterns = [
+    path("router/routes/", router.RouteListView.as_view(), name="route-list"),
+    path("router/routes/<slug:name>", router.RouteDetailView.as_view(), name="route-detail"),
+    path("router/decide", router.DecideView.as_view(), name="router-decide"),
+    path("router/breakers/", router.BreakerListView.as_view(), name="router-breakers"),
+    path("router/models/", router.RouterModelListView.as_view(), name="router-model-list"),
+]
+urlpatterns += router_urlpatterns

@@ -27,7 +27,9 @@ from rest_framework.views import APIView
 from core.errors import AppError, JsonTypesMixin, ServiceUnavailable, error_body
 from core.schema import ErrorSerializer
 from models_suite.models import ModelArtifact
+from models_suite.routing.request_text import facts_of
 from models_suite.services.adapter_resolution import adapter_named, served_name
+from models_suite.services.routing import breaker_for, fallback_record, is_route, route_decide
 from models_suite.services.served import served_request_record
 from models_suite.tasks import generate_task
 from workers.queues import QueueRole, queue_name
@@ -110,6 +112,63 @@ def _usage(result: dict) -> dict:
     }
 
 
+ROUTE_HEADER = "X-Autodidact-Route"
+TASK_TYPE_HEADER = "HTTP_X_AUTODIDACT_TASK_TYPE"
+# A candidate's answer that sends the request on to the next one: no answer in time (None), a refusal of the
+# model's host for lack of room (409), the endpoint's or the worker's failure (5xx), or a rate limit (429).
+# A 400 is the caller's mistake and goes back to the caller.
+FAILOVER_STATUSES = {409, 429}
+
+
+def failover_cause(first: dict | None) -> str | None:
+    if first is None:
+        return "timeout"
+    status = first.get("error", {}).get("status") if "error" in first else None
+    if status is None:
+        return None
+    if status >= 500 or status in FAILOVER_STATUSES:
+        return first["error"].get("code") or str(status)
+    return None
+
+
+def task_type_of(request) -> str | None:
+    """metadata.task_type in the body, else the X-Autodidact-Task-Type header."""
+    metadata = request.data.get("metadata") if isinstance(request.data, dict) else None
+    given = metadata.get("task_type") if isinstance(metadata, dict) else None
+    given = given or request.META.get(TASK_TYPE_HEADER)
+    return given if isinstance(given, str) and given.strip() else None
+
+
+def _header_safe(text: str) -> str:
+    return " ".join(text.encode("ascii", "replace").decode().split())[:500]
+
+
+def _first_answer(first: dict | None, model: str) -> dict:
+    """The first message, or the error it stands for. Until it arrives nothing is sent, so a refusal is still a
+    proper HTTP error."""
+    if first is None:
+        raise ServiceUnavailable(f"No models worker answered for {model} within {settings.GATEWAY_TIMEOUT_SECONDS} s.")
+    if "error" in first:  # the worker's refusal: its status and code (workers.results.WORKER_ERRORS)
+        raise refusal_error(first) or WorkerError(
+            502, "worker_failed", f"The models worker's answer for {model} was not understood."
+        )
+    return first
+
+
+def _recorder(artifact, adapter, route: str, stream: bool, started: float):
+    def record(status: int) -> None:
+        served_request_record(
+            model=artifact.name,
+            adapter_id=adapter.adapter_id if adapter else "",
+            route=route,
+            stream=stream,
+            status=status,
+            latency_ms=(time.perf_counter() - started) * 1000,
+        )
+
+    return record
+
+
 class GatewayView(APIView):
     role_scope = "agent"  # sub-agents and operators generate; viewers may only list
     serializer_class: type[SamplingSerializer]
@@ -135,21 +194,14 @@ class GatewayView(APIView):
         params = self.serializer_class(data=request.data)
         params.is_valid(raise_exception=True)
         data = params.validated_data
+        if is_route(data["model"]):
+            return self._routed(request, data, started)
         artifact, adapter = _resolve(data["model"])
+        record = _recorder(artifact, adapter, self.route, data["stream"], started)
         model = served_name(artifact, adapter)
-
-        def record(status: int) -> None:
-            served_request_record(
-                model=artifact.name,
-                adapter_id=adapter.adapter_id if adapter else "",
-                route=self.route,
-                stream=data["stream"],
-                status=status,
-                latency_ms=(time.perf_counter() - started) * 1000,
-            )
-
         try:
-            return self._answer(data, artifact, model, record)
+            messages = self._send(artifact, model, self._generation(data), stream=data["stream"])
+            return self._reply(data, model, _first_answer(next(messages), model), messages, record)
         except APIException as exc:
             record(exc.status_code)
             raise
@@ -160,27 +212,65 @@ class GatewayView(APIView):
             record(500)
             raise
 
-    def _answer(self, data, artifact, model: str, record):
-        generation = {
-            "max_tokens": data.get("max_completion_tokens") or data.get("max_tokens") or 256,
+    def _routed(self, request, data, started):
+        """A route's request: the router's choice, then each next candidate while they fail (connection refused,
+        timeout, 5xx, 429, or a local host out of room), skipping those whose breaker is open."""
+        facts = facts_of(
+            messages=data.get("messages"),
+            prompt=data.get("prompt"),
+            tools=request.data.get("tools"),
+            max_tokens=self._max_tokens(data),
+        )
+        routing = route_decide(data["model"], facts, task_type=task_type_of(request))
+        generation, failures = self._generation(data), []
+        for name in routing.decision.order:
+            target = routing.targets[name]
+            breaker = breaker_for(name, routing.policy)
+            if not breaker.allows():
+                failures.append(f"{name}: circuit breaker open")
+                continue
+            adapter = adapter_named(target.artifact, target.adapter) if target.adapter else None
+            model = served_name(target.artifact, adapter)
+            record = _recorder(target.artifact, adapter, self.route, data["stream"], started)
+            timeout = routing.policy.timeout_seconds
+            messages = self._send(target.artifact, model, generation, stream=data["stream"], routed_timeout=timeout)
+            first = next(messages)
+            cause = failover_cause(first)
+            if cause is not None:
+                messages.close()
+                detail = f"no answer in {timeout:g} s" if first is None else first["error"]["message"]
+                breaker.failure(detail)
+                fallback_record(routing, name, cause)
+                record(504 if first is None else first["error"]["status"])
+                failures.append(f"{name}: {detail}")
+                continue
+            breaker.success()
+            try:
+                response = self._reply(data, model, _first_answer(first, model), messages, record)
+            except AppError as exc:  # the caller's mistake (a 4xx refusal): no other candidate would take it
+                record(exc.status)
+                raise
+            reason = routing.decision.reason + (f"; after {'; '.join(failures)}" if failures else "")
+            response[ROUTE_HEADER] = _header_safe(f"{routing.decision.step}: {reason}")
+            return response
+        raise ServiceUnavailable(f"No candidate of route {data['model']!r} answered: " + "; ".join(failures))
+
+    @staticmethod
+    def _max_tokens(data) -> int:
+        return data.get("max_completion_tokens") or data.get("max_tokens") or 256
+
+    def _generation(self, data) -> dict:
+        return {
+            "max_tokens": self._max_tokens(data),
             "temperature": data["temperature"],
             "top_p": data["top_p"],
             "stop": data.get("stop") or [],
             "seed": data.get("seed"),
             **self.payload(data),
         }
+
+    def _reply(self, data, model: str, first: dict, messages, record):
         reply_id = f"{self.id_prefix}-{uuid.uuid4().hex[:24]}"
-        messages = self._send(artifact, model, generation, stream=data["stream"])
-        first = next(messages)
-        # Until the first message arrives nothing is sent, so a refusal is still a proper HTTP error.
-        if first is None:
-            raise ServiceUnavailable(
-                f"No models worker answered for {model} within {settings.GATEWAY_TIMEOUT_SECONDS} s."
-            )
-        if "error" in first:  # the worker's refusal: its status and code (workers.results.WORKER_ERRORS)
-            raise refusal_error(first) or WorkerError(
-                502, "worker_failed", f"The models worker's answer for {model} was not understood."
-            )
         if not data["stream"]:
             result = first["result"]
             record(200)
@@ -201,13 +291,15 @@ class GatewayView(APIView):
         return response
 
     @staticmethod
-    def _send(artifact, model: str, generation, *, stream: bool):
+    def _send(artifact, model: str, generation, *, stream: bool, routed_timeout: float | None = None):
+        """The request to the model's models worker; the messages that come back. A routed request waits only
+        the route's timeout, and its worker calls a remote endpoint once (the router fails over instead)."""
         key = new_reply_key()
-        generate_task.apply_async(
-            kwargs={"model_name": model, "request": generation, "reply_key": key, "stream": stream},
-            queue=_queue_for(artifact),
-        )
-        return replies(key, timeout=settings.GATEWAY_TIMEOUT_SECONDS)
+        kwargs = {"model_name": model, "request": generation, "reply_key": key, "stream": stream}
+        if routed_timeout is not None:
+            kwargs["remote_timeout"] = routed_timeout
+        generate_task.apply_async(kwargs=kwargs, queue=_queue_for(artifact))
+        return replies(key, timeout=routed_timeout or settings.GATEWAY_TIMEOUT_SECONDS)
 
     def _events(self, model: str, reply_id, first, messages, record):
         created = int(time.time())

@@ -26,6 +26,7 @@ class RemoteBackend:
         api_key: str | None = None,
         context_length: int = 0,
         timeout: float = 60.0,
+        connect_timeout: float = 10.0,
         max_retries: int = 4,
         backoff_seconds: float = 0.5,
     ):
@@ -33,7 +34,7 @@ class RemoteBackend:
         self.context_length = context_length
         self.max_retries, self.backoff_seconds = max_retries, backoff_seconds
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=10.0))
+        self.client = httpx.Client(headers=headers, timeout=httpx.Timeout(timeout, connect=connect_timeout))
 
     def _payload(self, request: GenerationRequest, stream: bool) -> tuple[str, dict]:
         request.validate()

@@ -23,13 +23,13 @@ logger = logging.getLogger(__name__)
 
 
 @worker_only
-def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
+def generate(*, model_name: str, request: dict, on_piece=None, remote_timeout: float | None = None) -> dict:
     """Runs in a models worker: {"result": ...}, or {"error": {status, code, message}} for the caller's
     mistakes (too long, bad parameters, over budget), which are answers, not failures of the product.
     With on_piece, the text is streamed to it as it is generated and the result carries no text."""
     generation = GenerationRequest(**request)
     try:
-        with _in_use(model_name) as backend:
+        with _in_use(model_name, remote_timeout) as backend:
             if on_piece is None:
                 return {"result": asdict(backend.generate(generation))}
             for piece in backend.stream(generation):
@@ -43,20 +43,22 @@ def generate(*, model_name: str, request: dict, on_piece=None) -> dict:
         return refusal
 
 
-def _in_use(model_name: str):
+def _in_use(model_name: str, remote_timeout: float | None):
     """The model, or "<model>:<adapter>" with that adapter (resolved and checked against its seal by
     adapter_resolution, as every other use of an adapter is: a damaged one is refused, never loaded)."""
     base, _, reference = model_name.partition(":")
     if not reference:
-        return model_named_in_use(model_name)
-    return model_in_use(ModelArtifact.objects.get(name=base), adapter=reference)
+        return model_named_in_use(model_name, remote_timeout=remote_timeout)
+    return model_in_use(ModelArtifact.objects.get(name=base), adapter=reference, remote_timeout=remote_timeout)
 
 
-def generate_reply(*, model_name: str, request: dict, reply_key: str, stream: bool = False) -> None:
+def generate_reply(
+    *, model_name: str, request: dict, reply_key: str, stream: bool = False, remote_timeout: float | None = None
+) -> None:
     """generate(), pushed to reply_key: pieces as {"piece"}, then {"end"}, {"result"} or {"error"}."""
     try:
         on_piece = (lambda piece: reply_push(reply_key, {"piece": piece})) if stream else None
-        outcome = generate(model_name=model_name, request=request, on_piece=on_piece)
+        outcome = generate(model_name=model_name, request=request, on_piece=on_piece, remote_timeout=remote_timeout)
     except Exception:
         reply_push(
             reply_key,

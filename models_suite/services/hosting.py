@@ -143,13 +143,14 @@ def spec_for(artifact: ModelArtifact, *, pinned: bool = False) -> ModelSpec:
 
 
 @contextmanager
-def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
+def model_in_use(artifact: ModelArtifact, *, adapter: str = "", remote_timeout: float | None = None):
     """The artifact's backend for the duration of the block: resident in this process's host for local
     models (loaded on first use), a fresh client for remote ones. `adapter` is any reference adapter_path takes
-    (an alias, an adapter id or a directory): every use of an adapter resolves it there."""
+    (an alias, an adapter id or a directory): every use of an adapter resolves it there. remote_timeout: a remote
+    endpoint is called once with that timeout (the router's failover replaces the backend's retries)."""
     adapter = adapter_path(artifact, adapter)
     if artifact.kind == ModelArtifact.Kind.REMOTE:
-        backend = _unhosted_backend(artifact, adapter=adapter)
+        backend = _unhosted_backend(artifact, adapter=adapter, timeout=remote_timeout)
         try:
             yield backend
         finally:
@@ -165,13 +166,13 @@ def model_in_use(artifact: ModelArtifact, *, adapter: str = ""):
 
 
 @contextmanager
-def model_named_in_use(name: str):
+def model_named_in_use(name: str, *, remote_timeout: float | None = None):
     """model_in_use by name. A model resident in this process answers without reading the database: the
     gateway's hot path, where one query would cost as much as generating a short reply."""
     try:
         lease = current_host().acquire(name)
     except UnknownModel:
-        with model_in_use(ModelArtifact.objects.get(name=name)) as backend:
+        with model_in_use(ModelArtifact.objects.get(name=name), remote_timeout=remote_timeout) as backend:
             yield backend
         return
     with lease as backend:
@@ -185,12 +186,24 @@ def _over_budget(exc: BudgetExceeded) -> dict:
     return refusal
 
 
-def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "") -> Backend:
-    """A backend that needs no residency: a client of a remote endpoint."""
+def _unhosted_backend(artifact: ModelArtifact, *, adapter: str = "", timeout: float | None = None) -> Backend:
+    """A backend that needs no residency: a client of a remote endpoint (with timeout: called once)."""
     if adapter:
         raise BackendUnavailable(f"adapters attach to local transformers models only, not to {artifact.kind}")
     key = remote_api_key(artifact.api_key_env)
-    return RemoteBackend(artifact.base_url, artifact.remote_model, api_key=key, context_length=artifact.context_length)
+    if timeout is None:
+        return RemoteBackend(
+            artifact.base_url, artifact.remote_model, api_key=key, context_length=artifact.context_length
+        )
+    return RemoteBackend(
+        artifact.base_url,
+        artifact.remote_model,
+        api_key=key,
+        context_length=artifact.context_length,
+        timeout=timeout,
+        connect_timeout=min(timeout, 10.0),
+        max_retries=0,
+    )
 
 
 @worker_only

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import transaction
 
 from models_suite.artifacts import ArtifactError, inspect_artifact
-from models_suite.models import ModelArtifact
+from models_suite.models import ModelArtifact, Route
 
 
 class RegistrationError(Exception):
@@ -25,8 +25,11 @@ def remote_api_key(variable: str) -> str | None:
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")
-    return slug[:100] or "model"
+    """The model's name: a slug, and not a route's (the gateway would send requests for it to the route)."""
+    slug = re.sub(r"[^a-z0-9-]+", "-", text.lower()).strip("-")[:100] or "model"
+    if Route.objects.filter(name=slug).exists():
+        raise RegistrationError(f"{slug!r} is a route's name; register the model under another name")
+    return slug
 
 
 @transaction.atomic

@@ -1,0 +1,114 @@
+"""What a request asks for, read from its text offline: a multinomial logistic regression over the kinds of
+request (code to write, code to refactor, a long document to reason over, a plan, ... a greeting, a command)
+trained on requests we wrote (data/requests_train.jsonl, each labelled heavy or light and with its kind).
+
+P(heavy) is the sum of the heavy kinds' probabilities; the likeliest kind is the explanation. Trained once per
+process from the data file (under a second; deterministic), or loaded from a saved dict.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from models_suite.routing.linear import SparseLinear, train_sparse_linear
+from models_suite.routing.request_text import RequestFacts, code_line_share, facts_of, features, lexicon_features
+
+TRAINING_DATA = Path(__file__).parent / "data" / "requests_train.jsonl"
+# Chosen by nested cross-validation on the training file only (bench/bench_routing.py reports the outer folds;
+# `python -m models_suite.routing.tune` repeats the choice); the held-out
+# file is never used to choose anything.
+DEFAULT_C = 0.5
+CONTENT_HEAVY_AT = 0.2  # P(heavy) from which a request is heavy
+
+
+@dataclass(frozen=True)
+class ContentReading:
+    p_heavy: float
+    kind: str  # the likeliest kind
+    heavy: bool  # whether that kind is a heavy one
+
+
+def dense_features(facts: RequestFacts) -> list[float]:
+    ask = facts.ask
+    symbols = sum(1 for ch in ask if ch in "{}()[];=<>_#$/\\|*")
+    return [
+        math.log1p(facts.chars) / 10.0,
+        min(facts.turns, 10) / 10.0,
+        1.0 if facts.has_tools else 0.0,
+        1.0 if "```" in ask or "```" in facts.context else 0.0,
+        math.log1p(ask.count("\n")) / 5.0,
+        symbols / (len(ask) + 1.0),
+        code_line_share(ask),
+    ]
+
+
+CHAR_GRAM, CHAR_WINDOW = 4, 300
+
+
+def char_grams(text: str) -> list[str]:
+    """Character 4-grams of the start of the text, spaces folded: they read words the training requests spelt
+    differently (typos, inflections, other languages, identifiers like isPrime)."""
+    folded = " ".join(text[:CHAR_WINDOW].lower().split())
+    return ["c:" + folded[i : i + CHAR_GRAM] for i in range(len(folded) - CHAR_GRAM + 1)]
+
+
+def feature_names(facts: RequestFacts) -> list[str]:
+    # The context's words are marked apart: "code" said three turns ago is not what this turn asks.
+    return (
+        features(facts.ask)
+        + lexicon_features(facts.ask)
+        + char_grams(facts.ask)
+        + ["ctx:" + name for name in features(facts.context) + lexicon_features(facts.context)]
+    )
+
+
+class ContentClassifier:
+    def __init__(self, model: SparseLinear, heavy_kinds: Iterable[str]):
+        self.model = model
+        self.heavy_kinds = set(heavy_kinds)
+        self._heavy_mask = [c in self.heavy_kinds for c in model.classes]
+
+    def read(self, facts: RequestFacts) -> ContentReading:
+        p = self.model.probabilities(feature_names(facts), dense_features(facts))
+        p_heavy = float(sum(pi for pi, heavy in zip(p, self._heavy_mask) if heavy))
+        kind = self.model.classes[int(p.argmax())]
+        return ContentReading(p_heavy=p_heavy, kind=kind, heavy=kind in self.heavy_kinds)
+
+    def to_dict(self) -> dict:
+        return {"model": self.model.to_dict(), "heavy_kinds": sorted(self.heavy_kinds)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> ContentClassifier:
+        return cls(SparseLinear.from_dict(data["model"]), data["heavy_kinds"])
+
+
+def request_facts_of(example: dict) -> RequestFacts:
+    return facts_of(messages=example.get("messages"), prompt=example.get("prompt"), tools=example.get("tools"))
+
+
+def load_examples(path: Path) -> list[dict]:
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def train_content_classifier(examples: list[dict], *, c: float = DEFAULT_C) -> ContentClassifier:
+    rows = []
+    for example in examples:
+        facts = request_facts_of(example)
+        rows.append((feature_names(facts), dense_features(facts)))
+    heavy_kinds = {e["kind"] for e in examples if e["label"] == "heavy"}
+    model = train_sparse_linear(rows, [e["kind"] for e in examples], c=c)
+    return ContentClassifier(model, heavy_kinds)
+
+
+@lru_cache(maxsize=1)
+def default_content_classifier() -> ContentClassifier:
+    """Trained from the shipped data, once per process."""
+    return train_content_classifier(load_examples(TRAINING_DATA))

@@ -1,0 +1,94 @@
+"""The learned router: per candidate, the chance that it answers a request right, predicted from the request's
+text by a logistic regression trained on the product's own graded attempts (practice and evaluation runs:
+which model answered which item, right or not).
+
+Choose the cheapest candidate whose predicted chance is within `margin` of the best one's: margin 0 buys
+the best quality at any cost, a larger margin trades quality for cost (RouteLLM's threshold). A candidate with
+no graded attempts has no prediction and is left to the other steps.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from models_suite.routing.linear import SparseLinear, train_sparse_linear
+from models_suite.routing.request_text import features
+
+MIN_ATTEMPTS = 20  # fewer graded attempts than this say too little about a candidate to route on
+
+
+@dataclass(frozen=True)
+class GradedAttempt:
+    candidate: str  # a route candidate's name: "<model>" or "<model>:<adapter>"
+    prompt: str
+    correct: bool
+
+
+def _dense(text: str) -> list[float]:
+    return [math.log1p(len(text)) / 10.0]
+
+
+def _constant(rate: float) -> SparseLinear:
+    """All right or all wrong: a model of the smoothed rate, since a regression needs both outcomes."""
+    return SparseLinear(
+        classes=["False", "True"],
+        vocabulary={},
+        weights=np.zeros((0, 1)),
+        dense_weights=np.zeros((1, 1)),
+        bias=np.array([math.log(rate / (1.0 - rate))]),
+    )
+
+
+class LearnedRouter:
+    def __init__(self, models: dict[str, SparseLinear], attempts: dict[str, int]):
+        self.models, self.attempts = models, attempts
+
+    def chances(self, text: str, candidates: Iterable[str]) -> dict[str, float]:
+        """P(right) for each candidate the router knows."""
+        names, dense = features(text), _dense(text)
+        return {c: float(self.models[c].probabilities(names, dense)[1]) for c in candidates if c in self.models}
+
+    def choose(self, text: str, candidates: Sequence[str], margin: float) -> tuple[str, dict[str, float]] | None:
+        """(the cheapest candidate within margin of the best, the chances), or None if the router knows fewer
+        than two of the candidates (nothing to compare)."""
+        chances = self.chances(text, candidates)
+        if len(chances) < 2:
+            return None
+        best = max(chances.values())
+        chosen = next(c for c in candidates if c in chances and chances[c] >= best - margin)
+        return chosen, chances
+
+    def to_dict(self) -> dict:
+        return {"models": {c: m.to_dict() for c, m in self.models.items()}, "attempts": self.attempts}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> LearnedRouter:
+        return cls({c: SparseLinear.from_dict(m) for c, m in data["models"].items()}, dict(data["attempts"]))
+
+
+def train_learned_router(attempts: Iterable[GradedAttempt], *, c: float = 1.0) -> LearnedRouter:
+    by_candidate: dict[str, list[GradedAttempt]] = defaultdict(list)
+    for attempt in attempts:
+        by_candidate[attempt.candidate].append(attempt)
+    models, counts = {}, {}
+    for candidate, rows in sorted(by_candidate.items()):
+        if len(rows) < MIN_ATTEMPTS:
+            continue
+        counts[candidate] = len(rows)
+        right = sum(r.correct for r in rows)
+        if right in (0, len(rows)):
+            models[candidate] = _constant((right + 1) / (len(rows) + 2))
+            continue
+        models[candidate] = train_sparse_linear(
+            [(features(r.prompt), _dense(r.prompt)) for r in rows],
+            [str(r.correct) for r in rows],
+            c=c,
+            min_count=2,
+            class_weight=None,  # the chance itself is wanted, not a balanced decision
+        )
+    return LearnedRouter(models, counts)

@@ -1,0 +1,245 @@
+"""The router's Django side: gather what decide() needs (routes, candidates' facts, live workers, memory, the
+learned router, breakers), decide, and keep the breakers and metrics.
+
+What is read from the database is read once per SNAPSHOT_SECONDS per process, not per request: a routed request
+then costs no query before it is sent (route edits and worker changes take effect within that time).
+Breakers live in the process (models_suite.routing.breaker); their transitions are written to
+BreakerTransition for operators and to the router_breaker_state gauge.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from prometheus_client import Counter, Gauge
+
+from core.errors import ServiceUnavailable
+from models_suite.models import BreakerTransition, ModelArtifact, Placement, Route, RouterModel
+from models_suite.routing.breaker import CLOSED, HALF_OPEN, OPEN, Breaker, Breakers
+from models_suite.routing.content import default_content_classifier
+from models_suite.routing.decision import LOCAL, REMOTE, Candidate, Decision, NoUsableCandidate, Policy, decide
+from models_suite.routing.learned import LearnedRouter
+from models_suite.routing.request_text import RequestFacts
+from models_suite.services.routes import policy_of
+from workers.models import Machine
+from workers.queues import QueueRole
+from workers.selectors import machines_offering
+
+SNAPSHOT_SECONDS = 2.0
+# A tokenizer this small reads a character (or a byte) per token: the built-in model's does.
+CHARACTER_VOCABULARY = 512
+
+ROUTER_DECISIONS = Counter(
+    "router_decisions", "Routing decisions, by route, chosen candidate and step", ["route", "candidate", "reason"]
+)
+ROUTER_FALLBACKS = Counter(
+    "router_fallbacks",
+    "Candidates that failed a routed request, which then went to the next one, by cause",
+    ["route", "candidate", "cause"],
+)
+ROUTER_BREAKER_STATE = Gauge(
+    "router_breaker_state",
+    "A candidate's circuit breaker in a web process: 0 closed, 1 half-open, 2 open (the worst process's)",
+    ["candidate"],
+    multiprocess_mode="max",
+)
+_STATE_VALUE = {CLOSED: 0, HALF_OPEN: 1, OPEN: 2}
+
+
+def _breaker_changed(breaker: Breaker, state: str) -> None:
+    ROUTER_BREAKER_STATE.labels(breaker.name).set(_STATE_VALUE[state])
+    BreakerTransition.objects.create(
+        candidate=breaker.name,
+        state=state,
+        error=breaker.last_error if state == OPEN else "",
+        machine=settings.MACHINE_NAME,
+        pid=os.getpid(),
+    )
+
+
+BREAKERS = Breakers(on_change=_breaker_changed)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A candidate as the gateway sends to it."""
+
+    name: str
+    artifact: ModelArtifact  # only the fields routing reads
+    adapter: str  # "" for the bare model
+
+
+@dataclass
+class Snapshot:
+    routes: dict[str, tuple[list[str], Policy]]
+    artifacts: dict[str, ModelArtifact]
+    live_machines: set[str]
+    resident: dict[str, set[str]]
+    pinned_bytes: dict[str, int]
+    budget_bytes: dict[str, int]
+    learned: LearnedRouter | None
+    learned_version: int | None
+    taken_at: float = field(default_factory=time.monotonic)
+
+
+_snapshot: Snapshot | None = None
+_snapshot_lock = threading.Lock()
+
+
+def snapshot(*, fresh: bool = False) -> Snapshot:
+    global _snapshot
+    current = _snapshot
+    if not fresh and current is not None and time.monotonic() - current.taken_at < SNAPSHOT_SECONDS:
+        return current
+    with _snapshot_lock:
+        _snapshot = _read_snapshot()
+        return _snapshot
+
+
+def snapshot_forget() -> None:
+    """The next request reads afresh (after a route is saved in this process; in tests)."""
+    global _snapshot
+    _snapshot = None
+
+
+def _read_snapshot() -> Snapshot:
+    routes = {r.name: (list(r.candidates), policy_of(r)) for r in Route.objects.filter(enabled=True)}
+    bases = {c.partition(":")[0] for candidates, _ in routes.values() for c in candidates}
+    artifacts = {
+        a.name: a
+        for a in ModelArtifact.objects.filter(name__in=bases).only(
+            "name", "kind", "status", "machine", "context_length", "capabilities", "tokenizer", "estimated_memory_bytes"
+        )
+    }
+    resident: dict[str, set[str]] = {}
+    pinned: dict[str, int] = {}
+    for machine, name, pinned_flag, measured in Placement.objects.values_list(
+        "machine", "name", "pinned", "measured_bytes"
+    ):
+        resident.setdefault(machine, set()).add(name)
+        if pinned_flag:
+            pinned[machine] = pinned.get(machine, 0) + measured
+    budget = {}
+    for name, gpus in Machine.objects.exclude(gpus=[]).values_list("name", "gpus"):
+        total_mib = max(int(gpu.get("memory_total_mib") or 0) for gpu in gpus)
+        if total_mib:
+            budget[name] = int(total_mib * 2**20 * settings.MODEL_MEMORY_BUDGET_PERCENT / 100)
+    latest = RouterModel.objects.order_by("-version").only("version", "weights").first()
+    return Snapshot(
+        routes=routes,
+        artifacts=artifacts,
+        live_machines=set(machines_offering(QueueRole.MODELS)),
+        resident=resident,
+        pinned_bytes=pinned,
+        budget_bytes=budget,
+        learned=LearnedRouter.from_dict(latest.weights) if latest else None,
+        learned_version=latest.version if latest else None,
+    )
+
+
+def is_route(name: str) -> bool:
+    return name in snapshot().routes
+
+
+def _unusable(snap: Snapshot, name: str, artifact: ModelArtifact | None, breaker: Breaker) -> str:
+    if artifact is None:
+        return "not a registered model any more"
+    if artifact.status != ModelArtifact.Status.AVAILABLE:
+        return f"model {artifact.status}"
+    if artifact.kind == ModelArtifact.Kind.REMOTE:
+        if not snap.live_machines:
+            return "no live models worker to call it"
+    else:
+        if artifact.machine not in snap.live_machines:
+            return f"no live models worker on {artifact.machine or 'its machine'}"
+        budget = snap.budget_bytes.get(artifact.machine)
+        resident = artifact.name in snap.resident.get(artifact.machine, set())
+        if budget and not resident:
+            pinned = snap.pinned_bytes.get(artifact.machine, 0)
+            if pinned + artifact.estimated_memory_bytes > budget:
+                return (
+                    f"does not fit in memory: needs {artifact.estimated_memory_bytes >> 20} MiB next to "
+                    f"{pinned >> 20} MiB pinned, budget {budget >> 20} MiB"
+                )
+    if not breaker.would_allow():
+        return f"circuit breaker open ({breaker.seconds_until_probe():.0f} s to the next probe): {breaker.last_error}"
+    return ""
+
+
+def _candidate(snap: Snapshot, name: str, policy: Policy) -> Candidate:
+    artifact = snap.artifacts.get(name.partition(":")[0])
+    breaker = breaker_for(name, policy)
+    remote = artifact is not None and artifact.kind == ModelArtifact.Kind.REMOTE
+    vocabulary = int((artifact.tokenizer or {}).get("vocab_size") or 0) if artifact is not None else 0
+    return Candidate(
+        name=name,
+        backend=REMOTE if remote else LOCAL,
+        context_length=artifact.context_length if artifact is not None else 0,
+        chars_per_token=1.0 if 0 < vocabulary <= CHARACTER_VOCABULARY else 3.0,
+        # A remote endpoint is asked and answers for itself; a local model says so in its capabilities.
+        supports_tools=remote or (artifact is not None and "tools" in (artifact.capabilities or [])),
+        unusable=_unusable(snap, name, artifact, breaker),
+    )
+
+
+def breaker_for(name: str, policy: Policy) -> Breaker:
+    return BREAKERS.get(name, failure_threshold=policy.failure_threshold, cooldown_seconds=policy.cooldown_seconds)
+
+
+@dataclass
+class Routing:
+    route: str
+    policy: Policy
+    decision: Decision
+    targets: dict[str, Target]
+
+
+def route_decide(route_name: str, facts: RequestFacts, *, task_type: str | None = None) -> Routing:
+    """The decision for a request to `route_name` (a known route: is_route()). NoUsableCandidate when none can
+    take it."""
+    snap = snapshot()
+    candidates, policy = snap.routes[route_name]
+    try:
+        decision = decide(
+            facts,
+            [_candidate(snap, name, policy) for name in candidates],
+            policy,
+            content=default_content_classifier(),
+            learned=snap.learned,
+            task_type=task_type,
+        )
+    except NoUsableCandidate as exc:
+        raise ServiceUnavailable(
+            f"Route {route_name!r}: {exc}", code="no_usable_candidate", details={"candidates": exc.states}
+        ) from None
+    ROUTER_DECISIONS.labels(route_name, decision.candidate, decision.step).inc()
+    targets = {}
+    for name in decision.order:
+        base, _, adapter = name.partition(":")
+        targets[name] = Target(name=name, artifact=snap.artifacts[base], adapter=adapter)
+    return Routing(route=route_name, policy=policy, decision=decision, targets=targets)
+
+
+def fallback_record(routing: Routing, candidate: str, cause: str) -> None:
+    ROUTER_FALLBACKS.labels(routing.route, candidate, cause).inc()
+
+
+def breaker_states() -> list[dict]:
+    """This process's breakers, for the API and admin."""
+    return [
+        {
+            "candidate": b.name,
+            "state": b.state,
+            "consecutive_failures": b.failures,
+            "seconds_until_probe": round(b.seconds_until_probe(), 1),
+            "last_error": b.last_error,
+        }
+        for b in BREAKERS.all()
+    ]
+
+
+__all__ = ["NoUsableCandidate", "route_decide", "is_route", "snapshot", "snapshot_forget", "breaker_states"]
