@@ -6,14 +6,12 @@ resident (warmed first), like a served model.
 """
 
 import logging
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-from common import Goal, django_on_scratch_database, report
+from common import Goal, django_on_scratch_database, gateway_processes, report, wait_until
 
 GOALS = (
     Goal(
@@ -29,13 +27,9 @@ logging.getLogger("httpx").setLevel(logging.WARNING)  # one log line per request
 import httpx  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from core.embedded_redis import free_loopback_port  # noqa: E402
-from core.services import role_user_ensure  # noqa: E402
-from core.stack import web_argv  # noqa: E402
 from models_suite.backends import GenerationRequest  # noqa: E402
 from models_suite.host import ModelHost, ModelSpec, transformers_loader  # noqa: E402
 from models_suite.services.registry import model_register  # noqa: E402
-from workers.management.commands.worker import worker_argv  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from tests.models_suite.tiny_models import build_tiny_model  # noqa: E402
@@ -45,33 +39,12 @@ directory = build_tiny_model(settings.VAR_DIR / "bench-model", n_ctx=64)
 artifact = model_register(target=str(directory), name="bench")
 artifact.machine = "bench"
 artifact.save()
-token = role_user_ensure(username="bench-agent", role="agent").token
-port = free_loopback_port()
-env = {
-    **os.environ,
-    "MACHINE_NAME": "bench",
-    "MACHINE_ROLES": "models",
-    "VAR_DIR": str(settings.VAR_DIR),
-    "THROTTLE_RATE": "100000/min",
-}
-root = Path(__file__).resolve().parent.parent
-processes = [
-    subprocess.Popen(worker_argv(roles=["models"], machine="bench", loglevel="WARNING"), cwd=root, env=env),
-    subprocess.Popen(web_argv(host="127.0.0.1", port=port, workers=1, threads=8, access_log=False), cwd=root, env=env),
-]
+token, port, processes = gateway_processes()
 try:
     http = httpx.Client(base_url=f"http://127.0.0.1:{port}", headers={"Authorization": f"Bearer {token}"}, timeout=60)
     body = {"model": "bench", "prompt": "Q:12+34=", "max_tokens": 1, "temperature": 0}
-    deadline = time.monotonic() + 120
-    while True:  # wait for both servers, and warm the worker's host (first call loads the model)
-        try:
-            if http.post("/v1/completions", json=body).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if time.monotonic() > deadline:
-            raise SystemExit("the gateway did not come up")
-        time.sleep(0.5)
+    # both servers up, and the worker's host warm (the first call loads the model)
+    wait_until(lambda: http.post("/v1/completions", json=body).status_code == 200, what="the gateway")
 
     host = ModelHost(transformers_loader)
     spec = ModelSpec(name="bench", path=str(directory), device="cpu")

@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import Goal, report  # noqa: E402
+from common import Goal, built_model_dir, report  # noqa: E402
 
 GOALS = (
     Goal(
@@ -55,34 +55,6 @@ def run_arm(arm: str, cycles: int, seed: int, model_dir: str, out: str) -> None:
     model_register_local(path=Path(model_dir), name=BUILTIN_NAME, builtin=True)
     curve = curve_run(cycles=cycles, seed=seed, echo=lambda line: print(f"  [{arm}] {line}", flush=True), **ARMS[arm])
     Path(out).write_text(json.dumps(curve))
-
-
-def built_model_dir() -> str:
-    """The built-in model of this checkout's var/ (built when missing), as `make run` and `make demo` use it."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "core.settings"}
-    python = sys.executable
-    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [python, "manage.py", "bootstrap_model", "--if-missing"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    found = subprocess.run(
-        [
-            python,
-            "-c",
-            "import django; django.setup(); "
-            "from models_suite.services.builtin import builtin_model_dir; print(builtin_model_dir())",
-        ],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return found.stdout.strip().splitlines()[-1]
 
 
 def main() -> None:

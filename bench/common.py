@@ -8,6 +8,7 @@ import json
 import math
 import os
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -15,7 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT_DIR))
 
 
 def django_on_scratch_database() -> None:
@@ -61,6 +63,78 @@ def django_on_bench_database() -> None:
         django_on_scratch_postgres(os.environ["BENCH_DATABASE_URL"])
     else:
         django_on_scratch_database()
+
+
+def built_model_dir() -> str:
+    """The built-in model of this checkout's var/ (built when missing), as `make run` and `make demo` use it."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "core.settings"}
+    python = sys.executable
+    subprocess.run([python, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT_DIR, env=env, check=True)
+    subprocess.run(
+        [python, "manage.py", "bootstrap_model", "--if-missing"],
+        cwd=ROOT_DIR,
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    found = subprocess.run(
+        [
+            python,
+            "-c",
+            "import django; django.setup(); "
+            "from models_suite.services.builtin import builtin_model_dir; print(builtin_model_dir())",
+        ],
+        cwd=ROOT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return found.stdout.strip().splitlines()[-1]
+
+
+def gateway_processes() -> tuple[str, int, list[subprocess.Popen]]:
+    """(an agent's token, the port, the processes): gunicorn (one process, 8 threads) and a models worker of machine
+    "bench" on this scratch database, as production runs them; the caller waits until they answer and stops them."""
+    from django.conf import settings
+
+    from core.embedded_redis import free_loopback_port
+    from core.services import role_user_ensure
+    from core.stack import web_argv
+    from workers.management.commands.worker import worker_argv
+
+    token = role_user_ensure(username="bench-agent", role="agent").token
+    port = free_loopback_port()
+    env = {
+        **os.environ,
+        "MACHINE_NAME": "bench",
+        "MACHINE_ROLES": "models",
+        "VAR_DIR": str(settings.VAR_DIR),
+        "THROTTLE_RATE": "100000/min",
+    }
+    web = web_argv(host="127.0.0.1", port=port, workers=1, threads=8, access_log=False)
+    return (
+        token,
+        port,
+        [
+            subprocess.Popen(worker_argv(roles=["models"], machine="bench", loglevel="WARNING"), cwd=ROOT_DIR, env=env),
+            subprocess.Popen(web, cwd=ROOT_DIR, env=env),
+        ],
+    )
+
+
+def wait_until(ready: Callable[[], bool], *, what: str, timeout: float = 120.0) -> None:
+    """Until ready() is true (an error while it comes up counts as not yet), or exit naming what did not come."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if ready():
+                return
+        except Exception:  # noqa: BLE001 - a server still starting refuses or resets connections
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{what} did not come up")
+        time.sleep(0.5)
 
 
 def side_by_side(

@@ -17,14 +17,14 @@ from functools import lru_cache
 from pathlib import Path
 
 from models_suite.routing.linear import SparseLinear, train_sparse_linear
-from models_suite.routing.request_text import RequestFacts, code_line_share, facts_of, features, lexicon_features
+from models_suite.routing.request_text import RequestFacts, code_line_share, facts_of, lexicon_groups, symbol_share
 
 TRAINING_DATA = Path(__file__).parent / "data" / "requests_train.jsonl"
 # Chosen by nested cross-validation on the training file only (bench/bench_routing.py reports the outer folds;
 # `python -m models_suite.routing.tune` repeats the choice); the held-out
 # file is never used to choose anything.
-DEFAULT_C = 0.5
-CONTENT_HEAVY_AT = 0.2  # P(heavy) from which a request is heavy
+DEFAULT_C = 4.0
+CONTENT_HEAVY_AT = 0.3  # P(heavy) from which a request is heavy
 
 
 @dataclass(frozen=True)
@@ -35,37 +35,22 @@ class ContentReading:
 
 
 def dense_features(facts: RequestFacts) -> list[float]:
-    ask = facts.ask
-    symbols = sum(1 for ch in ask if ch in "{}()[];=<>_#$/\\|*")
+    ask, by_kind = facts.ask, facts.pieces
     return [
         math.log1p(facts.chars) / 10.0,
         min(facts.turns, 10) / 10.0,
         1.0 if facts.has_tools else 0.0,
         1.0 if "```" in ask or "```" in facts.context else 0.0,
         math.log1p(ask.count("\n")) / 5.0,
-        symbols / (len(ask) + 1.0),
+        symbol_share(ask),
         code_line_share(ask),
+        *lexicon_groups(by_kind["word"]),
+        *lexicon_groups(by_kind["context"]),
     ]
 
 
-CHAR_GRAM, CHAR_WINDOW = 4, 300
-
-
-def char_grams(text: str) -> list[str]:
-    """Character 4-grams of the start of the text, spaces folded: they read words the training requests spelt
-    differently (typos, inflections, other languages, identifiers like isPrime)."""
-    folded = " ".join(text[:CHAR_WINDOW].lower().split())
-    return ["c:" + folded[i : i + CHAR_GRAM] for i in range(len(folded) - CHAR_GRAM + 1)]
-
-
-def feature_names(facts: RequestFacts) -> list[str]:
-    # The context's words are marked apart: "code" said three turns ago is not what this turn asks.
-    return (
-        features(facts.ask)
-        + lexicon_features(facts.ask)
-        + char_grams(facts.ask)
-        + ["ctx:" + name for name in features(facts.context) + lexicon_features(facts.context)]
-    )
+def pieces_of(facts: RequestFacts) -> dict[str, list]:
+    return facts.pieces
 
 
 class ContentClassifier:
@@ -75,9 +60,9 @@ class ContentClassifier:
         self._heavy_mask = [c in self.heavy_kinds for c in model.classes]
 
     def read(self, facts: RequestFacts) -> ContentReading:
-        p = self.model.probabilities(feature_names(facts), dense_features(facts))
-        p_heavy = float(sum(pi for pi, heavy in zip(p, self._heavy_mask) if heavy))
-        kind = self.model.classes[int(p.argmax())]
+        p = self.model.probabilities(facts.pieces, dense_features(facts))
+        p_heavy = sum(pi for pi, heavy in zip(p, self._heavy_mask) if heavy)
+        kind = self.model.classes[p.index(max(p))]
         return ContentReading(p_heavy=p_heavy, kind=kind, heavy=kind in self.heavy_kinds)
 
     def to_dict(self) -> dict:
@@ -102,7 +87,7 @@ def train_content_classifier(examples: list[dict], *, c: float = DEFAULT_C) -> C
     rows = []
     for example in examples:
         facts = request_facts_of(example)
-        rows.append((feature_names(facts), dense_features(facts)))
+        rows.append((facts.pieces, dense_features(facts)))
     heavy_kinds = {e["kind"] for e in examples if e["label"] == "heavy"}
     model = train_sparse_linear(rows, [e["kind"] for e in examples], c=c)
     return ContentClassifier(model, heavy_kinds)

@@ -136,7 +136,7 @@ def decide(
         else:
             reason = f"asks for {reading.kind} (P(heavy) {reading.p_heavy:.2f}): light"
             if learned is not None and policy.use_learned and len(usable) > 1:
-                picked = learned.choose(facts.ask, [c.name for c in usable], policy.quality_margin)
+                picked = learned.choose(facts.ask, [c.name for c in usable], policy.quality_margin, facts.pieces)
                 if picked is not None:
                     name, chances = picked
                     chosen = next(c for c in usable if c.name == name)
@@ -147,6 +147,9 @@ def decide(
         chosen = strongest if heavy else cheapest
     if fit_note and step != "learned":
         reason += fit_note
+    unusable = [c for c in candidates if c.unusable and not c.cannot_read(facts)]
+    if unusable:
+        reason += "; skipped " + "; ".join(f"{c.name}: {c.unusable}" for c in unusable)
     # Failover: the others in the direction of the choice (toward cheaper for heavy work, toward stronger for
     # light), then the rest.
     others = [c for c in usable if c is not chosen]

@@ -16,8 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models_suite.routing.linear import SparseLinear, train_sparse_linear
-from models_suite.routing.request_text import features
+from models_suite.routing.linear import KINDS, SparseLinear, pieces, train_sparse_linear
 
 MIN_ATTEMPTS = 20  # fewer graded attempts than this say too little about a candidate to route on
 
@@ -37,26 +36,57 @@ def _constant(rate: float) -> SparseLinear:
     """All right or all wrong: a model of the smoothed rate, since a regression needs both outcomes."""
     return SparseLinear(
         classes=["False", "True"],
-        vocabulary={},
-        weights=np.zeros((0, 1)),
+        vocabularies={kind: {} for kind in KINDS},
+        weights=np.zeros((1, 1)),
         dense_weights=np.zeros((1, 1)),
         bias=np.array([math.log(rate / (1.0 - rate))]),
+    )
+
+
+def _merged(models: dict[str, SparseLinear]) -> SparseLinear:
+    """The candidates' binary models as one, a column per candidate over the union of their vocabularies: one
+    gather scores them all. Exact, since each model scores a text over the same count of pieces."""
+    names = list(models)
+    vocabularies: dict[str, dict] = {kind: {} for kind in KINDS}
+    for model in models.values():
+        for kind, vocabulary in model.vocabularies.items():
+            for piece in vocabulary:
+                vocabularies[kind].setdefault(piece, 1 + sum(len(v) for v in vocabularies.values()))
+    weights = np.zeros((1 + sum(len(v) for v in vocabularies.values()), len(names)))
+    for column, name in enumerate(names):
+        model = models[name]
+        for kind, vocabulary in model.vocabularies.items():
+            for piece, row in vocabulary.items():
+                weights[vocabularies[kind][piece], column] = model.weights[row, 0]
+    return SparseLinear(
+        classes=names,
+        vocabularies=vocabularies,
+        weights=weights,
+        dense_weights=np.hstack([m.dense_weights for m in models.values()]) if names else np.zeros((1, 0)),
+        bias=np.array([m.bias[0] for m in models.values()]),
     )
 
 
 class LearnedRouter:
     def __init__(self, models: dict[str, SparseLinear], attempts: dict[str, int]):
         self.models, self.attempts = models, attempts
+        self._all = _merged(models)
+        self._column = {name: i for i, name in enumerate(self._all.classes)}
 
-    def chances(self, text: str, candidates: Iterable[str]) -> dict[str, float]:
-        """P(right) for each candidate the router knows."""
-        names, dense = features(text), _dense(text)
-        return {c: float(self.models[c].probabilities(names, dense)[1]) for c in candidates if c in self.models}
+    def chances(self, text: str, candidates: Iterable[str], by_kind: dict | None = None) -> dict[str, float]:
+        """P(right) for each candidate the router knows (by_kind: pieces(text), when already read)."""
+        known = [c for c in candidates if c in self._column]
+        if not known:
+            return {}
+        score = self._all.scores(by_kind if by_kind is not None else pieces(text), _dense(text))
+        return {c: 1.0 / (1.0 + math.exp(-score[self._column[c]])) for c in known}
 
-    def choose(self, text: str, candidates: Sequence[str], margin: float) -> tuple[str, dict[str, float]] | None:
+    def choose(
+        self, text: str, candidates: Sequence[str], margin: float, by_kind: dict | None = None
+    ) -> tuple[str, dict[str, float]] | None:
         """(the cheapest candidate within margin of the best, the chances), or None if the router knows fewer
         than two of the candidates (nothing to compare)."""
-        chances = self.chances(text, candidates)
+        chances = self.chances(text, candidates, by_kind)
         if len(chances) < 2:
             return None
         best = max(chances.values())
@@ -85,7 +115,7 @@ def train_learned_router(attempts: Iterable[GradedAttempt], *, c: float = 1.0) -
             models[candidate] = _constant((right + 1) / (len(rows) + 2))
             continue
         models[candidate] = train_sparse_linear(
-            [(features(r.prompt), _dense(r.prompt)) for r in rows],
+            [(pieces(r.prompt), _dense(r.prompt)) for r in rows],
             [str(r.correct) for r in rows],
             c=c,
             min_count=2,

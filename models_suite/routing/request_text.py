@@ -1,7 +1,5 @@
-"""What a request is, read once: its text, its size and its shape, and the tokens the classifiers read.
-
-Tokens are words (lower case), numbers reduced to their shape ("12" -> "00", so 12+34 and 56+78 read alike) and
-single symbols, since `{`, `=`, `(` and `;` say "code" in any language. Only the first TEXT_WINDOW characters of
+"""What a request is, read once: its text, its size and its shape, and the pieces the classifiers read
+(models_suite.routing.linear.pieces). Only the first TEXT_WINDOW characters of
 the last user turn and the last few of the rest are read: what a request asks for is said early, and a decision
 must cost microseconds whatever the size of the document pasted in (size is counted, not read).
 """
@@ -9,12 +7,13 @@ must cost microseconds whatever the size of the document pasted in (size is coun
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
+
+from models_suite.routing.linear import pieces
 
 TEXT_WINDOW = 600
-_TOKEN = re.compile(r"[^\W\d_]+|\d+|[^\w\s]")
-_DIGITS = re.compile(r"\d")
 # Characters per token for counting a request's size when the model's tokenizer is not at hand. Three is on the
 # safe side for English and code under BPE tokenizers (about four): a size estimate that errs long keeps a request
 # away from a model that could not read it. Models whose tokenizer is one character per token say so.
@@ -36,6 +35,11 @@ class RequestFacts:
     messages: int  # messages of every role (a prompt is one)
     has_tools: bool
     max_tokens: int
+
+    @cached_property
+    def pieces(self) -> dict[str, list]:
+        """The ask's pieces (linear.pieces), read once: the content step and the learned step both use them."""
+        return pieces(self.ask, self.context)
 
     def estimated_tokens(self, chars_per_token: float = CHARS_PER_TOKEN) -> int:
         return int(self.chars / chars_per_token) + 1 + MESSAGE_OVERHEAD_TOKENS * (self.messages - 1)
@@ -76,17 +80,6 @@ def facts_of(
     )
 
 
-def tokens(text: str) -> list[str]:
-    """Words, number shapes and symbols, lower case."""
-    return [_DIGITS.sub("0", token) for token in _TOKEN.findall(text.lower())]
-
-
-def features(text: str) -> list[str]:
-    """Unigrams and bigrams of tokens()."""
-    words = tokens(text)
-    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
-
-
 # Words that name what a request is about, grouped: the classifier learns a weight per group, so a language or
 # an algorithm the training requests never named still counts (our requests cannot name every one).
 LEXICON: dict[str, frozenset[str]] = {
@@ -121,19 +114,27 @@ LEXICON: dict[str, frozenset[str]] = {
         "analysiere analyser analizar comparer comparar vergleiche".split()
     ),
 }
+# A line that looks like code: indented, ending in { } or ;, or opening with a keyword. Anchored at the line's
+# start, so findall counts each line once, in one C loop over the text.
 _CODE_LINE = re.compile(
-    r"^\s{2,}\S|[{};]\s*$|^\s*(def|class|function|fn|func|public|private|import|from|return|if|for)\b"
+    r"^(?:[ \t]{2,}\S|[^\n]*[{};][ \t]*$|[ \t]*(?:def|class|function|fn|func|public|private|import|from|return|if|for)\b)",
+    re.MULTILINE,
 )
+_NONBLANK_LINE = re.compile(r"^[ \t]*\S", re.MULTILINE)
+_SYMBOLS = re.compile(r"[{}()\[\];=<>_#$/\\|*]")
 
 
-def lexicon_features(text: str) -> list[str]:
-    words = set(_TOKEN.findall(text.lower()))
-    return [f"lex:{group}" for group, names in LEXICON.items() if not words.isdisjoint(names)]
+def lexicon_groups(words: Iterable[str]) -> list[float]:
+    """1.0 for each LEXICON group one of the words belongs to, else 0.0 (in LEXICON's order)."""
+    found = set(words)
+    return [0.0 if found.isdisjoint(names) else 1.0 for names in LEXICON.values()]
 
 
 def code_line_share(text: str) -> float:
-    """The share of the text's lines that look like code (indented, ending in { } ;, or opening with a keyword)."""
-    lines = [line for line in text.splitlines() if line.strip()]
-    if not lines:
-        return 0.0
-    return sum(1 for line in lines if _CODE_LINE.search(line)) / len(lines)
+    """The share of the text's non-blank lines that look like code."""
+    lines = len(_NONBLANK_LINE.findall(text))
+    return len(_CODE_LINE.findall(text)) / lines if lines else 0.0
+
+
+def symbol_share(text: str) -> float:
+    return len(_SYMBOLS.findall(text)) / (len(text) + 1.0)

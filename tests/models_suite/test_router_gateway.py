@@ -87,7 +87,8 @@ def test_a_hanging_cloud_costs_the_routes_timeout_then_the_local_model_answers(r
     snapshot_forget()
     cloud.delay_seconds = 6
     reply, reason = ask(routed, "hi!", extra_body={"metadata": {"task_type": "code_generation"}})
-    assert reply.model == "tiny" and "no answer in 3 s" in reason
+    # the worker's call times out (its timeout is the route's) or the gateway stops waiting, whichever is first
+    assert reply.model == "tiny" and ("no answer in 3 s" in reason or "ReadTimeout" in reason), reason
     assert list(BreakerTransition.objects.values_list("state", flat=True)) == ["open"]
 
 

@@ -96,8 +96,9 @@ def _learned():
 
 def test_the_learned_step_sends_what_the_local_model_gets_wrong_to_the_strong_one():
     learned, big_local = _learned(), Candidate("builtin", LOCAL, context_length=1000)
-    add = route(facts_of(prompt="Q: 71+71="), candidates=(big_local, CLOUD), learned=learned)
-    mul = route(facts_of(prompt="Q: 71*71*71="), candidates=(big_local, CLOUD), learned=learned)
+    within = Policy(quality_margin=0.1)
+    add = route(facts_of(prompt="Q: 71+71="), candidates=(big_local, CLOUD), learned=learned, policy=within)
+    mul = route(facts_of(prompt="Q: 71*71*71="), candidates=(big_local, CLOUD), learned=learned, policy=within)
     assert (add.candidate, add.step) == ("builtin", "learned") and "learned P(right)" in add.reason
     assert (mul.candidate, mul.step) == ("cloud", "learned")
     # margin 1: any candidate is within it of the best, so the cheapest always answers

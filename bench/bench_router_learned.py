@@ -1,0 +1,137 @@
+"""The learned router's quality per cost (issue 17, item 6): the built-in model local, a remote model that answers
+the suites' items right (a server on loopback that knows every item's answer), and held-out items.
+
+1. Both models answer the train split of the built-in model's suites through evaluation runs (the product's
+   graded attempts); the learned router is trained on those attempts only.
+2. Both answer the held-out split; each held-out item is routed by the learned step at every quality margin, and
+   the route's accuracy is what the chosen model answered. Random routing at the same remote share is the
+   baseline (its expected accuracy: share x remote + (1 - share) x local).
+3. The operating margin is chosen on the train split (4-fold cross-validation: the largest margin whose accuracy
+   stays at or above GOAL_SHARE_OF_REMOTE of always-remote), then measured once on the held-out items.
+Last line: held-out accuracy at that margin over always-remote accuracy.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import statistics
+import sys
+from pathlib import Path
+
+from common import Goal, built_model_dir, django_on_scratch_database, report
+
+GOALS = (
+    Goal("quality_vs_remote", at_least=0.95, source="issue 17, item 6: at least 95 % of always-remote accuracy"),
+    Goal("remote_share", at_most=0.5, source="issue 17, item 6: at most 50 % of requests sent remote"),
+    Goal("random_quality_vs_remote", source="random routing at the same remote share, expected"),
+    Goal("local_accuracy", source="the built-in model alone on the held-out items"),
+    Goal("remote_accuracy", source="the remote model alone on the held-out items"),
+)
+SUITES = ("arithmetic", "sequences", "sorting", "string_transform", "json_extraction", "tool_use")
+TRAIN_PER_SUITE, HELDOUT_PER_SUITE = 500, 100
+C_GRID = (1.0, 4.0, 16.0)
+GOAL_SHARE_OF_REMOTE = 0.96  # a point of room above the goal's 0.95 for the step from train to held-out
+MARGINS = [round(0.02 * i, 2) for i in range(51)]
+
+logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per remote answer would drown the curve
+model_dir = built_model_dir()
+django_on_scratch_database()
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from models_suite.evaluation.suites import get_suite  # noqa: E402
+from models_suite.models import EvalRun  # noqa: E402
+from models_suite.routing.learned import GradedAttempt, train_learned_router  # noqa: E402
+from models_suite.services.builtin import BUILTIN_NAME  # noqa: E402
+from models_suite.services.evaluation import eval_run_create, eval_run_execute  # noqa: E402
+from models_suite.services.registry import model_register, model_register_local  # noqa: E402
+from tests.models_suite.fake_cloud import FakeCloud  # noqa: E402
+
+os.environ["ORACLE_KEY"] = "sk-oracle"
+cloud = FakeCloud(model="oracle", api_key="sk-oracle")
+cloud.answers = {
+    item.prompt: item.answer
+    for suite in SUITES
+    for split in ("train", "heldout")
+    for item in get_suite(suite).items(split, limit=TRAIN_PER_SUITE if split == "train" else HELDOUT_PER_SUITE)
+}
+local = model_register_local(path=Path(model_dir), name=BUILTIN_NAME, builtin=True)
+remote = model_register(target=cloud.base_url, remote_model="oracle", name="oracle", api_key_env="ORACLE_KEY")
+
+
+def graded(split: str, limit: int) -> dict[str, list[tuple[str, str, bool]]]:
+    """Per model: (item id, prompt, right) of every item of every suite, answered through an evaluation run."""
+    out: dict[str, list[tuple[str, str, bool]]] = {}
+    for model in (local, remote):
+        for suite in SUITES:
+            run = eval_run_create(model=model, suite=suite, split=split, limit=limit, enqueue=False)
+            run = eval_run_execute(eval_run_id=run.pk)
+            assert run.status == EvalRun.Status.COMPLETED, run.error
+            prompts = {item.id: item.prompt for item in get_suite(suite).items(split, limit=limit)}
+            out.setdefault(model.name, []).extend((r["id"], prompts[r["id"]], bool(r["correct"])) for r in run.results)
+    return out
+
+
+def route_accuracy(router, local_rows, remote_rows, margin: float) -> tuple[float, float]:
+    """(accuracy, remote share) of the learned choice at this margin."""
+    right, sent = [], []
+    for (_item, prompt, local_right), (_, _, remote_right) in zip(local_rows, remote_rows):
+        chances = router.chances(prompt, [local.name, remote.name])
+        best = max(chances.values())
+        to_remote = chances[local.name] < best - margin
+        sent.append(to_remote)
+        right.append(remote_right if to_remote else local_right)
+    return statistics.mean(right), statistics.mean(sent)
+
+
+def attempts_of(rows_by_model, indices) -> list[GradedAttempt]:
+    return [GradedAttempt(name, rows[i][1], rows[i][2]) for name, rows in rows_by_model.items() for i in indices]
+
+
+train = graded("train", TRAIN_PER_SUITE)
+n = len(train[local.name])
+order = list(range(n))
+random.Random(0).shuffle(order)
+folds = [order[k::4] for k in range(4)]
+curve_cv: dict[tuple[float, float], list] = {(c, m): [] for c in C_GRID for m in MARGINS}
+for fold in folds:
+    held = set(fold)
+    local_rows = [train[local.name][i] for i in fold]
+    remote_rows = [train[remote.name][i] for i in fold]
+    remote_acc = statistics.mean(r[2] for r in remote_rows)
+    for c in C_GRID:
+        router = train_learned_router(attempts_of(train, [i for i in range(n) if i not in held]), c=c)
+        for margin in MARGINS:
+            acc, share = route_accuracy(router, local_rows, remote_rows, margin)
+            curve_cv[(c, margin)].append((acc / remote_acc, share))
+# The least remote share whose cross-validated quality holds GOAL_SHARE_OF_REMOTE of always-remote.
+good = [key for key, runs in curve_cv.items() if statistics.mean(q for q, _ in runs) >= GOAL_SHARE_OF_REMOTE]
+best_c, chosen = min(good, key=lambda key: statistics.mean(s for _, s in curve_cv[key])) if good else (1.0, 0.0)
+print(f"chosen on the train split (4-fold CV): C {best_c}, margin {chosen}")
+
+router = train_learned_router(attempts_of(train, range(n)), c=best_c)
+heldout = graded("heldout", HELDOUT_PER_SUITE)
+local_acc = statistics.mean(r[2] for r in heldout[local.name])
+remote_acc = statistics.mean(r[2] for r in heldout[remote.name])
+print(f"held-out items: {len(heldout[local.name])}; local alone {local_acc:.1%}, remote alone {remote_acc:.1%}")
+print("margin  remote share  accuracy  of remote  random at that share")
+results = {}
+for margin in MARGINS:
+    acc, share = route_accuracy(router, heldout[local.name], heldout[remote.name], margin)
+    rnd = share * remote_acc + (1 - share) * local_acc
+    results[margin] = (acc, share, rnd)
+    if margin in (0.0, chosen) or margin * 50 % 5 == 0:
+        print(f"{margin:6.2f}  {share:12.1%}  {acc:8.1%}  {acc / remote_acc:9.3f}  {rnd / remote_acc:9.3f}")
+acc, share, rnd = results[chosen]
+cloud.close()
+report(
+    GOALS,
+    f"learned route at margin {chosen}: {acc:.1%} accuracy with {share:.1%} sent remote; always-remote {remote_acc:.1%}, "
+    f"random at that share {rnd:.1%}; ratio {acc / remote_acc:.3f}",
+    quality_vs_remote=acc / remote_acc,
+    remote_share=share,
+    random_quality_vs_remote=rnd / remote_acc,
+    local_accuracy=local_acc,
+    remote_accuracy=remote_acc,
+)
