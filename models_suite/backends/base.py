@@ -7,6 +7,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Protocol
 
+# Below this a temperature is greedy decoding: sampling at 1e-46 divides the logits into infinities and the softmax
+# into NaN (a fuzzed request found it), and at 1e-3 it already picks the likeliest token every time.
+SAMPLING_MIN_TEMPERATURE = 1e-3
+
 
 class BackendError(Exception):
     """A backend failed to produce an answer."""
@@ -25,7 +29,7 @@ class GenerationRequest:
     prompt: str | None = None
     messages: list[dict] | None = None  # [{"role": "user", "content": "..."}]
     max_tokens: int = 64
-    temperature: float = 0.0  # 0: greedy, reproducible
+    temperature: float = 0.0  # 0 (or below SAMPLING_MIN_TEMPERATURE): greedy, reproducible
     top_p: float = 1.0
     stop: list[str] = field(default_factory=list)
     seed: int | None = None

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import cast
 
 from models_suite.backends.base import (
+    SAMPLING_MIN_TEMPERATURE,
     BackendError,
     GenerationRequest,
     GenerationResult,
@@ -132,7 +133,7 @@ class TransformersBackend:
             if self.tokenizer.pad_token_id is not None
             else self.tokenizer.eos_token_id,
         }
-        if request.temperature > 0:
+        if request.temperature >= SAMPLING_MIN_TEMPERATURE:
             if request.seed is not None:
                 torch.manual_seed(request.seed)
             kwargs.update(do_sample=True, temperature=request.temperature, top_p=request.top_p)

@@ -25,7 +25,7 @@ from models_suite.routing.content import (
 )
 from models_suite.routing.decision import DEFAULT_HEAVY_AT, size_complexity
 
-C_GRID = (1.0, 2.0, 4.0, 8.0, 16.0)
+C_GRID = (2.0, 4.0, 8.0, 16.0, 32.0, 64.0)
 THRESHOLDS = (0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.5)
 LIGHT_BUDGET = 0.07
 

@@ -112,6 +112,11 @@ ROUTES: dict[str, dict[str, frozenset[str] | str | Owned]] = {
     "api/v1/placements/": R,
     "api/v1/eval-runs/": RW,
     "api/v1/eval-runs/<int:pk>": R,
+    "api/v1/router/routes/": RW,
+    "api/v1/router/routes/<slug:name>": {"GET": READERS, "PUT": OPERATORS, "DELETE": OPERATORS},
+    "api/v1/router/decide": {"POST": AGENT_READERS},  # a dry run reads: whoever may use or read the gateway
+    "api/v1/router/breakers/": R,
+    "api/v1/router/models/": RW,
     # --- the OpenAI-compatible gateway: agents and operators generate, viewers list ----------------------------
     "v1/models": {"GET": AGENT_READERS},
     "v1/completions": {"POST": AGENTS},

@@ -205,3 +205,10 @@ def test_batched_generation_warns_of_nothing(backend):
     finally:
         library_logger.removeHandler(handler)
     assert [record.getMessage() for record in records] == []
+
+
+def test_a_vanishing_temperature_is_greedy_not_nan(backend):
+    """1e-46 divides the logits into infinities: sampling would fail on NaN probabilities (a fuzzer found it)."""
+    request = GenerationRequest(prompt="Q:12+34=", max_tokens=12, temperature=3.2647833955381584e-46, top_p=0.99)
+    assert backend.generate(request).text == greedy(backend).text
+    assert "".join(backend.stream(request)) == greedy(backend).text

@@ -9,7 +9,7 @@ import httpx
 import openai
 import pytest
 
-from models_suite.models import BreakerTransition
+from models_suite.models import BreakerTransition, Route
 from models_suite.services.hosting import host_shutdown
 from models_suite.services.registry import model_register
 from models_suite.services.routes import route_save
@@ -60,8 +60,19 @@ def test_light_work_stays_local_and_heavy_work_goes_to_the_cloud(routed, cloud):
     reply, reason = ask(routed, "Good morning to you and to everyone in the whole team!!")
     assert reply.model == "cloud" and "only cloud can read it" in reason
 
+    # streaming through a route: the same text as the plain answer, in pieces
+    pieces = [
+        chunk.choices[0].delta.content or ""
+        for chunk in routed.chat.completions.create(
+            model="auto", messages=[{"role": "user", "content": "hi!"}], max_tokens=4, temperature=0, stream=True
+        )
+    ]
+    assert "".join(pieces) == ask(routed, "hi!")[0].choices[0].message.content
 
-def test_a_failing_cloud_hands_the_request_to_the_local_model_then_its_breaker_opens(routed, cloud, personas):
+
+def test_a_failing_or_hanging_cloud_hands_the_request_to_the_local_model_then_its_breaker_opens(
+    routed, cloud, personas
+):
     code = {"extra_body": {"metadata": {"task_type": "code_generation"}}}
     cloud.failures = [503, 500]  # the endpoint fails twice (the worker does not retry a routed request)
     for _ in range(2):
@@ -78,10 +89,10 @@ def test_a_failing_cloud_hands_the_request_to_the_local_model_then_its_breaker_o
     assert 'router_fallbacks_total{candidate="cloud"' in metrics
     assert 'router_decisions_total{candidate="cloud",reason="rule",route="auto"}' in metrics
 
-
-def test_a_hanging_cloud_costs_the_routes_timeout_then_the_local_model_answers(routed, cloud):
-    from models_suite.models import Route
-
+    # A hanging cloud: each request pays the route's timeout until the breaker opens (a fresh one here)
+    BREAKERS.clear()
+    BreakerTransition.objects.all().delete()
+    cloud.failures = []
     assert ask(routed, "hi!")[0].model == "tiny"  # resident now: its answer takes milliseconds, not a load
     Route.objects.filter(name="auto").update(policy={"timeout_seconds": 3, "failure_threshold": 1})
     snapshot_forget()
@@ -90,14 +101,3 @@ def test_a_hanging_cloud_costs_the_routes_timeout_then_the_local_model_answers(r
     # the worker's call times out (its timeout is the route's) or the gateway stops waiting, whichever is first
     assert reply.model == "tiny" and ("no answer in 3 s" in reason or "ReadTimeout" in reason), reason
     assert list(BreakerTransition.objects.values_list("state", flat=True)) == ["open"]
-
-
-def test_streaming_through_a_route(routed):
-    pieces = [
-        chunk.choices[0].delta.content or ""
-        for chunk in routed.chat.completions.create(
-            model="auto", messages=[{"role": "user", "content": "hi!"}], max_tokens=4, temperature=0, stream=True
-        )
-    ]
-    reply, _ = ask(routed, "hi!")
-    assert "".join(pieces) == reply.choices[0].message.content

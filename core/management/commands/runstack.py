@@ -35,7 +35,7 @@ class Command(BaseCommand):
             if not env.get("REDIS_URL"):
                 # We hold the lock, so a server still up in var/redis was left by a stack that crashed.
                 stop_leftover(var / "redis")
-                redis_server = EmbeddedRedis(var / "redis")
+                redis_server = EmbeddedRedis(var / "redis", avoid_ports={port})  # the web server binds it later
                 env["REDIS_URL"] = redis_server.start()
                 self.stdout.write(f"embedded redis on 127.0.0.1:{redis_server.port} (data in {var / 'redis'})")
             call_command("migrate", interactive=False, verbosity=0)
