@@ -49,10 +49,6 @@ def dense_features(facts: RequestFacts) -> list[float]:
     ]
 
 
-def pieces_of(facts: RequestFacts) -> dict[str, list]:
-    return facts.pieces
-
-
 class ContentClassifier:
     def __init__(self, model: SparseLinear, heavy_kinds: Iterable[str]):
         self.model = model

@@ -128,7 +128,7 @@ def _read_snapshot() -> Snapshot:
         total_mib = max(int(gpu.get("memory_total_mib") or 0) for gpu in gpus)
         if total_mib:
             budget[name] = int(total_mib * 2**20 * settings.MODEL_MEMORY_BUDGET_PERCENT / 100)
-    latest = RouterModel.objects.order_by("-version").only("version", "weights").first()
+    learned, version = _learned_router(_snapshot)
     return Snapshot(
         routes=routes,
         artifacts=artifacts,
@@ -136,9 +136,21 @@ def _read_snapshot() -> Snapshot:
         resident=resident,
         pinned_bytes=pinned,
         budget_bytes=budget,
-        learned=LearnedRouter.from_dict(latest.weights) if latest else None,
-        learned_version=latest.version if latest else None,
+        learned=learned,
+        learned_version=version,
     )
+
+
+def _learned_router(previous: Snapshot | None) -> tuple[LearnedRouter | None, int | None]:
+    """The newest version, its weights read and its models merged only when the version changed: a version is
+    megabytes of JSON, and the snapshot is read every SNAPSHOT_SECONDS."""
+    version = RouterModel.objects.order_by("-version").values_list("version", flat=True).first()
+    if previous is not None and previous.learned_version == version:
+        return previous.learned, version
+    if version is None:
+        return None, None
+    weights = RouterModel.objects.values_list("weights", flat=True).get(version=version)
+    return LearnedRouter.from_dict(weights), version
 
 
 def is_route(name: str) -> bool:

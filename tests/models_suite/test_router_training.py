@@ -39,3 +39,22 @@ def test_no_new_version_until_the_attempts_grow(monkeypatch):
     assert router_train() is None  # the same attempts: nothing new to learn
     rows.extend(GradedAttempt("a", f"Q:{i}*{i}=", False) for i in range(20))
     assert router_train().version == 2 and RouterModel.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_routing_snapshot_reloads_the_learned_router_only_when_a_new_version_exists(monkeypatch):
+    from models_suite.routing.learned import GradedAttempt
+    from models_suite.services import router_training, routing
+
+    rows = [GradedAttempt(c, f"Q:{i}+{i}=", i % 3 != 0) for i in range(40) for c in ("a", "b")]
+    monkeypatch.setattr(router_training, "graded_attempts", lambda: rows)
+    routing.snapshot_forget()
+    assert routing.snapshot(fresh=True).learned is None
+    router_train(force=True)
+    first = routing.snapshot(fresh=True)
+    again = routing.snapshot(fresh=True)
+    assert first.learned_version == 1 and again.learned is first.learned  # not read and rebuilt again
+    router_train(force=True)
+    newer = routing.snapshot(fresh=True)
+    assert newer.learned_version == 2 and newer.learned is not first.learned
+    routing.snapshot_forget()
