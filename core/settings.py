@@ -154,6 +154,12 @@ MEMORY_INDEX_DIR = VAR_DIR / "indexes"
 EMBEDDING_EXACT_BELOW = env_int("EMBEDDING_EXACT_BELOW", 2048)
 # Embed in bfloat16: True (on), False (off) or None (auto: where the CPU computes it natively).
 EMBEDDING_BF16 = env_bool_or_auto("EMBEDDING_BF16")
+# The knowledge graph's query engine: "sql" (the truth itself, the default) or "neo4j" (a copy kept in sync over
+# Bolt at NEO4J_URL, e.g. bolt://127.0.0.1:7687; openCypher queries need it).
+GRAPH_ENGINE = env_choice("GRAPH_ENGINE", "sql", ("sql", "neo4j"))
+NEO4J_URL = env_str("NEO4J_URL")
+NEO4J_USER = env_str("NEO4J_USER")
+NEO4J_PASSWORD = env_str("NEO4J_PASSWORD")
 
 # --- Models: hosting and the gateway ----------------------------------------------------------------------
 MODEL_MEMORY_BUDGET_PERCENT = env_int("MODEL_MEMORY_BUDGET_PERCENT", 80)  # of GPU memory (or the machine's, on CPU)

@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/", include("workers.urls")),
     path("api/v1/hobbies/", include("hobbies.urls")),
     path("api/v1/memory/", include("memoryhub.urls")),
+    path("api/v1/graph/", include("memoryhub.graph_urls")),
     path("api/v1/", include("models_suite.urls")),
     path("v1/", include("models_suite.gateway_urls")),  # OpenAI-compatible
     path("api/v1/learning/", include("learning.urls")),
@@ -44,6 +45,7 @@ urlpatterns = [
     path("", include("memoryhub.legacy_urls")),  # the originals' MemoryHub routes
     path("hobby/", include("hobbies.legacy_urls")),  # the originals' hobby routes
     path("hobby/", include("learning.legacy_urls")),  # the originals' feedback routes
+    path("hobby/", include("memoryhub.graph_legacy_urls")),  # the originals' knowledge graph
 ]
 
 handler404 = "core.errors.not_found_view"

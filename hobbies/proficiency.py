@@ -23,6 +23,7 @@ from core.services import error_event_record
 from hobbies.analysis import KIND_TEXT, GradedAttempt, analyse, mean_by_skill
 from hobbies.catalogue import NAMES
 from hobbies.models import Activity, Assignment, HourlyRollup, Insight, Pattern, Progress
+from memoryhub.services.graph_build import graph_update_soon
 
 PROFICIENCY_ALPHA = 0.3  # weight of the newest held-out score
 SUCCESS_ALPHA = 0.2  # the originals' EMA weight, now moved by failures too
@@ -70,6 +71,7 @@ def activity_finish(practised, assignment: Assignment | None = None, *, claim: C
         if assignment is not None:
             _assignment_finish(assignment, activity, insights, gain, claim)
         _rollup(activity, insights)  # last: every activity finishing this hour locks this one row until commit
+        graph_update_soon()  # its insights, patterns and levels join the knowledge graph after the commit
     return activity
 
 

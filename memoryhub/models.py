@@ -131,3 +131,103 @@ class KeyValueNamespace(models.Model):
         default_permissions = ("view",)
         verbose_name = "key-value memory"
         verbose_name_plural = "key-value memories"
+
+
+# --- The knowledge graph's truth: nodes, edges, their history and the builder's cursors ---------------------------
+
+
+class GraphNode(models.Model):
+    """One thing the product knows: a concept, or one of its own rows (a skill, an insight, a document, ...).
+
+    `key` is "<kind>:<name>", the node's identity in every engine; for concepts `name` is the normalised name
+    (memoryhub.graph.names.normalise), so two nodes never share a normalised name. A merged node stays, pointing at
+    the node it was merged into, so that old keys still resolve and the merge can be read back."""
+
+    key = models.CharField(max_length=400, unique=True)
+    kind = models.CharField(max_length=30, db_index=True)
+    name = models.CharField(max_length=360, db_index=True, help_text="Normalised name (concepts) or the row's id")
+    label = models.CharField(max_length=400, help_text="How it is shown")
+    aliases = models.JSONField(default=list, blank=True, help_text="Surface forms seen for it")
+    properties = models.JSONField(default=dict, blank=True)
+    signature = models.BinaryField(null=True, blank=True, help_text="MinHash of the name's character 3-grams")
+    vector = models.BinaryField(null=True, blank=True, help_text="MiniLM embedding of the label (concepts)")
+    mentions = models.PositiveIntegerField(default=0, help_text="Documents, memories and insights naming it")
+    community = models.IntegerField(null=True, blank=True, db_index=True)
+    community_label = models.CharField(max_length=200, blank=True)
+    merged_into = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="merged_nodes"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class GraphEdge(models.Model):
+    """A typed, weighted fact between two nodes, with the ids it rests on (`evidence`) and when it held: a fact
+    that changes (a sub-agent's level in a skill) is closed (`valid_to`) and a new one opened, never overwritten.
+    At most one current edge per (source, target, relation)."""
+
+    source = models.ForeignKey(GraphNode, on_delete=models.CASCADE, related_name="edges_out")
+    target = models.ForeignKey(GraphNode, on_delete=models.CASCADE, related_name="edges_in")
+    relation = models.CharField(max_length=40)
+    weight = models.FloatField(default=1.0)
+    evidence = models.JSONField(default=list, blank=True, help_text='["insight:12", "document:kb/d1", ...]')
+    valid_from = models.DateTimeField()
+    valid_to = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target", "relation"],
+                condition=models.Q(valid_to__isnull=True),
+                name="graph_edge_one_current",
+            )
+        ]
+        # Paths walk current edges from either end: both covering orders, current edges only.
+        indexes = [
+            models.Index(fields=["source", "target"], condition=models.Q(valid_to__isnull=True), name="graph_edge_out"),
+            models.Index(fields=["target", "source"], condition=models.Q(valid_to__isnull=True), name="graph_edge_in"),
+        ]
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.source.key} -{self.relation}-> {self.target.key}"
+
+
+class GraphChange(models.Model):
+    """History of what operators did to nodes: merges and splits, with what moved."""
+
+    class Action(models.TextChoices):
+        MERGE = "merge"
+        SPLIT = "split"
+
+    action = models.CharField(max_length=10, choices=Action.choices)
+    node = models.ForeignKey(GraphNode, on_delete=models.CASCADE, related_name="changes")
+    other = models.ForeignKey(GraphNode, null=True, on_delete=models.SET_NULL, related_name="+")
+    actor = models.CharField(max_length=150, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.node.key} / {self.other.key if self.other else '-'}"
+
+
+class GraphCursor(models.Model):
+    """How far the incremental build has read one source (the last row id folded into the graph)."""
+
+    source = models.CharField(max_length=60, unique=True)
+    position = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.source} at {self.position}"

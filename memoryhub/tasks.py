@@ -34,3 +34,20 @@ def ingest_batches_resume_task() -> list[int]:
     from memoryhub.services.embeddings import ingest_batches_resume
 
     return ingest_batches_resume()
+
+
+@autodidact_task(name="memoryhub.tasks.graph_update_task", role=QueueRole.MEMORY)
+def graph_update_task() -> dict:
+    """Idempotent: facts already folded in change nothing when folded in again."""
+    # cycle: memoryhub.services.graph_build imports this module
+    from memoryhub.services.graph_build import graph_update, graph_update_started
+
+    graph_update_started()
+    return graph_update()
+
+
+@autodidact_task(name="memoryhub.tasks.graph_communities_task", role=QueueRole.MEMORY)
+def graph_communities_task() -> dict:
+    from memoryhub.services.graph_communities import communities_compute
+
+    return communities_compute()

@@ -121,6 +121,17 @@ class MemorySessionSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class GraphLinkSerializer(serializers.Serializer):
+    via = serializers.CharField(help_text="The concept's node key that linked it")
+    # "from" is a Python keyword: declared in the fields below
+    from_ = serializers.CharField(help_text='"query" (it names the question\'s entity), or the document key')
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = fields.pop("from_")
+        return fields
+
+
 class ContextSourceSerializer(serializers.Serializer):
     type = serializers.CharField(help_text="session, document or memory")
     namespace = serializers.CharField()
@@ -128,12 +139,14 @@ class ContextSourceSerializer(serializers.Serializer):
     tokens = serializers.IntegerField()
     entry = serializers.IntegerField(required=False, help_text="session: the entry's position")
     similarity = serializers.FloatField(required=False, help_text="document, memory: similarity to the query")
+    graph = GraphLinkSerializer(required=False, help_text='With "graph": true, how the graph brought it')
 
 
 class MemoryContextSerializer(serializers.Serializer):
     agent = serializers.CharField()
     query = serializers.CharField()
     budget_tokens = serializers.IntegerField()
+    graph = serializers.BooleanField(help_text="Whether the knowledge graph expanded the candidates")
     used_tokens = serializers.IntegerField()
     context = serializers.CharField(help_text="The pieces chosen, separated by blank lines")  # type: ignore[assignment]  # DRF's metaclass takes declared fields off the class: no clash with Field.context
     sources = ContextSourceSerializer(many=True)

@@ -139,6 +139,9 @@ class ContextSerializer(StrictSerializer):
     query = serializers.CharField(trim_whitespace=False)
     budget_tokens = serializers.IntegerField(required=False, default=512)
     namespace = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    graph = serializers.BooleanField(
+        required=False, default=False, help_text="Add documents linked to the best matches through shared concepts"
+    )
 
 
 class IndexRebuildSerializer(StrictSerializer):

@@ -270,5 +270,6 @@ class ContextView(MemoryView):
                 query=data["query"],
                 budget_tokens=data["budget_tokens"],
                 namespace=data.get("namespace") or None,
+                graph=data["graph"],
             )
         )

@@ -11,6 +11,7 @@ from core.errors import Invalid
 from memoryhub import embedder
 from memoryhub.models import MemorySession
 from memoryhub.services.embeddings import embeddings_search
+from memoryhub.services.graph_context import graph_expand
 from memoryhub.services.namespaces import namespace_check, nul_free
 
 DEFAULT_BUDGET = 512
@@ -35,7 +36,11 @@ def _session_pieces(agent: str) -> list[tuple[str, dict]]:
     return pieces
 
 
-def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET, namespace: str | None = None) -> dict:
+def context_build(
+    *, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET, namespace: str | None = None, graph: bool = False
+) -> dict:
+    """graph: documents linked to the best matches through shared concepts join the candidates
+    (memoryhub.services.graph_context); their sources name the concept (`via`) and the document (`from`)."""
     if not isinstance(agent, str) or not agent.strip():
         raise Invalid({"agent": ["name the agent the context is for"]})
     if not isinstance(query, str) or not query.strip():
@@ -46,6 +51,8 @@ def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET
     nul_free(query, "query")
     if isinstance(budget_tokens, bool) or not isinstance(budget_tokens, int) or not 16 <= budget_tokens <= MAX_BUDGET:
         raise Invalid({"budget_tokens": [f"budget_tokens is between 16 and {MAX_BUDGET}"]})
+    if not isinstance(graph, bool):
+        raise Invalid({"graph": ["graph is true or false"]})
 
     chosen: list[tuple[str, dict]] = []
     used = 0
@@ -62,17 +69,26 @@ def context_build(*, agent: str, query: str, budget_tokens: int = DEFAULT_BUDGET
     for text, source in _session_pieces(agent):
         if not take(text, source, int(budget_tokens * SESSION_SHARE)):
             break
-    for row, similarity in embeddings_search(query=query, namespace=namespace, limit=RELEVANT_CANDIDATES):
+    vector = embedder.embed([query])[0]
+    ranked = embeddings_search(query=query, namespace=namespace, limit=RELEVANT_CANDIDATES, vector=vector)
+    candidates = (
+        graph_expand(query=query, vector=vector, ranked=ranked, namespace=namespace)
+        if graph
+        else [(row, similarity, {}) for row, similarity in ranked]
+    )
+    for row, similarity, linked in candidates:
         kind = "document" if row.doc_id else "memory"
         source = {
             "type": kind,
             "namespace": row.namespace,
             "id": row.doc_id or row.embedding_id,
             "similarity": round(similarity, 4),
+            **({"graph": linked} if linked else {}),
         }
         take(row.content, source, budget_tokens)  # a long one that does not fit leaves room for shorter ones
     return {
         "agent": agent,
+        "graph": graph,
         "query": query,
         "budget_tokens": budget_tokens,
         "used_tokens": used,

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 from core.errors import Invalid, NotFound
 from memoryhub.models import Document, Embedding
 from memoryhub.services.embeddings import content_hash, embeddings_add, embeddings_tombstone
+from memoryhub.services.graph_build import graph_nodes_forget
 from memoryhub.services.namespaces import namespace_check, nul_free
 
 DOCUMENT_CATEGORY = "document"
@@ -90,6 +91,7 @@ def document_delete(*, namespace: str, doc_id: str) -> None:
         document = document_get(namespace=namespace, doc_id=doc_id)
         document.delete()
         _release_embeddings(namespace, doc_id, keep_hash=None)
+        graph_nodes_forget([f"document:{namespace}/{doc_id}"])
 
 
 def documents_in(*, namespace: str | None = None) -> QuerySet[Document]:

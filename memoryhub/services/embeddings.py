@@ -21,6 +21,7 @@ from core.heavy import worker_only
 from core.leases import Claim, Lease, LeaseLost
 from memoryhub import embedder
 from memoryhub.models import Embedding, IngestBatch
+from memoryhub.services.graph_build import graph_nodes_forget, graph_update_soon
 from memoryhub.services.indexes import index_changed, index_for, index_rebuild, index_states, namespace_bump
 from memoryhub.services.namespaces import namespace_check, nul_free
 from memoryhub.tasks import ingest_batch_task
@@ -136,6 +137,7 @@ def embeddings_add(*, namespace: str, items: list[dict], vectors: dict | None = 
         # Once committed (a caller's transaction may still roll back): an index must never hold uncommitted rows.
         added = [stored[d] for d in created if d in stored]
         transaction.on_commit(lambda: index_changed(namespace, version, added=added))
+        graph_update_soon()  # new memories and documents join the knowledge graph
     outcome, seen = [], set()
     for digest in digests:
         outcome.append((stored[digest], digest in created and digest not in seen))
@@ -160,6 +162,14 @@ def embeddings_tombstone(*, namespace: str, rows) -> int:
         if not keys:
             return 0
         Embedding.objects.filter(pk__in=keys).update(deleted_at=timezone.now())
+        graph_nodes_forget(
+            [
+                f"memory:{embedding_id}"
+                for embedding_id in Embedding.objects.filter(pk__in=keys, doc_id="").values_list(
+                    "embedding_id", flat=True
+                )
+            ]
+        )
         version = namespace_bump(namespace)
         transaction.on_commit(lambda: index_changed(namespace, version, removed=keys))
     return len(keys)
@@ -171,9 +181,15 @@ def embedding_delete(*, embedding_id: str) -> None:
 
 
 def embeddings_search(
-    *, query: str, namespace: str | None = None, limit: int = 10, min_similarity: float | None = None
+    *,
+    query: str,
+    namespace: str | None = None,
+    limit: int = 10,
+    min_similarity: float | None = None,
+    vector=None,
 ) -> list[tuple[Embedding, float]]:
-    """The stored texts most similar to the query, best first, at least min_similarity (cosine)."""
+    """The stored texts most similar to the query, best first, at least min_similarity (cosine). `vector`: the
+    query's embedding, when the caller has it already."""
     if not isinstance(query, str) or not query.strip():
         raise Invalid({"query": ["the query must be non-empty text"]})
     nul_free(query, "query")
@@ -182,7 +198,7 @@ def embeddings_search(
     if min_similarity is not None and not -1.0 <= min_similarity <= 1.0:
         raise Invalid({"min_similarity": ["min_similarity is a cosine similarity, -1 to 1"]})
     namespaces = [namespace_check(namespace)] if namespace else namespaces_with_embeddings()
-    vector = embedder.embed([query])[0]
+    vector = embedder.embed([query])[0] if vector is None else vector
     # Twice the limit, as the originals fetched: rows another process deleted a moment ago are dropped below.
     hits: list[tuple[int, float]] = []
     for name in namespaces:

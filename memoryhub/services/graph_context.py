@@ -1,0 +1,129 @@
+"""Graph-expanded context: documents linked to the best matches through the concepts they share join the
+candidates, each saying which concept brought it (two-hop questions: "where is the company that X works for
+based?" needs X's document and the company's, and only the first resembles the question).
+
+The steps, over the truth (GraphNode, GraphEdge):
+  1. seeds: the documents that name the question's own entities (through the graph), then the best matches by
+     similarity, up to SEEDS;
+  2. bridges: for each seed, the other documents naming an entity the seed names and the question does not
+     (the hop), ranked by their similarity to the question plus how specific the shared entity is (a name few
+     documents share says more than one many do);
+  3. order: each seed followed by its best bridges, then the rest by similarity."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from django.db.models import Q
+
+from memoryhub import embedder
+from memoryhub.graph.concepts import entities
+from memoryhub.models import Embedding, GraphEdge, GraphNode
+
+SEEDS = 3
+BRIDGES_PER_SEED = 2
+MAX_CONCEPT_DOCUMENTS = 50  # an entity that more documents name links nothing in particular
+SPECIFICITY_WEIGHT = 0.1
+
+
+def _document_key(row: Embedding) -> str:
+    return f"document:{row.namespace}/{row.doc_id}"
+
+
+def _documents_naming(concept_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """{concept pk: [(document key, document node pk)]} for concepts named by few enough documents."""
+    found: dict[int, list[tuple[str, int]]] = {}
+    edges = GraphEdge.objects.filter(
+        target_id__in=concept_ids, relation="mentions", valid_to__isnull=True, source__kind="document"
+    ).values_list("target_id", "source__key", "source_id")
+    for concept, key, node in edges:
+        found.setdefault(concept, []).append((key, node))
+    return {concept: docs for concept, docs in found.items() if len(docs) <= MAX_CONCEPT_DOCUMENTS}
+
+
+def _rows_for(keys: set[str], namespace: str | None) -> dict[str, Embedding]:
+    """The live embedding of each document key ("document:<namespace>/<doc_id>")."""
+    wanted = Q()
+    for key in keys:
+        space, _, doc_id = key.removeprefix("document:").partition("/")
+        if namespace is None or space == namespace:
+            wanted |= Q(namespace=space, doc_id=doc_id)
+    if not wanted:
+        return {}
+    rows = Embedding.objects.filter(wanted, deleted_at__isnull=True).exclude(doc_id="")
+    return {_document_key(row): row for row in rows}
+
+
+def graph_expand(
+    *, query: str, vector: np.ndarray, ranked: list[tuple[Embedding, float]], namespace: str | None
+) -> list[tuple[Embedding, float, dict]]:
+    """The candidates in their new order: (row, similarity, graph source details or {})."""
+    documents = [(row, similarity) for row, similarity in ranked if row.doc_id]
+    query_entities = {name for name, _ in entities(query)}
+    query_concepts = dict(
+        GraphNode.objects.filter(key__in=[f"concept:{name}" for name in query_entities]).values_list("pk", "key")
+    )
+    seeds: list[tuple[str, dict]] = []  # (document key, how it was found)
+    for concept, docs in _documents_naming(list(query_concepts)).items():
+        for key, _ in docs:
+            seeds.append((key, {"via": query_concepts[concept], "from": "query"}))
+    seen = {key for key, _ in seeds}
+    for row, _ in documents:
+        if len(seeds) >= SEEDS and len(seen) >= SEEDS:
+            break
+        if _document_key(row) not in seen:
+            seeds.append((_document_key(row), {}))
+            seen.add(_document_key(row))
+    seeds = seeds[: max(SEEDS, len([1 for _, how in seeds if how]))]
+
+    seed_nodes = dict(GraphNode.objects.filter(key__in=[key for key, _ in seeds]).values_list("key", "pk"))
+    named = (
+        GraphEdge.objects.filter(
+            source_id__in=seed_nodes.values(), relation="mentions", valid_to__isnull=True, target__kind="concept"
+        )
+        .exclude(target_id__in=query_concepts)
+        .filter(target__properties__entity=True)
+        .values_list("source_id", "target_id", "target__key")
+    )
+    by_seed: dict[int, list[tuple[int, str]]] = {}
+    for seed, concept, concept_key in named:
+        by_seed.setdefault(seed, []).append((concept, concept_key))
+    linked = _documents_naming([concept for pairs in by_seed.values() for concept, _ in pairs])
+
+    bridge_keys = {key for docs in linked.values() for key, _ in docs}
+    rows = _rows_for(bridge_keys | {key for key, _ in seeds}, namespace)
+    similarity = {
+        _document_key(row): float(np.dot(embedder.from_bytes(bytes(row.vector)), vector)) for row in rows.values()
+    }
+
+    ordered: list[tuple[Embedding, float, dict]] = []
+    placed: set[str] = set()
+    for seed_key, how in seeds:
+        if seed_key not in rows or seed_key in placed:
+            continue
+        ordered.append((rows[seed_key], similarity[seed_key], how))
+        placed.add(seed_key)
+        scored = []
+        for concept, concept_key in by_seed.get(seed_nodes.get(seed_key, -1), []):
+            docs = linked.get(concept, [])
+            specificity = 1.0 / math.log(1 + len(docs)) if docs else 0.0
+            for key, _ in docs:
+                if key != seed_key and key in rows:
+                    score = similarity[key] + SPECIFICITY_WEIGHT * specificity
+                    scored.append((score, key, concept_key))
+        taken = 0
+        for _score, key, concept_key in sorted(scored, reverse=True):
+            if key in placed:
+                continue
+            ordered.append((rows[key], similarity[key], {"via": concept_key, "from": seed_key}))
+            placed.add(key)
+            taken += 1
+            if taken == BRIDGES_PER_SEED:
+                break
+    for row, sim in ranked:
+        key = _document_key(row) if row.doc_id else f"memory:{row.embedding_id}"
+        if key not in placed:
+            ordered.append((row, sim, {}))
+            placed.add(key)
+    return ordered
