@@ -5,6 +5,7 @@ views as /api/v1/graph/."""
 from django.urls import path
 
 from memoryhub.api import graph
+from memoryhub.pages import GraphPageView
 
 urlpatterns = [
     path("graph", graph.GraphWholeView.as_view(), name="legacy-graph"),
@@ -15,4 +16,5 @@ urlpatterns = [
     path("graph/visualize", graph.VisualizeView.as_view(), name="legacy-graph-visualize"),
     path("graph/search", graph.SearchView.as_view(), name="legacy-graph-search"),
     path("graph/build", graph.BuildView.as_view(), name="legacy-graph-build"),
+    path("graph/page", GraphPageView.as_view(), name="graph-page"),  # the explorer, for people
 ]

@@ -7,15 +7,14 @@ Every route needs a token or the admin session; operators and viewers may read t
 from __future__ import annotations
 
 from django.contrib import admin
-from django.contrib.auth.views import redirect_to_login
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api.pages import PageView
 from core.metrics import CONTENT_TYPE
 from hobbies import metrics
 from hobbies.api import responses as out
@@ -55,7 +54,7 @@ class PrometheusView(APIView):
         return HttpResponse(metrics.prometheus_text(), content_type=CONTENT_TYPE)
 
 
-class DashboardPageView(APIView):
+class DashboardPageView(PageView):
     """The operators' dashboard page: charts drawn in the browser from /hobby/dashboard and /hobby/metrics/summary.
 
     An API view, so that it checks roles like every other route; a browser that is not logged in is sent to the
@@ -71,14 +70,3 @@ class DashboardPageView(APIView):
             "daily_days": metrics.DAILY_DAYS,
         }
         return TemplateResponse(request, "hobbies/dashboard.html", context)
-
-    def perform_content_negotiation(self, request, force=False):
-        # The page is HTML whatever the renderers say; they only render its errors (JSON). Without force, a
-        # browser asking for text/html alone would get a 406.
-        return super().perform_content_negotiation(request, force=True)
-
-    def handle_exception(self, exc):
-        wants_html = "text/html" in self.request.META.get("HTTP_ACCEPT", "")
-        if wants_html and isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed)):
-            return redirect_to_login(self.request.get_full_path())
-        return super().handle_exception(exc)

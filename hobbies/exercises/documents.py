@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from hobbies.exercises import NothingToPractise, Source, register
 from memoryhub.services.documents import documents_in
 from memoryhub.services.embeddings import embeddings_add
+from memoryhub.services.graph_context import graph_linked_documents
 from models_suite.evaluation import Grade, Item, Split
 from models_suite.evaluation.graders import first_line, show
 from models_suite.evaluation.suites import derive_seed, split_of
@@ -156,7 +157,11 @@ def clozes_of(document, seed: int) -> list[Cloze]:
 
 
 def documents_to_read(seed: int) -> list:
-    """A seeded choice of the hub's documents (the same for both splits of one seed), or NothingToPractise."""
+    """A seeded choice of the hub's documents (the same for both splits of one seed), or NothingToPractise.
+
+    Exploration connects what it reads: half are drawn, the rest are the documents the knowledge graph links to
+    those through a name they share (a company's profile next to its employee's), so research items pair
+    passages that belong together; draws fill in what the graph does not link."""
     documents = documents_in().exclude(namespace__startswith=OWN_NAMESPACES).order_by("namespace", "doc_id")
     total = documents.count()
     if not total:
@@ -165,7 +170,21 @@ def documents_to_read(seed: int) -> list:
             "or the admin), then this hobby has something to practise on"
         )
     rng = random.Random(derive_seed("documents", seed))
-    return [documents[i] for i in sorted(rng.sample(range(total), min(MAX_DOCUMENTS, total)))]
+    order = rng.sample(range(total), min(total, MAX_DOCUMENTS))
+    drawn = [documents[i] for i in order[: MAX_DOCUMENTS // 2]]
+    linked = graph_linked_documents(
+        documents=[(d.namespace, d.doc_id) for d in drawn], limit=MAX_DOCUMENTS - len(drawn)
+    )
+    chosen = {(d.namespace, d.doc_id): d for d in drawn}
+    wanted = {(namespace, doc_id) for namespace, doc_id, _ in linked}
+    for document in documents.filter(doc_id__in=[doc_id for _, doc_id, _ in linked]):
+        if (document.namespace, document.doc_id) in wanted:
+            chosen.setdefault((document.namespace, document.doc_id), document)
+    for i in order[MAX_DOCUMENTS // 2 :]:
+        if len(chosen) >= MAX_DOCUMENTS:
+            break
+        chosen.setdefault((documents[i].namespace, documents[i].doc_id), documents[i])
+    return sorted(chosen.values(), key=lambda d: (d.namespace, d.doc_id))
 
 
 def _item_id(suite: str, split: str, key: str) -> str:

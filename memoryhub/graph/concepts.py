@@ -33,9 +33,11 @@ TOKEN = re.compile(
     r"(?:St|Mt|Ft|Dr|Mr|Mrs|Ms|Jr|Sr|Prof)\.|[A-Z][\w'’.-]*[\w]|[A-Z]\.|&|\b[a-z]+\b|[^\s\w]", re.UNICODE
 )
 QUOTED = re.compile(r"[\"“']([A-Z][^\"”'\n]{2,80}?)[\"”']")
+POSSESSIVE = re.compile(r"['’]s$")
 SENTENCE_END = {".", "!", "?", ";", ":", ",", "(", ")"}
 MAX_ENTITY_WORDS = 7
 KEYPHRASES = 6  # per document; entities are not limited
+SUBJECT_SCORE, OTHER_ENTITY_SCORE = 1.0, 0.5
 
 
 @dataclass(frozen=True)
@@ -43,7 +45,7 @@ class Mention:
     name: str  # normalised: the node's name
     surface: str  # as written
     entity: bool
-    score: float  # 1 for entities; YAKE's relevance (higher is better) for keyphrases
+    score: float  # entities: 1 for the subject (the first), 0.5 for others; keyphrases: YAKE's relevance, 0 to 1
 
 
 def _is_capital(token: str) -> bool:
@@ -54,11 +56,12 @@ def entities(text: str) -> list[tuple[str, str]]:
     """(normalised, surface) for every proper name in text, in order of first appearance, each once."""
     found: dict[str, str] = {}
 
-    def keep(words: list[str]) -> None:
-        while words and (words[-1].lower() in PARTICLES or words[-1].lower() in STOP_CAPITALS):
-            words.pop()
-        while words and words[0].lower().rstrip(".") in STOP_CAPITALS:
-            words.pop(0)
+    def keep(words: list[str], *, title: bool = False) -> None:
+        if not title:  # a quoted title keeps its words ("The Last Country"); normalise drops a leading article
+            while words and (words[-1].lower() in PARTICLES or words[-1].lower() in STOP_CAPITALS):
+                words.pop()
+            while words and words[0].lower().rstrip(".") in STOP_CAPITALS:
+                words.pop(0)
         if not words or not any(_is_capital(word) and len(word) > 1 for word in words):
             return
         if len(words) == 1 and (len(words[0]) < 3 or words[0].endswith(".")):
@@ -68,30 +71,36 @@ def entities(text: str) -> list[tuple[str, str]]:
         if name and name not in found:
             found[name] = surface
 
+    def close(run: list[str], at_start: bool) -> None:
+        if at_start and len(run) == 1 and run[0].lower().endswith(("ed", "ing", "ly")):
+            return  # "Founded in 1952, ...": a sentence's first word, capitalised whatever it is
+        if at_start and len(run) > 1 and run[1] not in PARTICLES:
+            # "Ask Maria Keller ...": a sentence's first word may be any word; the name after it counts on its
+            # own too (a wrong extra node links only what names it the same way)
+            keep(run[1:])
+        keep(run)
+
     for match in QUOTED.finditer(text):
-        keep(match.group(1).split())
+        keep(match.group(1).split(), title=True)
+    # The quoted titles' words are not read again as names of their own ("A Benchmark for X" is not "X").
+    text = QUOTED.sub(" , ", text)
     run: list[str] = []
     sentence_start, run_at_start = True, False
     for token in TOKEN.findall(text):
+        token = POSSESSIVE.sub("", token)
         if _is_capital(token) and len(run) < MAX_ENTITY_WORDS:
             if not run:
                 run_at_start = sentence_start
-            # A sentence's first word is capitalised whatever it is: a verb or adverb there names nothing.
-            if run_at_start and not run and token.lower().endswith(("ed", "ing", "ly")):
-                sentence_start = False
-                continue
             run.append(token)
         elif run and (token.lower() in PARTICLES) and len(run) < MAX_ENTITY_WORDS:
             run.append(token)
         else:
-            if run_at_start and len(run) > 2:
-                # "Ask Maria Keller ...": a sentence's first word may be any word, capitalised; the name after
-                # it counts on its own too (a wrong extra node links only what names it the same way)
-                keep(run[1:])
-            keep(run)
+            if run:
+                close(run, run_at_start)
             run = []
         sentence_start = token in SENTENCE_END and token not in {",", "(", ")"}
-    keep(run)
+    if run:
+        close(run, run_at_start)
     return list(found.items())
 
 
@@ -120,7 +129,11 @@ def keyphrases(text: str, limit: int = KEYPHRASES) -> list[tuple[str, str, float
 
 def mentions(text: str, *, with_keyphrases: bool = True) -> list[Mention]:
     """Every concept the text mentions, entities first."""
-    found = [Mention(name, surface, True, 1.0) for name, surface in entities(text)]
+    # The first name is what the text is about (a title, an article's subject): it weighs most.
+    found = [
+        Mention(name, surface, True, SUBJECT_SCORE if index == 0 else OTHER_ENTITY_SCORE)
+        for index, (name, surface) in enumerate(entities(text))
+    ]
     if with_keyphrases:
         names = {mention.name for mention in found}
         found += [Mention(n, s, False, score) for n, s, score in keyphrases(text) if n not in names]

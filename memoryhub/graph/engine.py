@@ -54,6 +54,18 @@ class QueryLimits:
         return cls(rows=rows, time_ms=time_ms)
 
 
+def stats_of(kinds: dict[str, int], relations: dict[str, int]) -> dict:
+    """An engine's figures from its counts of live nodes per kind and current edges per relation."""
+    node_count, edge_count = sum(kinds.values()), sum(relations.values())
+    return {
+        "nodes": node_count,
+        "edges": edge_count,
+        "node_kinds": kinds,
+        "relations": relations,
+        "average_degree": round(2 * edge_count / max(node_count, 1), 3),
+    }
+
+
 class GraphEngine(Protocol):
     name: str  # "sql" or "neo4j"
 

@@ -12,6 +12,8 @@ from collections.abc import Callable, Hashable, Iterable
 Node = Hashable
 # expand(nodes) -> {node: [(neighbour, weight), ...]} for every node asked (edges in either direction)
 Expand = Callable[[list], dict]
+# bridges(frontier_a, frontier_b) -> [(a, b), ...]: edges (either direction) with a in frontier_a, b in frontier_b
+Bridges = Callable[[list, list], list]
 
 
 class SearchTooLarge(Exception):
@@ -26,14 +28,31 @@ def _walk(parents: dict, node) -> list:
     return path
 
 
-def shortest_path(expand: Expand, start: Node, goal: Node, *, max_hops: int, max_visited: int = 500_000) -> list | None:
-    """Fewest hops from start to goal, as the list of nodes, or None when none is within max_hops."""
+def shortest_path(
+    expand: Expand,
+    start: Node,
+    goal: Node,
+    *,
+    max_hops: int,
+    max_visited: int = 500_000,
+    bridges: Bridges | None = None,
+) -> list | None:
+    """Fewest hops from start to goal, as the list of nodes, or None when none is within max_hops.
+
+    bridges(frontier_a, frontier_b), when given, answers the edges joining the two frontiers without reading
+    either's neighbours (a join the database does in its indexes): a path one hop longer than the two depths is
+    found that way at the cost of a lookup, where expanding the smaller frontier would read all of its edges."""
     if start == goal:
         return [start]
     parents = ({start: None}, {goal: None})
     frontiers: tuple[list, list] = ([start], [goal])
     depths = [0, 0]
     while frontiers[0] and frontiers[1] and depths[0] + depths[1] < max_hops:
+        if bridges is not None and depths[0] + depths[1] + 1 <= max_hops and len(frontiers[0]) * len(frontiers[1]) > 1:
+            joined = bridges(frontiers[0], frontiers[1])
+            if joined:
+                a, b = joined[0]
+                return list(reversed(_walk(parents[0], a))) + _walk(parents[1], b)
         side = 0 if len(frontiers[0]) <= len(frontiers[1]) else 1
         mine, theirs = parents[side], parents[1 - side]
         neighbours = expand(frontiers[side])

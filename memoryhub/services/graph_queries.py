@@ -117,7 +117,8 @@ def graph_query(*, query=None, cypher=None, row_limit=None, time_limit_ms=None) 
             else:
                 result = engine.query(query, limits=limits)
     except GraphQueryError as error:
-        invalid = Invalid({error.field: [error.message]})
+        field = "cypher" if cypher is not None and error.field == "query" else error.field  # the body's own name
+        invalid = Invalid({field: [error.message]})
         invalid.code = error.code  # write_refused, limit, query_timeout or invalid_query: what a client branches on
         raise invalid from error
     return {**result, "engine": engine.name, "row_limit": limits.rows, "time_limit_ms": limits.time_ms}
@@ -202,17 +203,18 @@ def graph_view(*, limit: int = 2000, kind: str | None = None, offset: int = 0) -
     if kind:
         nodes = nodes.filter(kind=kind)
     total = nodes.count()
-    window = nodes.order_by("-mentions", "key")[offset : offset + limit]
-    chosen = list(window)
+    chosen = list(nodes.order_by("-mentions", "key")[offset : offset + limit])
     keys = {node.pk: node.key for node in chosen}
-    inside = window.values("pk")  # a subquery: no list of ids over SQLite's limit on variables
-    edges = [
-        {"id": pk, "source": keys[s], "target": keys[t], "relation": relation, "weight": weight}
-        for pk, s, t, relation, weight in GraphEdge.objects.filter(
-            valid_to__isnull=True, source_id__in=inside, target_id__in=inside
-        ).values_list("pk", "source_id", "target_id", "relation", "weight")[: limit * 10]
-        if s in keys and t in keys
-    ]
+    ids = list(keys)
+    edges = []
+    for start in range(0, len(ids), 5000):  # chunks: SQLite limits the variables of one statement
+        rows = GraphEdge.objects.filter(valid_to__isnull=True, source_id__in=ids[start : start + 5000])
+        edges += [
+            {"id": pk, "source": keys[s], "target": keys[t], "relation": relation, "weight": weight}
+            for pk, s, t, relation, weight in rows.values_list("pk", "source_id", "target_id", "relation", "weight")
+            if t in keys
+        ]
+    edges = edges[: limit * 10]
     return {
         "nodes": [
             {

@@ -10,7 +10,7 @@ from collections import defaultdict
 from django.db import connection
 from django.db.models import Count
 
-from memoryhub.graph.engine import MAX_HOPS, NEIGHBOUR_LIMIT, QueryLimits
+from memoryhub.graph.engine import MAX_HOPS, NEIGHBOUR_LIMIT, QueryLimits, stats_of
 from memoryhub.graph.paths import SearchTooLarge, cheapest_path, shortest_path
 from memoryhub.models import GraphEdge, GraphNode
 from memoryhub.services.graph_jsonquery import json_query_run
@@ -43,6 +43,22 @@ def _expander(weighted: bool):
         return found
 
     return expand
+
+
+def _bridges(side_a: list[int], side_b: list[int]) -> list[tuple[int, int]]:
+    """Current edges joining the two frontiers, found inside the indexes: only the joining rows come back."""
+    if len(side_a) + len(side_b) > IN_CHUNK:
+        return []  # too big a join to be cheaper than an expansion: let the search expand instead
+    a_marks, b_marks = ", ".join(["%s"] * len(side_a)), ", ".join(["%s"] * len(side_b))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT source_id, target_id FROM {EDGE_TABLE} "
+            f"WHERE valid_to IS NULL AND source_id IN ({a_marks}) AND target_id IN ({b_marks}) "
+            f"UNION ALL SELECT target_id, source_id FROM {EDGE_TABLE} "
+            f"WHERE valid_to IS NULL AND source_id IN ({b_marks}) AND target_id IN ({a_marks}) LIMIT 1",
+            side_a + side_b + side_b + side_a,
+        )
+        return [tuple(row) for row in cursor.fetchall()]
 
 
 class SqlGraphEngine:
@@ -99,7 +115,7 @@ class SqlGraphEngine:
                 result = cheapest_path(expand, start.pk, goal.pk, max_hops=max_hops)
                 ids, cost = result if result else (None, None)
             else:
-                ids = shortest_path(expand, start.pk, goal.pk, max_hops=max_hops)
+                ids = shortest_path(expand, start.pk, goal.pk, max_hops=max_hops, bridges=_bridges)
                 cost = None
         except SearchTooLarge as error:
             return {**answer, "found": False, "message": str(error)}
@@ -138,11 +154,4 @@ class SqlGraphEngine:
         edges = GraphEdge.objects.filter(valid_to__isnull=True)
         kinds = dict(nodes.values_list("kind").annotate(n=Count("id")).order_by("kind"))
         relations = dict(edges.values_list("relation").annotate(n=Count("id")).order_by("relation"))
-        node_count, edge_count = sum(kinds.values()), sum(relations.values())
-        return {
-            "nodes": node_count,
-            "edges": edge_count,
-            "node_kinds": kinds,
-            "relations": relations,
-            "average_degree": round(2 * edge_count / max(node_count, 1), 3),
-        }
+        return stats_of(kinds, relations)

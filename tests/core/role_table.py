@@ -117,6 +117,17 @@ ROUTES: dict[str, dict[str, frozenset[str] | str | Owned]] = {
     "api/v1/router/decide": {"POST": AGENT_READERS},  # a dry run reads: whoever may use or read the gateway
     "api/v1/router/breakers/": R,
     "api/v1/router/models/": RW,
+    # --- the knowledge graph: viewers read (a query is a POST that only reads); operators rebuild ------------
+    "api/v1/graph/": R,
+    "api/v1/graph/stats": R,
+    "api/v1/graph/concepts/<path:concept>": R,
+    "api/v1/graph/path": R,
+    "api/v1/graph/query": {"POST": READERS},
+    "api/v1/graph/visualize": R,
+    "api/v1/graph/search": R,
+    "api/v1/graph/similar": R,
+    "api/v1/graph/communities": RW,
+    "api/v1/graph/build": {"POST": OPERATORS},
     # --- the OpenAI-compatible gateway: agents and operators generate, viewers list ----------------------------
     "v1/models": {"GET": AGENT_READERS},
     "v1/completions": {"POST": AGENTS},
@@ -184,6 +195,15 @@ ROUTES: dict[str, dict[str, frozenset[str] | str | Owned]] = {
     "hobby/metrics/prometheus": R,
     "hobby/dashboard": R,
     "hobby/dashboard/page": R,  # HTML, but an API view: a token works, a stranger without text/html gets a 401
+    "hobby/graph": R,
+    "hobby/graph/stats": R,
+    "hobby/graph/concepts/<path:concept>": R,
+    "hobby/graph/path": R,
+    "hobby/graph/query": {"POST": READERS},
+    "hobby/graph/visualize": R,
+    "hobby/graph/search": R,
+    "hobby/graph/build": {"POST": OPERATORS},
+    "hobby/graph/page": R,  # the explorer: HTML, an API view like the dashboard page
     "hobby/subagents/register": {"POST": AGENTS},
     "hobby/subagents/stats": {"GET": AGENT_READERS},
     "hobby/subagents/<str:subagent_id>": {"DELETE": AGENTS},

@@ -186,3 +186,22 @@ def test_an_empty_hub_fails_the_activity_with_the_reason(db, tiny):
     activity = practice_run(hobby_type="KNOWLEDGE_EXPLORATION", artifact=tiny, items_per_suite=3, seed=1)
     assert activity.status == "failed" and "add some" in activity.error
     assert not activity.attempts.exists() and not Embedding.objects.filter(namespace=LEARNED_NAMESPACE).exists()
+
+
+def test_exploration_reads_the_documents_the_graph_links_to_those_drawn(db, monkeypatch):
+    from hobbies.exercises import documents as module
+    from memoryhub.services.graph_build import graph_update
+
+    monkeypatch.setattr(module, "MAX_DOCUMENTS", 4)  # two drawn, two linked
+    for number in range(30):
+        document_put(namespace="kb", doc_id=f"filler-{number:02d}", content=f"Filler number {number} says little.")
+    document_put(namespace="kb", doc_id="keller", content="Maria Keller is an engineer at Brightwater Analytics.")
+    document_put(namespace="kb", doc_id="brightwater", content="Brightwater Analytics is headquartered in Tallinn.")
+    graph_update()
+
+    def drawn_with_keller(seed):
+        read = {document.doc_id for document in module.documents_to_read(seed)}
+        return read if "keller" in read else None
+
+    read = next(found for seed in range(200) if (found := drawn_with_keller(seed)) and len(found) == 4)
+    assert "brightwater" in read  # not drawn by chance: linked through the company both name
