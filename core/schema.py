@@ -78,7 +78,8 @@ class AutoSchema(SpectacularAutoSchema):
             codes += ["400", "413"]
         elif self._checks_parameters():
             codes.append("400")
-        if "{" in self.path:
+        # A path naming an object, or a view that looks one up from its query (`finds_by_query = True`)
+        if "{" in self.path or getattr(self.view, "finds_by_query", False):
             codes.append("404")
         return sorted(codes)
 

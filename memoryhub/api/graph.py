@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.errors import Invalid, query_int, validated
+from memoryhub.api import graph_responses as out
 from memoryhub.graph.engine import MAX_HOPS
 from memoryhub.services import graph_communities, graph_queries
 from memoryhub.services.graph_build import graph_update_soon
@@ -32,7 +33,7 @@ KIND = OpenApiParameter("kind", str, description="only nodes of this kind (conce
 class GraphWholeView(GraphView):
     @extend_schema(
         parameters=[KIND, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-        responses={200: dict},
+        responses={200: out.GraphWholeSerializer},
         tags=["graph"],
     )
     def get(self, request):
@@ -46,13 +47,15 @@ class GraphWholeView(GraphView):
 
 
 class GraphStatsView(GraphView):
-    @extend_schema(responses={200: dict}, tags=["graph"])
+    @extend_schema(responses={200: out.GraphStatsSerializer}, tags=["graph"])
     def get(self, request):
         return Response(graph_queries.graph_engine().stats())
 
 
 class ConceptView(GraphView):
-    @extend_schema(parameters=[OpenApiParameter("limit", int)], responses={200: dict}, tags=["graph"])
+    @extend_schema(
+        parameters=[OpenApiParameter("limit", int)], responses={200: out.ConceptDetailSerializer}, tags=["graph"]
+    )
     def get(self, request, concept):
         """A concept (or any node: a key, a name in any surface form) with its neighbours by relation, the
         evidence they rest on, its insights and its closed (historical) facts. Unknown: 404."""
@@ -60,6 +63,8 @@ class ConceptView(GraphView):
 
 
 class PathView(GraphView):
+    finds_by_query = True  # an unknown concept in from or to is a 404
+
     @extend_schema(
         parameters=[
             OpenApiParameter("from", str, required=True),
@@ -67,7 +72,7 @@ class PathView(GraphView):
             OpenApiParameter("weighted", bool),
             OpenApiParameter("max_hops", int),
         ],
-        responses={200: dict},
+        responses={200: out.GraphPathSerializer},
         tags=["graph"],
     )
     def get(self, request):
@@ -105,7 +110,7 @@ class QuerySerializer(serializers.Serializer):
 class GraphQueryView(GraphView):
     read_methods = ("POST",)  # it only reads: viewers may query too
 
-    @extend_schema(request=QuerySerializer, responses={200: dict}, tags=["graph"])
+    @extend_schema(request=QuerySerializer, responses={200: out.GraphQueryResultSerializer}, tags=["graph"])
     def post(self, request):
         """A read-only query within row and time limits. A write, or a limit out of range, is a 400 naming it."""
         data = validated(QuerySerializer, request.data)
@@ -122,7 +127,7 @@ class GraphQueryView(GraphView):
 class VisualizeView(GraphView):
     @extend_schema(
         parameters=[KIND, OpenApiParameter("limit", int), OpenApiParameter("offset", int)],
-        responses={200: dict},
+        responses={200: out.GraphViewSerializer},
         tags=["graph"],
     )
     def get(self, request):
@@ -139,7 +144,7 @@ class VisualizeView(GraphView):
 class SearchView(GraphView):
     @extend_schema(
         parameters=[OpenApiParameter("q", str, required=True), KIND, OpenApiParameter("limit", int)],
-        responses={200: dict},
+        responses={200: out.GraphSearchSerializer},
         tags=["graph"],
     )
     def get(self, request):
@@ -153,9 +158,11 @@ class SearchView(GraphView):
 
 
 class SimilarView(GraphView):
+    finds_by_query = True
+
     @extend_schema(
         parameters=[OpenApiParameter("concept", str, required=True), OpenApiParameter("limit", int)],
-        responses={200: dict},
+        responses={200: out.GraphSimilarSerializer},
         tags=["graph"],
     )
     def get(self, request):
@@ -167,18 +174,18 @@ class SimilarView(GraphView):
 
 
 class CommunitiesView(GraphView):
-    @extend_schema(responses={200: dict}, tags=["graph"])
+    @extend_schema(responses={200: out.CommunityListSerializer}, tags=["graph"])
     def get(self, request):
         return Response({"communities": graph_communities.communities_list()})
 
-    @extend_schema(request=None, responses={200: dict}, tags=["graph"])
+    @extend_schema(request=None, responses={200: out.CommunitiesComputedSerializer}, tags=["graph"])
     def post(self, request):
         """Operators: compute the communities now (Leiden), rather than at the next hourly run."""
         return Response(graph_communities.communities_compute())
 
 
 class BuildView(GraphView):
-    @extend_schema(request=None, responses={202: dict}, tags=["graph"])
+    @extend_schema(request=None, responses={202: out.GraphBuildSerializer}, tags=["graph"])
     def post(self, request):
         """Operators: have the memory worker catch the graph up with every source now."""
         graph_update_soon()

@@ -354,3 +354,39 @@ def test_memory_hub_answers_as_documented(personas, answers_as_documented, memor
         "/api/v1/memory/context",
         "post",
     )
+
+
+def test_knowledge_graph_answers_as_documented(personas, answers_as_documented, memory_redis, index_dir):
+    from memoryhub.services.documents import document_put
+    from memoryhub.services.graph_build import graph_update
+
+    document_put(namespace="kb", doc_id="keller", content="Maria Keller is an engineer at Brightwater Analytics.")
+    document_put(namespace="kb", doc_id="hq", title="Brightwater Analytics", content="It is based in Tallinn.")
+    graph_update()
+    client, operator = personas["viewer"].client(), personas["operator"].client()
+    answers_as_documented(
+        client.post(
+            "/api/v1/memory/context",
+            {"agent": "a", "query": "Where is Maria Keller's employer based?", "graph": True},
+            format="json",
+        ),
+        "/api/v1/memory/context",
+        "post",
+    )
+    for url, route in [
+        ("/api/v1/graph/", "/api/v1/graph/"),
+        ("/api/v1/graph/stats", "/api/v1/graph/stats"),
+        ("/api/v1/graph/concepts/Maria Keller", "/api/v1/graph/concepts/{concept}"),
+        ("/api/v1/graph/path?from=maria keller&to=tallinn", "/api/v1/graph/path"),
+        ("/api/v1/graph/path?from=maria keller&to=tallinn&weighted=1", "/api/v1/graph/path"),
+        ("/api/v1/graph/path?from=maria keller&to=kb/hq&max_hops=1", "/api/v1/graph/path"),  # none found
+        ("/api/v1/graph/visualize", "/api/v1/graph/visualize"),
+        ("/api/v1/graph/search?q=bright", "/api/v1/graph/search"),
+        ("/api/v1/graph/similar?concept=tallinn", "/api/v1/graph/similar"),
+    ]:
+        answers_as_documented(client.get(url), route, "get")
+    query = {"query": {"match": {"kind": "concept"}, "traverse": [{"relation": "mentions", "direction": "in"}]}}
+    answers_as_documented(client.post("/api/v1/graph/query", query, format="json"), "/api/v1/graph/query", "post")
+    answers_as_documented(operator.post("/api/v1/graph/communities"), "/api/v1/graph/communities", "post")
+    answers_as_documented(client.get("/api/v1/graph/communities"), "/api/v1/graph/communities", "get")
+    answers_as_documented(operator.post("/api/v1/graph/build"), "/api/v1/graph/build", "post")
