@@ -7,23 +7,22 @@ from django.core.exceptions import PermissionDenied
 from django.template.response import TemplateResponse
 
 from core.errors import NotFound
-from memoryhub.models import Document, Embedding, EmbeddingNamespace, IngestBatch, KeyValueNamespace, MemorySession
+
+# The knowledge graph's admin registers itself on import.
+from memoryhub.admin_graph import json_object as _json_object
+from memoryhub.models import (
+    Document,
+    Embedding,
+    EmbeddingNamespace,
+    IngestBatch,
+    KeyValueNamespace,
+    MemorySession,
+)
 from memoryhub.services import kv
 from memoryhub.services.documents import document_delete, document_put
 from memoryhub.services.embeddings import embedding_delete
 
 BROWSE_LIMIT = 200
-
-
-def _json_object(value, field_name: str) -> dict:
-    """A JSON field's value, refused unless it is an object: the services and clients read these as dicts."""
-    if value in (None, ""):
-        return {}
-    if not isinstance(value, dict):
-        raise forms.ValidationError(
-            f"{field_name} must be a JSON object ({{...}}), not a {type(value).__name__}.", code="not_an_object"
-        )
-    return value
 
 
 class DocumentForm(forms.ModelForm):

@@ -16,7 +16,7 @@ class GraphNodeSerializer(serializers.Serializer):
     key = serializers.CharField(help_text='"<kind>:<name>": concept:acme, skill:addition-2-digit, document:kb/d1')
     kind = serializers.CharField()
     name = serializers.CharField(help_text="The normalised name (concepts), or the row's id")
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, taken off the class by DRF's metaclass
     aliases = serializers.ListField(child=serializers.CharField())
     properties = serializers.DictField()
     mentions = serializers.IntegerField(help_text="Documents, memories and insights naming it")
@@ -26,7 +26,7 @@ class GraphNodeSerializer(serializers.Serializer):
 
 class GraphEdgeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    source = serializers.CharField(help_text="A node key")
+    source = serializers.CharField(help_text="A node key")  # type: ignore[assignment]  # a declared field, taken off the class by DRF's metaclass
     target = serializers.CharField(help_text="A node key")
     relation = serializers.CharField()
     weight = serializers.FloatField()
@@ -51,7 +51,7 @@ class GraphStatsSerializer(serializers.Serializer):
 
 class VisualNodeSerializer(serializers.Serializer):
     key = serializers.CharField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, taken off the class by DRF's metaclass
     kind = serializers.CharField()
     community = serializers.IntegerField(allow_null=True)
     community_label = serializers.CharField(allow_blank=True)
@@ -62,7 +62,7 @@ class VisualNodeSerializer(serializers.Serializer):
 
 class VisualEdgeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
-    source = serializers.CharField()
+    source = serializers.CharField()  # type: ignore[assignment]  # a declared field, taken off the class by DRF's metaclass
     target = serializers.CharField()
     relation = serializers.CharField()
     weight = serializers.FloatField()
@@ -128,7 +128,7 @@ class GraphSimilarSerializer(serializers.Serializer):
 
 class CommunitySerializer(serializers.Serializer):
     community = serializers.IntegerField()
-    label = serializers.CharField()
+    label = serializers.CharField()  # type: ignore[assignment]  # a declared field, taken off the class by DRF's metaclass
     size = serializers.IntegerField()
 
 

@@ -172,7 +172,7 @@ def facts_apply(batch: list[Facts]) -> int:
                 source_id=ids[key], relation__in=relations, valid_to__isnull=True
             ).exclude(target_id__in=keep)
             touched.update(dropped.values_list("target_id", flat=True))
-            dropped.update(valid_to=now)
+            dropped.update(valid_to=now, updated_at=now)  # updated_at: what the Neo4j sync reads
     mentions_count(touched)
     return written
 
@@ -184,10 +184,13 @@ def mentions_count(node_ids) -> None:
         .values_list("target_id")
         .annotate(n=Count("id"))
     )
-    nodes = list(GraphNode.objects.filter(pk__in=node_ids).only("pk", "mentions"))
-    for node in nodes:
-        node.mentions = counts.get(node.pk, 0)
-    GraphNode.objects.bulk_update(nodes, ["mentions"], batch_size=1000)
+    now = timezone.now()
+    changed = []
+    for node in GraphNode.objects.filter(pk__in=node_ids).only("pk", "mentions"):
+        if node.mentions != counts.get(node.pk, 0):
+            node.mentions, node.updated_at = counts.get(node.pk, 0), now  # updated_at: what the Neo4j sync reads
+            changed.append(node)
+    GraphNode.objects.bulk_update(changed, ["mentions", "updated_at"], batch_size=1000)
 
 
 def graph_update(*, limit: int = BATCH, sources: list[str] | None = None, max_batches: int = 10_000) -> dict:

@@ -8,6 +8,7 @@ from collections import defaultdict
 
 import igraph
 from django.db import transaction
+from django.utils import timezone
 
 from memoryhub.models import GraphEdge, GraphNode
 
@@ -43,11 +44,15 @@ def communities_compute(*, resolution: float = 1.0) -> dict:
         )
         labels[community] = ", ".join(nodes[p][1] for p in ranked[:LABEL_MEMBERS])[:200]
     with transaction.atomic():
-        rows = list(GraphNode.objects.filter(pk__in=index).only("pk", "community", "community_label"))
-        for row in rows:
+        now, changed = timezone.now(), []
+        for row in GraphNode.objects.filter(merged_into__isnull=True).only("pk", "community", "community_label"):
+            if row.pk not in index:
+                continue  # made since the graph was read: the next run places it
             community = partition.membership[index[row.pk]]
-            row.community, row.community_label = community, labels[community]
-        GraphNode.objects.bulk_update(rows, ["community", "community_label"], batch_size=2000)
+            if (row.community, row.community_label) != (community, labels[community]):
+                row.community, row.community_label, row.updated_at = community, labels[community], now
+                changed.append(row)  # updated_at: what the Neo4j sync reads
+        GraphNode.objects.bulk_update(changed, ["community", "community_label", "updated_at"], batch_size=2000)
     return {
         "communities": len(members),
         "nodes": len(nodes),

@@ -145,7 +145,7 @@ def edges_upsert(items: list[dict], ids: dict[str, int] | None = None) -> int:
             item, edge = merged[triple], current.get(triple)
             weight = float(item.get("weight", 1.0))
             if edge is not None and item.get("fact") and abs(edge.weight - weight) > 1e-9:
-                edge.valid_to = item.get("valid_from") or now
+                edge.valid_to, edge.updated_at = item.get("valid_from") or now, now
                 closed.append(edge)
                 edge = None
             if edge is None:
@@ -168,7 +168,7 @@ def edges_upsert(items: list[dict], ids: dict[str, int] | None = None) -> int:
             edge.evidence = evidence[-EVIDENCE_KEEP:]
             edge.updated_at = now
             changed.append(edge)
-        GraphEdge.objects.bulk_update(closed, ["valid_to"])
+        GraphEdge.objects.bulk_update(closed, ["valid_to", "updated_at"])
         GraphEdge.objects.bulk_create(fresh, ignore_conflicts=True)
         GraphEdge.objects.bulk_update(changed, ["weight", "evidence", "updated_at"])
         written += len(fresh) + len(changed)
