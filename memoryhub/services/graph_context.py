@@ -73,9 +73,12 @@ def graph_expand(
     named_by_query = _documents_naming(list(query_concepts))
 
     # Seeds: documents naming the question's entities (the most specific entity first), then the best matches.
+    # Of the documents naming one entity, the best match first (its rank among the search's results, if there).
+    rank = {_document_key(row): position for position, (row, _) in enumerate(ranked) if row.doc_id}
     seeds: list[tuple[str, dict]] = []
     for concept, docs in sorted(named_by_query.items(), key=lambda item: len(item[1])):
-        seeds += [(key, {"via": query_concepts[concept], "from": "query"}) for key, _ in docs]
+        ordered = sorted(docs, key=lambda doc: rank.get(doc[0], len(rank)))
+        seeds += [(key, {"via": query_concepts[concept], "from": "query"}) for key, _ in ordered]
     seeds += [(_document_key(row), {}) for row, _ in ranked if row.doc_id]
     unique: dict[str, dict] = {}
     for key, how in seeds:
