@@ -190,4 +190,5 @@ def main() -> None:
     )
 
 
-main()
+if __name__ == "__main__":  # bench_graph_neo4j imports the generated graph from here
+    main()

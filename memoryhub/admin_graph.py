@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from core.errors import AppError, Invalid
-from memoryhub.models import GraphChange, GraphEdge, GraphNode
+from memoryhub.models import GraphChange, GraphCursor, GraphEdge, GraphNode
 from memoryhub.services import graph_admin
 from memoryhub.services.graph_build import mentions_count
 
@@ -324,3 +324,17 @@ class GraphChangeAdmin(admin.ModelAdmin):
                 messages.error(request, f"Change #{change.pk} not split: {_said(error)}")
             else:
                 messages.success(request, f"Split change #{change.pk}: {split.other} is its own node again.")
+
+
+@admin.register(GraphCursor)
+class GraphCursorAdmin(admin.ModelAdmin):
+    """How far the incremental build (and the Neo4j sync) have read each source. Editable on purpose: setting a
+    position back to 0 folds that source in again (idempotent), which is how an operator rebuilds one source."""
+
+    list_display = ["source", "position", "updated_at"]
+    list_filter = ["source"]
+    search_fields = ["source"]
+    readonly_fields = ["source", "updated_at"]
+
+    def has_add_permission(self, request):
+        return False

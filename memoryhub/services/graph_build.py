@@ -258,3 +258,4 @@ def graph_nodes_forget(keys: list[str]) -> None:
     targets = set(GraphEdge.objects.filter(source_id__in=node_ids).values_list("target_id", flat=True))
     GraphNode.objects.filter(pk__in=node_ids).delete()
     mentions_count(targets)
+    graph_update_soon()  # a Neo4j copy drops them at the update's sync

@@ -77,8 +77,8 @@ def graph_expand(
     rank = {_document_key(row): position for position, (row, _) in enumerate(ranked) if row.doc_id}
     seeds: list[tuple[str, dict]] = []
     for concept, docs in sorted(named_by_query.items(), key=lambda item: len(item[1])):
-        ordered = sorted(docs, key=lambda doc: rank.get(doc[0], len(rank)))
-        seeds += [(key, {"via": query_concepts[concept], "from": "query"}) for key, _ in ordered]
+        by_rank = sorted(docs, key=lambda doc: rank.get(doc[0], len(rank)))
+        seeds += [(key, {"via": query_concepts[concept], "from": "query"}) for key, _ in by_rank]
     seeds += [(_document_key(row), {}) for row, _ in ranked if row.doc_id]
     unique: dict[str, dict] = {}
     for key, how in seeds:

@@ -53,8 +53,10 @@ def test_the_graph_brings_the_second_document_with_the_concept_that_linked_it(pe
 
 
 def test_graph_must_be_true_or_false(personas, corpus):
-    answer = personas["agent"].client().post(
-        "/api/v1/memory/context", {"agent": "a", "query": QUESTION, "graph": "perhaps"}, format="json"
+    answer = (
+        personas["agent"]
+        .client()
+        .post("/api/v1/memory/context", {"agent": "a", "query": QUESTION, "graph": "perhaps"}, format="json")
     )
     assert answer.status_code == 400
     assert "graph" in answer.json()["error"]["details"]
