@@ -19,7 +19,7 @@ from memoryhub import embedder
 from memoryhub.graph.names import duplicate_candidates
 from memoryhub.models import GraphChange, GraphEdge, GraphNode
 from memoryhub.services.graph_build import mentions_count
-from memoryhub.services.graph_store import EVIDENCE_KEEP, _merged_aliases
+from memoryhub.services.graph_store import EVIDENCE_KEEP, merged_once
 
 # Only concepts merge: every other node stands for one of the product's rows (a document, a skill, ...), and the
 # builder re-reading a merged row would replace the survivor's edges with that row's (Facts.replaces).
@@ -103,7 +103,7 @@ def node_merge(*, into: GraphNode, merged: GraphNode, actor: str) -> GraphChange
     GraphEdge.objects.bulk_update(closed, ["valid_to", "updated_at"])
     GraphEdge.objects.bulk_update(list(folded_into.values()), ["weight", "evidence", "updated_at"])
     GraphEdge.objects.bulk_update(moved, ["source", "target", "updated_at"])
-    aliases = _merged_aliases(into.aliases, [merged.label, *(merged.aliases or [])])
+    aliases = merged_once(into.aliases, [merged.label, *(merged.aliases or [])])
     details["aliases_added"] = [alias for alias in aliases if alias not in (into.aliases or [])]
     into.aliases, into.updated_at = aliases, now
     into.save(update_fields=["aliases", "updated_at"])

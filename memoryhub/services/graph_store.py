@@ -48,10 +48,11 @@ def edge_dict(edge: GraphEdge, keys: dict[int, str] | None = None) -> dict:
     }
 
 
-def _merged_aliases(old: list, new: Iterable[str]) -> list:
+def merged_once(old: list, new: Iterable[str], limit: int | None = 50) -> list:
+    """old, then what new adds, in order, each once; at most `limit` (aliases: the first seen are kept)."""
     seen = list(old or [])
     for alias in new:
-        if alias and alias not in seen and len(seen) < 50:
+        if alias and alias not in seen and (limit is None or len(seen) < limit):
             seen.append(alias)
     return seen
 
@@ -68,7 +69,7 @@ def nodes_upsert(items: list[dict]) -> dict[str, int]:
         if known is None:
             by_key[item["key"]] = {**item, "aliases": list(item.get("aliases") or [])}
         else:
-            known["aliases"] = _merged_aliases(known["aliases"], item.get("aliases") or [])
+            known["aliases"] = merged_once(known["aliases"], item.get("aliases") or [])
             known["mentions"] = known.get("mentions", 0) + item.get("mentions", 0)
             known["properties"] = {**known.get("properties", {}), **item.get("properties", {})}
     ids: dict[str, int] = {}
@@ -94,7 +95,7 @@ def nodes_upsert(items: list[dict]) -> dict[str, int]:
         changed = []
         for key, node in existing.items():
             item = by_key[key]
-            aliases = _merged_aliases(node.aliases, item["aliases"])
+            aliases = merged_once(node.aliases, item["aliases"])
             properties = {**(node.properties or {}), **(item.get("properties") or {})}
             if aliases != node.aliases or properties != node.properties or item.get("mentions"):
                 node.aliases, node.properties = aliases, properties
@@ -129,7 +130,7 @@ def edges_upsert(items: list[dict], ids: dict[str, int] | None = None) -> int:
             merged[triple] = {**item, "evidence": list(item.get("evidence") or [])}
         else:
             known["weight"] = known.get("weight", 1.0) + item.get("weight", 1.0)
-            known["evidence"] = _merged_aliases(known["evidence"], item.get("evidence") or [])
+            known["evidence"] = merged_once(known["evidence"], item.get("evidence") or [], limit=None)
     written = 0
     triples = list(merged)
     for start in range(0, len(triples), BATCH):
@@ -160,7 +161,7 @@ def edges_upsert(items: list[dict], ids: dict[str, int] | None = None) -> int:
                     )
                 )
                 continue
-            evidence = _merged_aliases(edge.evidence, item["evidence"])
+            evidence = merged_once(edge.evidence, item["evidence"], limit=None)  # then the newest kept
             new_evidence = [one for one in item["evidence"] if one not in (edge.evidence or [])]
             if item.get("fact") or not new_evidence:
                 continue  # the same fact again, or evidence already counted: idempotent

@@ -96,3 +96,19 @@ def test_evidence_accumulates_once_per_id():
     [row] = GraphEdge.objects.all()
     assert row.evidence == ["document:kb/1", "document:kb/2"]
     assert row.weight == 2.0
+
+
+def test_an_edge_keeps_its_newest_evidence_and_counts_every_id_once():
+    ids = nodes_upsert(
+        [
+            {"key": "concept:a", "kind": "concept", "name": "a", "label": "A"},
+            {"key": "concept:b", "kind": "concept", "name": "b", "label": "B"},
+        ]
+    )
+    edge = {"source": "concept:a", "target": "concept:b", "relation": "related_to"}
+    for number in range(60):
+        edges_upsert([{**edge, "evidence": [f"document:kb/{number}"]}], ids)
+    edges_upsert([{**edge, "evidence": ["document:kb/59"]}], ids)  # delivered again: not counted again
+    [row] = GraphEdge.objects.all()
+    assert row.weight == 60.0
+    assert len(row.evidence) == 50 and row.evidence[-1] == "document:kb/59" and row.evidence[0] == "document:kb/10"
