@@ -56,13 +56,14 @@ def test_levels_are_facts_whose_history_is_kept():
     assert ("subagent:sa-1", "hobby_type:SKILL_PRACTICE") in edges("proficient_at")
 
 
-def test_finishing_an_activity_queues_a_graph_update_after_the_commit(django_capture_on_commit_callbacks, monkeypatch):
+def test_finishing_an_activity_queues_a_graph_update_after_the_commit(django_capture_on_commit_callbacks, settings):
     from memoryhub.services.graph_build import graph_update_started
-    from memoryhub.tasks import graph_update_task
+    from workers import broker
+    from workers.queues import queue_name
 
     graph_update_started()  # no burst pending from an earlier test: this one's update is the one sent
-    sent = []
-    monkeypatch.setattr(graph_update_task, "delay", lambda *args, **kwargs: sent.append(args))
+    queue = queue_name("memory", settings.MACHINE_NAME)
+    before = broker.waiting([queue])[queue][0]
     with django_capture_on_commit_callbacks(execute=True):
         finished(hobby_type="SKILL_PRACTICE", agent=subagent("sa-1"), heldout=0.5)
-    assert len(sent) == 1
+    assert broker.waiting([queue])[queue][0] == before + 1  # one graph_update_task waits on the memory queue
