@@ -164,7 +164,7 @@ def _copy_node_count(engine: Neo4jGraphEngine) -> int:
 
 
 def _copy_holds(engine: Neo4jGraphEngine, keys: list[str]) -> set[str]:
-    from memoryhub.graph.neo4j_engine import cypher_literal  # the driver loads only where the engine is used
+    from memoryhub.graph.cypher import cypher_literal  # the driver loads only where the engine is used
 
     return {row[0] for row in engine._run(f"UNWIND {cypher_literal(keys)} AS k MATCH (n:Node {{key: k}}) RETURN k")}
 
