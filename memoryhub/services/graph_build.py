@@ -222,9 +222,10 @@ def graph_vectors_fill(limit: int = 4096) -> int:
         if not nodes:
             break
         vectors = embedder.embed([node.label or node.name for node in nodes])
+        now = timezone.now()
         for node, vector in zip(nodes, vectors):
-            node.vector = embedder.to_bytes(np.asarray(vector, dtype=np.float32))
-        GraphNode.objects.bulk_update(nodes, ["vector"])
+            node.vector, node.updated_at = embedder.to_bytes(np.asarray(vector, dtype=np.float32)), now
+        GraphNode.objects.bulk_update(nodes, ["vector", "updated_at"])  # updated_at: similar_concepts' cache
         filled += len(nodes)
     return filled
 

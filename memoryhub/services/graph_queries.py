@@ -8,7 +8,7 @@ from functools import lru_cache
 
 import numpy as np
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Count, Max, Q
 
 from core.errors import Conflict, Invalid, NotFound
 from memoryhub import embedder
@@ -156,19 +156,11 @@ def similar_concepts(*, concept: str, limit: int = 10) -> list[dict]:
     mine = set(_neighbour_ids(node.pk))
     scores: dict[int, dict] = {}
     if node.vector:
-        vector = embedder.from_bytes(bytes(node.vector))
-        rows = list(
-            GraphNode.objects.filter(kind=node.kind, vector__isnull=False, merged_into__isnull=True)
-            .exclude(pk=node.pk)
-            .values_list("pk", "vector")
-        )
-        if rows:
-            matrix = np.frombuffer(b"".join(bytes(raw or b"") for _, raw in rows), dtype=np.float32).reshape(
-                len(rows), -1
-            )
-            cosines = matrix @ vector
-            for index in np.argsort(-cosines)[: limit * 3]:
-                scores[rows[index][0]] = {"embedding": round(float(cosines[index]), 4)}
+        pks, matrix = _vectors_of(node.kind)
+        cosines = matrix @ embedder.from_bytes(bytes(node.vector))
+        for index in np.argsort(-cosines)[: limit * 3 + 1]:
+            if pks[index] != node.pk:
+                scores[int(pks[index])] = {"embedding": round(float(cosines[index]), 4)}
     shared: dict[int, int] = {}
     for pk in list(mine)[:200]:
         for other in _neighbour_ids(pk):
@@ -183,6 +175,24 @@ def similar_concepts(*, concept: str, limit: int = 10) -> list[dict]:
         key=lambda item: -(item[1].get("embedding", 0.0) + item[1].get("shared_neighbours", 0.0)) / 2,
     )
     return [{"node": node_dict(nodes[pk]), **figures} for pk, figures in ranked[:limit] if pk in nodes]
+
+
+_vectors: dict[str, tuple[tuple, np.ndarray, np.ndarray]] = {}
+
+
+def _vectors_of(kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """(pks, matrix) of the live nodes of a kind that have a vector, read again only when one of them changed
+    (their count, or the latest updated_at: filling a vector and merging both set it), not on every request:
+    100,000 concepts are 150 MB to read."""
+    live = GraphNode.objects.filter(kind=kind, vector__isnull=False, merged_into__isnull=True)
+    version = tuple(live.aggregate(n=Count("id"), last=Max("updated_at")).values())
+    cached = _vectors.get(kind)
+    if cached is None or cached[0] != version:
+        rows = list(live.order_by("pk").values_list("pk", "vector"))
+        matrix = np.frombuffer(b"".join(bytes(raw or b"") for _, raw in rows), dtype=np.float32)
+        cached = (version, np.array([pk for pk, _ in rows]), matrix.reshape(len(rows), -1) if rows else matrix)
+        _vectors[kind] = cached
+    return cached[1], cached[2]
 
 
 def _neighbour_ids(pk: int) -> list[int]:

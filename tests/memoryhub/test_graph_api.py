@@ -192,3 +192,14 @@ def test_similar_concepts_share_neighbours_or_meaning(operator_client):
     assert by_key["concept:brightwater analytic"]["embedding"] > 0.7  # near in meaning (a duplicate to merge)
     assert by_key["concept:maria keller"]["shared_neighbours"] > 0  # named by the same document
     assert "concept:orvieto film collective" not in list(by_key)[:2]
+
+
+def test_similar_concepts_see_concepts_added_since_the_last_answer(operator_client):
+    document_put(namespace="kb", doc_id="a", content="Brightwater Analytics hired Maria Keller.")
+    graph_update()
+    first = operator_client.get("/api/v1/graph/similar", {"concept": "Brightwater Analytics"}).json()["similar"]
+    assert "concept:brightwater analytix" not in {one["node"]["key"] for one in first}
+    document_put(namespace="kb", doc_id="b", content="Brightwater Analytix opened an office.")
+    graph_update()
+    again = operator_client.get("/api/v1/graph/similar", {"concept": "Brightwater Analytics"}).json()["similar"]
+    assert "concept:brightwater analytix" in {one["node"]["key"] for one in again}  # not a stale cached matrix
