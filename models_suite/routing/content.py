@@ -12,9 +12,9 @@ import gzip
 import json
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from models_suite.routing.linear import SparseLinear, train_sparse_linear
 from models_suite.routing.request_text import RequestFacts, code_line_share, facts_of, lexicon_groups, symbol_share
@@ -27,15 +27,14 @@ DEFAULT_C = 64.0
 CONTENT_HEAVY_AT = 0.3  # P(heavy) from which a request is heavy
 
 
-@dataclass(frozen=True)
-class ContentReading:
+class ContentReading(NamedTuple):  # a tuple: made once per decision, cheaper than a frozen dataclass
     p_heavy: float
     kind: str  # the likeliest kind
     heavy: bool  # whether that kind is a heavy one
 
 
 def dense_features(facts: RequestFacts) -> list[float]:
-    ask, by_kind = facts.ask, facts.pieces
+    ask = facts.ask
     return [
         math.log1p(facts.chars) / 10.0,
         min(facts.turns, 10) / 10.0,
@@ -44,8 +43,8 @@ def dense_features(facts: RequestFacts) -> list[float]:
         math.log1p(ask.count("\n")) / 5.0,
         symbol_share(ask),
         code_line_share(ask),
-        *lexicon_groups(by_kind["word"]),
-        *lexicon_groups(by_kind["context"]),
+        *lexicon_groups(facts.words),
+        *lexicon_groups(facts.context_words),
     ]
 
 
@@ -53,11 +52,14 @@ class ContentClassifier:
     def __init__(self, model: SparseLinear, heavy_kinds: Iterable[str]):
         self.model = model
         self.heavy_kinds = set(heavy_kinds)
-        self._heavy_mask = [c in self.heavy_kinds for c in model.classes]
+        self._heavy_columns = [i for i, c in enumerate(model.classes) if c in self.heavy_kinds]
 
     def read(self, facts: RequestFacts) -> ContentReading:
-        p = self.model.probabilities(facts.pieces, dense_features(facts))
-        p_heavy = sum(pi for pi, heavy in zip(p, self._heavy_mask) if heavy)
+        return self.reading_of(self.model.probabilities(facts.pieces, dense_features(facts)))
+
+    def reading_of(self, p: list[float]) -> ContentReading:
+        """The reading of P(kind) in the order of model.classes."""
+        p_heavy = sum(map(p.__getitem__, self._heavy_columns))
         kind = self.model.classes[p.index(max(p))]
         return ContentReading(p_heavy=p_heavy, kind=kind, heavy=kind in self.heavy_kinds)
 

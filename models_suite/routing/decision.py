@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 
 from models_suite.routing.complexity import DEFAULT_HEAVY_AT, DEFAULT_TASK_COMPLEXITY, task_complexity
 from models_suite.routing.content import CONTENT_HEAVY_AT, ContentClassifier
-from models_suite.routing.learned import LearnedRouter
+from models_suite.routing.learned import LearnedRouter, cheapest_within_margin
+from models_suite.routing.reading import request_reader
 from models_suite.routing.request_text import RequestFacts
 
 LOCAL, REMOTE = "local", "remote"
@@ -104,16 +105,18 @@ def decide(
 ) -> Decision:
     skipped: list[dict] = []
     usable: list[Candidate] = []
+    reads: list[str] = []
     for candidate in candidates:
-        why = candidate.cannot_read(facts) or candidate.unusable
-        if why:
+        cannot = candidate.cannot_read(facts)
+        if not cannot:
+            reads.append(candidate.name)
+        if why := cannot or candidate.unusable:
             skipped.append({"candidate": candidate.name, "backend": candidate.backend, "state": why})
         else:
             usable.append(candidate)
     if not usable:
         raise NoUsableCandidate(skipped)
     cheapest, strongest = usable[0], usable[-1]
-    reads = [c.name for c in candidates if not c.cannot_read(facts)]
     fit_note = f"; only {', '.join(reads)} can read it" if len(reads) < len(candidates) else ""
 
     chosen, complexity, step, heavy = cheapest, 0.0, "cheapest", False
@@ -126,28 +129,32 @@ def decide(
     else:
         tokens = facts.estimated_tokens()
         by_size = size_complexity(tokens)
-        reading = content.read(facts)
-        complexity = max(by_size, reading.p_heavy)
+        consult_learned = learned is not None and policy.use_learned and len(usable) > 1
+        reading = request_reader(content, learned if consult_learned else None).read(facts)
+        p_heavy, kind = reading.content.p_heavy, reading.content.kind
+        complexity = max(by_size, p_heavy)
         step = "content"
         if by_size >= policy.heavy_at:
             heavy, reason = True, f"about {tokens} tokens: heavy by size"
-        elif reading.p_heavy >= policy.content_heavy_at:
-            heavy, reason = True, f"asks for {reading.kind} (P(heavy) {reading.p_heavy:.2f})"
+        elif p_heavy >= policy.content_heavy_at:
+            heavy, reason = True, f"asks for {kind} (P(heavy) {p_heavy:.2f})"
         else:
-            reason = f"asks for {reading.kind} (P(heavy) {reading.p_heavy:.2f}): light"
-            if learned is not None and policy.use_learned and len(usable) > 1:
-                picked = learned.choose(facts.ask, [c.name for c in usable], policy.quality_margin, facts.pieces)
-                if picked is not None:
-                    name, chances = picked
-                    chosen = next(c for c in usable if c.name == name)
-                    step = "learned"
-                    shown = ", ".join(f"{c} {p:.2f}" for c, p in chances.items())
-                    reason += f"; learned P(right): {shown}; cheapest within {policy.quality_margin} of the best"
+            reason = f"asks for {kind} (P(heavy) {p_heavy:.2f}): light"
+            names = [c.name for c in usable]
+            picked = cheapest_within_margin(
+                {c: p for c, p in reading.chances.items() if c in names}, names, policy.quality_margin
+            )
+            if picked is not None:
+                name, chances = picked
+                chosen = next(c for c in usable if c.name == name)
+                step = "learned"
+                shown = ", ".join(f"{c} {p:.2f}" for c, p in chances.items())
+                reason += f"; learned P(right): {shown}; cheapest within {policy.quality_margin} of the best"
     if step != "learned":
         chosen = strongest if heavy else cheapest
     if fit_note and step != "learned":
         reason += fit_note
-    unusable = [c for c in candidates if c.unusable and not c.cannot_read(facts)]
+    unusable = [c for c in candidates if c.unusable and c.name in reads]
     if unusable:
         reason += "; skipped " + "; ".join(f"{c.name}: {c.unusable}" for c in unusable)
     # Failover: the others in the direction of the choice (toward cheaper for heavy work, toward stronger for

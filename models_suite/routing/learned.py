@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from models_suite.routing.linear import KINDS, SparseLinear, pieces, train_sparse_linear
+from models_suite.routing.linear import KINDS, SparseLinear, pieces, side_by_side, train_sparse_linear
 
 MIN_ATTEMPTS = 20  # fewer graded attempts than this say too little about a candidate to route on
 
@@ -28,7 +28,7 @@ class GradedAttempt:
     correct: bool
 
 
-def _dense(text: str) -> list[float]:
+def learned_dense(text: str) -> list[float]:
     return [math.log1p(len(text)) / 10.0]
 
 
@@ -43,34 +43,22 @@ def _constant(rate: float) -> SparseLinear:
     )
 
 
-def _merged(models: dict[str, SparseLinear]) -> SparseLinear:
-    """The candidates' binary models as one, a column per candidate over the union of their vocabularies: one
-    gather scores them all. Exact, since each model scores a text over the same count of pieces."""
-    names = list(models)
-    vocabularies: dict[str, dict] = {kind: {} for kind in KINDS}
-    for model in models.values():
-        for kind, vocabulary in model.vocabularies.items():
-            for piece in vocabulary:
-                vocabularies[kind].setdefault(piece, 1 + sum(len(v) for v in vocabularies.values()))
-    weights = np.zeros((1 + sum(len(v) for v in vocabularies.values()), len(names)))
-    for column, name in enumerate(names):
-        model = models[name]
-        for kind, vocabulary in model.vocabularies.items():
-            for piece, row in vocabulary.items():
-                weights[vocabularies[kind][piece], column] = model.weights[row, 0]
-    return SparseLinear(
-        classes=names,
-        vocabularies=vocabularies,
-        weights=weights,
-        dense_weights=np.hstack([m.dense_weights for m in models.values()]) if names else np.zeros((1, 0)),
-        bias=np.array([m.bias[0] for m in models.values()]),
-    )
+def cheapest_within_margin(
+    chances: dict[str, float], candidates: Sequence[str], margin: float
+) -> tuple[str, dict[str, float]] | None:
+    """(the first of `candidates`, cheapest first, whose chance is within margin of the best, the chances), or None
+    when fewer than two candidates have a chance (nothing to compare)."""
+    if len(chances) < 2:
+        return None
+    best = max(chances.values())
+    return next(c for c in candidates if c in chances and chances[c] >= best - margin), chances
 
 
 class LearnedRouter:
     def __init__(self, models: dict[str, SparseLinear], attempts: dict[str, int]):
         self.models, self.attempts = models, attempts
-        self._all = _merged(models)
+        # One model with a column per candidate (all read the same dense input): one gather scores them all.
+        self._all = side_by_side(list(models.values()), list(models), shared_dense=True)
         self._column = {name: i for i, name in enumerate(self._all.classes)}
 
     def chances(self, text: str, candidates: Iterable[str], by_kind: dict | None = None) -> dict[str, float]:
@@ -78,20 +66,21 @@ class LearnedRouter:
         known = [c for c in candidates if c in self._column]
         if not known:
             return {}
-        score = self._all.scores(by_kind if by_kind is not None else pieces(text), _dense(text))
+        score = self._all.scores(by_kind if by_kind is not None else pieces(text), learned_dense(text))
         return {c: 1.0 / (1.0 + math.exp(-score[self._column[c]])) for c in known}
+
+    @property
+    def scorer(self) -> SparseLinear:
+        """The candidates' models as one, a log-odds column per candidate (classes: the candidates), reading
+        pieces(text) and learned_dense(text)."""
+        return self._all
 
     def choose(
         self, text: str, candidates: Sequence[str], margin: float, by_kind: dict | None = None
     ) -> tuple[str, dict[str, float]] | None:
         """(the cheapest candidate within margin of the best, the chances), or None if the router knows fewer
         than two of the candidates (nothing to compare)."""
-        chances = self.chances(text, candidates, by_kind)
-        if len(chances) < 2:
-            return None
-        best = max(chances.values())
-        chosen = next(c for c in candidates if c in chances and chances[c] >= best - margin)
-        return chosen, chances
+        return cheapest_within_margin(self.chances(text, candidates, by_kind), candidates, margin)
 
     def to_dict(self) -> dict:
         return {"models": {c: m.to_dict() for c, m in self.models.items()}, "attempts": self.attempts}
@@ -115,7 +104,7 @@ def train_learned_router(attempts: Iterable[GradedAttempt], *, c: float = 1.0) -
             models[candidate] = _constant((right + 1) / (len(rows) + 2))
             continue
         models[candidate] = train_sparse_linear(
-            [(pieces(r.prompt), _dense(r.prompt)) for r in rows],
+            [(pieces(r.prompt), learned_dense(r.prompt)) for r in rows],
             [str(r.correct) for r in rows],
             c=c,
             min_count=2,

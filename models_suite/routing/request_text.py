@@ -10,8 +10,9 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from itertools import repeat
 
-from models_suite.routing.linear import pieces
+from models_suite.routing.linear import pieces_of_words, words_of
 
 TEXT_WINDOW = 600
 # Characters per token for counting a request's size when the model's tokenizer is not at hand. Three is on the
@@ -37,9 +38,18 @@ class RequestFacts:
     max_tokens: int
 
     @cached_property
+    def words(self) -> list[str]:
+        """The ask's words (linear.words_of), read once: every step that reads the text reads these."""
+        return words_of(self.ask)
+
+    @cached_property
+    def context_words(self) -> list[str]:
+        return words_of(self.context) if self.context else []
+
+    @cached_property
     def pieces(self) -> dict[str, list]:
-        """The ask's pieces (linear.pieces), read once: the content step and the learned step both use them."""
-        return pieces(self.ask, self.context)
+        """The ask's pieces (linear.pieces)."""
+        return pieces_of_words(self.words, self.context_words)
 
     def estimated_tokens(self, chars_per_token: float = CHARS_PER_TOKEN) -> int:
         return int(self.chars / chars_per_token) + 1 + MESSAGE_OVERHEAD_TOKENS * (self.messages - 1)
@@ -124,14 +134,26 @@ _NONBLANK_LINE = re.compile(r"^[ \t]*\S", re.MULTILINE)
 _SYMBOLS = re.compile(r"[{}()\[\];=<>_#$/\\|*]")
 
 
+# Each LEXICON word's groups as bits (bit i: the i-th group), so a text's groups are one C loop of lookups.
+_GROUP_BITS: dict[str, int] = {}
+for _bit, _names in enumerate(LEXICON.values()):
+    for _name in _names:
+        _GROUP_BITS[_name] = _GROUP_BITS.get(_name, 0) | 1 << _bit
+_GROUP_MASKS = [1 << bit for bit in range(len(LEXICON))]
+
+
 def lexicon_groups(words: Iterable[str]) -> list[float]:
     """1.0 for each LEXICON group one of the words belongs to, else 0.0 (in LEXICON's order)."""
-    found = set(words)
-    return [0.0 if found.isdisjoint(names) else 1.0 for names in LEXICON.values()]
+    found = 0
+    for bits in set(map(_GROUP_BITS.get, words, repeat(0))):
+        found |= bits
+    return [1.0 if found & mask else 0.0 for mask in _GROUP_MASKS]
 
 
 def code_line_share(text: str) -> float:
     """The share of the text's non-blank lines that look like code."""
+    if "\n" not in text:  # one line (most requests): no need to count lines
+        return (1.0 if _CODE_LINE.match(text) else 0.0) if text.strip() else 0.0
     lines = len(_NONBLANK_LINE.findall(text))
     return len(_CODE_LINE.findall(text)) / lines if lines else 0.0
 
