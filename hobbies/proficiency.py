@@ -71,7 +71,8 @@ def activity_finish(practised, assignment: Assignment | None = None, *, claim: C
         if assignment is not None:
             _assignment_finish(assignment, activity, insights, gain, claim)
         _rollup(activity, insights)  # last: every activity finishing this hour locks this one row until commit
-        graph_update_soon()  # its insights, patterns and levels join the knowledge graph after the commit
+        if insights or not dry_run:  # a dry run that found nothing leaves the graph nothing new to read
+            graph_update_soon()  # its insights, patterns and levels join the knowledge graph after the commit
     return activity
 
 

@@ -175,3 +175,23 @@ def test_claims_do_not_wait_for_the_disk_and_leave_an_outer_transactions_commit_
     with transaction.atomic():
         with cheap_to_lose():
             assert synchronous_commit() == "on"  # someone else's transaction keeps its durable commit
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="synchronous_commit is PostgreSQL's")
+def test_a_claim_outside_a_transaction_is_one_round_trip_and_committed(transactional_db):
+    """SET LOCAL and the claim travel in one message, as one implicit transaction: no BEGIN, no COMMIT, and the
+    claim is visible at once to another connection."""
+    from django.db import connections
+
+    pending = assignment()
+    with CaptureQueriesContext(connection) as sent:
+        held = ASSIGNMENT_LEASE.claim(pending.pk)
+    assert held is not None and held.attempts == 1
+    assert [q["sql"].split(";")[0] for q in sent.captured_queries] == ["SET LOCAL synchronous_commit TO OFF"]
+    other = connections.create_connection("default")
+    try:
+        with other.cursor() as cursor:
+            cursor.execute("SELECT claim FROM hobbies_assignment WHERE id = %s", [pending.pk])
+            assert cursor.fetchone()[0] == held.token
+    finally:
+        other.close()
