@@ -83,6 +83,10 @@ class BreakerSerializer(serializers.Serializer):
     consecutive_failures = serializers.IntegerField()
     seconds_until_probe = serializers.FloatField()
     last_error = serializers.CharField()
+    found_by = serializers.ChoiceField(
+        choices=["this process", "another process"],
+        help_text="Who found the outage: this process, or another one whose finding this one adopted (Redis)",
+    )
 
 
 class RouterModelSerializer(serializers.ModelSerializer):

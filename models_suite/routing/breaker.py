@@ -2,9 +2,12 @@
 half-open (after the cool-down, one probe request goes; its success closes the breaker, its failure opens it
 again for a longer cool-down, doubling up to MAX_COOLDOWN_SECONDS).
 
-In memory, per web process: the check sits on every routed request and must cost nothing; each process learns
-of an outage from its own first failures (failure_threshold of them, a few timeouts at most). Transitions are
-reported to on_change so that operators see them (metrics, admin).
+In memory, per web process: the check sits on every routed request and must cost nothing. Processes share what
+they find (models_suite.services.breakers): a process whose breaker opens publishes the outage, and the others
+adopt it (adopt()) within a few seconds, so each does not pay failure_threshold timeouts of its own; an adopted
+outage is released (release_adopted()) when a probe elsewhere finds the candidate back. Transitions are reported
+to on_change so that operators see them (metrics, admin); `origin` says whether this process found the outage
+("") or adopted it ("shared").
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Breaker:
     current_cooldown: float = 0.0
     probing: bool = False
     last_error: str = ""
+    origin: str = ""  # "shared": the open state was adopted from another process; "": found here
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def allows(self) -> bool:
@@ -55,7 +59,7 @@ class Breaker:
         if self.state == CLOSED and not self.failures:
             return
         with self._lock:
-            self.failures, self.probing = 0, False
+            self.failures, self.probing, self.origin = 0, False, ""
             if self.state != CLOSED:
                 self.current_cooldown = 0.0
                 self._move(CLOSED)
@@ -64,11 +68,33 @@ class Breaker:
         with self._lock:
             self.failures += 1
             self.last_error = error[:300]
+            self.origin = ""  # whatever opens it now, this process found it
             if self.state == HALF_OPEN:
                 self.probing = False
                 self._open(min(MAX_COOLDOWN_SECONDS, max(self.cooldown_seconds, self.current_cooldown * 2)))
             elif self.state == CLOSED and self.failures >= self.failure_threshold:
                 self._open(self.cooldown_seconds)
+
+    def adopt(self, seconds: float, error: str) -> bool:
+        """Open for `seconds` on another process's finding, unless this process already knows the candidate is
+        failing (open, or half-open with its probe out). True when it changed."""
+        with self._lock:
+            if self.state == OPEN or (self.state == HALF_OPEN and self.probing):
+                return False
+            self.origin, self.last_error, self.failures, self.probing = "shared", error[:300], 0, False
+            self._open(seconds)
+            return True
+
+    def release_adopted(self) -> bool:
+        """Close an adopted outage (the process that found it has seen the candidate answer again). A breaker
+        this process opened itself stays open until its own probe. True when it changed."""
+        with self._lock:
+            if self.state != OPEN or self.origin != "shared":
+                return False
+            self.current_cooldown = 0.0
+            self._move(CLOSED)  # still "shared" while reported: nothing to publish
+            self.origin = ""
+            return True
 
     def seconds_until_probe(self) -> float:
         if self.state != OPEN:
@@ -109,6 +135,9 @@ class Breakers:
                 )
         breaker.failure_threshold, breaker.cooldown_seconds = failure_threshold, cooldown_seconds
         return breaker
+
+    def peek(self, name: str) -> Breaker | None:
+        return self._breakers.get(name)
 
     def all(self) -> list[Breaker]:
         return list(self._breakers.values())

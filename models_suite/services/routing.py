@@ -3,27 +3,27 @@ learned router, breakers), decide, and keep the breakers and metrics.
 
 What is read from the database is read once per SNAPSHOT_SECONDS per process, not per request: a routed request
 then costs no query before it is sent (route edits and worker changes take effect within that time).
-Breakers live in the process (models_suite.routing.breaker); their transitions are written to
-BreakerTransition for operators and to the router_breaker_state gauge.
+Breakers live in the process and share the outages they find (models_suite.services.breakers), read with the
+snapshot.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
 from core.errors import ServiceUnavailable
-from models_suite.models import BreakerTransition, ModelArtifact, Placement, Route, RouterModel
-from models_suite.routing.breaker import CLOSED, HALF_OPEN, OPEN, Breaker, Breakers
+from models_suite.models import ModelArtifact, Placement, Route, RouterModel
+from models_suite.routing.breaker import Breaker
 from models_suite.routing.content import default_content_classifier
 from models_suite.routing.decision import LOCAL, REMOTE, Candidate, Decision, NoUsableCandidate, Policy, decide
 from models_suite.routing.learned import LearnedRouter
 from models_suite.routing.request_text import RequestFacts
+from models_suite.services.breakers import BREAKERS, breaker_for, breakers_share
 from models_suite.services.routes import policy_of
 from workers.models import Machine
 from workers.queues import QueueRole
@@ -41,27 +41,6 @@ ROUTER_FALLBACKS = Counter(
     "Candidates that failed a routed request, which then went to the next one, by cause",
     ["route", "candidate", "cause"],
 )
-ROUTER_BREAKER_STATE = Gauge(
-    "router_breaker_state",
-    "A candidate's circuit breaker in a web process: 0 closed, 1 half-open, 2 open (the worst process's)",
-    ["candidate"],
-    multiprocess_mode="max",
-)
-_STATE_VALUE = {CLOSED: 0, HALF_OPEN: 1, OPEN: 2}
-
-
-def _breaker_changed(breaker: Breaker, state: str) -> None:
-    ROUTER_BREAKER_STATE.labels(breaker.name).set(_STATE_VALUE[state])
-    BreakerTransition.objects.create(
-        candidate=breaker.name,
-        state=state,
-        error=breaker.last_error if state == OPEN else "",
-        machine=settings.MACHINE_NAME,
-        pid=os.getpid(),
-    )
-
-
-BREAKERS = Breakers(on_change=_breaker_changed)
 
 
 @dataclass(frozen=True)
@@ -97,6 +76,7 @@ def snapshot(*, fresh: bool = False) -> Snapshot:
         return current
     with _snapshot_lock:
         _snapshot = _read_snapshot()
+        breakers_share({name: policy for candidates, policy in _snapshot.routes.values() for name in candidates})
         return _snapshot
 
 
@@ -198,10 +178,6 @@ def _candidate(snap: Snapshot, name: str, policy: Policy) -> Candidate:
     )
 
 
-def breaker_for(name: str, policy: Policy) -> Breaker:
-    return BREAKERS.get(name, failure_threshold=policy.failure_threshold, cooldown_seconds=policy.cooldown_seconds)
-
-
 @dataclass
 class Routing:
     route: str
@@ -249,6 +225,7 @@ def breaker_states() -> list[dict]:
             "consecutive_failures": b.failures,
             "seconds_until_probe": round(b.seconds_until_probe(), 1),
             "last_error": b.last_error,
+            "found_by": "another process" if b.origin == "shared" else "this process",
         }
         for b in BREAKERS.all()
     ]

@@ -9,8 +9,9 @@ from django.conf import settings
 from models_suite.evaluation.suites import get_suite
 from models_suite.models import EvalRun, ModelArtifact, Route, RouterModel
 from models_suite.routing.decision import Policy
+from models_suite.services.breakers import breaker_for, breakers_reset
 from models_suite.services.registry import model_register_remote
-from models_suite.services.routing import BREAKERS, breaker_for, snapshot_forget
+from models_suite.services.routing import snapshot_forget
 from workers.models import Machine, WorkerHeartbeat
 
 ROUTES = "/api/v1/router/routes/"
@@ -22,10 +23,10 @@ DECISION_KEYS = {"candidate", "backend", "complexity", "reason", "step", "altern
 def _fresh_router():
     # The routing snapshot is cached per process and breakers live in it: each test starts from neither.
     snapshot_forget()
-    BREAKERS.clear()
+    breakers_reset()
     yield
     snapshot_forget()
-    BREAKERS.clear()
+    breakers_reset()
 
 
 @pytest.fixture
@@ -269,7 +270,22 @@ def test_breakers_list_this_process_breakers_and_an_opened_one_says_open(persona
     [entry] = response.json()
     assert entry["candidate"] == "cloud-large" and entry["state"] == "open"
     assert entry["consecutive_failures"] == 3 and entry["last_error"] == "503 from the cloud"
-    assert 0 < entry["seconds_until_probe"] <= 30
+    assert 0 < entry["seconds_until_probe"] <= 30 and entry["found_by"] == "this process"
+
+
+def test_an_outage_another_process_published_shows_as_adopted(personas, route, models_worker):
+    from models_suite.services import breakers
+
+    breakers._shared().set(
+        breakers.SHARED_KEY.format("cloud-large"), '{"error": "refused", "by": "web-9 pid 9"}', px=20_000
+    )
+    snapshot_forget()  # the next snapshot reads the shared breakers
+    decision = _decide(personas["agent"].client(), prompt="hi").json()
+    assert decision["candidate"] == "tiny"
+    listed = personas["viewer"].client().get("/api/v1/router/breakers/").json()
+    [entry] = [e for e in listed if e["candidate"] == "cloud-large"]
+    assert entry["state"] == "open"
+    assert entry["found_by"] == "another process" and "found by web-9 pid 9" in entry["last_error"]
 
 
 # --- The learned router's versions ---------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ import openai
 import pytest
 
 from models_suite.models import BreakerTransition, Route
+from models_suite.services.breakers import breakers_reset
 from models_suite.services.hosting import host_shutdown
 from models_suite.services.registry import model_register
 from models_suite.services.routes import route_save
-from models_suite.services.routing import BREAKERS, snapshot_forget
+from models_suite.services.routing import snapshot_forget
 from tests.models_suite.tiny_models import build_tiny_model
 
 pytestmark = pytest.mark.slow
@@ -33,11 +34,11 @@ def routed(start_worker, live_server, tmp_path, personas, cloud, monkeypatch):
     )
     start_worker("alpha", roles=["models"])
     snapshot_forget()
-    BREAKERS.clear()
+    breakers_reset()
     client = openai.OpenAI(base_url=f"{live_server.url}/v1", api_key=personas["agent"].token, max_retries=0)
     yield client
     snapshot_forget()
-    BREAKERS.clear()
+    breakers_reset()
     host_shutdown()
 
 
@@ -90,7 +91,7 @@ def test_a_failing_or_hanging_cloud_hands_the_request_to_the_local_model_then_it
     assert 'router_decisions_total{candidate="cloud",reason="rule",route="auto"}' in metrics
 
     # A hanging cloud: each request pays the route's timeout until the breaker opens (a fresh one here)
-    BREAKERS.clear()
+    breakers_reset()
     BreakerTransition.objects.all().delete()
     cloud.failures = []
     assert ask(routed, "hi!")[0].model == "tiny"  # resident now: its answer takes milliseconds, not a load
