@@ -13,14 +13,13 @@ Last line: held-out accuracy at that margin over always-remote accuracy.
 
 from __future__ import annotations
 
-import logging
-import os
 import random
 import statistics
 import sys
 from pathlib import Path
 
 from common import Goal, built_model_dir, django_on_scratch_database, report
+from router_graded import HELDOUT_PER_SUITE, TRAIN_PER_SUITE, graded, setup
 
 GOALS = (
     Goal("quality_vs_remote", at_least=0.95, source="issue 17, item 6: at least 95 % of always-remote accuracy"),
@@ -29,48 +28,17 @@ GOALS = (
     Goal("local_accuracy", source="the built-in model alone on the held-out items"),
     Goal("remote_accuracy", source="the remote model alone on the held-out items"),
 )
-SUITES = ("arithmetic", "sequences", "sorting", "string_transform", "json_extraction", "tool_use")
-TRAIN_PER_SUITE, HELDOUT_PER_SUITE = 500, 100
 C_GRID = (1.0, 4.0, 16.0)
 GOAL_SHARE_OF_REMOTE = 0.96  # a point of room above the goal's 0.95 for the step from train to held-out
 MARGINS = [round(0.02 * i, 2) for i in range(51)]
 
-logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per remote answer would drown the curve
 model_dir = built_model_dir()
 django_on_scratch_database()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models_suite.evaluation.suites import get_suite  # noqa: E402
-from models_suite.models import EvalRun  # noqa: E402
 from models_suite.routing.learned import GradedAttempt, train_learned_router  # noqa: E402
-from models_suite.services.builtin import BUILTIN_NAME  # noqa: E402
-from models_suite.services.evaluation import eval_run_create, eval_run_execute  # noqa: E402
-from models_suite.services.registry import model_register, model_register_local  # noqa: E402
-from tests.models_suite.fake_cloud import FakeCloud  # noqa: E402
 
-os.environ["ORACLE_KEY"] = "sk-oracle"
-cloud = FakeCloud(model="oracle", api_key="sk-oracle")
-cloud.answers = {
-    item.prompt: item.answer
-    for suite in SUITES
-    for split in ("train", "heldout")
-    for item in get_suite(suite).items(split, limit=TRAIN_PER_SUITE if split == "train" else HELDOUT_PER_SUITE)
-}
-local = model_register_local(path=Path(model_dir), name=BUILTIN_NAME, builtin=True)
-remote = model_register(target=cloud.base_url, remote_model="oracle", name="oracle", api_key_env="ORACLE_KEY")
-
-
-def graded(split: str, limit: int) -> dict[str, list[tuple[str, str, bool]]]:
-    """Per model: (item id, prompt, right) of every item of every suite, answered through an evaluation run."""
-    out: dict[str, list[tuple[str, str, bool]]] = {}
-    for model in (local, remote):
-        for suite in SUITES:
-            run = eval_run_create(model=model, suite=suite, split=split, limit=limit, enqueue=False)
-            run = eval_run_execute(eval_run_id=run.pk)
-            assert run.status == EvalRun.Status.COMPLETED, run.error
-            prompts = {item.id: item.prompt for item in get_suite(suite).items(split, limit=limit)}
-            out.setdefault(model.name, []).extend((r["id"], prompts[r["id"]], bool(r["correct"])) for r in run.results)
-    return out
+local, remote, cloud = setup(model_dir)
 
 
 def route_accuracy(router, local_rows, remote_rows, margin: float) -> tuple[float, float]:
@@ -89,7 +57,7 @@ def attempts_of(rows_by_model, indices) -> list[GradedAttempt]:
     return [GradedAttempt(name, rows[i][1], rows[i][2]) for name, rows in rows_by_model.items() for i in indices]
 
 
-train = graded("train", TRAIN_PER_SUITE)
+train = graded((local, remote), "train", TRAIN_PER_SUITE)
 n = len(train[local.name])
 order = list(range(n))
 random.Random(0).shuffle(order)
@@ -111,7 +79,7 @@ best_c, chosen = min(good, key=lambda key: statistics.mean(s for _, s in curve_c
 print(f"chosen on the train split (4-fold CV): C {best_c}, margin {chosen}")
 
 router = train_learned_router(attempts_of(train, range(n)), c=best_c)
-heldout = graded("heldout", HELDOUT_PER_SUITE)
+heldout = graded((local, remote), "heldout", HELDOUT_PER_SUITE)
 local_acc = statistics.mean(r[2] for r in heldout[local.name])
 remote_acc = statistics.mean(r[2] for r in heldout[remote.name])
 print(f"held-out items: {len(heldout[local.name])}; local alone {local_acc:.1%}, remote alone {remote_acc:.1%}")
