@@ -207,7 +207,7 @@ def _plan(
         why, draw = "the weakest skill", {}
     else:
         choice = curriculum.choose_skill(scores, history, random.Random(cycle.row.pk if seed is None else seed))
-        skill, why, draw = choice.skill, choice.why, {"samples": choice.samples, "resting": choice.resting}
+        skill, why, draw = choice.skill, choice.why, {"bounds": choice.bounds, "resting": choice.resting}
     base = curriculum.Recipe(
         max_steps=lora["max_steps"],
         learning_rate=lora["learning_rate"],

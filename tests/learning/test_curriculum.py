@@ -18,26 +18,30 @@ from learning.planning.curriculum import (
 BASE = Recipe(max_steps=600, learning_rate=2e-3, replay_share=0.75, focus_items=4000, replay_items=1500)
 
 
-def choices(accuracy, history, draws=300):
-    counts = {}
-    for seed in range(draws):
-        skill = choose_skill(accuracy, history, random.Random(seed)).skill
-        counts[skill] = counts.get(skill, 0) + 1
-    return counts
-
-
-def test_untried_skills_are_explored_and_weak_ones_first():
-    counts = choices({"weak": 10.0, "middling": 50.0, "strong": 95.0}, [])
-    assert counts.get("weak", 0) > counts.get("middling", 0) > counts.get("strong", 0)
-    assert counts.get("middling", 0) > 0  # explored, not only the weakest
+def test_untried_skills_are_explored_weakest_first_and_the_choice_is_repeatable():
+    accuracy = {"weak": 10.0, "middling": 50.0, "strong": 95.0}
+    first = choose_skill(accuracy, [], random.Random(0))
+    assert first.skill == "weak" and "never tried" in first.why
+    assert all(choose_skill(accuracy, [], random.Random(seed)).skill == "weak" for seed in range(20))
+    assert first.bounds["weak"] > first.bounds["middling"] > first.bounds["strong"]
+    # once the weak one was tried and barely moved, the untried middling one is explored next
+    assert choose_skill(accuracy, [Outcome("weak", 1.0, False)]).skill == "middling"
 
 
 def test_a_skill_that_is_moving_keeps_being_worked():
-    accuracy = {"a": 60.0, "b": 40.0}  # b has more headroom and was never tried
-    moving = choices(accuracy, [Outcome("a", 15.0, True), Outcome("a", 12.0, True)])
-    slow = choices(accuracy, [Outcome("a", 3.0, True), Outcome("a", 2.5, True)])
-    assert moving.get("a", 0) > 0.35 * sum(moving.values())  # while it moves it competes with the untried
-    assert moving.get("a", 0) > 1.4 * slow.get("a", 0)  # and more than when it barely moves
+    accuracy = {"a": 60.0, "b": 40.0}  # b has more headroom and was never tried...
+    tried_b = [Outcome("b", 1.0, False)]  # ...until it was, and barely moved
+    moving = choose_skill(accuracy, tried_b + [Outcome("a", 15.0, True), Outcome("a", 12.0, True)])
+    slow = choose_skill(accuracy, tried_b + [Outcome("a", 1.0, False), Outcome("a", 2.5, True)])
+    assert moving.skill == "a"  # it moves: worked again
+    assert moving.bounds["a"] > slow.bounds["a"] + 5  # and its bound follows what it gained
+
+
+def test_a_tried_skills_bound_narrows_to_what_it_gained():
+    untried = choose_skill({"x": 50.0}, [])
+    tried = choose_skill({"x": 50.0}, [Outcome("x", 4.0, True)] * 3)
+    assert tried.bounds["x"] < untried.bounds["x"]
+    assert 4.0 < tried.bounds["x"] < 12.0  # near the measured gains, with a little optimism left
 
 
 def test_a_skill_that_did_not_move_in_two_cycles_rests_then_comes_back():
