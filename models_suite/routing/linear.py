@@ -143,7 +143,10 @@ class SparseLinear:
 
     def probabilities(self, by_kind: dict[str, list], dense: Sequence[float]) -> list[float]:
         """P(class) in the order of self.classes (plain floats: a dozen of them are cheaper without numpy)."""
-        score = self.scores(by_kind, dense)
+        return self.probabilities_of(self.scores(by_kind, dense))
+
+    def probabilities_of(self, score: Sequence[float]) -> list[float]:
+        """P(class) from this model's columns' scores (scores(), or its columns of a merged model's)."""
         if len(self.classes) == 2:  # binary: one column, the second class's log-odds
             p = 1.0 / (1.0 + math.exp(-score[0]))
             return [1.0 - p, p]

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from models_suite.routing.content import ContentClassifier, ContentReading, dense_features
 from models_suite.routing.learned import LearnedRouter, learned_dense
-from models_suite.routing.linear import side_by_side, softmax
+from models_suite.routing.linear import side_by_side
 from models_suite.routing.request_text import RequestFacts
 
 _CACHED_READERS = 4  # a process holds one content classifier and, briefly while a version changes, two routers
@@ -33,7 +33,7 @@ class RequestReader:
         candidates = learned.scorer.classes if learned is not None else []
         models = [content.model] + ([learned.scorer] if learned is not None else [])
         self._joint = side_by_side(models, [*kinds, *candidates], shared_dense=False)
-        self._kinds = len(kinds) if content.model.weights.shape[1] > 1 else 1  # a binary model has one column
+        self._kinds = content.model.weights.shape[1]  # the content model's columns come first
         self._candidates = candidates
 
     def read(self, facts: RequestFacts) -> Reading:
@@ -41,12 +41,7 @@ class RequestReader:
         if self.learned is not None:
             dense += learned_dense(facts.ask)  # the learned columns' own dense input, after the content's
         scores = self._joint.scores_of_words(facts.words, facts.context_words, dense)
-        kind_scores = scores[: self._kinds]
-        if self._kinds == 1:  # binary content model: one column, the second class's log-odds
-            p = 1.0 / (1.0 + math.exp(-kind_scores[0]))
-            probabilities = [1.0 - p, p]
-        else:
-            probabilities = softmax(kind_scores)
+        probabilities = self.content.model.probabilities_of(scores[: self._kinds])
         chances = {name: 1.0 / (1.0 + math.exp(-score)) for name, score in zip(self._candidates, scores[self._kinds :])}
         return Reading(content=self.content.reading_of(probabilities), chances=chances)
 

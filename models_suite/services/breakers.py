@@ -99,8 +99,8 @@ def breakers_share(policies: Mapping[str, Policy], *, registry: Breakers = BREAK
                 breaker.release_adopted()
             continue
         try:
-            error = json.loads(raw).get("error", "")
-            by = json.loads(raw).get("by", "another process")
+            found = json.loads(raw)
+            error, by = str(found.get("error", "")), str(found.get("by", "another process"))
         except (ValueError, AttributeError):
             error, by = "", "another process"
         if by == _who():
