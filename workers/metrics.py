@@ -9,6 +9,7 @@ counted when there are several processes or machines.
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
@@ -28,7 +29,10 @@ logger = logging.getLogger(__name__)
 
 RUNTIME_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, float("inf"))
 TASKS_KEY = "celery:tasks"
-BUCKETS_KEY = "celery:runtime:buckets"
+# Each run is counted once, in the first bucket its time fits (one HINCRBY instead of one per bucket above it, on
+# every task's way out); /metrics adds them up into Prometheus' cumulative buckets. A new key: the one before held
+# cumulative counts, and adding those up again would count runs twice.
+BUCKETS_KEY = "celery:runtime:bucket"
 SUM_KEY = "celery:runtime:sum"
 # What reading the queues may meet: Redis, RabbitMQ (kombu's and py-amqp's errors), the database (known queues).
 BROKER_ERRORS = (redis.RedisError, kombu.exceptions.KombuError, amqp.exceptions.AMQPError, OSError, DatabaseError)
@@ -56,11 +60,9 @@ def record_task(*, task: str, queue: str, outcome: str, runtime: float | None) -
         pipe = client_for(settings.METRICS_REDIS_URL).pipeline(transaction=True)
         pipe.hincrby(TASKS_KEY, json.dumps([task, queue, outcome]), 1)
         if runtime is not None:
-            labels = json.dumps([task, queue])
-            for bound in RUNTIME_BUCKETS:
-                if runtime <= bound:
-                    pipe.hincrby(BUCKETS_KEY, json.dumps([task, queue, bound]), 1)
-            pipe.hincrbyfloat(SUM_KEY, labels, runtime)  # the count is the +Inf bucket
+            bound = next(b for b in RUNTIME_BUCKETS if runtime <= b)
+            pipe.hincrby(BUCKETS_KEY, json.dumps([task, queue, bound]), 1)
+            pipe.hincrbyfloat(SUM_KEY, json.dumps([task, queue]), runtime)  # the count is the +Inf bucket
         pipe.execute()
     except redis.RedisError:
         logger.warning("could not record metrics for %s (%s)", task, outcome)
@@ -109,9 +111,10 @@ class CeleryTaskCollector:
         for field, value in sorted(sums.items()):
             labels = tuple(json.loads(field))
             seen = by_labels.get(labels, {})
+            cumulative = list(itertools.accumulate(seen.get(b, 0) for b in RUNTIME_BUCKETS))
             runtime.add_metric(
                 list(labels),
-                buckets=[(_bound_label(b), seen.get(b, 0)) for b in RUNTIME_BUCKETS],
+                buckets=[(_bound_label(b), count) for b, count in zip(RUNTIME_BUCKETS, cumulative, strict=True)],
                 sum_value=float(value),
             )
         yield runtime

@@ -36,6 +36,7 @@ def scrape(personas, flush_redis):
 def test_metrics_are_prometheus_text_that_promtool_accepts(scrape):
     error_event_record(source="task", message="boom", task_name="t")
     celery_metrics.record_task(task="workers.tasks.ping_task", queue="control.m", outcome="success", runtime=0.3)
+    celery_metrics.record_task(task="workers.tasks.ping_task", queue="control.m", outcome="failure", runtime=2.0)
     response = scrape()
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; version=0.0.4; charset=utf-8"
@@ -58,8 +59,14 @@ def test_metrics_are_prometheus_text_that_promtool_accepts(scrape):
         "autodidact_celery_task_runtime_seconds_bucket",
         (("le", "0.5"), ("queue", "control.m"), ("task", "workers.tasks.ping_task")),
     )
-    le_quarter = (le_half[0], (("le", "0.25"),) + le_half[1][1:])
-    assert found[le_half] == 1 and found[le_quarter] == 0
+
+    # Each run is stored in one bucket; the scrape adds them up into Prometheus' cumulative buckets.
+    def bucket(le):
+        return found[(le_half[0], (("le", le),) + le_half[1][1:])]
+
+    assert [bucket(le) for le in ("0.25", "0.5", "1.0", "2.5", "+Inf")] == [0, 1, 1, 2, 2]
+    runtime_count = ("autodidact_celery_task_runtime_seconds_count", le_half[1][1:])
+    assert found[runtime_count] == 2
     assert any(name.startswith("django_http_requests") for name, _ in found)
 
 
