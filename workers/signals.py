@@ -128,11 +128,20 @@ def note_taken(request=None, **_):
         broker.note_taken(queue_of(request), request.id)
 
 
-# A connection this thread's last task left without error less than this long ago is not pinged again before the
+# A connection a task of this thread used without error less than this long ago is not pinged again before the
 # next task: in a burst of short tasks the SELECT 1 was one round trip in nine. A server that went away in that
 # second fails the task's first query instead, which the transient-error retry sends again (workers.base).
 CONNECTION_TRUSTED_SECONDS = 1.0
-_clean_finish = threading.local()  # per thread: the models worker runs tasks in threads, each its own connection
+# Per thread (the models worker runs tasks in threads, each with its own connections): alias -> when a task that
+# checked that connection last ended having used it without error. A task that started on trust does not renew
+# the trust, so in a burst a connection is still checked once a second.
+_clean_use = threading.local()
+
+
+def _clean_uses() -> dict[str, float]:
+    if not hasattr(_clean_use, "at"):
+        _clean_use.at, _clean_use.trusted = {}, set()
+    return _clean_use.at
 
 
 @signals.task_prerun.connect
@@ -141,9 +150,12 @@ def note_start(task_id=None, **_):
     # What Django does at each request's start: drop a connection that is too old or broke (then checked
     # again before use); a healthy one is kept for the next task (settings.CELERY_DB_REUSE_MAX).
     close_old_connections()
-    if time.monotonic() - getattr(_clean_finish, "at", float("-inf")) < CONNECTION_TRUSTED_SECONDS:
-        for conn in connections.all(initialized_only=True):
+    now, used = time.monotonic(), _clean_uses()
+    _clean_use.trusted = set()
+    for conn in connections.all(initialized_only=True):
+        if conn.connection is not None and now - used.get(conn.alias, float("-inf")) < CONNECTION_TRUSTED_SECONDS:
             conn.health_check_done = True  # Django's own flag: checked already for this "request"
+            _clean_use.trusted.add(conn.alias)
 
 
 @signals.task_postrun.connect
@@ -151,8 +163,13 @@ def count_finished(task_id=None, task=None, state=None, **_):
     started = _started.pop(task_id, None)
     if state is None:
         return  # no outcome here: a timeout or a lost process, counted by the main process (workers.requests)
-    if not any(conn.errors_occurred for conn in connections.all(initialized_only=True)):
-        _clean_finish.at = time.monotonic()
+    used = _clean_uses()
+    for conn in connections.all(initialized_only=True):
+        # Django marks the health check done when a task first opens a cursor, so, unless this task started on
+        # trust, a done check means the connection was checked and used in this task.
+        checked = conn.health_check_done and conn.alias not in _clean_use.trusted
+        if conn.connection is not None and checked and not conn.errors_occurred:
+            used[conn.alias] = time.monotonic()
     metrics.record_task(
         task=task.name,
         queue=queue_of(task.request),

@@ -12,7 +12,7 @@ TASK = SimpleNamespace(name="tests.task", request=SimpleNamespace(delivery_info=
 
 @pytest.fixture
 def fresh_thread_state(monkeypatch, flush_redis):
-    monkeypatch.setattr(signals, "_clean_finish", type(signals._clean_finish)())
+    monkeypatch.setattr(signals, "_clean_use", type(signals._clean_use)())
     connection.ensure_connection()
 
 
@@ -27,8 +27,11 @@ def pinged_before_next_task(monkeypatch) -> bool:
     return bool(pings)
 
 
-def finish(task_id: str = "last") -> None:
+def finish(task_id: str = "last", *, query: bool = True) -> None:
     signals.note_start(task_id=task_id)
+    if query:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 3")
     signals.count_finished(task_id=task_id, task=TASK, state="SUCCESS")
 
 
@@ -43,7 +46,7 @@ def test_a_connection_left_cleanly_under_a_second_ago_is_trusted(transactional_d
 
 def test_a_connection_idle_longer_is_pinged_again(transactional_db, fresh_thread_state, monkeypatch):
     finish()
-    signals._clean_finish.at -= signals.CONNECTION_TRUSTED_SECONDS + 0.5  # as if it ended that much earlier
+    signals._clean_uses()[connection.alias] -= signals.CONNECTION_TRUSTED_SECONDS + 0.5  # as if that much earlier
     assert pinged_before_next_task(monkeypatch)
 
 
@@ -54,3 +57,19 @@ def test_a_task_that_met_a_database_error_leaves_its_connection_to_be_pinged(
     connection.errors_occurred = True  # what Django marks when a query fails with a database error
     signals.count_finished(task_id="broken", task=TASK, state="FAILURE")
     assert pinged_before_next_task(monkeypatch)
+
+
+def test_a_task_that_did_not_use_the_database_does_not_vouch_for_its_connection(
+    transactional_db, fresh_thread_state, monkeypatch
+):
+    finish()
+    signals._clean_uses()[connection.alias] -= signals.CONNECTION_TRUSTED_SECONDS + 0.5
+    finish("ping", query=False)  # a no-op task since: the connection has still not been used for that long
+    assert pinged_before_next_task(monkeypatch)
+
+
+def test_tasks_that_started_on_trust_do_not_renew_it(transactional_db, fresh_thread_state, monkeypatch):
+    finish()
+    checked_at = signals._clean_uses()[connection.alias]
+    finish("trusted")  # used the connection, but nobody checked it: the trust still dates from the check
+    assert signals._clean_uses()[connection.alias] == checked_at
