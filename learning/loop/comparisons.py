@@ -2,8 +2,9 @@
 
 A/B: the champion (or the bare base model) and the challenger answer the same held-out items of every measured
 suite; per suite, the accuracy difference with a paired-bootstrap interval and a McNemar p-value
-(learning.training.paired_stats). The challenger is promoted when the target suite improves significantly and no other
-suite drops significantly by more than 2 points; otherwise the champion stays and the reason is recorded.
+(learning.training.paired_stats). The challenger is promoted when the target suite improves significantly, no other
+suite drops significantly by more than 2 points and (when the caller gives floors) no skill falls significantly
+below its floor; otherwise the champion stays and the reason is recorded.
 
 Watch (the originals' live data correlator, docs/originals.md 2b.2, put to work): after a promotion, the new champion
 and the model it replaced (`previous`, which a rollback restores, or the bare base) are measured anew, side by
@@ -17,6 +18,7 @@ rate over a window on either side of the promotion). A regression rolls back to 
 from __future__ import annotations
 
 import statistics
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 
@@ -27,7 +29,8 @@ from core.heavy import worker_only
 from hobbies.analysis import mean_by_skill
 from learning.loop import adapters
 from learning.models import ABComparison, Adapter, AdapterEvent
-from learning.training.paired_stats import compare_suite, decide
+from learning.planning.curriculum import fallen_skills
+from learning.training.paired_stats import ALPHA, compare_suite, decide, mcnemar_p
 from learning.training.regression import (
     MetricsSnapshot,
     Served,
@@ -104,6 +107,25 @@ def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES,
     return found
 
 
+def fallen(before: Measured, after: Measured, floors: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    """The skills `after` leaves below their floor (learning.planning.curriculum.skill_floors) with a significant
+    paired drop from `before` on that skill's items (McNemar, p < ALPHA): skill -> {"after", "floor",
+    "p_value"}. The suites' rule, per skill: on a skill of 14 held-out items one item is 7 points, and a floor
+    that counted it failed challengers over noise, round after round, whatever they had learnt."""
+    found = {}
+    for skill, figures in fallen_skills(after.by_skill(), floors).items():
+        pairs = [
+            (right, after.correct[suite][item])
+            for suite, items in before.correct.items()
+            for item, right in items.items()
+            if before.skills.get(item) == skill and item in after.correct.get(suite, {})
+        ]
+        p_value = mcnemar_p([was for was, _ in pairs], [now for _, now in pairs])
+        if p_value < ALPHA:
+            found[skill] = {**figures, "p_value": round(p_value, 4)}
+    return found
+
+
 def paired(before: Measured, after: Measured, suite: str) -> tuple[list[bool], list[bool]]:
     items = sorted(set(before.correct.get(suite, {})) & set(after.correct.get(suite, {})))
     return [before.correct[suite][i] for i in items], [after.correct[suite][i] for i in items]
@@ -116,9 +138,12 @@ def comparison_run(
     suites=MEASURED_SUITES,
     limit: int | None = None,
     before: Measured | None = None,
+    floors: Mapping[str, float] | None = None,
 ) -> tuple[ABComparison, Measured, Measured]:
     """Champion (or base) against the challenger on the same items; promote or keep, recorded either way.
-    `before` reuses a measurement of the current champion taken earlier in the same cycle."""
+    `before` reuses a measurement of the current champion taken earlier in the same cycle. `floors` (skill ->
+    held-out accuracy, learning.planning.curriculum.skill_floors) also keeps the champion when the challenger
+    leaves a skill below its floor with a significant drop (`fallen`), even inside a suite that rose."""
     adapters.adapter_verified(challenger)  # a corrupt challenger is refused before anything is measured
     if target_suite not in suites:
         raise ValueError(f"target suite {target_suite!r} is not among the measured suites {list(suites)}")
@@ -131,7 +156,7 @@ def comparison_run(
         for suite in suites
         if suite in before.correct and suite in after.correct
     }
-    decision = decide(comparisons, target_suite)
+    decision = decide(comparisons, target_suite, fallen=fallen(before, after, floors) if floors is not None else None)
     with transaction.atomic():
         row = ABComparison.objects.create(
             challenger=challenger,
@@ -248,6 +273,26 @@ def _right(artifact, adapter: Adapter | None, items) -> list[bool]:
     with model_in_use(artifact, adapter=adapter.path if adapter else "") as backend:
         answers = answers_for(backend, [item.prompt for item in items])
     return [grade(item, answer).correct for item, answer in zip(items, answers)]
+
+
+def fresh_by_skill(
+    artifact, models: Mapping[str, Adapter | None], *, count: int, suites=MEASURED_SUITES
+) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
+    """Each model's held-out accuracy per skill (percent) on `count` fresh items per suite that nothing in the loop
+    read: past the split (what the A/B and the curve measure, where the floors are held) and the watch's
+    WATCH_ITEMS_PER_SUITE after it. A second, independent look at a curve's start and end. Returns the
+    accuracies ({model name: {skill: pct}}) and the items measured per suite."""
+    scored: dict[str, list[tuple[str, float]]] = {name: [] for name in models}
+    measured = {}
+    for suite in suites:
+        definition = get_suite(suite)
+        read = fresh_heldout(definition, exclude=(), count=definition.sizes()["heldout"] + WATCH_ITEMS_PER_SUITE)
+        items = fresh_heldout(definition, exclude={item.id for item in read}, count=count)
+        measured[suite] = len(items)
+        for name, adapter in models.items():
+            right = _right(artifact, adapter, items)
+            scored[name] += [(item.skill, 100.0 * ok) for item, ok in zip(items, right)]
+    return {name: {k: round(v, 1) for k, v in mean_by_skill(pairs).items()} for name, pairs in scored.items()}, measured
 
 
 def _sides(comparison) -> dict:

@@ -1,5 +1,5 @@
-"""One turn of the learning loop: measure -> choose -> practise -> dataset -> LoRA -> paired A/B -> promote or
-keep -> watch.
+"""One turn of the learning loop: measure -> choose -> practise -> dataset -> LoRA -> paired A/B (-> repair ->
+A/B) -> promote or keep -> watch.
 
 Run by `manage.py learning_cycle` (one cycle, printing what it does), `manage.py learning_curve` (several back to
 back) and the nightly beat schedule (on a training worker). Every step is recorded on a LearningCycle row; a
@@ -10,7 +10,9 @@ what earlier cycles taught is where the next one starts, and the replay protects
 the recipe come from learning.planning.curriculum: a bandit over each skill's measured gains per cycle, and a recipe
 adapted from the last cycles' outcomes within the time budget. Forgetting is the real enemy (calibration: 2-digit
 subtraction alone took sorting from 98 % to 0.5 %), so the practice covers every measured suite and the replay is
-weighted towards the skills with the most to lose.
+weighted towards the skills with the most to lose. The A/B also holds every skill to a floor (two points below
+where the bare base started): a challenger that learnt its skill but left another significantly below its floor is repaired,
+a short continuation on replay weighted to what it forgot, and A/B tested again (at most twice).
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from hobbies.practice import practice_run
 from learning.loop import comparisons, jobs
 from learning.loop.adapters import champion
 from learning.loop.datasets import TooFewExamples, dataset_build
+from learning.loop.history import base_scores, cycle_history, last_challenger_change, taught
 from learning.models import LearningCycle, TrainingJob
 from learning.planning import curriculum
-from learning.training.paired_stats import significant_drop
+from learning.training.paired_stats import significant_drop, significant_gain
 
 # The base recipe every skill starts from (no per-skill constants): curriculum.plan_recipe adapts it per skill
 # from what the last cycles measured. It was chosen on fresh held-out items past the reported split, never on the
@@ -106,33 +109,6 @@ class Cycle:
         self.row.status, self.row.finished_at = status, timezone.now()
         self.row.save()
         return self.row
-
-
-def cycle_history(artifact, *, limit: int = 50) -> list[curriculum.Outcome]:
-    """The finished cycles on this base model, oldest first, as the curriculum reads them."""
-    rows = (
-        LearningCycle.objects.filter(
-            training_job__base_model=artifact,
-            status__in=[LearningCycle.Status.PROMOTED, LearningCycle.Status.KEPT, LearningCycle.Status.ROLLED_BACK],
-        )
-        .order_by("-started_at")
-        .values_list("skill", "status", "recipe")[:limit]
-    )
-    history = []
-    for skill, status, recipe in reversed(rows):
-        measured = (recipe or {}).get("measured", {})
-        history.append(
-            curriculum.Outcome(
-                skill=skill,
-                gain=measured.get("gain"),
-                promoted=status == LearningCycle.Status.PROMOTED,
-                forgot=bool(measured.get("forgot")),
-                recipe=(recipe or {}).get("plan", {}),
-                train_seconds=measured.get("train_seconds"),
-                train_steps=measured.get("train_steps"),
-            )
-        )
-    return history
 
 
 @worker_only
@@ -255,7 +231,7 @@ def _run(
     )
     target = suite_of(skill, before)
     weights = curriculum.replay_weights(
-        scores, skill, last_change=_last_challenger_change(artifact, cycle.row.pk), taught=_taught(artifact, scores)
+        scores, skill, last_change=last_challenger_change(artifact, cycle.row.pk), taught=taught(artifact, scores)
     )
     plan = {
         **recipe.to_dict(),
@@ -305,15 +281,7 @@ def _run(
     cycle.step("practise", focus=recipe.focus_items, replay=recipe.replay_items if others else 0)
 
     try:
-        dataset = dataset_build(
-            days_back=1,
-            skill=skill,
-            replay_share=recipe.replay_share,
-            model_name=artifact.name,
-            min_examples=MIN_EXAMPLES,
-            replay_weights=weights,
-            seed=cycle.row.pk,
-        )
+        dataset = _dataset(artifact, skill, recipe.replay_share, weights, seed=cycle.row.pk)
     except TooFewExamples as error:
         cycle.step("extract", status="skipped", examples=error.count)
         return cycle.finish(LearningCycle.Status.SKIPPED, after=scores), summary(cycle, skill, scores, scores, False)
@@ -321,37 +289,49 @@ def _run(
 
     parent = defending if continual else None
     config = {**lora, "max_steps": recipe.max_steps, "learning_rate": recipe.learning_rate}
-    job: TrainingJob | None
-    job = jobs.job_create(
-        model_name=artifact.name, config=config, dataset=dataset, send=False, parent_adapter=parent, recipe=plan
-    )
-    cycle.row.training_job = job
-    LearningCycle.objects.filter(pk=cycle.row.pk).update(training_job=job)
-    job = jobs.job_execute(job_pk=job.pk)
-    if job is None or job.status != job.Status.COMPLETED:
-        raise RuntimeError(
-            f"training job ended {getattr(job, 'status', 'elsewhere')}: {getattr(job, 'error_message', '')}"
-        )
-    cycle.step(
-        "train",
-        job=job.job_id,
-        parent=parent.adapter_id if parent else None,
-        steps=job.metrics.get("steps"),
-        tokens_per_second=round(job.metrics.get("tokens_per_second", 0)),
-        seconds=job.metrics.get("seconds"),
-        validation_loss=job.metrics.get("validation_loss"),
-    )
+    job = _train(cycle, artifact=artifact, dataset=dataset, parent=parent, config=config, plan=plan)
+    first = job
 
+    # The loop before compounding (the benchmark's baseline) had no floors: it is kept as it was.
+    floors = curriculum.skill_floors(scores, base_scores(artifact)) if continual else None
     comparison, before, challenger = comparisons.comparison_run(
-        challenger=job.adapter, target_suite=target, suites=suites, limit=limit, before=before
+        challenger=job.adapter, target_suite=target, suites=suites, limit=limit, before=before, floors=floors
     )
     cycle.step("compare", promote=comparison.promote, reason=comparison.reason)
+    fallen = comparisons.fallen(before, challenger, floors or {})
+    first_fallen, rounds = fallen, 0
+    while not comparison.promote and fallen and _learnt(comparison) and rounds < curriculum.REPAIR_ROUNDS:
+        rounds += 1
+        repaired = _repair(
+            cycle,
+            artifact=artifact,
+            skill=skill,
+            recipe=recipe,
+            weights=weights,
+            lora=lora,
+            plan=plan,
+            fallen=fallen,
+            challenger=job.adapter,
+        )
+        if repaired is None:
+            break
+        job = repaired
+        comparison, before, challenger = comparisons.comparison_run(
+            challenger=job.adapter, target_suite=target, suites=suites, limit=limit, before=before, floors=floors
+        )
+        cycle.step("compare", promote=comparison.promote, reason=comparison.reason, repair=rounds)
+        fallen = comparisons.fallen(before, challenger, floors or {})
     tried = challenger.by_skill()
+    # Forgetting that kept the champion (a repaired challenger that was promoted forgot nothing that counts): the
+    # recipe gives the next cycle on this skill more replay.
+    forgot = _forgot(comparison) or (not comparison.promote and bool(fallen))
     measured = {
         "gain": round(tried.get(skill, scores[skill]) - scores[skill], 1),
-        "forgot": _forgot(comparison),
-        "train_seconds": job.metrics.get("seconds"),
-        "train_steps": job.metrics.get("steps"),
+        "forgot": forgot,
+        "fallen": first_fallen,  # what the cycle's own challenger left below its floor
+        "repairs": rounds,
+        "train_seconds": first.metrics.get("seconds"),  # the cycle's own training: the speed the budget plans with
+        "train_steps": first.metrics.get("steps"),
         "challenger": tried,
     }
     status, after = LearningCycle.Status.KEPT, scores
@@ -368,31 +348,76 @@ def _run(
     return cycle.row, summary(cycle, skill, scores, after, status == LearningCycle.Status.PROMOTED)
 
 
-def _last_challenger_change(artifact, before_pk: int) -> dict[str, float] | None:
-    """Per skill, what the last cycle's challenger did to the champion's accuracy (promoted or not: a challenger
-    that hurt a skill says that skill is at risk)."""
-    last = (
-        LearningCycle.objects.filter(training_job__base_model=artifact, pk__lt=before_pk)
-        .exclude(recipe__measured__isnull=True)
-        .values_list("before", "recipe")
-        .first()
+def _dataset(artifact, skill: str, replay_share: float, weights: dict, *, seed: int):
+    """The cycle's dataset from today's practice: `skill` in focus, the replay split by `weights`."""
+    return dataset_build(
+        days_back=1,
+        skill=skill,
+        replay_share=replay_share,
+        model_name=artifact.name,
+        min_examples=MIN_EXAMPLES,
+        replay_weights=weights,
+        seed=seed,
     )
-    if last is None:
+
+
+def _train(cycle: Cycle, *, artifact, dataset, parent, config: dict, plan: dict, step: str = "train") -> TrainingJob:
+    """A LoRA run of `config` on `dataset` (continuing `parent`'s weights, if any), here and now; it becomes the
+    cycle's training job."""
+    job: TrainingJob | None
+    job = jobs.job_create(
+        model_name=artifact.name, config=config, dataset=dataset, send=False, parent_adapter=parent, recipe=plan
+    )
+    cycle.row.training_job = job
+    LearningCycle.objects.filter(pk=cycle.row.pk).update(training_job=job)
+    job = jobs.job_execute(job_pk=job.pk)
+    if job is None or job.status != job.Status.COMPLETED:
+        raise RuntimeError(
+            f"training job ended {getattr(job, 'status', 'elsewhere')}: {getattr(job, 'error_message', '')}"
+        )
+    cycle.step(
+        step,
+        job=job.job_id,
+        parent=parent.adapter_id if parent else None,
+        steps=job.metrics.get("steps"),
+        tokens_per_second=round(job.metrics.get("tokens_per_second", 0)),
+        seconds=job.metrics.get("seconds"),
+        validation_loss=job.metrics.get("validation_loss"),
+    )
+    return job
+
+
+def _repair(
+    cycle: Cycle, *, artifact, skill: str, recipe, weights: dict, lora: dict, plan: dict, fallen: dict, challenger
+) -> TrainingJob | None:
+    """The challenger learnt its skill but left others below their floor: continue it briefly on replay weighted
+    to what it forgot (learning.planning.curriculum.repair_recipe). Its A/B against the same champion measurement,
+    by the same rules, decides. None when there is too little practice to build the repair's dataset."""
+    repair, repair_weights = curriculum.repair_recipe(recipe, weights, fallen)
+    cycle.step(
+        "repair",
+        fallen=fallen,
+        steps=repair.max_steps,
+        learning_rate=repair.learning_rate,
+        replay_share=repair.replay_share,
+        replay_weights=repair_weights,
+    )
+    try:
+        dataset = _dataset(artifact, skill, repair.replay_share, repair_weights, seed=cycle.row.pk + 1)
+    except TooFewExamples as error:
+        cycle.step("repair", status="skipped", examples=error.count)
         return None
-    before, tried = last[0], last[1]["measured"].get("challenger", {})
-    return {skill: tried[skill] - value for skill, value in before.items() if skill in tried}
-
-
-def _taught(artifact, scores: dict[str, float]) -> dict[str, float] | None:
-    """Per skill, what earlier cycles taught the champion: its held-out accuracy now above the bare base's (the
-    first cycle's measurement, taken before any champion existed)."""
-    base = (
-        LearningCycle.objects.filter(training_job__base_model=artifact, champion_before__isnull=True)
-        .order_by("started_at")
-        .values_list("before", flat=True)
-        .first()
+    config = {**lora, "max_steps": repair.max_steps, "learning_rate": repair.learning_rate}
+    plan = {**plan, "repair": {**repair.to_dict(), "replay_weights": repair_weights, "fallen": fallen}}
+    return _train(
+        cycle, artifact=artifact, dataset=dataset, parent=challenger, config=config, plan=plan, step="train-repair"
     )
-    return {skill: value - base[skill] for skill, value in scores.items() if skill in base} if base else None
+
+
+def _learnt(comparison) -> bool:
+    """The A/B's target suite improved significantly (whatever else kept the champion)."""
+    aimed = next(suite for suite in comparison.suites if suite["suite"] == comparison.target_suite)
+    return significant_gain(aimed["difference"], aimed["p_value"])
 
 
 def _forgot(comparison) -> bool:

@@ -192,3 +192,69 @@ def replay_weights(
             weight *= 2
         weights[skill] = round(weight, 4)
     return weights
+
+
+# How far below where the loop started (the bare base's held-out accuracy) a challenger may leave any one skill, in
+# held-out points. The A/B's suite rule alone let a skill fall inside a suite that rose (uppercase -5.8 while
+# reverse gained 11.4 in the same suite), and small losses added up over cycles to more than this.
+FORGET_TOLERANCE = 2.0
+
+
+def skill_floors(
+    champion: Mapping[str, float], base: Mapping[str, float] | None = None, *, tolerance: float = FORGET_TOLERANCE
+) -> dict[str, float]:
+    """Per skill, the lowest held-out accuracy a challenger may leave it at: `tolerance` points below the bare
+    base's (where the loop started: however many cycles run, no skill ends further below it), but never above
+    the champion (a skill an older champion already lost is not a bar a challenger must clear; it must only not
+    lose more). A skill the base was not measured on: `tolerance` below the champion. What earlier cycles taught
+    above the base is protected by the replay and by the A/B's rule on significant drops, not by a floor: a floor
+    at the champion's level failed challengers for single items on skills of 43 held-out items, whatever they
+    had learnt."""
+    floors = {}
+    for skill, value in champion.items():
+        start = (base or {}).get(skill)
+        floors[skill] = round(value - tolerance if start is None else min(value, start - tolerance), 1)
+    return floors
+
+
+def fallen_skills(accuracy: Mapping[str, float], floors: Mapping[str, float]) -> dict[str, dict[str, float]]:
+    """The skills `accuracy` leaves below their floor: skill -> {"after", "floor"}."""
+    return {
+        skill: {"after": accuracy[skill], "floor": floor}
+        for skill, floor in sorted(floors.items())
+        if skill in accuracy and accuracy[skill] < floor - 1e-9
+    }
+
+
+# A repair continues the challenger briefly on replay weighted to what it forgot: a third of its steps at half its
+# learning rate (a nudge back, not a new lesson that would forget something else), with the most replay the
+# recipe allows, each fallen skill weighing REPAIR_WEIGHT times its share. At most REPAIR_ROUNDS per cycle: each
+# round can itself cost another skill an item or two.
+REPAIR_ROUNDS = 2
+REPAIR_STEP_SHARE = 1 / 3
+REPAIR_LEARNING_RATE_SHARE = 0.5
+REPAIR_WEIGHT = 5.0
+
+
+def repair_recipe(
+    recipe: Recipe, weights: Mapping[str, float], fallen: Mapping[str, Mapping[str, float]]
+) -> tuple[Recipe, dict[str, float]]:
+    """The recipe and replay weights of a repair of `fallen` skills, from the cycle's own."""
+    repair = Recipe(
+        max_steps=max(1, int(recipe.max_steps * REPAIR_STEP_SHARE)),
+        learning_rate=recipe.learning_rate * REPAIR_LEARNING_RATE_SHARE,
+        replay_share=MAX_REPLAY_SHARE,
+        focus_items=recipe.focus_items,
+        replay_items=recipe.replay_items,
+        why=[
+            "repair: "
+            + ", ".join(
+                f"{skill} fell to {value['after']:.1f} % (floor {value['floor']:.1f} %)"
+                for skill, value in fallen.items()
+            )
+        ],
+    )
+    repaired = {
+        skill: round(weight * (REPAIR_WEIGHT if skill in fallen else 1.0), 4) for skill, weight in weights.items()
+    }
+    return repair, repaired

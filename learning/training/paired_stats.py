@@ -134,19 +134,26 @@ def significant_drop(
     return difference < -max_drop_points and p_value < alpha
 
 
+def significant_gain(difference: float, p_value: float, *, alpha: float = ALPHA) -> bool:
+    """The target suite improved: higher, and significant."""
+    return difference > 0 and p_value < alpha
+
+
 def decide(
     comparisons: Mapping[str, SuiteComparison],
     target: str,
     *,
     alpha: float = ALPHA,
     max_drop_points: float = MAX_DROP_POINTS,
+    fallen: Mapping[str, Mapping[str, float]] | None = None,
 ) -> Decision:
-    """Promote when the target suite improves with p < alpha and no other suite drops significantly
-    (p < alpha) by more than max_drop_points; otherwise keep the champion and say why."""
+    """Promote when the target suite improves with p < alpha, no other suite drops significantly (p < alpha) by
+    more than max_drop_points and no skill is `fallen` (skill -> {"after", "floor"}: below the lowest accuracy
+    the caller allows it); otherwise keep the champion and say why."""
     if target not in comparisons:
         raise ValueError(f"no comparison for the target suite {target!r}")
     aimed = comparisons[target]
-    if aimed.difference <= 0 or aimed.p_value >= alpha:
+    if not significant_gain(aimed.difference, aimed.p_value, alpha=alpha):
         return Decision(
             False,
             f"Kept the champion: {target} did not improve significantly (p < {alpha:g} needed): {_figures(aimed)}.",
@@ -163,8 +170,20 @@ def decide(
             f"Kept the champion: {target} improved ({_figures(aimed)}), but another suite "
             f"dropped significantly by more than {max_drop_points:g} points: {losses}.",
         )
+    if fallen:
+        losses = "; ".join(
+            f"{skill} {value['after']:.1f} % (floor {value['floor']:.1f} %"
+            + (f", p={value['p_value']:.3g})" if "p_value" in value else ")")
+            for skill, value in fallen.items()
+        )
+        return Decision(
+            False,
+            f"Kept the champion: {target} improved ({_figures(aimed)}), but skills fell significantly below "
+            f"their floor: {losses}.",
+        )
     return Decision(
         True,
         f"Promoted: {target} improved significantly, {_figures(aimed)}, and no other suite "
-        f"dropped significantly by more than {max_drop_points:g} points.",
+        f"dropped significantly by more than {max_drop_points:g} points"
+        + (", nor any skill significantly below its floor." if fallen is not None else "."),
     )

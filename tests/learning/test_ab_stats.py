@@ -113,6 +113,20 @@ def test_decide_refuses_when_another_suite_drops_significantly_by_more_than_two_
     assert "logic" in decision.reason and "-12.0 points" in decision.reason
 
 
+def test_decide_keeps_the_champion_when_a_skill_fell_below_its_floor_inside_a_suite_that_did_not_drop():
+    comparisons = suites(arith=CLEAR_GAIN, logic=pairs(both_right=50, both_wrong=50))
+    fallen = {"uppercase": {"after": 78.8, "floor": 82.6, "p_value": 0.0312}}
+
+    decision = decide(comparisons, "arith", fallen=fallen)
+
+    assert not decision.promote
+    assert "arith improved" in decision.reason and "uppercase 78.8 % (floor 82.6 %, p=0.0312)" in decision.reason
+    # floors checked and none fell: promoted, and the reason says the floors held
+    assert decide(comparisons, "arith", fallen={}).promote
+    assert "nor any skill significantly below its floor" in decide(comparisons, "arith", fallen={}).reason
+    assert "floor" not in decide(comparisons, "arith").reason  # no floors given: not claimed
+
+
 def test_decide_allows_small_or_insignificant_drops_elsewhere():
     decision = decide(
         suites(

@@ -5,14 +5,19 @@ import random
 import pytest
 
 from learning.planning.curriculum import (
+    FORGET_TOLERANCE,
+    MAX_REPLAY_SHARE,
     MIN_MOVE,
     REST_CYCLES,
     Outcome,
     Recipe,
     choose_skill,
+    fallen_skills,
     plan_recipe,
+    repair_recipe,
     replay_weights,
     resting_skills,
+    skill_floors,
 )
 
 BASE = Recipe(max_steps=600, learning_rate=2e-3, replay_share=0.75, focus_items=4000, replay_items=1500)
@@ -104,3 +109,38 @@ def test_replay_goes_to_what_earlier_cycles_taught_and_to_what_fell():
     assert weights["taught"] == pytest.approx(3.0)  # one more share per 20 points taught
     assert weights["fell"] == pytest.approx(2.0)  # doubled for having fallen under the last challenger
     assert replay_weights({"focus": 10.0, "other": 50.0}, "focus") == {"other": 1.0}  # the first cycle: equal
+
+
+def test_a_floor_is_two_points_below_where_the_base_started_but_never_above_the_champion():
+    champion = {"taught": 90.0, "slipped": 79.0, "lost": 60.0, "new": 50.0}
+    base = {"taught": 40.0, "slipped": 80.0, "lost": 70.0}
+
+    floors = skill_floors(champion, base)
+
+    assert FORGET_TOLERANCE == 2.0
+    assert floors == {
+        "taught": 38.0,  # gains above the start are the A/B's and the replay's to protect, not a floor's
+        "slipped": 78.0,  # 1 point under the start already: only 1 more may go, losses cannot add up
+        "lost": 60.0,  # far under the start already: not worse than the champion, no bar to clear
+        "new": 48.0,  # not measured on the base: the champion's, less the tolerance
+    }
+    assert skill_floors(champion) == {"taught": 88.0, "slipped": 77.0, "lost": 58.0, "new": 48.0}
+
+
+def test_fallen_skills_are_those_strictly_below_their_floor():
+    floors = {"a": 82.6, "b": 50.0, "c": 10.0}
+    accuracy = {"a": 82.6, "b": 49.9, "c": 80.0}  # exactly at the floor is kept: "more than 2 points below" falls
+    assert fallen_skills(accuracy, floors) == {"b": {"after": 49.9, "floor": 50.0}}
+    assert fallen_skills({"a": 80.0}, floors) == {"a": {"after": 80.0, "floor": 82.6}}  # unmeasured: not judged
+
+
+def test_a_repair_is_a_short_gentle_continuation_weighted_to_what_fell():
+    weights = {"a": 1.0, "b": 2.0, "c": 1.0}
+    fallen = {"b": {"after": 70.0, "floor": 75.0}}
+
+    recipe, repaired = repair_recipe(BASE, weights, fallen)
+
+    assert recipe.max_steps == BASE.max_steps // 3 and recipe.learning_rate == pytest.approx(BASE.learning_rate / 2)
+    assert recipe.replay_share == MAX_REPLAY_SHARE
+    assert repaired == {"a": 1.0, "b": 10.0, "c": 1.0}
+    assert "b fell to 70.0 % (floor 75.0 %)" in recipe.why[0]

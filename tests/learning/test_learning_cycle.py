@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from learning.models import LearningCycle
-from models_suite.builtin import BaseModelConfig
-from models_suite.services.builtin import builtin_model_build
+from learning.models import AdapterEvent, LearningCycle
+from models_suite.builtin import BaseModelConfig, build_base_model
+from models_suite.evaluation import pretraining_pairs
+from models_suite.services.builtin import BUILTIN_NAME
+from models_suite.services.registry import model_register_local
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]  # about 70 s alone: a base model is built first
 
@@ -19,12 +21,19 @@ SMALL_BASE = BaseModelConfig(
 SUITES = ("arithmetic", "string_transform", "sorting")
 
 
+@pytest.fixture(scope="module")
+def small_base_dir(tmp_path_factory):
+    # Built once for the module (about 45 s); each test registers it in its own database.
+    directory = tmp_path_factory.mktemp("small-base")
+    build_base_model(SMALL_BASE, pretraining_pairs(), directory)
+    return directory
+
+
 @pytest.fixture
-def small_base(db, settings, tmp_path):
+def small_base(db, settings, tmp_path, small_base_dir):
     for name in ("DATASETS_DIR", "TRAINING_DIR", "ADAPTERS_DIR"):
         setattr(settings, name, tmp_path / name.lower())
-    artifact, _ = builtin_model_build(config=SMALL_BASE, out_dir=tmp_path / "base")
-    return artifact
+    return model_register_local(path=small_base_dir, name=BUILTIN_NAME, builtin=True)
 
 
 RECIPE = {
@@ -42,21 +51,22 @@ RECIPE = {
 }
 
 
+# Measured here with practice seed 0: addition +18.5 points in the first cycle, promoted.
+CYCLE_OPTIONS = dict(
+    seed=0,
+    recipe=RECIPE,
+    focus_items=3000,
+    replay_items=1000,
+    suites=SUITES,
+    limit=120,
+    train_budget_seconds=None,
+)
+
+
 def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end_beats_the_start(small_base):
     from learning.loop.curve import curve_run
 
-    # Measured here with practice seed 0: addition +18.5 points in the first cycle, promoted.
-    curve = curve_run(
-        cycles=2,
-        skill="addition-2-digit",
-        seed=0,
-        recipe=RECIPE,
-        focus_items=3000,
-        replay_items=1000,
-        suites=SUITES,
-        limit=120,
-        train_budget_seconds=None,
-    )
+    curve = curve_run(cycles=2, skill="addition-2-digit", fresh_items=40, **CYCLE_OPTIONS)
     first, second = (LearningCycle.objects.get(pk=row["id"]) for row in curve["cycles"])
     assert [step["step"] for step in first.steps][:7] == [
         "measure",
@@ -66,8 +76,9 @@ def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end
         "train",
         "compare",
         "promote",
-    ]
+    ], first.steps
     assert first.status == LearningCycle.Status.PROMOTED, first.comparison.reason
+    assert "nor any skill significantly below its floor" in first.comparison.reason
     target = next(suite for suite in first.comparison.suites if suite["suite"] == first.comparison.target_suite)
     assert target["p_value"] < 0.05 and target["interval"][0] > 0
     champion = first.training_job.adapter
@@ -90,6 +101,62 @@ def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end
     assert curve["start"] == first.before and curve["end"] == second.after
     assert curve["end"]["addition-2-digit"] - curve["start"]["addition-2-digit"] >= 10, curve
     assert curve["mean_gain"] > 0 and curve["weakest_at_start"] in curve["start"]
+    # The second look, on items no cycle read: the bare base at the start, the last champion at the end
+    fresh = curve["fresh"]
+    assert fresh["items"] == {suite: 40 for suite in SUITES} and set(fresh["start"]) == set(curve["start"])
+    assert fresh["gains"]["addition-2-digit"] == round(
+        fresh["end"]["addition-2-digit"] - fresh["start"]["addition-2-digit"], 1
+    )
+    assert fresh["end"] != fresh["start"]  # the champion at the end is not the base the curve started from
+
+
+def test_a_challenger_that_learnt_but_left_a_skill_below_its_floor_is_repaired_then_judged_again(
+    small_base, monkeypatch
+):
+    from learning.loop import comparisons
+    from learning.loop.adapters import champion
+    from learning.loop.cycle import cycle_run
+    from learning.models import ABComparison
+
+    def sort_digits_fell(before, after, floors):  # whatever the challenger does, as if below a floor none can reach
+        assert floors  # the cycle holds every skill to a floor
+        return {"sort-digits": {"after": after.by_skill()["sort-digits"], "floor": 101.0, "p_value": 0.001}}
+
+    monkeypatch.setattr(comparisons, "fallen", sort_digits_fell)
+
+    row, _ = cycle_run(skill="addition-2-digit", **CYCLE_OPTIONS)
+
+    names = [step["step"] for step in row.steps]
+    repair_round = ["repair", "train-repair", "compare"]
+    assert names == ["measure", "plan", "practise", "extract", "train", "compare", *repair_round, *repair_round]
+    first, *repaired = ABComparison.objects.order_by("pk")
+    # It learnt (the target suite rose significantly) but left sort-digits below its floor: kept, and repaired.
+    target = next(suite for suite in first.suites if suite["suite"] == "arithmetic")
+    assert target["difference"] > 0 and target["p_value"] < 0.05, first.reason
+    assert not first.promote and "sort-digits" in first.reason and "(floor 101.0 %, p=0.001)" in first.reason
+    repair = next(step for step in row.steps if step["step"] == "repair")["detail"]
+    assert repair["fallen"]["sort-digits"]["floor"] == 101.0
+    assert repair["steps"] == RECIPE["max_steps"] // 3 and repair["learning_rate"] == RECIPE["learning_rate"] / 2
+    plan_weights = row.recipe["plan"]["replay_weights"]
+    assert repair["replay_weights"]["sort-digits"] == 5 * plan_weights["sort-digits"]
+    assert repair["replay_weights"]["reverse"] == plan_weights["reverse"]
+    # Each repair continued the challenger before it, on a dataset weighted to what it forgot; two rounds at most
+    job = row.training_job
+    assert job.adapter.parent.parent is not None and job.adapter.parent.parent.parent is None
+    assert (
+        job.dataset.params["replay_weights"] == repair["replay_weights"] and job.dataset.params["replay_share"] == 0.9
+    )
+    assert job.config["max_steps"] == RECIPE["max_steps"] // 3
+    assert [comparison.challenger for comparison in repaired] == [job.adapter.parent, job.adapter]
+    # judged again by the same rules on the same items: still below the floor, so the bare base keeps serving
+    for comparison in repaired:
+        assert not comparison.promote and "sort-digits" in comparison.reason
+        assert [suite["items"] for suite in comparison.suites] == [suite["items"] for suite in first.suites]
+    assert row.status == LearningCycle.Status.KEPT and row.after == row.before
+    assert champion(small_base) is None
+    assert AdapterEvent.objects.filter(kind=AdapterEvent.Kind.KEPT).count() == 3
+    measured = row.recipe["measured"]
+    assert measured["repairs"] == 2 and measured["forgot"] and list(measured["fallen"]) == ["sort-digits"]
 
 
 def test_a_cycle_whose_process_died_is_ended_as_failed_when_the_next_one_starts(db):

@@ -272,3 +272,27 @@ def test_an_ab_comparison_promotes_a_significant_gain_and_refuses_a_corrupt_chal
     refused = AdapterEvent.objects.get(adapter=corrupt, kind=AdapterEvent.Kind.REFUSED)
     assert "sha256" in refused.detail["reason"]
     assert champion(base) == good and ABComparison.objects.count() == 1
+
+
+def test_a_skill_falls_only_below_its_floor_and_with_a_significant_paired_drop():
+    # Hand-made measurements: uppercase loses 8 of its 20 items (p < 0.01), tool-dict 1 of its 14 (7 points,
+    # below its floor, but one item is no evidence), reverse 8 items but stays above its floor.
+    def measured(wrong: dict[str, int]) -> comparisons.Measured:
+        found = comparisons.Measured()
+        for skill, count in {"uppercase": 20, "reverse": 20, "tool-dict": 14}.items():
+            for index in range(count):
+                item = f"{skill}/heldout/{index}"
+                found.correct.setdefault("suite", {})[item] = index >= wrong.get(skill, 0)
+                found.skills[item] = skill
+        return found
+
+    before = measured({})
+    after = measured({"uppercase": 8, "tool-dict": 1, "reverse": 8})
+    floors = {"uppercase": 98.0, "tool-dict": 98.0, "reverse": 50.0}
+
+    fallen = comparisons.fallen(before, after, floors)
+
+    assert list(fallen) == ["uppercase"]
+    assert fallen["uppercase"]["after"] == 60.0 and fallen["uppercase"]["floor"] == 98.0
+    assert fallen["uppercase"]["p_value"] < 0.01
+    assert comparisons.fallen(before, after, {}) == {}
