@@ -46,7 +46,7 @@ bench: $(INSTALLED)
 demo: $(INSTALLED)
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) -m core.embedded_redis run -- $(PY) manage.py bootstrap_model --if-missing
-	$(PY) -m core.embedded_redis run -- $(PY) manage.py learning_curve --cycles 5 --plot var/learning_curve.png --json
+	$(PY) -m core.embedded_redis run -- $(PY) manage.py learning_curve --cycles 5 --fresh-items 500 --plot var/learning_curve.png --json
 
 # The static checks CI runs before the suite: one formatting style and lint (ruff), types (mypy with Django's and
 # DRF's plugins), the import layers and the purity of the ML packages (import-linter, .importlinter), Django's own

@@ -11,8 +11,11 @@ import time
 from collections.abc import Callable
 from statistics import fmean
 
+from hobbies.assignments import default_model
 from learning.loop import comparisons
+from learning.loop.adapters import champion
 from learning.loop.cycle import cycle_run
+from learning.models import LearningCycle
 from models_suite.evaluation.suites import get_suite
 
 
@@ -21,10 +24,19 @@ def measured_skills(suites=comparisons.MEASURED_SUITES) -> list[str]:
 
 
 def curve_run(
-    *, cycles: int, skill: str = "", seed: int | None = None, echo: Callable[[str], None] | None = None, **cycle_options
+    *,
+    cycles: int,
+    skill: str = "",
+    seed: int | None = None,
+    echo: Callable[[str], None] | None = None,
+    fresh_items: int = 0,
+    **cycle_options,
 ) -> dict:
     """Run the cycles; returns {cycles: [...], start, end, mean_gain, weakest_at_start, seconds}. A cycle that
-    fails stops the curve (the champion keeps serving) and the error says which cycle."""
+    fails stops the curve (the champion keeps serving) and the error says which cycle. fresh_items > 0 adds
+    "fresh": the champion at the start and at the end measured again on that many fresh held-out items per suite
+    that no cycle read (comparisons.fresh_by_skill): the promotions' floors were held on the curve's own items,
+    so this is the figure that says whether what was kept generalises."""
     suites = cycle_options.get("suites", comparisons.MEASURED_SUITES)
     if skill and skill not in (known := measured_skills(suites)):
         raise ValueError(f"Unknown skill {skill!r}; the measured skills are {', '.join(known)}")
@@ -52,12 +64,32 @@ def curve_run(
                 "before": row.before,
                 "after": row.after,
                 "challenger": row.recipe.get("measured", {}).get("challenger"),
+                "repairs": row.recipe.get("measured", {}).get("repairs", 0),
                 "parent": row.champion_before.adapter_id if row.champion_before else None,
                 "adapter": getattr(getattr(row.training_job, "adapter", None), "adapter_id", None),
                 "seconds": summary["seconds"],
             }
         )
-    return curve_summary(rows, seconds=time.perf_counter() - started)
+    summary = curve_summary(rows, seconds=time.perf_counter() - started)
+    if fresh_items > 0 and rows:
+        first = LearningCycle.objects.get(pk=rows[0]["id"])
+        artifact = first.training_job.base_model if first.training_job else default_model()
+        measured, items = comparisons.fresh_by_skill(
+            artifact,
+            {"start": first.champion_before, "end": champion(artifact, "")},
+            count=fresh_items,
+            suites=cycle_options.get("suites", comparisons.MEASURED_SUITES),
+        )
+        gains = {name: round(measured["end"][name] - value, 1) for name, value in measured["start"].items()}
+        summary["fresh"] = {
+            "items": items,
+            "start": measured["start"],
+            "end": measured["end"],
+            "gains": gains,
+            "mean_gain": round(fmean(gains.values()), 2),
+            "worst_drop": round(min(gains.values()), 1),
+        }
+    return summary
 
 
 def curve_summary(rows: list[dict], *, seconds: float) -> dict:
@@ -82,11 +114,12 @@ def curve_table(curve: dict) -> list[str]:
     """The curve as text: one line per cycle, then the champion's accuracy per skill at the start, after each
     cycle, and the change."""
     skills = sorted(curve["start"])
-    lines = [f"{'cycle':>5}  {'skill':<22} {'before':>7} {'after':>7}  {'outcome':<12} {'seconds':>8}"]
+    lines = [f"{'cycle':>5}  {'skill':<22} {'before':>7} {'after':>7}  {'outcome':<12} {'repairs':>7} {'seconds':>8}"]
     for row in curve["cycles"]:
         lines.append(
             f"{row['cycle']:>5}  {row['skill']:<22} {row['before'].get(row['skill'], 0):>6.1f}% "
-            f"{row['after'].get(row['skill'], 0):>6.1f}%  {row['status']:<12} {row['seconds']:>8.0f}"
+            f"{row['after'].get(row['skill'], 0):>6.1f}%  {row['status']:<12} {row.get('repairs', 0):>7} "
+            f"{row['seconds']:>8.0f}"
         )
     header = f"{'skill':<22} {'start':>6}" + "".join(f" {'c' + str(r['cycle']):>6}" for r in curve["cycles"])
     lines += ["", header + f" {'change':>7}"]
@@ -101,6 +134,13 @@ def curve_table(curve: dict) -> list[str]:
         f"{curve['weakest_gain']:+.1f}; worst change {curve['worst_drop']:+.1f}; "
         f"{curve['promotions']} promotion(s) in {len(curve['cycles'])} cycle(s), {curve['seconds']:.0f} s"
     )
+    if fresh := curve.get("fresh"):
+        lines.append(
+            f"on fresh items no cycle read ({sum(fresh['items'].values())}): mean gain {fresh['mean_gain']:+.1f} "
+            f"points; worst change {fresh['worst_drop']:+.1f} ("
+            + ", ".join(f"{name} {gain:+.1f}" for name, gain in sorted(fresh["gains"].items()))
+            + ")"
+        )
     return lines
 
 
@@ -121,7 +161,7 @@ def plot(curve: dict, path: str) -> None:
     axes.plot(xs, means, color="black", linewidth=3, marker="o", label="mean")
     for x, row in zip(xs[1:], curve["cycles"]):
         axes.annotate(
-            row["skill"] + ("" if row["promoted"] else " (kept)"),
+            row["skill"] + ("" if row["promoted"] else f" ({row['status'].replace('_', ' ')})"),
             (x, means[x]),
             fontsize=7,
             rotation=30,
