@@ -110,8 +110,8 @@ def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES,
 def fallen(before: Measured, after: Measured, floors: Mapping[str, float]) -> dict[str, dict[str, float]]:
     """The skills `after` leaves below their floor (learning.planning.curriculum.skill_floors) with a significant
     paired drop from `before` on that skill's items (McNemar, p < ALPHA): skill -> {"after", "floor",
-    "p_value"}. The suites' rule, per skill: on a skill of 14 held-out items one item is 7 points, and a floor
-    that counted it failed challengers over noise, round after round, whatever they had learnt."""
+    "p_value"}. The suites' rule, per skill: on a skill of few held-out items one item is more than the floor's
+    tolerance, and a floor that counted it would refuse challengers over noise, whatever they learnt."""
     found = {}
     for skill, figures in fallen_skills(after.by_skill(), floors).items():
         pairs = [

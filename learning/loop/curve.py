@@ -72,39 +72,37 @@ def curve_run(
         )
     summary = curve_summary(rows, seconds=time.perf_counter() - started)
     if fresh_items > 0 and rows:
-        first = LearningCycle.objects.get(pk=rows[0]["id"])
-        artifact = first.training_job.base_model if first.training_job else default_model()
+        artifact = default_model()  # the model every cycle_run worked on
         measured, items = comparisons.fresh_by_skill(
             artifact,
-            {"start": first.champion_before, "end": champion(artifact, "")},
+            {"start": LearningCycle.objects.get(pk=rows[0]["id"]).champion_before, "end": champion(artifact, "")},
             count=fresh_items,
-            suites=cycle_options.get("suites", comparisons.MEASURED_SUITES),
+            suites=suites,
         )
-        gains = {name: round(measured["end"][name] - value, 1) for name, value in measured["start"].items()}
-        summary["fresh"] = {
-            "items": items,
-            "start": measured["start"],
-            "end": measured["end"],
-            "gains": gains,
-            "mean_gain": round(fmean(gains.values()), 2),
-            "worst_drop": round(min(gains.values()), 1),
-        }
+        summary["fresh"] = {"items": items, **_changes(measured["start"], measured["end"])}
     return summary
 
 
-def curve_summary(rows: list[dict], *, seconds: float) -> dict:
-    start, end = rows[0]["before"], rows[-1]["after"]
+def _changes(start: dict[str, float], end: dict[str, float]) -> dict:
+    """Per skill, end minus start, with their mean and the worst."""
     gains = {name: round(end.get(name, value) - value, 1) for name, value in start.items()}
-    weakest = min(start, key=start.get)
     return {
-        "cycles": rows,
         "start": start,
         "end": end,
         "gains": gains,
         "mean_gain": round(fmean(gains.values()), 2) if gains else 0.0,
-        "weakest_at_start": weakest,
-        "weakest_gain": gains.get(weakest),
         "worst_drop": round(min(gains.values()), 1) if gains else 0.0,
+    }
+
+
+def curve_summary(rows: list[dict], *, seconds: float) -> dict:
+    changes = _changes(rows[0]["before"], rows[-1]["after"])
+    weakest = min(changes["start"], key=changes["start"].get)
+    return {
+        "cycles": rows,
+        **changes,
+        "weakest_at_start": weakest,
+        "weakest_gain": changes["gains"].get(weakest),
         "promotions": sum(row["promoted"] for row in rows),
         "seconds": round(seconds, 1),
     }

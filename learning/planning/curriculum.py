@@ -195,8 +195,8 @@ def replay_weights(
 
 
 # How far below where the loop started (the bare base's held-out accuracy) a challenger may leave any one skill, in
-# held-out points. The A/B's suite rule alone let a skill fall inside a suite that rose (uppercase -5.8 while
-# reverse gained 11.4 in the same suite), and small losses added up over cycles to more than this.
+# held-out points. The A/B's suite rule alone lets a skill fall inside a suite that rose, and small losses add up
+# over cycles (measured cases in the README, The learning loop).
 FORGET_TOLERANCE = 2.0
 
 
@@ -207,9 +207,9 @@ def skill_floors(
     base's (where the loop started: however many cycles run, no skill ends further below it), but never above
     the champion (a skill an older champion already lost is not a bar a challenger must clear; it must only not
     lose more). A skill the base was not measured on: `tolerance` below the champion. What earlier cycles taught
-    above the base is protected by the replay and by the A/B's rule on significant drops, not by a floor: a floor
-    at the champion's level failed challengers for single items on skills of 43 held-out items, whatever they
-    had learnt."""
+    above the base is protected by the replay and by the A/B's rule on significant drops, not by a floor: on a
+    skill of a few dozen held-out items one item is more than the tolerance, so a floor at the champion's level
+    refuses challengers over a single item, whatever they learnt."""
     floors = {}
     for skill, value in champion.items():
         start = (base or {}).get(skill)
