@@ -67,11 +67,10 @@ def assignment_create(
         raise Invalid({"hobby_type": [f"{hobby_type} is disabled: enable it first"]})
     live = machines_live()
     with transaction.atomic():
-        subagent = (
-            SubAgent.objects.select_for_update().filter(subagent_id=subagent_id, status=SubAgent.Status.ACTIVE).first()
-        )
-        if subagent is None:
-            raise NotFound(f"No registered sub-agent {subagent_id!r}.")
+        try:  # get(), not first(): its id is unique, and first() would add an ORDER BY to compose and run
+            subagent = SubAgent.objects.select_for_update().get(subagent_id=subagent_id, status=SubAgent.Status.ACTIVE)
+        except SubAgent.DoesNotExist:
+            raise NotFound(f"No registered sub-agent {subagent_id!r}.") from None
         if not subagent.can_practise(hobby_type):
             raise Invalid(
                 {
@@ -155,12 +154,13 @@ ASSIGNMENT_LEASE = Lease(
 )
 
 
-def _claim(assignment_pk: int) -> Claim | None:
+def _claim(assignment_pk: int) -> tuple[Claim, Assignment] | None:
     """Take a pending assignment (its first run fixes how much it practises), or a running one whose lease expired
-    because its worker died (a takeover practises as much as the first run). None: someone else has it, or it is
-    over."""
-    return ASSIGNMENT_LEASE.claim(
+    because its worker died (a takeover practises as much as the first run), and read it with its sub-agent and
+    model. None: someone else has it, or it is over."""
+    return ASSIGNMENT_LEASE.claim_read(
         assignment_pk,
+        related="subagent__model",
         first={"started_at": timezone.now(), "items_per_suite": items_for_intensity(intensity_level())},
     )
 
@@ -170,11 +170,12 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
     """Run a claimed assignment's practice and finish it (with the sub-agent's progress) in one transaction.
     Returns None when the assignment was not ours to run. A transient error gives the claim back for the
     retry; any other fails the assignment, saying why, instead of leaving it to be retried forever."""
-    claim = _claim(assignment_pk)
-    if claim is None:
+    claimed = _claim(assignment_pk)
+    if claimed is None:
         return None
+    claim, assignment = claimed
     try:
-        return _run(assignment_pk, claim)
+        return _run(assignment, claim)
     except LeaseLost:
         return None
     except Exception as exc:
@@ -185,8 +186,7 @@ def assignment_execute(*, assignment_pk: int) -> Assignment | None:
         raise
 
 
-def _run(assignment_pk: int, claim: Claim) -> Assignment:
-    assignment = Assignment.objects.select_related("subagent__model").get(pk=assignment_pk)
+def _run(assignment: Assignment, claim: Claim) -> Assignment:
     subagent = assignment.subagent
 
     def should_stop() -> str | None:

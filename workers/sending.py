@@ -22,14 +22,13 @@ def send_or_leave_for_sweep(
     stamped: the row was written with sent_at already, in the transaction that created it (one write fewer per
     message on a hot path); a failed send clears it, so the sweep sends it at its next pass. A process that dies
     between the commit and the send leaves it stamped: the sweep then sends it once the stamp is a lease old."""
-    rows = type(row)._default_manager.filter(pk=row.pk)
     try:
         task.apply_async(kwargs=kwargs, queue=queue_name(role, machine))
     except Exception:  # kombu and redis raise many kinds; every one means "not sent"
         logger.exception("%s could not be sent; the resume sweep will send it", what)
         if stamped:
-            rows.update(sent_at=None)
+            type(row)._default_manager.filter(pk=row.pk).update(sent_at=None)
         return False
     if not stamped:
-        rows.update(sent_at=db_now())
+        type(row)._default_manager.filter(pk=row.pk).update(sent_at=db_now())
     return True

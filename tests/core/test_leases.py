@@ -195,3 +195,52 @@ def test_a_claim_outside_a_transaction_is_one_round_trip_and_committed(transacti
             assert cursor.fetchone()[0] == held.token
     finally:
         other.close()
+
+
+def fields_of(instance) -> dict:
+    return {f.attname: getattr(instance, f.attname) for f in type(instance)._meta.concrete_fields}
+
+
+@pytest.mark.parametrize("with_model", [True, False], ids=["with a model", "without a model (left join)"])
+def test_claim_read_gives_the_claimed_row_and_its_related_rows_as_the_orm_reads_them_in_one_statement(with_model):
+    row = assignment()
+    if with_model:
+        model = ModelArtifact.objects.create(
+            name=f"m-{secrets.token_hex(3)}", kind="remote", base_url="http://127.0.0.1:9/v1", remote_model="m"
+        )
+        SubAgent.objects.filter(pk=row.subagent_id).update(model=model, metadata={"k": [1, 2]})
+    started = timezone.now() - timedelta(minutes=3)
+    with CaptureQueriesContext(connection) as queries:
+        claim, claimed = ASSIGNMENT_LEASE.claim_read(
+            row.pk, related="subagent__model", first={"started_at": started, "items_per_suite": 4}
+        )
+    assert len(queries) == (1 if connection.vendor == "postgresql" else 2)  # SQLite: the claim, then the read
+    read = Assignment.objects.select_related("subagent__model").get(pk=row.pk)
+    assert fields_of(claimed) == fields_of(read)  # JSON, times and all: converted as the ORM converts them
+    assert claimed.status == "running" and claimed.claim == claim.token and claim.attempts == 1
+    with CaptureQueriesContext(connection) as queries:
+        subagent, model = claimed.subagent, claimed.subagent.model
+    assert not queries  # attached, as select_related attaches them
+    assert fields_of(subagent) == fields_of(read.subagent)
+    assert (model and fields_of(model)) == (read.subagent.model and fields_of(read.subagent.model))
+    assert ASSIGNMENT_LEASE.claim_read(row.pk, related="subagent__model") is None  # held: nothing to claim
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs the ORM's claim only")
+def test_the_claims_written_statement_does_what_the_orms_claim_does(kind, monkeypatch):
+    """On PostgreSQL the claim is SQL text written once (core.claim_sql); SQLite runs the ORM's. The same claims
+    (first, a live lease, a takeover) on two rows, one each way, leave the rows alike."""
+    lease, make = kind
+    rows = {"text": make(), "orm": make()}
+    outcomes = {}
+    for way, row in rows.items():
+        if way == "orm":
+            monkeypatch.setattr(Lease, "_vendor", lambda self: "sqlite")
+        first = lease.claim(row.pk)
+        again = lease.claim(row.pk)
+        expire(lease, row.pk)
+        taker = lease.claim(row.pk)
+        row.refresh_from_db()
+        outcomes[way] = (first.attempts, again, taker.attempts, row.status, row.claim == taker.token, row.attempts)
+        assert row.lease_until > timezone.now() + lease.length() - timedelta(minutes=1)
+    assert outcomes["text"] == outcomes["orm"] == (1, None, 2, lease.taken, True, 2)

@@ -23,7 +23,7 @@ def claimed_with_activity():
     assignment = Assignment.objects.create(
         assignment_id=secrets.token_hex(6), subagent=agent, hobby_type="SKILL_PRACTICE", duration_minutes=1
     )
-    claim = _claim(assignment.pk)
+    claim, _ = _claim(assignment.pk)
     activity = Activity.objects.create(
         activity_id=secrets.token_hex(6),
         hobby_type="SKILL_PRACTICE",
@@ -37,7 +37,7 @@ def claimed_with_activity():
 def test_a_run_taken_over_before_it_finishes_writes_nothing():
     assignment, first, activity = claimed_with_activity()
     Assignment.objects.filter(pk=assignment.pk).update(lease_until=timezone.now() - timedelta(seconds=1))
-    taker = _claim(assignment.pk)
+    taker, _ = _claim(assignment.pk)
     with pytest.raises(LeaseLost):
         activity_finish(Practised(activity), assignment, claim=first)
     activity.refresh_from_db()
