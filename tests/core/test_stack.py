@@ -61,7 +61,7 @@ class RunningStack:
         return self.process.wait(90)
 
 
-def test_make_run_starts_everything_and_ctrl_c_stops_everything(tmp_path):
+def test_make_run_starts_everything_ctrl_c_stops_everything_and_a_second_stack_on_its_var_dir_is_refused(tmp_path):
     var_dir = tmp_path / "var"
     stack = RunningStack(var_dir, free_loopback_port())
     try:
@@ -107,22 +107,15 @@ def test_make_run_starts_everything_and_ctrl_c_stops_everything(tmp_path):
         again.wait_ready()
         assert (var_dir / "operator.token").read_text().strip() == token
         assert f"password: {password}" in again.output()
+        # While it runs, another stack on the same var/ is refused and leaves it alone (checked here rather than
+        # in a test of its own: each stack started from an empty var/ costs the suite half a minute).
+        beside = RunningStack(var_dir, free_loopback_port())
+        assert beside.process.wait(60) != 0
+        assert "already running" in beside.output()
+        assert httpx.get(f"{again.base}/health/ready").status_code == 200
     finally:
         assert again.interrupt() == 0
     wait_for(lambda: not processes_of(var_dir), timeout=30, what="every process of the second stack to stop")
-
-
-def test_a_second_stack_on_the_same_var_dir_is_refused(tmp_path):
-    var_dir = tmp_path / "var"
-    first = RunningStack(var_dir, free_loopback_port())
-    try:
-        first.wait_ready()
-        second = RunningStack(var_dir, free_loopback_port())
-        assert second.process.wait(60) != 0
-        assert "already running" in second.output()
-        assert httpx.get(f"{first.base}/health/ready").status_code == 200  # the first is untouched
-    finally:
-        first.interrupt()
 
 
 def _machine(stack, auth) -> str:
