@@ -55,21 +55,26 @@ class ClaimStatement:
         """The claimed row as a model instance, its related rows attached as select_related would attach them."""
         connection = connections[using]
         values = iter(row)
-        root = parent = None
-        for table in self.tables:
-            raw = [next(values) for _ in table.fields]
-            converted = [_converted(v, table, i, connection) for i, v in enumerate(raw)]
-            found = raw[table.fields.index(table.model._meta.pk)] is not None  # else a null relation, left joined
-            instance = table.model.from_db(using, [f.attname for f in table.fields], converted) if found else None
-            if table.relation is None:
-                root = instance
-            else:
-                table.relation.set_cached_value(parent, instance)
+        root = _instance(self.tables[0], values, using, connection)
+        assert root is not None  # the claimed row itself
+        parent = root
+        for table in self.tables[1:]:
+            instance = _instance(table, values, using, connection)
+            assert table.relation is not None  # every table after the first is joined by its relation
+            table.relation.set_cached_value(parent, instance)
             if instance is None:
                 break  # a null relation: nothing further along the path
             parent = instance
-        assert root is not None
         return root
+
+
+def _instance(table: Table, values, using: str, connection) -> Model | None:
+    """The table's columns taken from the row, as the ORM converts them; None for a null relation (left joined)."""
+    raw = [next(values) for _ in table.fields]
+    if raw[table.fields.index(table.model._meta.pk)] is None:
+        return None
+    converted = [_converted(value, table, index, connection) for index, value in enumerate(raw)]
+    return table.model.from_db(using, [f.attname for f in table.fields], converted)
 
 
 def _converted(value, table: Table, index: int, connection):
@@ -90,7 +95,7 @@ def claim_statement(lease: Lease, first: tuple[str, ...], written: tuple[str, ..
     def column(name: str) -> str:
         found = meta.get_field(name)
         assert isinstance(found, Field)
-        return quote(found.column)
+        return quote(_column(found))
 
     status, lease_until, attempts = column("status"), column("lease_until"), column("attempts")
     sets = [f"{status} = %s", f"{column('claim')} = %s", f"{lease_until} = {NOW} + %s", f"{attempts} = {attempts} + 1"]
@@ -98,15 +103,15 @@ def claim_statement(lease: Lease, first: tuple[str, ...], written: tuple[str, ..
     sets += [f"{column(name)} = %s" for name in written]
     # Lease.claimable(): never started and not held, or held by a run whose lease has run out.
     where = (
-        f"{quote(meta.pk.column)} = %s AND ({status} = ANY(%s) AND ({lease_until} IS NULL OR {lease_until} < {NOW})"
+        f"{quote(_column(meta.pk))} = %s AND ({status} = ANY(%s) AND ({lease_until} IS NULL OR {lease_until} < {NOW})"
         f" OR {status} = ANY(%s) AND {lease_until} < {NOW})"
     )
     update = f"UPDATE {quote(meta.db_table)} SET {', '.join(sets)} WHERE {where} RETURNING *"
     tables = _tables(lease.model, related, connection)
-    selected = ", ".join(f"{t.alias}.{quote(f.column)}" for t in tables for f in t.fields)
+    selected = ", ".join(f"{t.alias}.{quote(_column(f))}" for t in tables for f in t.fields)
     joins = "".join(
         f" {'LEFT' if t.relation.null else 'INNER'} JOIN {quote(t.model._meta.db_table)} {t.alias}"
-        f" ON {t.alias}.{quote(t.relation.target_field.column)} = {before.alias}.{quote(t.relation.column)}"
+        f" ON {t.alias}.{quote(_column(t.relation.target_field))} = {before.alias}.{quote(_column(t.relation))}"
         for before, t in zip(tables, tables[1:])
         if t.relation is not None
     )
@@ -120,6 +125,11 @@ def claim_statement(lease: Lease, first: tuple[str, ...], written: tuple[str, ..
         written=tuple(fields[len(first) :]),  # type: ignore[arg-type]
         tables=tables,
     )
+
+
+def _column(field: Field) -> str:
+    assert field.column is not None  # a concrete field: it has a column
+    return field.column
 
 
 def _tables(model: type[Model], related: str, connection) -> tuple[Table, ...]:

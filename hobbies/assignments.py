@@ -158,11 +158,16 @@ def _claim(assignment_pk: int) -> tuple[Claim, Assignment] | None:
     """Take a pending assignment (its first run fixes how much it practises), or a running one whose lease expired
     because its worker died (a takeover practises as much as the first run), and read it with its sub-agent and
     model. None: someone else has it, or it is over."""
-    return ASSIGNMENT_LEASE.claim_read(
+    claimed = ASSIGNMENT_LEASE.claim_read(
         assignment_pk,
         related="subagent__model",
         first={"started_at": timezone.now(), "items_per_suite": items_for_intensity(intensity_level())},
     )
+    if claimed is None:
+        return None
+    claim, assignment = claimed
+    assert isinstance(assignment, Assignment)  # the lease's own model
+    return claim, assignment
 
 
 @worker_only
