@@ -30,7 +30,7 @@ from hobbies.analysis import mean_by_skill
 from learning.loop import adapters
 from learning.models import ABComparison, Adapter, AdapterEvent
 from learning.planning.curriculum import fallen_skills
-from learning.training.paired_stats import ALPHA, compare_suite, decide, mcnemar_p
+from learning.training.paired_stats import ALPHA, compare_suite, decide, mcnemar_p, significant_drop
 from learning.training.regression import (
     MetricsSnapshot,
     Served,
@@ -123,6 +123,23 @@ def fallen(before: Measured, after: Measured, floors: Mapping[str, float]) -> di
         p_value = mcnemar_p([was for was, _ in pairs], [now for _, now in pairs])
         if p_value < ALPHA:
             found[skill] = {**figures, "p_value": round(p_value, 4)}
+    return found
+
+
+def dropped(before: Measured, after: Measured, comparison: ABComparison) -> dict[str, dict]:
+    """The skills that fell in the suites whose significant drop kept the champion (the A/B's own rule, outside
+    the target suite): skill -> {"after", "before", "suite", "p_value"} (the suite's). What a repair aims at
+    besides the fallen skills: a challenger can cost a suite a significant drop while each of its skills stays
+    above its floor."""
+    was, now = before.by_skill(), after.by_skill()
+    found = {}
+    for suite in comparison.suites:
+        if suite["suite"] == comparison.target_suite or not significant_drop(suite["difference"], suite["p_value"]):
+            continue
+        for skill in sorted({before.skills[item] for item in before.correct.get(suite["suite"], {})}):
+            if skill in now and now[skill] < was[skill]:
+                found[skill] = {"after": now[skill], "before": was[skill], "suite": suite["suite"]}
+                found[skill]["p_value"] = suite["p_value"]
     return found
 
 

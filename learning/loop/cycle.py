@@ -11,8 +11,9 @@ the recipe come from learning.planning.curriculum: a bandit over each skill's me
 adapted from the last cycles' outcomes within the time budget. Forgetting is the real enemy (calibration: 2-digit
 subtraction alone took sorting from 98 % to 0.5 %), so the practice covers every measured suite and the replay is
 weighted towards the skills with the most to lose. The A/B also holds every skill to a floor (two points below
-where the bare base started): a challenger that learnt its skill but left another significantly below its floor is repaired,
-a short continuation on replay weighted to what it forgot, and A/B tested again (at most twice).
+where the bare base started). A challenger that learnt its skill but was kept for what it forgot (a skill
+significantly below its floor, or another suite's significant drop) is repaired, a short continuation on replay
+weighted to the skills that fell, and A/B tested again by the same rules (at most twice).
 """
 
 from __future__ import annotations
@@ -299,8 +300,9 @@ def _run(
     )
     cycle.step("compare", promote=comparison.promote, reason=comparison.reason)
     fallen = comparisons.fallen(before, challenger, floors or {})
-    first_fallen, rounds = fallen, 0
-    while not comparison.promote and fallen and _learnt(comparison) and rounds < curriculum.REPAIR_ROUNDS:
+    dropped = comparisons.dropped(before, challenger, comparison) if continual else {}
+    first_fallen, first_dropped, rounds = fallen, dropped, 0
+    while not comparison.promote and (fallen or dropped) and _learnt(comparison) and rounds < curriculum.REPAIR_ROUNDS:
         rounds += 1
         repaired = _repair(
             cycle,
@@ -310,7 +312,7 @@ def _run(
             weights=weights,
             lora=lora,
             plan=plan,
-            fallen=fallen,
+            fallen={**dropped, **fallen},
             challenger=job.adapter,
         )
         if repaired is None:
@@ -321,6 +323,7 @@ def _run(
         )
         cycle.step("compare", promote=comparison.promote, reason=comparison.reason, repair=rounds)
         fallen = comparisons.fallen(before, challenger, floors or {})
+        dropped = comparisons.dropped(before, challenger, comparison)
     tried = challenger.by_skill()
     # Forgetting that kept the champion (a repaired challenger that was promoted forgot nothing that counts): the
     # recipe gives the next cycle on this skill more replay.
@@ -329,6 +332,7 @@ def _run(
         "gain": round(tried.get(skill, scores[skill]) - scores[skill], 1),
         "forgot": forgot,
         "fallen": first_fallen,  # what the cycle's own challenger left below its floor
+        "dropped": first_dropped,  # and what fell in a suite of its that dropped significantly
         "repairs": rounds,
         "train_seconds": first.metrics.get("seconds"),  # the cycle's own training: the speed the budget plans with
         "train_steps": first.metrics.get("steps"),

@@ -239,22 +239,24 @@ REPAIR_WEIGHT = 5.0
 def repair_recipe(
     recipe: Recipe, weights: Mapping[str, float], fallen: Mapping[str, Mapping[str, float]]
 ) -> tuple[Recipe, dict[str, float]]:
-    """The recipe and replay weights of a repair of `fallen` skills, from the cycle's own."""
+    """The recipe and replay weights of a repair of `fallen` skills, from the cycle's own. Each fallen skill
+    is either below its floor ({"after", "floor"}) or one that fell in a suite that dropped significantly
+    ({"after", "before", "suite"})."""
     repair = Recipe(
         max_steps=max(1, int(recipe.max_steps * REPAIR_STEP_SHARE)),
         learning_rate=recipe.learning_rate * REPAIR_LEARNING_RATE_SHARE,
         replay_share=MAX_REPLAY_SHARE,
         focus_items=recipe.focus_items,
         replay_items=recipe.replay_items,
-        why=[
-            "repair: "
-            + ", ".join(
-                f"{skill} fell to {value['after']:.1f} % (floor {value['floor']:.1f} %)"
-                for skill, value in fallen.items()
-            )
-        ],
+        why=["repair: " + ", ".join(_fall(skill, value) for skill, value in fallen.items())],
     )
     repaired = {
         skill: round(weight * (REPAIR_WEIGHT if skill in fallen else 1.0), 4) for skill, weight in weights.items()
     }
     return repair, repaired
+
+
+def _fall(skill: str, value: Mapping[str, float]) -> str:
+    if "floor" in value:
+        return f"{skill} fell to {value['after']:.1f} % (floor {value['floor']:.1f} %)"
+    return f"{skill} fell from {value['before']:.1f} % to {value['after']:.1f} % ({value['suite']} dropped)"

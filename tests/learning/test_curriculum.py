@@ -144,3 +144,13 @@ def test_a_repair_is_a_short_gentle_continuation_weighted_to_what_fell():
     assert recipe.replay_share == MAX_REPLAY_SHARE
     assert repaired == {"a": 1.0, "b": 10.0, "c": 1.0}
     assert "b fell to 70.0 % (floor 75.0 %)" in recipe.why[0]
+
+
+def test_a_repair_also_weights_the_skills_that_fell_in_a_suite_that_dropped():
+    weights = {"a": 1.0, "b": 2.0, "c": 1.0}
+    fell = {"b": {"after": 70.0, "floor": 75.0}, "c": {"after": 55.0, "before": 80.0, "suite": "sorting"}}
+
+    recipe, repaired = repair_recipe(BASE, weights, fell)
+
+    assert repaired == {"a": 1.0, "b": 10.0, "c": 5.0}
+    assert "c fell from 80.0 % to 55.0 % (sorting dropped)" in recipe.why[0]

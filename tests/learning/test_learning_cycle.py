@@ -110,7 +110,7 @@ def test_two_cycles_compound_the_second_continues_the_first_champion_and_the_end
     assert fresh["end"] != fresh["start"]  # the champion at the end is not the base the curve started from
 
 
-def test_a_challenger_that_learnt_but_left_a_skill_below_its_floor_is_repaired_then_judged_again(
+def test_a_challenger_that_learnt_but_fell_below_a_floor_or_in_a_suite_is_repaired_then_judged_again(
     small_base, monkeypatch
 ):
     from learning.loop import comparisons
@@ -122,7 +122,11 @@ def test_a_challenger_that_learnt_but_left_a_skill_below_its_floor_is_repaired_t
         assert floors  # the cycle holds every skill to a floor
         return {"sort-digits": {"after": after.by_skill()["sort-digits"], "floor": 101.0, "p_value": 0.001}}
 
+    def reverse_dropped(before, after, comparison):  # as if string_transform had dropped significantly
+        return {"reverse": {"after": 50.0, "before": 60.0, "suite": "string_transform", "p_value": 0.01}}
+
     monkeypatch.setattr(comparisons, "fallen", sort_digits_fell)
+    monkeypatch.setattr(comparisons, "dropped", reverse_dropped)
 
     row, _ = cycle_run(skill="addition-2-digit", **CYCLE_OPTIONS)
 
@@ -135,11 +139,18 @@ def test_a_challenger_that_learnt_but_left_a_skill_below_its_floor_is_repaired_t
     assert target["difference"] > 0 and target["p_value"] < 0.05, first.reason
     assert not first.promote and "sort-digits" in first.reason and "(floor 101.0 %, p=0.001)" in first.reason
     repair = next(step for step in row.steps if step["step"] == "repair")["detail"]
-    assert repair["fallen"]["sort-digits"]["floor"] == 101.0
+    assert (
+        repair["fallen"]["sort-digits"]["floor"] == 101.0 and repair["fallen"]["reverse"]["suite"] == "string_transform"
+    )
     assert repair["steps"] == RECIPE["max_steps"] // 3 and repair["learning_rate"] == RECIPE["learning_rate"] / 2
     plan_weights = row.recipe["plan"]["replay_weights"]
+    # both kinds of fall weigh 5 times their share: below a floor (sort-digits), in a suite that dropped (reverse)
+    assert {skill for skill, weight in repair["replay_weights"].items() if weight != plan_weights[skill]} == {
+        "sort-digits",
+        "reverse",
+    }
     assert repair["replay_weights"]["sort-digits"] == 5 * plan_weights["sort-digits"]
-    assert repair["replay_weights"]["reverse"] == plan_weights["reverse"]
+    assert repair["replay_weights"]["reverse"] == 5 * plan_weights["reverse"]
     # Each repair continued the challenger before it, on a dataset weighted to what it forgot; two rounds at most
     job = row.training_job
     assert job.adapter.parent.parent is not None and job.adapter.parent.parent.parent is None
@@ -157,6 +168,7 @@ def test_a_challenger_that_learnt_but_left_a_skill_below_its_floor_is_repaired_t
     assert AdapterEvent.objects.filter(kind=AdapterEvent.Kind.KEPT).count() == 3
     measured = row.recipe["measured"]
     assert measured["repairs"] == 2 and measured["forgot"] and list(measured["fallen"]) == ["sort-digits"]
+    assert list(measured["dropped"]) == ["reverse"]
 
 
 def test_a_cycle_whose_process_died_is_ended_as_failed_when_the_next_one_starts(db):

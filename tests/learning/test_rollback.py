@@ -296,3 +296,34 @@ def test_a_skill_falls_only_below_its_floor_and_with_a_significant_paired_drop()
     assert fallen["uppercase"]["after"] == 60.0 and fallen["uppercase"]["floor"] == 98.0
     assert fallen["uppercase"]["p_value"] < 0.01
     assert comparisons.fallen(before, after, {}) == {}
+
+
+def test_the_skills_that_fell_in_a_suite_whose_significant_drop_kept_the_champion_are_the_ones_to_repair():
+    # Hand-made: the target suite rose; sorting dropped significantly (sort-words lost 10 of 40, sort-digits
+    # nothing); string_transform lost one item, a drop the A/B tolerates.
+    def measured(wrong: dict[str, int]) -> comparisons.Measured:
+        found = comparisons.Measured()
+        layout = {"arithmetic": ["addition"], "sorting": ["sort-words", "sort-digits"], "string_transform": ["reverse"]}
+        for suite, skills in layout.items():
+            for skill in skills:
+                for index in range(40):
+                    item = f"{skill}/heldout/{index}"
+                    found.correct.setdefault(suite, {})[item] = index >= wrong.get(skill, 0)
+                    found.skills[item] = skill
+        return found
+
+    before = measured({"addition": 30})
+    after = measured({"addition": 5, "sort-words": 10, "reverse": 1})
+    comparison = ABComparison(
+        target_suite="arithmetic",
+        suites=[
+            {"suite": name, "difference": after.accuracy(name) - before.accuracy(name), "p_value": p}
+            for name, p in (("arithmetic", 0.0001), ("sorting", 0.004), ("string_transform", 1.0))
+        ],
+    )
+
+    dropped = comparisons.dropped(before, after, comparison)
+
+    assert dropped == {"sort-words": {"after": 75.0, "before": 100.0, "suite": "sorting", "p_value": 0.004}}
+    calm = ABComparison(target_suite="arithmetic", suites=[{**s, "p_value": 0.2} for s in comparison.suites])
+    assert comparisons.dropped(before, after, calm) == {}  # not significant: nothing to repair
