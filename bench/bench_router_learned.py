@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from common import Goal, built_model_dir, django_on_scratch_database, report
-from router_graded import HELDOUT_PER_SUITE, TRAIN_PER_SUITE, graded, setup
+from router_graded import HELDOUT_PER_SUITE, LOCAL_ADAPTER, TRAIN_PER_SUITE, graded, setup
 
 GOALS = (
     Goal("quality_vs_remote", at_least=0.95, source="issue 17, item 6: at least 95 % of always-remote accuracy"),
@@ -82,6 +82,7 @@ router = train_learned_router(attempts_of(train, range(n)), c=best_c)
 heldout = graded((local, remote), "heldout", HELDOUT_PER_SUITE)
 local_acc = statistics.mean(r[2] for r in heldout[local.name])
 remote_acc = statistics.mean(r[2] for r in heldout[remote.name])
+print(f"local: the built-in model{f' with the adapter {LOCAL_ADAPTER}' if LOCAL_ADAPTER else ' alone'}")
 print(f"held-out items: {len(heldout[local.name])}; local alone {local_acc:.1%}, remote alone {remote_acc:.1%}")
 print("margin  remote share  accuracy  of remote  random at that share")
 results = {}

@@ -16,6 +16,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SUITES = ("arithmetic", "sequences", "sorting", "string_transform", "json_extraction", "tool_use")
 TRAIN_PER_SUITE, HELDOUT_PER_SUITE = 500, 100
+# BENCH_ROUTER_ADAPTER=<adapter directory>: the local model answers with that LoRA adapter, for example the
+# champion `make demo` leaves (var/adapters/builtin-base/all/v<N>); unset, the bare built-in model answers.
+LOCAL_ADAPTER = os.environ.get("BENCH_ROUTER_ADAPTER", "")
 
 logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per remote answer would drown the output
 
@@ -49,7 +52,8 @@ def graded(models, split: str, limit: int) -> dict[str, list[tuple[str, str, boo
     out: dict[str, list[tuple[str, str, bool]]] = {}
     for model in models:
         for suite in SUITES:
-            run = eval_run_create(model=model, suite=suite, split=split, limit=limit, enqueue=False)
+            adapter = LOCAL_ADAPTER if model.kind != "remote" else ""
+            run = eval_run_create(model=model, suite=suite, split=split, limit=limit, adapter=adapter, enqueue=False)
             run = eval_run_execute(eval_run_id=run.pk)
             assert run.status == EvalRun.Status.COMPLETED, run.error
             prompts = {item.id: item.prompt for item in get_suite(suite).items(split, limit=limit)}
