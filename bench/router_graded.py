@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 SUITES = ("arithmetic", "sequences", "sorting", "string_transform", "json_extraction", "tool_use")
 TRAIN_PER_SUITE, HELDOUT_PER_SUITE = 500, 100
+VALIDATION_PER_SUITE = 200  # held-out items past the measured ones: where an operating point is chosen
 # BENCH_ROUTER_ADAPTER=<adapter directory>: the local model answers with that LoRA adapter, for example the
 # champion `make demo` leaves (var/adapters/builtin-base/all/v<N>); unset, the bare built-in model answers.
 LOCAL_ADAPTER = os.environ.get("BENCH_ROUTER_ADAPTER", "")
@@ -36,7 +37,9 @@ def setup(model_dir: str):
         item.prompt: item.answer
         for suite in SUITES
         for split in ("train", "heldout")
-        for item in get_suite(suite).items(split, limit=TRAIN_PER_SUITE if split == "train" else HELDOUT_PER_SUITE)
+        for item in get_suite(suite).items(
+            split, limit=TRAIN_PER_SUITE if split == "train" else HELDOUT_PER_SUITE + VALIDATION_PER_SUITE
+        )
     }
     local = model_register_local(path=Path(model_dir), name=BUILTIN_NAME, builtin=True)
     remote = model_register(target=cloud.base_url, remote_model="oracle", name="oracle", api_key_env="ORACLE_KEY")
