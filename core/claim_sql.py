@@ -27,12 +27,14 @@ NOW = "STATEMENT_TIMESTAMP()"  # what Django's Now() is on PostgreSQL: the lease
 
 @dataclass(frozen=True)
 class Table:
-    """One model in the statement's result: its alias, its columns in the result's order, each column's
-    converters (as the ORM would read it), and the relation that joins it to the table before (None: the root)."""
+    """One model in the statement's result: its alias, its fields in the result's order with their columns and
+    each column's converters (as the ORM would read it), and the relation that joins it to the table before
+    (None: the root). Built once with the statement: reading a row only runs the converters."""
 
     model: type[Model]
     alias: str
     fields: tuple[Field, ...]
+    columns: tuple
     converters: tuple[tuple, ...]
     relation: ForeignKey | None
 
@@ -78,9 +80,8 @@ def _instance(table: Table, values, using: str, connection) -> Model | None:
 
 
 def _converted(value, table: Table, index: int, connection):
-    column = table.fields[index].get_col(table.alias)
     for convert in table.converters[index]:
-        value = convert(value, column, connection)
+        value = convert(value, table.columns[index], connection)
     return value
 
 
@@ -144,8 +145,8 @@ def _tables(model: type[Model], related: str, connection) -> tuple[Table, ...]:
 
 def _table(model: type[Model], alias: str, relation: ForeignKey | None, connection) -> Table:
     fields = tuple(model._meta.concrete_fields)
+    columns = tuple(f.get_col(alias) for f in fields)
     converters = tuple(
-        tuple(connection.ops.get_db_converters(f.get_col(alias)) + f.get_col(alias).get_db_converters(connection))
-        for f in fields
+        tuple(connection.ops.get_db_converters(col) + col.get_db_converters(connection)) for col in columns
     )
-    return Table(model=model, alias=alias, fields=fields, converters=converters, relation=relation)
+    return Table(model=model, alias=alias, fields=fields, columns=columns, converters=converters, relation=relation)
