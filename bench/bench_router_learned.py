@@ -74,7 +74,8 @@ measured_ids = {item.id for suite in SUITES for item in get_suite(suite).items("
 heldout = {name: [row for row in rows if row[0] in measured_ids] for name, rows in everything.items()}
 validation = {name: [row for row in rows if row[0] not in measured_ids] for name, rows in everything.items()}
 
-routers = {c: train_learned_router(attempts_of(train, range(len(train[local.name]))), c=c) for c in C_GRID}
+train_attempts = attempts_of(train, range(len(train[local.name])))
+routers = {c: train_learned_router(train_attempts, c=c) for c in C_GRID}
 validation_remote = statistics.mean(r[2] for r in validation[remote.name])
 on_validation = {
     (c, margin): route_accuracy(routers[c], validation[local.name], validation[remote.name], margin)

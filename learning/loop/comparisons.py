@@ -138,8 +138,12 @@ def dropped(before: Measured, after: Measured, comparison: ABComparison) -> dict
             continue
         for skill in sorted({before.skills[item] for item in before.correct.get(suite["suite"], {})}):
             if skill in now and now[skill] < was[skill]:
-                found[skill] = {"after": now[skill], "before": was[skill], "suite": suite["suite"]}
-                found[skill]["p_value"] = suite["p_value"]
+                found[skill] = {
+                    "after": now[skill],
+                    "before": was[skill],
+                    "suite": suite["suite"],
+                    "p_value": suite["p_value"],
+                }
     return found
 
 
