@@ -19,14 +19,12 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import F, Field, Model, Q, QuerySet, Value
-from django.db.models.functions import Coalesce
-from django.db.models.sql import UpdateQuery
+from django.db.models import Model, Q, QuerySet
 
 from core.claim_sql import claim_statement
 from core.clock import db_in, db_now
@@ -89,63 +87,26 @@ class Lease:
         """Take the row for this run, or None when it is not claimable (another run holds it, or it is over).
         first: fields the first run fixes (nullable; a takeover keeps what the first run set); fields:
         written by every claim; returning: columns to read back from the same statement."""
-        names = list(returning)
-        if self._vendor() == "postgresql":
-            claimed = self.claim_read(pk, first=first, **fields)
-            if claimed is None:
-                return None
-            claim, row = claimed
-            return Claim(pk=pk, token=claim.token, attempts=claim.attempts, values={n: getattr(row, n) for n in names})
-        token = secrets.token_hex(8)
-        with cheap_to_lose():
-            rows = update_returning(
-                self._claimable_row(pk), self._claim_values(token, first, fields), ["attempts", *names]
-            )
-        if not rows:
+        claimed = self.claim_read(pk, first=first, **fields)
+        if claimed is None:
             return None
-        found = dict(zip(["attempts", *names], rows[0]))
-        return Claim(pk=pk, token=token, attempts=found.pop("attempts"), values=found)
+        claim, row = claimed
+        return replace(claim, values={name: getattr(row, name) for name in returning})
 
     def claim_read(self, pk, *, related: str = "", first: dict | None = None, **fields) -> tuple[Claim, Model] | None:
         """claim(), and the claimed row as the claim left it, with the rows along `related` (a select_related
-        path) attached. On PostgreSQL one statement whose text is built once (core.claim_sql): the claim is paid
-        per task, and composing it through the ORM cost more CPU than running it."""
-        if self._vendor() != "postgresql":  # SQLite: the ORM's claim, then its read
-            claim = self.claim(pk, first=first, **fields)
-            if claim is None:
-                return None
-            read = self.model._default_manager.select_related(related) if related else self.model._default_manager
-            return claim, read.get(pk=pk)
+        path) attached. SQL text built once per process (core.claim_sql): the claim is paid per task, and
+        composing it through the ORM cost more CPU than running it. One statement on PostgreSQL; on SQLite the
+        claim, then the read of the related rows."""
         token = secrets.token_hex(8)
         statement = claim_statement(self, tuple(first or ()), tuple(fields), related)
         db = self.model._default_manager.db
         with cheap_to_lose(db), connections[db].cursor() as cursor:
-            cursor.execute(statement.sql, statement.params(self, pk, token, first or {}, fields))
-            row = cursor.fetchone()
+            row = statement.run(cursor, statement.params(self, pk, token, first or {}, fields))
         if row is None:
             return None
         claimed = statement.instances(row, db)
         return Claim(pk=pk, token=token, attempts=claimed.attempts), claimed  # type: ignore[attr-defined]
-
-    def _vendor(self) -> str:
-        return connections[self.model._default_manager.db].vendor
-
-    def _claim_values(self, token: str, first: dict | None, fields: dict) -> dict[str, Any]:
-        values: dict[str, Any] = {
-            "status": self.taken,
-            "claim": token,
-            "lease_until": db_in(self.length()),
-            "attempts": F("attempts") + 1,
-            **fields,
-        }
-        for name, value in (first or {}).items():  # nullable columns, empty until a first run sets them
-            column = self.model._meta.get_field(name)
-            assert isinstance(column, Field)  # a column of the row, not a relation's reverse side
-            values[name] = Coalesce(F(name), Value(value, output_field=column))
-        return values
-
-    def _claimable_row(self, pk) -> QuerySet:
-        return self.model._default_manager.filter(self.claimable(), pk=pk)
 
     def mine(self, claim: Claim) -> QuerySet:
         """The row while this run holds it (its token, a renewable status): the base of every write it makes."""
@@ -217,29 +178,3 @@ def cheap_to_lose(using: str = DEFAULT_DB_ALIAS) -> Iterator[None]:
 
     with connection.execute_wrapper(asynchronous_commit):
         yield
-
-
-def update_returning(queryset: QuerySet, values: dict, returning: list[str]) -> list[tuple]:
-    """queryset.update(**values) as one statement that also returns `returning` of the rows it changed
-    (PostgreSQL and SQLite 3.35+ both have UPDATE ... RETURNING), converted as the ORM would read them."""
-    model = queryset.model
-    query = queryset.query.chain(UpdateQuery)
-    query.add_update_values(values)  # type: ignore[attr-defined]  # chain() returned the UpdateQuery asked for
-    connection = connections[queryset.db]
-    sql, params = query.get_compiler(queryset.db).as_sql()
-    columns = [model._meta.get_field(name).get_col(model._meta.db_table) for name in returning]
-    converters = [connection.ops.get_db_converters(col) + col.get_db_converters(connection) for col in columns]
-    names = ", ".join(connection.ops.quote_name(col.target.column) for col in columns)
-    with connection.cursor() as cursor:
-        cursor.execute(f"{sql} RETURNING {names}", params)
-        rows = cursor.fetchall()
-    return [
-        tuple(_converted(value, col, chain, connection) for value, col, chain in zip(row, columns, converters))
-        for row in rows
-    ]
-
-
-def _converted(value, column, converters, connection):
-    for convert in converters:
-        value = convert(value, column, connection)
-    return value

@@ -226,21 +226,39 @@ def test_claim_read_gives_the_claimed_row_and_its_related_rows_as_the_orm_reads_
     assert ASSIGNMENT_LEASE.claim_read(row.pk, related="subagent__model") is None  # held: nothing to claim
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs the ORM's claim only")
-def test_the_claims_written_statement_does_what_the_orms_claim_does(kind, monkeypatch):
-    """On PostgreSQL the claim is SQL text written once (core.claim_sql); SQLite runs the ORM's. The same claims
-    (first, a live lease, a takeover) on two rows, one each way, leave the rows alike."""
+def test_the_claim_takes_exactly_the_rows_that_lease_claimable_selects(kind):
+    """The claim is SQL text written once (core.claim_sql); Lease.claimable() is its condition as the ORM writes
+    it. Rows in every state a lease can be in: the claim takes those the condition selects, and no other, and
+    writes a lease of the lease's length on the database's clock."""
     lease, make = kind
-    rows = {"text": make(), "orm": make()}
-    outcomes = {}
-    for way, row in rows.items():
-        if way == "orm":
-            monkeypatch.setattr(Lease, "_vendor", lambda self: "sqlite")
-        first = lease.claim(row.pk)
-        again = lease.claim(row.pk)
-        expire(lease, row.pk)
-        taker = lease.claim(row.pk)
-        row.refresh_from_db()
-        outcomes[way] = (first.attempts, again, taker.attempts, row.status, row.claim == taker.token, row.attempts)
-        assert row.lease_until > timezone.now() + lease.length() - timedelta(minutes=1)
-    assert outcomes["text"] == outcomes["orm"] == (1, None, 2, lease.taken, True, 2)
+    now, minute = timezone.now(), timedelta(minutes=1)
+    states = {
+        "never started": (lease.fresh[0], None),
+        "never started, leased": (lease.fresh[0], now + minute),
+        "never started, lease over": (lease.fresh[0], now - minute),
+        "held": (lease.held[0], now + minute),
+        "held, lease over": (lease.held[0], now - minute),
+        "held without a lease": (lease.held[0], None),
+        "finished": ("failed", None),
+    }
+    rows = {}
+    for state, (status, lease_until) in states.items():
+        rows[state] = make().pk
+        lease.model.objects.filter(pk=rows[state]).update(status=status, lease_until=lease_until)
+    selected = {state: lease.model.objects.filter(lease.claimable(), pk=pk).exists() for state, pk in rows.items()}
+    claimed = {state: lease.claim(pk) is not None for state, pk in rows.items()}
+    assert (
+        claimed
+        == selected
+        == {
+            "never started": True,
+            "never started, leased": False,
+            "never started, lease over": True,
+            "held": False,
+            "held, lease over": True,
+            "held without a lease": False,
+            "finished": False,
+        }
+    )
+    written = lease.model.objects.get(pk=rows["never started"]).lease_until
+    assert abs(written - (timezone.now() + lease.length())) < minute
