@@ -167,6 +167,7 @@ class ActivityAdmin(EngineRowAdmin):
         "hobby_type",
         "subagent",
         "model_name",
+        "adapter",
         "split",
         "status",
         "score",

@@ -10,11 +10,15 @@ from models_suite.routing.learned import GradedAttempt
 
 
 def practice_attempts(limit: int) -> Iterator[GradedAttempt]:
-    """The newest `limit` attempts of finished activities."""
+    """The newest `limit` attempts of finished activities, under the candidate that answered: the model's name,
+    or "<model>:<adapter id>" when a registered adapter answered with it (as eval_run_attempts names them).
+    Answers of a directory nobody registered name no candidate and are left out."""
     rows = (
         Attempt.objects.exclude(activity__model_name="")
+        .exclude(activity__adapter__contains="/")
         .order_by("-id")
-        .values_list("activity__model_name", "prompt", "correct")[:limit]
+        .values_list("activity__model_name", "activity__adapter", "prompt", "correct")[:limit]
     )
-    for model_name, prompt, correct in rows.iterator():
-        yield GradedAttempt(candidate=model_name, prompt=prompt, correct=correct)
+    for model_name, adapter, prompt, correct in rows.iterator():
+        candidate = f"{model_name}:{adapter}" if adapter else model_name
+        yield GradedAttempt(candidate=candidate, prompt=prompt, correct=correct)

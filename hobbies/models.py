@@ -165,6 +165,12 @@ class Activity(models.Model):
     hobby_type = models.CharField(max_length=40, choices=HOBBY_CHOICES, db_index=True)
     subagent = models.ForeignKey(SubAgent, null=True, blank=True, on_delete=models.PROTECT, related_name="activities")
     model_name = models.CharField(max_length=200, help_text="The model that answered")
+    adapter = models.CharField(
+        max_length=1000,
+        blank=True,
+        help_text="The adapter that answered with it: a registered adapter's id, a directory nobody registered, "
+        "or blank for the bare model",
+    )
     split = models.CharField(max_length=10, default="train", help_text="train for practice, heldout to measure")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.RUNNING, db_index=True)
     started_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -34,6 +34,7 @@ from models_suite.evaluation import Grade, Item
 from models_suite.evaluation.base import Split
 from models_suite.host import HostError
 from models_suite.models import ModelArtifact
+from models_suite.services.adapter_resolution import adapter_named
 from models_suite.services.hosting import model_in_use
 
 DEFAULT_ITEMS_PER_SUITE = 8
@@ -150,7 +151,9 @@ def practise(
 
     try:
         # Resolved only now, as the model loads: a dry run or a run that stops before loading never asks
-        with model_in_use(artifact, adapter=adapter() if callable(adapter) else adapter) as backend:
+        reference = adapter() if callable(adapter) else adapter
+        with model_in_use(artifact, adapter=reference) as backend:
+            _adapter_record(activity, artifact, reference)
             for start in range(0, len(remaining), BATCH_ITEMS):
                 if interrupted("it finished practising"):
                     return outcome
@@ -184,6 +187,15 @@ def practise(
         # Time spent outside the batches (loading the model, measuring, reflecting) counts too.
         outcome.extra_seconds = time.perf_counter() - run_started - batches_took
     return outcome
+
+
+def _adapter_record(activity: Activity, artifact: ModelArtifact, reference: str) -> None:
+    """Which adapter answers, by id (an alias or a registered directory resolved): the learned router learns
+    each adapter's graded answers apart from the bare model's (hobbies.graded)."""
+    named = adapter_named(artifact, reference)
+    activity.adapter = named.adapter_id if named is not None else reference
+    if activity.adapter:
+        Activity.objects.filter(pk=activity.pk).update(adapter=activity.adapter)
 
 
 def practice_run(**options) -> Activity:

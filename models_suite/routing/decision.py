@@ -49,6 +49,9 @@ class Candidate:
     chars_per_token: float = 3.0
     supports_tools: bool = False
     unusable: str = ""  # why it cannot take requests now (no worker, no memory, breaker open); "" if it can
+    # The name the learned router knows its graded answers by: "<model>:<adapter id>" for "<model>:champion" (the
+    # alias resolved when the route was read); "" for the candidate's own name.
+    learned_as: str = ""
 
     def cannot_read(self, facts: RequestFacts) -> str:
         """Why this candidate cannot read the request, or ""."""
@@ -141,8 +144,9 @@ def decide(
         else:
             reason = f"asks for {kind} (P(heavy) {p_heavy:.2f}): light"
             names = [c.name for c in usable]
+            known = {c.name: reading.chances.get(c.learned_as or c.name) for c in usable}
             picked = cheapest_within_margin(
-                {c: p for c, p in reading.chances.items() if c in names}, names, policy.quality_margin
+                {name: p for name, p in known.items() if p is not None}, names, policy.quality_margin
             )
             if picked is not None:
                 name, chances = picked

@@ -104,3 +104,17 @@ def served_name(artifact: ModelArtifact, adapter) -> str:
     the alias moving to another adapter between the request and the generation cannot change what answers),
     or the bare model's name."""
     return f"{artifact.name}:{adapter.adapter_id}" if adapter is not None else artifact.name
+
+
+def candidate_name(artifact: ModelArtifact, reference: str) -> str | None:
+    """The name graded answers of `artifact` with `reference` are learned under, and route candidates are
+    looked up by: served_name() of the adapter it names now (an alias is resolved, so what a run measured stays
+    with the adapter that gave it after the alias moves on). None for a directory nobody registered or a
+    reference that names nothing: no candidate can be named after those. Reads no file."""
+    try:
+        adapter = adapter_named(artifact, reference)
+    except NotFound:
+        return None
+    if adapter is None and reference:  # a directory nobody registered
+        return None
+    return served_name(artifact, adapter)

@@ -25,6 +25,7 @@ from models_suite.evaluation.base import Split
 from models_suite.evaluation.suites import get_suite
 from models_suite.models import EvalRun, RouterModel
 from models_suite.routing.learned import MIN_ATTEMPTS, GradedAttempt, LearnedRouter, train_learned_router
+from models_suite.services.adapter_resolution import candidate_name
 
 GROWTH = 1.2  # retrain when there are 20 % more graded attempts than the last version saw
 MAX_ATTEMPTS_PER_SOURCE = 50_000  # the newest ones: what the models answer now
@@ -40,10 +41,19 @@ def graded_attempts_source_register(source: AttemptSource) -> None:
 
 
 def eval_run_attempts(limit: int) -> Iterable[GradedAttempt]:
-    """Items of completed evaluation runs of bare models (an adapter run's path is no candidate's name)."""
+    """Items of completed evaluation runs, under the candidate that answered: the bare model's name, or
+    "<model>:<adapter id>" for a registered adapter's run (a route's "<model>:champion" is looked up by the id
+    the alias names when it decides). Runs of directories nobody registered name no candidate and are left out."""
     count = 0
-    runs = EvalRun.objects.filter(status=EvalRun.Status.COMPLETED, adapter="").select_related("model")
+    names: dict[tuple[int, str], str | None] = {}
+    runs = EvalRun.objects.filter(status=EvalRun.Status.COMPLETED).select_related("model")
     for run in runs.order_by("-finished_at").iterator():
+        key = (run.model_id, run.adapter)
+        if key not in names:
+            names[key] = candidate_name(run.model, run.adapter)
+        candidate = names[key]
+        if candidate is None:
+            continue
         try:
             items = get_suite(run.suite).items(cast(Split, run.split), limit=run.limit)  # a choice of SPLIT_CHOICES
             prompts = {item.id: item.prompt for item in items}
@@ -53,7 +63,7 @@ def eval_run_attempts(limit: int) -> Iterable[GradedAttempt]:
             prompt = prompts.get(result.get("id"))
             if prompt is None:
                 continue
-            yield GradedAttempt(candidate=run.model.name, prompt=prompt, correct=bool(result.get("correct")))
+            yield GradedAttempt(candidate=candidate, prompt=prompt, correct=bool(result.get("correct")))
             count += 1
             if count >= limit:
                 return

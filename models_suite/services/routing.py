@@ -23,6 +23,7 @@ from models_suite.routing.content import default_content_classifier
 from models_suite.routing.decision import LOCAL, REMOTE, Candidate, Decision, NoUsableCandidate, Policy, decide
 from models_suite.routing.learned import LearnedRouter
 from models_suite.routing.request_text import RequestFacts
+from models_suite.services.adapter_resolution import candidate_name
 from models_suite.services.breakers import BREAKERS, breaker_for, breakers_share
 from models_suite.services.routes import policy_of
 from workers.models import Machine
@@ -62,6 +63,7 @@ class Snapshot:
     budget_bytes: dict[str, int]
     learned: LearnedRouter | None
     learned_version: int | None
+    learned_names: dict[str, str]  # a candidate naming an adapter -> "<model>:<adapter id>" it names now
     taken_at: float = field(default_factory=time.monotonic)
 
 
@@ -110,6 +112,7 @@ def _read_snapshot() -> Snapshot:
             budget[name] = int(total_mib * 2**20 * settings.MODEL_MEMORY_BUDGET_PERCENT / 100)
     learned, version = _learned_router(_snapshot)
     return Snapshot(
+        learned_names=_learned_names(routes, artifacts),
         routes=routes,
         artifacts=artifacts,
         live_machines=set(machines_offering(QueueRole.MODELS)),
@@ -119,6 +122,19 @@ def _read_snapshot() -> Snapshot:
         learned=learned,
         learned_version=version,
     )
+
+
+def _learned_names(routes: dict, artifacts: dict[str, ModelArtifact]) -> dict[str, str]:
+    """What each candidate with an adapter ("<model>:champion", an id) is learned as: the adapter its reference
+    names now (candidate_name), so a promotion moves a route's champion to the new adapter's graded answers at
+    the next snapshot."""
+    names = {}
+    for candidates, _ in routes.values():
+        for name in candidates:
+            base, _, reference = name.partition(":")
+            if reference and base in artifacts:
+                names[name] = candidate_name(artifacts[base], reference) or name
+    return names
 
 
 def _learned_router(previous: Snapshot | None) -> tuple[LearnedRouter | None, int | None]:
@@ -175,6 +191,7 @@ def _candidate(snap: Snapshot, name: str, policy: Policy) -> Candidate:
         # A remote endpoint is asked and answers for itself; a local model says so in its capabilities.
         supports_tools=remote or (artifact is not None and "tools" in (artifact.capabilities or [])),
         unusable=_unusable(snap, name, artifact, breaker),
+        learned_as=snap.learned_names.get(name, ""),
     )
 
 
