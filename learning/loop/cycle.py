@@ -52,6 +52,9 @@ RECIPE = {
     "logging_steps": 10,
     "loss_on": "answer",
     "max_seq_length": 64,
+    # Learning without forgetting (learning.training.distill): off until a draw of the demo measures it against
+    # the draws without it (README, The learning loop).
+    "keep_weight": 0.0,
 }
 FOCUS_ITEMS = 4000
 REPLAY_ITEMS = 1500

@@ -30,6 +30,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
+from learning.training.distill import StartingModel, kept_knowledge_loss
 from models_suite.builtin.config import LossOn
 from models_suite.builtin.data import IGNORE_INDEX, PackedBatches, corpus_fingerprint, encode_pairs, pack_rows
 
@@ -78,6 +79,9 @@ class LoraTrainConfig:
     weight_decay: float = 0.0
     grad_clip: float = 1.0
     loss_on: LossOn = "answer"  # "answer": the completion's tokens; "all": the prompt's too
+    # Learning without forgetting (learning.training.distill): the weight of the KL from the starting model (the
+    # parent adapter, or the bare base) on the answer tokens it predicted right; 0: cross-entropy alone.
+    keep_weight: float = 0.0
     target_modules: list[str] | None = None  # None: attention and MLP layers (GPT-2), every linear layer otherwise
     quantize_4bit: bool = False  # QLoRA: needs a CUDA GPU and bitsandbytes
 
@@ -111,6 +115,7 @@ class LoraTrainConfig:
             "seed": (int, 0, 2**31 - 1),
             "weight_decay": (float, 0.0, 1.0),
             "grad_clip": (float, 0.0, 1000.0),
+            "keep_weight": (float, 0.0, 100.0),
         }
         errors = {}
         for name, (kind, low, high) in checks.items():
@@ -229,11 +234,11 @@ def learning_rate_at(step: int, total: int, config: LoraTrainConfig) -> float:
     return config.learning_rate * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
-def weighted_loss(model, batch, device: str) -> torch.Tensor:
-    """Mean cross-entropy over the tokens that count, each scaled by its example's weight."""
-    logits = model(
-        input_ids=batch.input_ids.to(device), position_ids=batch.position_ids.to(device), use_cache=False
-    ).logits
+def weighted_loss(model, batch, device: str, starting: StartingModel | None = None, keep: float = 0.0) -> torch.Tensor:
+    """Mean cross-entropy over the tokens that count, each scaled by its example's weight; with `starting`, plus
+    `keep` x the KL from the starting model on the tokens it predicted right (learning.training.distill)."""
+    input_ids, position_ids = batch.input_ids.to(device), batch.position_ids.to(device)
+    logits = model(input_ids=input_ids, position_ids=position_ids, use_cache=False).logits
     targets = batch.targets[:, 1:].to(device)
     per_token = F.cross_entropy(
         logits[:, :-1].reshape(-1, logits.size(-1)).float(),
@@ -243,7 +248,11 @@ def weighted_loss(model, batch, device: str) -> torch.Tensor:
     ).view_as(targets)
     counted = targets != IGNORE_INDEX
     weights = batch.weights[:, 1:].to(device) if batch.weights is not None else torch.ones_like(per_token)
-    return (per_token * weights * counted).sum() / counted.sum().clamp(min=1)
+    loss = (per_token * weights * counted).sum() / counted.sum().clamp(min=1)
+    if starting is None or not keep:
+        return loss
+    start_logits = starting.logits(input_ids, position_ids)
+    return loss + keep * kept_knowledge_loss(logits[:, :-1], start_logits[:, :-1], targets, counted)
 
 
 def continued_shape(adapter_dir: Path) -> dict:
@@ -289,6 +298,8 @@ def train_lora(
     trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
     optimizer = torch.optim.AdamW(trainable, lr=config.learning_rate, weight_decay=config.weight_decay)
     batches = iter(PackedBatches(examples, n_ctx, config.batch_size, tokenizer.pad_token_id, config.seed))
+    # After the optimizer took its parameters: the starting model's copy is never trained.
+    starting = StartingModel(model, init) if config.keep_weight else None
 
     checkpoints = Path(checkpoint_dir)
     state = _checkpoint_load(checkpoints, config, fingerprint)
@@ -323,7 +334,7 @@ def train_lora(
         for group in optimizer.param_groups:
             group["lr"] = rate
         with autocast:
-            loss = weighted_loss(model, batch, device)
+            loss = weighted_loss(model, batch, device, starting, config.keep_weight)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         if config.grad_clip:
@@ -347,6 +358,8 @@ def train_lora(
                 )
             interval_loss, interval_steps = 0.0, 0
     seconds = time.perf_counter() - started
+    if starting is not None:
+        starting.close()  # only the trained adapter is measured and saved
     validation_loss = evaluate_loss(model, tokenizer, validation, n_ctx, config, device)
     result = TrainResult(
         steps=step,
