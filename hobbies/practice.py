@@ -22,6 +22,7 @@ from typing import cast
 from django.db import transaction
 from django.db.models import F
 
+from core.errors import NotFound
 from core.leases import cheap_to_lose
 from hobbies import reflection
 from hobbies.analysis import failure_kind, mean_by_skill
@@ -192,7 +193,10 @@ def practise(
 def _adapter_record(activity: Activity, artifact: ModelArtifact, reference: str) -> None:
     """Which adapter answers, by id (an alias or a registered directory resolved): the learned router learns
     each adapter's graded answers apart from the bare model's (hobbies.graded)."""
-    named = adapter_named(artifact, reference)
+    try:
+        named = adapter_named(artifact, reference)
+    except NotFound:  # its alias was removed since it loaded: what loaded is still what the reference said
+        named = None
     activity.adapter = named.adapter_id if named is not None else reference
     if activity.adapter:
         Activity.objects.filter(pk=activity.pk).update(adapter=activity.adapter)
