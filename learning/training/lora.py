@@ -16,7 +16,6 @@ import json
 import logging
 import math
 import os
-import random
 import resource
 import shutil
 import sys
@@ -26,16 +25,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, fields, replace
 from pathlib import Path
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 
+from learning.training.checkpoints import checkpoint_load, checkpoint_save, rng_restore
 from learning.training.distill import StartingModel, kept_knowledge_loss
 from models_suite.builtin.config import LossOn
 from models_suite.builtin.data import IGNORE_INDEX, PackedBatches, corpus_fingerprint, encode_pairs, pack_rows
 
 log = logging.getLogger(__name__)
-CHECKPOINT = "checkpoint.pt"
 INFO = "training_info.json"
 GPT2_MODULES = ["c_attn", "c_proj", "c_fc"]  # attention and MLP: the calibration's choice for the built-in model
 
@@ -302,7 +300,7 @@ def train_lora(
     starting = StartingModel(model, init) if config.keep_weight else None
 
     checkpoints = Path(checkpoint_dir)
-    state = _checkpoint_load(checkpoints, config, fingerprint)
+    state = checkpoint_load(checkpoints, config, fingerprint)
     start = 0
     if state is not None:
         from peft import set_peft_model_state_dict  # heavy: torch/transformers load only when a model is used
@@ -327,7 +325,7 @@ def train_lora(
     step = start
     while step < total:
         if should_stop is not None and (reason := should_stop()):
-            _checkpoint_save(checkpoints, model, optimizer, step, config, fingerprint)
+            checkpoint_save(checkpoints, model, optimizer, step, config, fingerprint)
             raise Stopped(reason, step)
         batch = next(batches)
         rate = learning_rate_at(step, total, config)
@@ -345,7 +343,7 @@ def train_lora(
         interval_loss += float(loss.detach())
         interval_steps += 1
         if step % config.save_steps == 0 and step < total:
-            _checkpoint_save(checkpoints, model, optimizer, step, config, fingerprint)
+            checkpoint_save(checkpoints, model, optimizer, step, config, fingerprint)
         if step % config.logging_steps == 0 or step == total:
             losses.append(interval_loss / interval_steps)
             elapsed = time.perf_counter() - started
@@ -427,71 +425,6 @@ def peak_memory_bytes(device: str) -> int:
         return int(torch.cuda.max_memory_allocated())
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # the process's peak resident set
     return int(peak if sys.platform == "darwin" else peak * 1024)
-
-
-def rng_state() -> dict:
-    """Every generator a training step may draw from: torch's CPU generator, each CUDA device's (LoRA dropout on a
-    GPU draws there, not on the CPU), Python's and NumPy's. What accelerate's save_state keeps, without wrapping
-    the model and optimizer in an Accelerator and its own checkpoint layout."""
-    return {
-        "torch": torch.get_rng_state(),
-        "python": random.getstate(),
-        "numpy": np.random.get_state(),
-        "cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else None,
-    }
-
-
-def rng_restore(state: dict) -> None:
-    """Put back what rng_state() kept. CUDA generators are restored when this machine has as many devices as the
-    one that saved them; a run resumed on other hardware draws other dropout masks (and says so in the log)."""
-    torch.set_rng_state(state["torch"])
-    if "python" in state:
-        random.setstate(state["python"])
-        np.random.set_state(state["numpy"])
-    saved_cuda, devices = state.get("cuda"), torch.cuda.device_count() if torch.cuda.is_available() else 0
-    if saved_cuda is not None and len(saved_cuda) == devices:
-        torch.cuda.set_rng_state_all(saved_cuda)
-    elif saved_cuda is not None or devices:
-        log.warning(
-            "resuming on %d CUDA device(s), saved on %d: the CUDA generators start afresh, so dropout "
-            "masks differ from an uninterrupted run",
-            devices,
-            len(saved_cuda or []),
-        )
-
-
-def _checkpoint_save(directory: Path, model, optimizer, step: int, config: LoraTrainConfig, fingerprint: str) -> None:
-    """Atomically: a kill mid-save leaves the previous checkpoint whole."""
-    from peft import get_peft_model_state_dict  # heavy: torch/transformers load only when a model is used
-
-    directory.mkdir(parents=True, exist_ok=True)
-    state = {
-        "step": step,
-        "adapter": get_peft_model_state_dict(model),
-        "optimizer": optimizer.state_dict(),
-        "rng": rng_state(),
-        "config": asdict(config),
-        "fingerprint": fingerprint,
-    }
-    # torch's zip writer names the archive after the file and refuses a name starting with a dot
-    handle, scratch = tempfile.mkstemp(prefix="partial-", suffix=".pt", dir=directory)
-    os.close(handle)
-    torch.save(state, scratch)
-    os.replace(scratch, directory / CHECKPOINT)
-
-
-def _checkpoint_load(directory: Path, config: LoraTrainConfig, fingerprint: str) -> dict | None:
-    """The checkpoint when it belongs to this config and data; None otherwise (a fresh start)."""
-    path = directory / CHECKPOINT
-    if not path.exists():
-        return None
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception:  # a damaged file: start over rather than fail the job
-        return None
-    if state.get("config") != asdict(config) or state.get("fingerprint") != fingerprint:
-        return None
-    return state
 
 
 def _adapter_save(model, out: Path, info: dict) -> None:

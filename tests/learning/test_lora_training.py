@@ -12,14 +12,13 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
+from learning.training.checkpoints import rng_restore, rng_state
 from learning.training.lora import (
     ConfigError,
     LoraTrainConfig,
     Stopped,
     Unsupported,
     load_for_training,
-    rng_restore,
-    rng_state,
     train_lora,
 )
 from tests.models_suite.tiny_models import build_tiny_model
