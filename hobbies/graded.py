@@ -7,6 +7,7 @@ from collections.abc import Iterator
 
 from hobbies.models import Attempt
 from models_suite.routing.learned import GradedAttempt
+from models_suite.services.adapter_resolution import served_as
 
 
 def practice_attempts(limit: int) -> Iterator[GradedAttempt]:
@@ -20,5 +21,4 @@ def practice_attempts(limit: int) -> Iterator[GradedAttempt]:
         .values_list("activity__model_name", "activity__adapter", "prompt", "correct")[:limit]
     )
     for model_name, adapter, prompt, correct in rows.iterator():
-        candidate = f"{model_name}:{adapter}" if adapter else model_name
-        yield GradedAttempt(candidate=candidate, prompt=prompt, correct=correct)
+        yield GradedAttempt(candidate=served_as(model_name, adapter), prompt=prompt, correct=correct)

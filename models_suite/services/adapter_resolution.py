@@ -103,7 +103,12 @@ def served_name(artifact: ModelArtifact, adapter) -> str:
     """What the gateway asks the worker for and names in its reply: "<model>:<adapter id>" (never an alias, so
     the alias moving to another adapter between the request and the generation cannot change what answers),
     or the bare model's name."""
-    return f"{artifact.name}:{adapter.adapter_id}" if adapter is not None else artifact.name
+    return served_as(artifact.name, adapter.adapter_id if adapter is not None else "")
+
+
+def served_as(model_name: str, adapter_id: str) -> str:
+    """ "<model>:<adapter id>", or the model's name for the bare model: one spelling for what answered."""
+    return f"{model_name}:{adapter_id}" if adapter_id else model_name
 
 
 def candidate_name(artifact: ModelArtifact, reference: str) -> str | None:
