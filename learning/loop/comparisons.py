@@ -21,6 +21,7 @@ import statistics
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
+from functools import cache
 
 from django.db import transaction
 from django.utils import timezone
@@ -41,15 +42,22 @@ from learning.training.regression import (
 )
 from models_suite.backends import BackendError
 from models_suite.evaluation import get_suite, grade
-from models_suite.evaluation.fresh import fresh_heldout
+from models_suite.evaluation.fresh import covering_count, fresh_heldout, heldout_prefix
 from models_suite.host import HostError
 from models_suite.services.evaluation import answers_for, eval_run_create, eval_run_execute
 from models_suite.services.hosting import model_in_use
 from models_suite.services.served import served_window
 
 MEASURED_SUITES = ("arithmetic", "string_transform", "sequences", "sorting", "json_extraction", "tool_use")
-# Fresh held-out items per suite the watch measures: as many as the A/B measures of each built-in suite at most,
-# so its paired test has the A/B's power (both models answer them in about 2 s on the built-in model).
+# The held-out items a measurement reads per suite: the split at least, and as far along the held-out stream past
+# it as gives every skill MEASURED_PER_SKILL items (at most MEASURED_MOST_PER_SUITE). On the splits alone the
+# skills held 14 to 150 items, one item was 0.7 to 7 points, and the curve's limit of 2 points on a skill's change
+# was met or missed by a single item; with 200 an item is half a point. About 3,400 items: some 8 s a measurement
+# on the built-in model.
+MEASURED_PER_SKILL = 200
+MEASURED_MOST_PER_SUITE = 2000
+# Fresh held-out items per suite the watch measures: a built-in split's size at most (both models answer them in
+# about 3 s on the built-in model); the A/B, on more items, has the more power of the two.
 WATCH_ITEMS_PER_SUITE = 200
 # Served traffic is compared over this long on either side of the promotion; a champion whose window holds too
 # few requests when it is first watched is watched again (the hourly beat) until the window closes.
@@ -88,12 +96,23 @@ class Measured:
         )
 
 
+@cache
+def measured_count(suite: str) -> int:
+    """How many held-out items of `suite` a measurement reads (a prefix of its held-out stream)."""
+    return covering_count(get_suite(suite), per_skill=MEASURED_PER_SKILL, most=MEASURED_MOST_PER_SUITE)
+
+
 def measure(artifact, *, adapter: Adapter | None = None, suites=MEASURED_SUITES, limit: int | None = None) -> Measured:
-    """Held-out evaluation runs here (this process's model host), recorded as EvalRuns like any other."""
+    """Held-out evaluation runs here (this process's model host), recorded as EvalRuns like any other: the first
+    `limit` items of each suite's held-out stream, measured_count(suite) by default."""
     found = Measured()
     for suite in suites:
         run = eval_run_create(
-            model=artifact, suite=suite, limit=limit, adapter=adapter.path if adapter else "", enqueue=False
+            model=artifact,
+            suite=suite,
+            limit=limit if limit is not None else measured_count(suite),
+            adapter=adapter.path if adapter else "",
+            enqueue=False,
         )
         run = eval_run_execute(eval_run_id=run.pk)
         found.runs += 1
@@ -300,14 +319,14 @@ def fresh_by_skill(
     artifact, models: Mapping[str, Adapter | None], *, count: int, suites=MEASURED_SUITES
 ) -> tuple[dict[str, dict[str, float]], dict[str, int]]:
     """Each model's held-out accuracy per skill (percent) on `count` fresh items per suite that nothing in the loop
-    read: past the split (what the A/B and the curve measure, where the floors are held) and the watch's
+    read: past what the A/B and the curve measure (measured_count, where the floors are held) and the watch's
     WATCH_ITEMS_PER_SUITE after it. A second, independent look at a curve's start and end. Returns the
     accuracies ({model name: {skill: pct}}) and the items measured per suite."""
     scored: dict[str, list[tuple[str, float]]] = {name: [] for name in models}
     measured = {}
     for suite in suites:
         definition = get_suite(suite)
-        read = fresh_heldout(definition, exclude=(), count=definition.sizes()["heldout"] + WATCH_ITEMS_PER_SUITE)
+        read = heldout_prefix(definition, measured_count(suite) + WATCH_ITEMS_PER_SUITE)
         items = fresh_heldout(definition, exclude={item.id for item in read}, count=count)
         measured[suite] = len(items)
         for name, adapter in models.items():
@@ -339,11 +358,11 @@ def _span(ids: list[str]) -> str | list[str]:
 
 
 def _ab_items(adapter: Adapter) -> dict[str, set[str]]:
-    """The held-out items the A/B that promoted `adapter` measured: the first `items` of each suite's split
-    (measure() takes a prefix)."""
+    """The held-out items the A/B that promoted `adapter` measured: the first `items` of each suite's held-out
+    stream (measure() takes a prefix)."""
     row = ABComparison.objects.filter(pk=adapter.metadata.get("comparison")).first()
     return {
-        suite["suite"]: {item.id for item in get_suite(suite["suite"]).items("heldout", limit=suite["items"])}
+        suite["suite"]: {item.id for item in heldout_prefix(get_suite(suite["suite"]), suite["items"])}
         for suite in (row.suites if row else [])
     }
 

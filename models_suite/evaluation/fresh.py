@@ -8,6 +8,10 @@ beyond the split's size: they continue its numbering ("<suite>/heldout/<n>" with
 size), are held out by the same hash (never in a train split, never in the built-in model's pretraining) and
 are the same in every process. A static suite (user JSONL) has no stream: only what is left of its split.
 
+The same stream serves a measurement that needs more items than a split holds: an evaluation run whose limit is
+past the split's size reads on along it, and the learning loop measures each skill on enough items that one item
+is a small part of its score (covering_count).
+
 Pure: no Django.
 """
 
@@ -16,9 +20,29 @@ from __future__ import annotations
 from collections.abc import Collection
 from functools import cache
 
-from .base import Item
-from .errors import SuiteError
+from .base import Item, Split
 from .suites import GeneratedSuite, Suite
+
+# How far a held-out stream is read past its split at most: generating it costs a moment per thousand items.
+STREAM_MAX = 5000
+
+
+def heldout_prefix(suite: Suite, count: int) -> list[Item]:
+    """The first `count` items of the suite's held-out stream: its split's, then (a generated suite) the items
+    past it, up to STREAM_MAX. Fewer where the suite has no more: a static suite's split is all it has, and a
+    small prompt space ends its stream."""
+    size = suite.sizes()["heldout"]
+    if count <= size or not isinstance(suite, GeneratedSuite):
+        return suite.items("heldout", limit=count)
+    return _longer(suite, min(count, STREAM_MAX)).items("heldout")
+
+
+def split_items(suite: Suite, split: Split, limit: int | None) -> list[Item]:
+    """The first `limit` items (all when None) of a split; a held-out split reads on along its stream past its
+    size when `limit` asks for more (heldout_prefix): what an evaluation run measures."""
+    if split == "heldout" and limit is not None:
+        return heldout_prefix(suite, limit)
+    return suite.items(split, limit=limit)
 
 
 def fresh_heldout(suite: Suite, *, exclude: Collection[str], count: int) -> list[Item]:
@@ -27,21 +51,28 @@ def fresh_heldout(suite: Suite, *, exclude: Collection[str], count: int) -> list
     if count <= 0:
         return []
     excluded = set(exclude)
-    items = [item for item in suite.items("heldout") if item.id not in excluded][:count]
-    if len(items) < count and isinstance(suite, GeneratedSuite):
-        # Enough of the stream that, whatever was excluded, `count` items remain.
-        size = suite.sizes()["heldout"] + count + len(excluded)
-        try:
-            items = [item for item in _longer(suite, size).items("heldout") if item.id not in excluded][:count]
-        except SuiteError:
-            pass  # the suite's prompt space has no more held-out items: what the split has left is all
-    return items
+    # Enough of the stream that, whatever was excluded, `count` items remain.
+    reach = suite.sizes()["heldout"] + count + len(excluded)
+    return [item for item in heldout_prefix(suite, reach) if item.id not in excluded][:count]
+
+
+def covering_count(suite: Suite, *, per_skill: int, most: int) -> int:
+    """The length of the shortest prefix of the suite's held-out stream, its split at least, in which every skill
+    has `per_skill` items; at most `most`, and at most what the stream has."""
+    items = heldout_prefix(suite, max(most, suite.sizes()["heldout"]))
+    counts = dict.fromkeys(suite.skills, 0)
+    for index, item in enumerate(items, start=1):
+        counts[item.skill] += 1
+        if index >= suite.sizes()["heldout"] and min(counts.values()) >= per_skill:
+            return index
+    return len(items)
 
 
 @cache
 def _longer(suite: GeneratedSuite, size: int) -> GeneratedSuite:
     # The same suite with a longer held-out split: its stream is seeded by name, seed and split alone, so the
     # first items are exactly the split's and the rest continue it. Cached: one generation per size and process.
+    # up_to: a prompt space with fewer held-out items ends the stream where it ends.
     return GeneratedSuite(
         suite.name,
         suite.description,
@@ -53,4 +84,5 @@ def _longer(suite: GeneratedSuite, size: int) -> GeneratedSuite:
         heldout_per_mille=suite.heldout_per_mille,
         max_chars=suite.max_chars,
         max_attempts_per_item=suite.max_attempts_per_item,
+        up_to=True,
     )

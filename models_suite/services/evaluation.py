@@ -13,6 +13,7 @@ from django.utils import timezone
 from core.heavy import worker_only
 from models_suite.backends import Backend, BackendError, GenerationRequest
 from models_suite.evaluation import Split, SuiteError, fingerprint, get_suite, grade
+from models_suite.evaluation.fresh import split_items
 from models_suite.host import HostError
 from models_suite.models import EvalRun, ModelArtifact
 from models_suite.services.hosting import model_in_use
@@ -64,7 +65,7 @@ def eval_run_execute(*, eval_run_id: int) -> EvalRun:
     if not _claim(eval_run_id):
         return EvalRun.objects.get(pk=eval_run_id)
     run = EvalRun.objects.select_related("model").get(pk=eval_run_id)
-    items = get_suite(run.suite).items(cast(Split, run.split), limit=run.limit)  # a choice of SPLIT_CHOICES
+    items = split_items(get_suite(run.suite), cast(Split, run.split), run.limit)  # a choice of SPLIT_CHOICES
     results: list[dict[str, Any]]
     results, by_skill = [], defaultdict(list)
     try:

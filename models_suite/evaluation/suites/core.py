@@ -115,7 +115,10 @@ class GeneratedSuite(Suite):
         heldout_per_mille: int = 100,
         max_chars: int | None = None,
         max_attempts_per_item: int = 60,
+        up_to: bool = False,
     ):
+        """up_to: the sizes are at most what the splits hold; a split whose prompt space has fewer items ends
+        there instead of refusing (models_suite.evaluation.fresh reads a held-out stream on this way)."""
         if not SUITE_NAME.match(name):
             raise SuiteError(f"invalid suite name {name!r}: lowercase letters, digits, '_', '.', '-'")
         if not 0 < heldout_per_mille < 1000:
@@ -124,6 +127,7 @@ class GeneratedSuite(Suite):
         self.sampler, self.seed, self.max_chars = sampler, seed, max_chars
         self.heldout_per_mille = heldout_per_mille
         self.max_attempts_per_item = max_attempts_per_item
+        self.up_to = up_to
         self._sizes: dict[Split, int] = {"train": train_size, "heldout": heldout_size}
         self._cache: dict[Split, list[Item]] = {}
 
@@ -145,6 +149,8 @@ class GeneratedSuite(Suite):
         while len(out) < want:
             attempts += 1
             if attempts > want * self.max_attempts_per_item + 1000:
+                if self.up_to:
+                    break
                 raise SuiteError(
                     f"suite {self.name!r}: found only {len(out)} of {want} distinct {split} items; "
                     "its input space is too small for the sizes asked"
