@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 
 from core.errors import Conflict
 from models_suite.evaluation.base import Split
+from models_suite.evaluation.fresh import split_items
 from models_suite.evaluation.suites import get_suite
 from models_suite.models import EvalRun, RouterModel
 from models_suite.routing.learned import MIN_ATTEMPTS, GradedAttempt, LearnedRouter, train_learned_router
@@ -55,7 +56,7 @@ def eval_run_attempts(limit: int) -> Iterable[GradedAttempt]:
         if candidate is None:
             continue
         try:
-            items = get_suite(run.suite).items(cast(Split, run.split), limit=run.limit)  # a choice of SPLIT_CHOICES
+            items = split_items(get_suite(run.suite), cast(Split, run.split), run.limit)  # a choice of SPLIT_CHOICES
             prompts = {item.id: item.prompt for item in items}
         except Exception:  # noqa: BLE001 - a suite since removed or changed: its runs say nothing usable
             continue

@@ -13,6 +13,7 @@ from django.conf import settings
 from hobbies.models import Activity
 from hobbies.practice import practise
 from learning.loop.adapters import adapter_promote
+from models_suite.evaluation.fresh import heldout_prefix
 from models_suite.evaluation.suites import get_suite
 from models_suite.models import EvalRun, ModelArtifact
 from models_suite.services.breakers import breakers_reset
@@ -118,3 +119,19 @@ def test_a_routes_champion_is_decided_on_with_its_adapters_answers_and_follows_a
     sent = decide()  # the alias now names an adapter that was always wrong
     assert (sent["candidate"], sent["step"]) == ("cloud-large", "learned"), sent["reason"]
     assert "tiny-lora:champion 0.0" in sent["reason"]
+
+
+def test_a_run_past_the_split_is_evidence_for_every_item_it_measured(tiny):
+    # The learning loop measures past the held-out split (learning.loop.comparisons.measured_count): those items'
+    # prompts are found again from the held-out stream, not dropped for lying past the split.
+    stream = heldout_prefix(get_suite("arithmetic"), 260)
+    EvalRun.objects.create(
+        model=tiny,
+        suite="arithmetic",
+        split="heldout",
+        limit=260,
+        status=EvalRun.Status.COMPLETED,
+        results=[{"id": item.id, "correct": True} for item in stream],
+    )
+    prompts = [a.prompt for a in graded_attempts() if a.candidate == tiny.name]
+    assert prompts == [item.prompt for item in stream]
