@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -90,7 +90,9 @@ class LearnedRouter:
         return cls({c: SparseLinear.from_dict(m) for c, m in data["models"].items()}, dict(data["attempts"]))
 
 
-def train_learned_router(attempts: Iterable[GradedAttempt], *, c: float = 1.0) -> LearnedRouter:
+def train_learned_router(attempts: Iterable[GradedAttempt], *, c: float | Mapping[str, float] = 1.0) -> LearnedRouter:
+    """Per candidate a regression of P(right); `c` is the regularisation strength, one for all or per candidate
+    (a candidate not named gets 1)."""
     by_candidate: dict[str, list[GradedAttempt]] = defaultdict(list)
     for attempt in attempts:
         by_candidate[attempt.candidate].append(attempt)
@@ -106,7 +108,7 @@ def train_learned_router(attempts: Iterable[GradedAttempt], *, c: float = 1.0) -
         models[candidate] = train_sparse_linear(
             [(pieces(r.prompt), learned_dense(r.prompt)) for r in rows],
             [str(r.correct) for r in rows],
-            c=c,
+            c=c.get(candidate, 1.0) if isinstance(c, Mapping) else c,
             min_count=2,
             class_weight=None,  # the chance itself is wanted, not a balanced decision
         )

@@ -58,3 +58,31 @@ def test_the_routing_snapshot_reloads_the_learned_router_only_when_a_new_version
     newer = routing.snapshot(fresh=True)
     assert newer.learned_version == 2 and newer.learned is not first.learned
     routing.snapshot_forget()
+
+
+@pytest.mark.django_db
+def test_each_candidate_gets_the_strength_that_predicts_its_unseen_attempts_best(monkeypatch):
+    import random
+
+    from models_suite.routing.learned import GradedAttempt
+    from models_suite.services import router_training
+
+    noise = random.Random(0)
+    # "wording": right exactly on the prompts about apples, which the text says plainly. "noise": right at random,
+    # whatever the prompt says; there only a router that learns nothing from the words predicts well.
+    rows = [
+        GradedAttempt(candidate, f"Q:{fruit} {i} {noise.randrange(10**6)}?", right)
+        for i in range(300)
+        for fruit in ("apple", "pear")
+        for candidate, right in (("wording", fruit == "apple"), ("noise", noise.random() < 0.5))
+    ]
+    monkeypatch.setattr(router_training, "graded_attempts", lambda: rows)
+    monkeypatch.setattr(router_training, "STRENGTHS", (0.001, 16.0))
+    version = router_train(force=True)
+    chosen = {candidate: figures["strength"] for candidate, figures in version.evaluation.items()}
+    assert chosen["wording"]["c"] == 16.0 and chosen["noise"]["c"] == 0.001
+    assert set(chosen["noise"]["validation_brier"]) == {"0.001", "16.0"}
+    assert version.evaluation["wording"]["accuracy"] == 1.0  # measured on the held-out fifth, never chosen on
+    # The version is trained with the strengths chosen: the noise's words barely weigh, the wording's do.
+    largest = {c: max(abs(w) for row in version.weights["models"][c]["weights"] for w in row) for c in chosen}
+    assert largest["noise"] < 0.01 < 1.0 < largest["wording"]
