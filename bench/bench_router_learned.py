@@ -1,11 +1,16 @@
 """The learned router's quality per cost (issue 17, item 6): the built-in model local, a remote model that answers
 the suites' items right (a server on loopback that knows every item's answer), and held-out items.
 
+The local model is the built-in model as the product serves it: with the champion the learning loop promoted
+(`<model>:champion`, what `make demo` leaves), or bare when there is none. BENCH_ROUTER_ADAPTER=base measures
+the bare model; BENCH_ROUTER_ADAPTER=<adapter directory> that adapter.
+
 1. Both models answer the train split of the built-in model's suites through evaluation runs (the product's
    graded attempts); the learned router is trained on those attempts only.
-2. Both answer the held-out split; each held-out item is routed by the learned step at every quality margin, and
-   the route's accuracy is what the chosen model answered. Random routing at the same remote share is the
-   baseline (its expected accuracy: share x remote + (1 - share) x local).
+2. Both answer HELDOUT_PER_SUITE held-out items per suite, past every item the learning loop reads (its A/B's
+   measurement and the watch's: a champion was chosen on those); each is routed by the learned step at every
+   quality margin, and the route's accuracy is what the chosen model answered. Random routing at the same remote
+   share is the baseline (its expected accuracy: share x remote + (1 - share) x local).
 3. The operating point (the router's regularisation C and the quality margin) is chosen on validation items: the
    next VALIDATION_PER_SUITE held-out items of each suite, which neither model trained on (a local model with an
    adapter practised on train items, so it looks stronger there than anywhere else, and a margin chosen on the
@@ -16,20 +21,13 @@ Last line: held-out accuracy at that margin over always-remote accuracy.
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 from pathlib import Path
 
-from common import Goal, built_model_dir, django_on_scratch_database, report
-from router_graded import (
-    HELDOUT_PER_SUITE,
-    LOCAL_ADAPTER,
-    SUITES,
-    TRAIN_PER_SUITE,
-    VALIDATION_PER_SUITE,
-    graded,
-    setup,
-)
+from common import Goal, built_model_dir, django_on_scratch_database, report, served_champion_dir
+from router_graded import TRAIN_PER_SUITE, graded, graded_heldout, setup
 
 GOALS = (
     Goal("quality_vs_remote", at_least=0.95, source="issue 17, item 6: at least 95 % of always-remote accuracy"),
@@ -43,10 +41,11 @@ GOAL_SHARE_OF_REMOTE = 0.96  # a point of room above the goal's 0.95 for the ste
 MARGINS = [round(0.02 * i, 2) for i in range(51)]
 
 model_dir = built_model_dir()
+asked = os.environ.get("BENCH_ROUTER_ADAPTER", "")
+local_adapter = "" if asked == "base" else asked or served_champion_dir()
 django_on_scratch_database()
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from models_suite.evaluation.suites import get_suite  # noqa: E402
 from models_suite.routing.learned import GradedAttempt, train_learned_router  # noqa: E402
 
 local, remote, cloud = setup(model_dir)
@@ -68,11 +67,8 @@ def attempts_of(rows_by_model, indices) -> list[GradedAttempt]:
     return [GradedAttempt(name, rows[i][1], rows[i][2]) for name, rows in rows_by_model.items() for i in indices]
 
 
-train = graded((local, remote), "train", TRAIN_PER_SUITE)
-everything = graded((local, remote), "heldout", HELDOUT_PER_SUITE + VALIDATION_PER_SUITE)
-measured_ids = {item.id for suite in SUITES for item in get_suite(suite).items("heldout", limit=HELDOUT_PER_SUITE)}
-heldout = {name: [row for row in rows if row[0] in measured_ids] for name, rows in everything.items()}
-validation = {name: [row for row in rows if row[0] not in measured_ids] for name, rows in everything.items()}
+train = graded((local, remote), "train", TRAIN_PER_SUITE, adapter=local_adapter)
+heldout, validation = graded_heldout((local, remote), adapter=local_adapter)
 
 train_attempts = attempts_of(train, range(len(train[local.name])))
 routers = {c: train_learned_router(train_attempts, c=c) for c in C_GRID}
@@ -92,20 +88,25 @@ print(
 router = routers[best_c]
 local_acc = statistics.mean(r[2] for r in heldout[local.name])
 remote_acc = statistics.mean(r[2] for r in heldout[remote.name])
-print(f"local: the built-in model{f' with the adapter {LOCAL_ADAPTER}' if LOCAL_ADAPTER else ' alone'}")
+print(f"local: the built-in model{f' with the adapter {local_adapter}' if local_adapter else ' alone (no champion)'}")
 print(f"held-out items: {len(heldout[local.name])}; local alone {local_acc:.1%}, remote alone {remote_acc:.1%}")
-print("margin  remote share  accuracy  of remote  random at that share")
+print("margin  remote share  accuracy  of remote  random at that share  | validation: remote share  accuracy")
 results = {}
 for margin in MARGINS:
     acc, share = route_accuracy(router, heldout[local.name], heldout[remote.name], margin)
     rnd = share * remote_acc + (1 - share) * local_acc
     results[margin] = (acc, share, rnd)
     if margin in (0.0, chosen) or margin * 50 % 5 == 0:
-        print(f"{margin:6.2f}  {share:12.1%}  {acc:8.1%}  {acc / remote_acc:9.3f}  {rnd / remote_acc:9.3f}")
+        seen_acc, seen_share = on_validation[(best_c, margin)]
+        print(
+            f"{margin:6.2f}  {share:12.1%}  {acc:8.1%}  {acc / remote_acc:9.3f}  {rnd / remote_acc:9.3f}"
+            f"              |  {seen_share:23.1%}  {seen_acc:8.1%}"
+        )
 acc, share, rnd = results[chosen]
 cloud.close()
 report(
     GOALS,
+    f"local {'with ' + Path(local_adapter).name if local_adapter else 'bare'}; "
     f"learned route at margin {chosen}: {acc:.1%} accuracy with {share:.1%} sent remote; always-remote {remote_acc:.1%}, "
     f"random at that share {rnd:.1%}; ratio {acc / remote_acc:.3f}",
     quality_vs_remote=acc / remote_acc,

@@ -93,6 +93,30 @@ def built_model_dir() -> str:
     return found.stdout.strip().splitlines()[-1]
 
 
+def served_champion_dir() -> str:
+    """The LoRA directory of the champion this checkout's product serves for the built-in model (what a route's
+    `<model>:champion` answers with; `make demo` leaves one), or "" when it has none."""
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "core.settings"}
+    found = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import django; django.setup(); "
+            "from learning.loop.adapters import champion; from models_suite.models import ModelArtifact; "
+            "from models_suite.services.builtin import BUILTIN_NAME; "
+            "model = ModelArtifact.objects.filter(name=BUILTIN_NAME).first(); "
+            "served = champion(model) if model else None; print(served.path if served else '')",
+        ],
+        cwd=ROOT_DIR,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    lines = found.stdout.strip().splitlines()
+    return lines[-1] if lines else ""
+
+
 def gateway_processes() -> tuple[str, int, list[subprocess.Popen]]:
     """(an agent's token, the port, the processes): gunicorn (one process, 8 threads) and a models worker of machine
     "bench" on this scratch database, as production runs them; the caller waits until they answer and stops them."""
