@@ -34,7 +34,10 @@ def heldout_prefix(suite: Suite, count: int) -> list[Item]:
     size = suite.sizes()["heldout"]
     if count <= size or not isinstance(suite, GeneratedSuite):
         return suite.items("heldout", limit=count)
-    return _longer(suite, min(count, STREAM_MAX)).items("heldout")
+    # Generated to the next power of two: callers ask for many lengths (each watch, run and measurement its
+    # own), and one generation per length would make the same stream again and again.
+    longer = min(1 << (count - 1).bit_length(), STREAM_MAX)
+    return _longer(suite, longer).items("heldout", limit=count)
 
 
 def split_items(suite: Suite, split: Split, limit: int | None) -> list[Item]:
@@ -59,11 +62,12 @@ def fresh_heldout(suite: Suite, *, exclude: Collection[str], count: int) -> list
 def covering_count(suite: Suite, *, per_skill: int, most: int) -> int:
     """The length of the shortest prefix of the suite's held-out stream, its split at least, in which every skill
     has `per_skill` items; at most `most`, and at most what the stream has."""
-    items = heldout_prefix(suite, max(most, suite.sizes()["heldout"]))
+    split = suite.sizes()["heldout"]
+    items = heldout_prefix(suite, max(most, split))
     counts = dict.fromkeys(suite.skills, 0)
     for index, item in enumerate(items, start=1):
         counts[item.skill] += 1
-        if index >= suite.sizes()["heldout"] and min(counts.values()) >= per_skill:
+        if index >= split and min(counts.values()) >= per_skill:
             return index
     return len(items)
 
