@@ -77,36 +77,16 @@ def built_model_dir() -> str:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    found = subprocess.run(
-        [
-            python,
-            "-c",
-            "import django; django.setup(); "
-            "from models_suite.services.builtin import builtin_model_dir; print(builtin_model_dir())",
-        ],
-        cwd=ROOT_DIR,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+    return _printed_by_product(
+        "from models_suite.services.builtin import builtin_model_dir; print(builtin_model_dir())"
     )
-    return found.stdout.strip().splitlines()[-1]
 
 
-def served_champion_dir() -> str:
-    """The LoRA directory of the champion this checkout's product serves for the built-in model (what a route's
-    `<model>:champion` answers with; `make demo` leaves one), or "" when it has none."""
+def _printed_by_product(code: str) -> str:
+    """The last line `code` prints, run with Django set up on this checkout's own database (not a scratch one)."""
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "core.settings"}
     found = subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import django; django.setup(); "
-            "from learning.loop.adapters import champion; from models_suite.models import ModelArtifact; "
-            "from models_suite.services.builtin import BUILTIN_NAME; "
-            "model = ModelArtifact.objects.filter(name=BUILTIN_NAME).first(); "
-            "served = champion(model) if model else None; print(served.path if served else '')",
-        ],
+        [sys.executable, "-c", "import django; django.setup(); " + code],
         cwd=ROOT_DIR,
         env=env,
         check=True,
@@ -115,6 +95,17 @@ def served_champion_dir() -> str:
     )
     lines = found.stdout.strip().splitlines()
     return lines[-1] if lines else ""
+
+
+def served_champion_dir() -> str:
+    """The LoRA directory of the champion this checkout's product serves for the built-in model (what a route's
+    `<model>:champion` answers with; `make demo` leaves one), or "" when it has none."""
+    return _printed_by_product(
+        "from learning.loop.adapters import champion; from models_suite.models import ModelArtifact; "
+        "from models_suite.services.builtin import BUILTIN_NAME; "
+        "model = ModelArtifact.objects.filter(name=BUILTIN_NAME).first(); "
+        "served = champion(model) if model else None; print(served.path if served else '')"
+    )
 
 
 def gateway_processes() -> tuple[str, int, list[subprocess.Popen]]:
